@@ -1,0 +1,6 @@
+/* gwsim: bundled reference gateway (skeleton). */
+int main(void);
+int main(void)
+{
+	return 0;
+}
