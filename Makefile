@@ -9,12 +9,30 @@
 #   make hdr-check            every public header compiles on its own
 #   make V=1                  show full command lines
 #
+# Object directories: build/ for the plain build, build/<cc>[-<sanitizers>]
+# otherwise; programs go to ./ for the plain build and to that directory
+# otherwise.  Test scripts find them through $GWSTRESS and $GWSIM.
+#
 # Changing CC, CFLAGS or SANITIZE rewrites build/FLAGS, which rebuilds
 # everything (git's GIT-CFLAGS trick), so sanitizer and plain objects never mix.
 
 CC       ?= cc
 PKG_CONFIG ?= pkg-config
-O        := build
+comma := ,
+# Each compiler/sanitizer combination gets its own object directory, so a
+# sanitizer build never overwrites the plain one (and two can run at once).
+# Programs land in the top directory for the plain build, else in $(O).
+ifdef SANITIZE
+O ?= build/$(notdir $(CC))-$(subst $(comma),-,$(SANITIZE))
+else ifneq ($(filter cc gcc,$(notdir $(CC))),)
+O ?= build
+else
+O ?= build/$(notdir $(CC))
+endif
+BIN := $(if $(filter build,$(O)),.,$(O))
+GWSTRESS := $(BIN)/gwstress
+GWSIM := $(BIN)/gwsim
+export GWSTRESS GWSIM
 
 PKGS_GW  := libcurl jansson inih
 PKGS_SIM := libmicrohttpd jansson
@@ -60,7 +78,7 @@ TST_SRC  := $(wildcard test/check_*.c)
 TST_BIN  := $(TST_SRC:test/%.c=$(O)/test/%)
 HDRS     := $(wildcard include/*.h)
 
-all: gwstress gwsim
+all: $(GWSTRESS) $(GWSIM)
 
 # --- flags stamp -----------------------------------------------------------
 FLAGS_NOW := $(CC) $(ALL_CFLAGS) $(CPPFLAGS) $(LDFLAGS)
@@ -86,10 +104,10 @@ $(O)/libgw.a: $(GW_OBJ)
 	$(Q_AR)rm -f $@ && ar rcs $@ $^
 
 # --- programs --------------------------------------------------------------
-gwstress: $(O)/src/main.o $(O)/libgw.a
+$(GWSTRESS): $(O)/src/main.o $(O)/libgw.a
 	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(PKGS_GW)) -lm
 
-gwsim: $(SIM_OBJ)
+$(GWSIM): $(SIM_OBJ)
 	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(PKGS_SIM)) -lm
 
 $(O)/test/check_%: $(O)/test/check_%.o $(O)/libgw.a
@@ -105,10 +123,10 @@ check-unit: $(TST_BIN)
 	$(Q)fail=0; for t in $(TST_BIN); do \
 		echo "== $$t"; CK_DEFAULT_TIMEOUT=120 $$t || fail=1; done; exit $$fail
 
-check-integration: gwstress gwsim
+check-integration: $(GWSTRESS) $(GWSIM)
 	$(Q)sh test/run-integration.sh
 
-check-stress: gwstress gwsim
+check-stress: $(GWSTRESS) $(GWSIM)
 	$(Q)sh test/run-stress.sh
 
 hdr-check: $(HDRS:include/%.h=$(O)/hdr/%.ok)
@@ -117,9 +135,10 @@ $(O)/hdr/%.ok: include/%.h $(O)/FLAGS
 	$(Q_CC)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(call pkg_cflags,$(PKGS_GW)) -fsyntax-only -x c $< && touch $@
 
 clean:
-	rm -rf $(O) gwstress gwsim
+	rm -rf build gwstress gwsim
 
 .PHONY: all check check-unit check-integration check-stress hdr-check clean FORCE
 .DELETE_ON_ERROR:
+.SECONDARY:
 
--include $(shell find $(O) -name '*.d' 2>/dev/null)
+-include $(wildcard $(O)/src/*.d $(O)/src/gwsim/*.d $(O)/test/*.d)

@@ -2,4 +2,4 @@
 # make check-stress: the scenario catalogue against the bundled gateway.
 set -u
 cd "$(dirname "$0")/.." || exit 1
-exec ./gwstress --scale "${STRESS_SCALE:-smoke}"
+exec "${GWSTRESS:-./gwstress}" --scale "${STRESS_SCALE:-smoke}"
