@@ -43,7 +43,6 @@ struct gw_ring {
 	_Atomic uint64_t dropped;	/* written by producer only */
 	/* consumer line */
 	_Alignas(64) _Atomic uint64_t tail;	/* next slot to read */
-	uint64_t head_cache;		/* consumer's last view of head */
 	/* read-only after init */
 	_Alignas(64) uint64_t mask;
 	uint64_t *slots;

@@ -32,14 +32,13 @@ size_t gw_ring_pop(struct gw_ring *r, uint64_t *out, size_t max)
 	uint64_t t = atomic_load_explicit(&r->tail, memory_order_relaxed);
 	size_t n;
 
-	if (r->head_cache == t) {
-		/* acquire; pairs with gw_ring_push's release store of head */
-		r->head_cache = atomic_load_explicit(&r->head,
-						     memory_order_acquire);
-		if (r->head_cache == t)
-			return 0;
-	}
-	n = r->head_cache - t;
+	/* acquire; pairs with gw_ring_push's release store of head.  Loaded
+	 * once per batch, so it costs nothing worth caching. */
+	uint64_t h = atomic_load_explicit(&r->head, memory_order_acquire);
+
+	if (h == t)
+		return 0;
+	n = h - t;
 	if (n > max)
 		n = max;
 	for (size_t i = 0; i < n; i++)
