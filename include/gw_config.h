@@ -13,10 +13,15 @@
  * another.  Each value remembers where it came from (enum gw_src).
  *
  * INI format (inih r55, with our own line reader; see gw_config.c for why):
- * [section] headers, key = value, ';' or '#' comments on their own line.
+ * [section] headers, key = value (or key: value), ';' or '#' comments on
+ * their own line, and inline comments that start with " ;" (a ';' after a
+ * blank; '#' is not an inline comment and "a;b" keeps its ';').  Leading
+ * blanks are ignored (no multi-line values), LF or CRLF line ends, an
+ * optional UTF-8 BOM.  Values are literal: no quotes, no escapes.
  * Strict: unknown sections and keys, malformed or out-of-range numbers, bad
- * booleans, duplicate keys and lines longer than GW_INI_LINE_MAX bytes are
- * errors reported as "file:line: message", all of them, not just the first.
+ * booleans, duplicate keys, keys before any section, a '[' without ']' and
+ * lines longer than GW_INI_LINE_MAX bytes are errors reported as
+ * "file:line: message", all of them, not just the first.
  */
 #ifndef GW_CONFIG_H
 #define GW_CONFIG_H
@@ -24,7 +29,14 @@
 #include <stddef.h>
 #include "gw_util.h"
 
-#define GW_INI_LINE_MAX 1024
+/*
+ * Longest INI line accepted, in bytes, not counting the LF or CRLF.  This is
+ * what the distro inih really handles: r55 reads lines into a fixed 200-byte
+ * buffer (INI_MAX_LINE, compiled into libinih.so), and its README asks for 3
+ * bytes of slack (CR, LF, NUL).  Longer values (a long URL) can still come
+ * from the environment or the command line, up to the field sizes below.
+ */
+#define GW_INI_LINE_MAX 197
 #define GW_URL_MAX 512
 #define GW_NAME_MAX 128
 
@@ -109,12 +121,16 @@ struct gw_config_key {
 	double min, max;	/* numeric range, inclusive */
 	const char *env;	/* environment variable, or NULL */
 	const char *help;	/* one line, used in --help and the INI files */
+	const char *def;	/* default as text, parsed by gw_config_defaults */
 };
 
 extern const struct gw_config_key gw_config_keys[];
 extern const size_t gw_config_nkeys;
 
-/* Fill *c with the built-in defaults. */
+/*
+ * Fill *c with the built-in defaults (every src[i] = GW_SRC_DEFAULT,
+ * source_file "").  Cannot fail: the defaults are checked by the unit test.
+ */
 void gw_config_defaults(struct gw_config *c);
 
 /*
@@ -127,30 +143,44 @@ int gw_config_set(struct gw_config *c, const char *section, const char *name,
 
 /*
  * Load an INI file on top of *c.  Every problem is appended to errs as
- * "path:line: message"; returns the number of problems added (0 = ok).
- * A file that cannot be opened is one problem "path: <strerror>".
+ * "path:line: message"; returns the number of problems found (0 = ok),
+ * counting those the errlist had to drop.  A file that cannot be opened is
+ * one problem "path: <strerror>".  All or nothing: *c is changed (values,
+ * src[] = GW_SRC_INI, source_file = path) only when there is no problem.
  */
 int gw_config_load(struct gw_config *c, const char *path,
 		   struct gw_errlist *errs);
 
-/* Same, from an open stream; `name` is used in messages. */
+/*
+ * Same, from an open stream (a FILE *, read to EOF, not closed); `name` is
+ * used in messages and stored in source_file.
+ */
 int gw_config_load_stream(struct gw_config *c, void *fp, const char *name,
 			  struct gw_errlist *errs);
 
 /*
  * Apply the environment.  getenv_fn is getenv in production; tests pass
  * their own.  Empty values are ignored.  Problems are appended to errs as
- * "environment VAR=...: message" (the value is omitted for secrets);
- * returns the number added.
+ * "environment VAR=VALUE: message"; returns the number of problems found.
+ * No variable here holds a secret: the bearer token is read later, by
+ * whoever needs it, from the variable *named* by target.token_env.
+ * Values that parse are applied even when another variable is bad (the
+ * caller exits on any problem).
  */
 typedef const char *(*gw_getenv_fn)(const char *name);
 int gw_config_apply_env(struct gw_config *c, gw_getenv_fn getenv_fn,
 			struct gw_errlist *errs);
 
-/* Cross-field checks (e.g. ring_size a power of two); returns problems. */
+/*
+ * Checks a single key's range cannot express: ring_size a power of two,
+ * small <= medium <= large <= max artifact size, URLs start with http://
+ * or https://, token_env is a valid variable name.  Appends one message
+ * per problem ("[section] key ...", no file:line: values may come from
+ * several sources); returns the number of problems found.
+ */
 int gw_config_validate(const struct gw_config *c, struct gw_errlist *errs);
 
-/* Where did key i's value come from. */
+/* Where did key i's value come from: "default", "ini", "env", "cli". */
 const char *gw_src_name(enum gw_src s);
 
 /* Find a key by section and name; NULL if unknown. */
