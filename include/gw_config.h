@@ -85,7 +85,7 @@ struct gw_target {
 };
 
 /* [engine]: the load engine's own knobs. */
-struct gw_engine {
+struct gw_engine_cfg {
 	long workers;			/* 0 = sized from the profile */
 	long thread_stack_kib;		/* worker stack size */
 	long ring_size;			/* samples per worker ring, 2^n */
@@ -104,7 +104,7 @@ struct gw_config {
 	struct gw_profile profile;
 	struct gw_thresholds thresholds;
 	struct gw_target target;
-	struct gw_engine engine;
+	struct gw_engine_cfg engine;
 	struct gw_report_cfg report;
 	char source_file[GW_URL_MAX];	/* the INI that was loaded, or "" */
 	unsigned char src[128];		/* enum gw_src per gw_config_keys[i] */

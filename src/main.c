@@ -1,7 +1,602 @@
-/* gwstress entry point (skeleton; replaced as the engine lands). */
+/*
+ * gwstress: stress tester for the Solace Agent Mesh HTTP SSE gateway.
+ *
+ * main() is the setup sequence, in the order that keeps every user error
+ * cheap: parse the command line, build and validate the configuration
+ * (defaults < INI < environment < CLI), select scenarios, probe the report
+ * path, and only then start the bundled gateway (or reach the given one),
+ * the engine, and the scenarios.  Anything wrong before the first request
+ * exits 2 (usage/config) or 3 (target unreachable) without running.
+ *
+ * Exit codes: 0 all passed, 1 a check failed (or a report could not be
+ * written), 2 usage or configuration error, 3 target unreachable at
+ * start, 130/143 interrupted by SIGINT/SIGTERM (reports still written).
+ */
+#include <errno.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "gw_config.h"
+#include "gw_engine.h"
+#include "gw_http.h"
+#include "gw_report.h"
+#include "gw_run.h"
+#include "gw_scen.h"
+#include "gw_target.h"
 #include "gw_util.h"
 
-int main(void)
+#ifndef GW_VERSION
+#define GW_VERSION "0.1.0"
+#endif
+
+enum {
+	EXIT_PASS = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3,
+};
+
+#define MAX_SEL 64
+#define MAX_SETS 64
+
+struct cli {
+	const char *config;		/* -c FILE */
+	const char *scale;		/* --scale NAME */
+	const char *sets[MAX_SETS][3];	/* section, key, value */
+	int nsets;
+	const char *sel[MAX_SEL];	/* -s */
+	int nsel;
+	const char *markers[MAX_SEL];	/* -m */
+	int nmarkers;
+	int list, verbose, quiet;
+	char setbuf[MAX_SETS][GW_INI_LINE_MAX + 64];
+};
+
+static volatile sig_atomic_t got_signal;
+
+static void on_signal(int sig)
 {
+	if (got_signal)
+		_exit(128 + sig);	/* second Ctrl-C: leave at once */
+	got_signal = sig;
+	gw_request_stop();
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+"usage: gwstress [options]\n"
+"\n"
+"Stress-tests a Solace Agent Mesh HTTP SSE gateway (or the bundled\n"
+"reference gateway when no URL is configured) and passes or fails each\n"
+"scenario against the profile's thresholds.\n"
+"\n"
+"  -c, --config FILE      profile INI file (default: conf/<scale>.ini)\n"
+"      --scale NAME       smoke, small, medium, large or soak (default small)\n"
+"  -u, --url URL          gateway base URL, e.g. http://127.0.0.1:8000\n"
+"      --agent NAME       metadata.agent_name of submitted tasks\n"
+"      --token-env VAR    environment variable holding a bearer token\n"
+"      --report PATH      write reports as PATH's base_<scenario>.ext\n"
+"      --report-dir DIR   directory of the default report files\n"
+"      --duration S       override [profile] test_duration_seconds\n"
+"      --soak-duration S  override [profile] soak_duration_seconds\n"
+"      --target-pid PID   sample this gateway process's memory (same host)\n"
+"      --workers N        worker threads (0 = sized from the profile)\n"
+"      --set SEC.KEY=VAL  override any INI key (repeatable)\n"
+"  -s, --scenario NAME    run scenarios matching NAME or glob (repeatable)\n"
+"  -m, --marker MARKER    run scenarios carrying MARKER (repeatable)\n"
+"      --list             list scenarios with markers and exit\n"
+"  -v, --verbose          print the effective configuration\n"
+"  -q, --quiet            print only the final tally and errors\n"
+"  -h, --help             this help\n"
+"  -V, --version          print the version\n"
+"\n"
+"Environment: STRESS_CONCURRENT_SSE, STRESS_CONCURRENT_SESSIONS,\n"
+"STRESS_DURATION, STRESS_SOAK_DURATION, STRESS_MAX_P99_LATENCY,\n"
+"STRESS_MAX_ERROR_RATE, GWSTRESS_URL, GWSTRESS_AGENT,\n"
+"GWSTRESS_TARGET_PID, GWSTRESS_REPORT_DIR, GWSTRESS_TOKEN (default token\n"
+"variable).  Precedence: command line > environment > INI > defaults.\n"
+"\n"
+"Exit status: 0 all passed, 1 a check failed, 2 usage or configuration\n"
+"error, 3 gateway unreachable, 130/143 interrupted.\n");
+}
+
+/* Remember a CLI override as section/key/value (applied last). */
+static int add_set(struct cli *c, const char *sec, const char *key,
+		   const char *val)
+{
+	if (c->nsets >= MAX_SETS)
+		return gw_error("too many overrides (max %d)", MAX_SETS);
+	c->sets[c->nsets][0] = sec;
+	c->sets[c->nsets][1] = key;
+	c->sets[c->nsets][2] = val;
+	c->nsets++;
 	return 0;
+}
+
+/* --set section.key=value */
+static int add_set_arg(struct cli *c, const char *arg)
+{
+	char *buf, *dot, *eq;
+
+	if (c->nsets >= MAX_SETS)
+		return gw_error("too many --set options (max %d)", MAX_SETS);
+	buf = c->setbuf[c->nsets];
+	if (gw_strlcpy(buf, arg, sizeof(c->setbuf[0])) >= sizeof(c->setbuf[0]))
+		return gw_error("--set %.40s...: too long", arg);
+	dot = strchr(buf, '.');
+	eq = strchr(buf, '=');
+	if (!dot || !eq || dot > eq)
+		return gw_error("--set %s: expected SECTION.KEY=VALUE", arg);
+	*dot = '\0';
+	*eq = '\0';
+	return add_set(c, buf, dot + 1, eq + 1);
+}
+
+static int parse_cli(int argc, char **argv, struct cli *c)
+{
+	enum {
+		O_SCALE = 256, O_REPORT, O_REPORT_DIR, O_DURATION, O_SOAK,
+		O_PID, O_LIST, O_SET, O_AGENT, O_TOKEN_ENV, O_WORKERS,
+	};
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "scale", required_argument, NULL, O_SCALE },
+		{ "url", required_argument, NULL, 'u' },
+		{ "agent", required_argument, NULL, O_AGENT },
+		{ "token-env", required_argument, NULL, O_TOKEN_ENV },
+		{ "report", required_argument, NULL, O_REPORT },
+		{ "report-dir", required_argument, NULL, O_REPORT_DIR },
+		{ "duration", required_argument, NULL, O_DURATION },
+		{ "soak-duration", required_argument, NULL, O_SOAK },
+		{ "target-pid", required_argument, NULL, O_PID },
+		{ "workers", required_argument, NULL, O_WORKERS },
+		{ "set", required_argument, NULL, O_SET },
+		{ "scenario", required_argument, NULL, 's' },
+		{ "marker", required_argument, NULL, 'm' },
+		{ "list", no_argument, NULL, O_LIST },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int o, rc = 0;
+
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, ":c:u:s:m:vqhV", opts, NULL)) !=
+	       -1) {
+		switch (o) {
+		case 'c': c->config = optarg; break;
+		case O_SCALE: c->scale = optarg; break;
+		case 'u': rc |= add_set(c, "target", "url", optarg); break;
+		case O_AGENT:
+			rc |= add_set(c, "target", "agent_name", optarg);
+			break;
+		case O_TOKEN_ENV:
+			rc |= add_set(c, "target", "token_env", optarg);
+			break;
+		case O_REPORT: rc |= add_set(c, "report", "path", optarg); break;
+		case O_REPORT_DIR:
+			rc |= add_set(c, "report", "dir", optarg);
+			break;
+		case O_DURATION:
+			rc |= add_set(c, "profile", "test_duration_seconds",
+				      optarg);
+			break;
+		case O_SOAK:
+			rc |= add_set(c, "profile", "soak_duration_seconds",
+				      optarg);
+			break;
+		case O_PID: rc |= add_set(c, "target", "pid", optarg); break;
+		case O_WORKERS:
+			rc |= add_set(c, "engine", "workers", optarg);
+			break;
+		case O_SET: rc |= add_set_arg(c, optarg); break;
+		case 's':
+			if (c->nsel >= MAX_SEL)
+				return gw_error("too many -s options");
+			c->sel[c->nsel++] = optarg;
+			break;
+		case 'm':
+			if (c->nmarkers >= MAX_SEL)
+				return gw_error("too many -m options");
+			c->markers[c->nmarkers++] = optarg;
+			break;
+		case O_LIST: c->list = 1; break;
+		case 'v': c->verbose = 1; break;
+		case 'q': c->quiet = 1; break;
+		case 'h': usage(stdout); exit(EXIT_PASS);
+		case 'V':
+			printf("gwstress %s\n", GW_VERSION);
+			exit(EXIT_PASS);
+		case ':':
+			return gw_error("option %s needs a value (see --help)",
+					argv[optind - 1]);
+		default:
+			return gw_error("unknown option %s (see --help)",
+					argv[optind - 1]);
+		}
+	}
+	if (optind < argc)
+		return gw_error("unexpected argument '%s' (see --help)",
+				argv[optind]);
+	return rc;
+}
+
+/* conf/NAME.ini relative to the working directory, else next to the
+ * executable, else <exe>/../conf (an installed layout). */
+static int find_profile(const char *scale, char *out, size_t n)
+{
+	static const char *const dirs[] = { "", "/..", };
+	char self[PATH_MAX];
+	ssize_t len;
+
+	for (const char *p = scale; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		      *p == '_' || *p == '-'))
+			return gw_error("--scale %s: expected a profile name "
+					"like smoke, small, medium, large, "
+					"soak", scale);
+	snprintf(out, n, "conf/%s.ini", scale);
+	if (access(out, R_OK) == 0)
+		return 0;
+	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (len > 0) {
+		char *slash;
+
+		self[len] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			for (size_t i = 0; i < GW_ARRAY_SIZE(dirs); i++) {
+				int k = snprintf(out, n, "%s%s/conf/%s.ini",
+						 self, dirs[i], scale);
+
+				if (k > 0 && (size_t)k < n &&
+				    access(out, R_OK) == 0)
+					return 0;
+			}
+		}
+	}
+	return gw_error("--scale %s: no profile conf/%s.ini (known: smoke, "
+			"small, medium, large, soak)", scale, scale);
+}
+
+static const char *env_lookup(const char *name)
+{
+	return getenv(name);
+}
+
+static int build_config(const struct cli *c, struct gw_config *cfg)
+{
+	struct gw_errlist *errs = gw_xcalloc(1, sizeof(*errs));
+	char path[PATH_MAX];
+	int bad = 0;
+
+	gw_config_defaults(cfg);
+	if (c->config) {
+		gw_strlcpy(path, c->config, sizeof(path));
+	} else if (find_profile(c->scale ? c->scale : "small", path,
+				sizeof(path)) < 0) {
+		free(errs);
+		return -1;
+	}
+	bad += gw_config_load(cfg, path, errs);
+	bad += gw_config_apply_env(cfg, env_lookup, errs);
+	for (int i = 0; i < c->nsets; i++) {
+		char why[256];
+		const struct gw_config_key *k = gw_config_find(c->sets[i][0],
+							       c->sets[i][1]);
+
+		if (gw_config_set(cfg, c->sets[i][0], c->sets[i][1],
+				  c->sets[i][2], GW_SRC_CLI, why,
+				  sizeof(why)) < 0) {
+			/* name the flag the user typed where we can */
+			gw_errlist_add(errs, "command line %s%s%s=%s: %s",
+				       k ? k->section : c->sets[i][0], ".",
+				       c->sets[i][1], c->sets[i][2], why);
+			bad++;
+		}
+	}
+	if (!bad)
+		bad += gw_config_validate(cfg, errs);
+	if (bad)
+		gw_errlist_print(errs);
+	free(errs);
+	return bad ? -1 : 0;
+}
+
+static int has_marker(const struct gw_scenario *d, const char *marker)
+{
+	size_t n = strlen(marker);
+
+	for (const char *p = d->markers; (p = strstr(p, marker)); p += n)
+		if ((p == d->markers || p[-1] == ' ') &&
+		    (p[n] == ' ' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+static int selected(const struct cli *c, const struct gw_scenario *d)
+{
+	int name_ok = c->nsel == 0, marker_ok = c->nmarkers == 0;
+
+	/* exact names first: "[5]" would be a glob character class */
+	for (int i = 0; i < c->nsel && !name_ok; i++)
+		name_ok = !strcmp(c->sel[i], d->name) ||
+			  !fnmatch(c->sel[i], d->name, 0);
+	for (int i = 0; i < c->nmarkers && !marker_ok; i++)
+		marker_ok = has_marker(d, c->markers[i]);
+	return name_ok && marker_ok;
+}
+
+static void list_catalogue(void)
+{
+	size_t n;
+	const struct gw_scenario *cat = gw_catalogue_get(&n);
+
+	for (size_t i = 0; i < n; i++)
+		printf("%-56s [%s]\n    %s\n", cat[i].name, cat[i].markers,
+		       cat[i].what);
+}
+
+static void print_config(const struct gw_config *cfg)
+{
+	printf("Effective configuration (%s):\n",
+	       cfg->source_file[0] ? cfg->source_file : "built-in defaults");
+	for (size_t i = 0; i < gw_config_nkeys; i++) {
+		const struct gw_config_key *k = &gw_config_keys[i];
+		const char *base = (const char *)cfg + k->offset;
+
+		printf("  %-12s %-30s = ", k->section, k->name);
+		switch (k->type) {
+		case GW_KEY_LONG:
+			printf("%ld", *(const long *)(const void *)base);
+			break;
+		case GW_KEY_DOUBLE:
+			printf("%g", *(const double *)(const void *)base);
+			break;
+		case GW_KEY_BOOL:
+			printf("%s", *(const int *)(const void *)base ?
+					     "true" : "false");
+			break;
+		default:
+			printf("%s", base);
+		}
+		printf("  (%s)\n", gw_src_name((enum gw_src)cfg->src[i]));
+	}
+}
+
+/* GET /health once, to fail fast when the target is unreachable. */
+static int probe_target(const struct gw_http_target *t, const char *shown)
+{
+	struct gw_http h;
+	struct gw_http_result r;
+	int rc;
+
+	if (gw_http_init(&h, t) < 0)
+		return -1;
+	rc = gw_http_request(&h, "GET", "/health", NULL, 0, &r);
+	gw_http_release(&h);
+	if (rc == 0)
+		return 0;
+	if (r.status > 0) {
+		gw_warn("%s/health answered HTTP %ld; running anyway", shown,
+			r.status);
+		return 0;
+	}
+	return gw_error("cannot reach the gateway at %s: %s", shown, r.msg);
+}
+
+/* Wait for a freshly started bundled gateway to answer /health. */
+static int wait_healthy(const struct gw_http_target *t, const char *shown)
+{
+	int64_t deadline = gw_now_ns() + 10 * GW_NS_PER_S;
+	struct gw_http h;
+	struct gw_http_result r;
+	int rc = -1;
+
+	if (gw_http_init(&h, t) < 0)
+		return -1;
+	while (gw_now_ns() < deadline && !gw_stopping()) {
+		if (gw_http_request(&h, "GET", "/health", NULL, 0, &r) == 0) {
+			rc = 0;
+			break;
+		}
+		gw_sleep_ns(50 * GW_NS_PER_MS);
+	}
+	gw_http_release(&h);
+	if (rc < 0)
+		gw_error("bundled gateway at %s did not become healthy in "
+			 "10 s: %s", shown, r.msg);
+	return rc;
+}
+
+static void raise_nofile(void)
+{
+	struct rlimit rl;
+
+	/* one socket per stream: 10,000 streams need more than 1024 fds */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+static int worker_count(const struct gw_config *cfg, const struct cli *c)
+{
+	size_t n;
+	const struct gw_scenario *cat = gw_catalogue_get(&n);
+	int need = 1;
+
+	if (cfg->engine.workers > 0)
+		return (int)cfg->engine.workers;
+	for (size_t i = 0; i < n; i++)
+		if (selected(c, &cat[i]) && cat[i].need) {
+			int k = cat[i].need(cfg, cat[i].param);
+
+			if (k > need)
+				need = k;
+		}
+	return need;
+}
+
+int main(int argc, char **argv)
+{
+	static struct cli cli;
+	static struct gw_config cfg;
+	static struct gw_sim sim;
+	static struct gw_engine eng;
+	struct gw_http_target tgt;
+	struct gw_run run;
+	struct gw_report_ctx rc;
+	const struct gw_scenario *cat;
+	size_t ncat, nsel = 0;
+	const char *token = NULL;
+	char first_report[1024], tool[64];
+	int tally[4] = { 0 }, reports_ok = 1, exit_code;
+	struct sigaction sa;
+
+	gw_progname = "gwstress";
+	if (parse_cli(argc, argv, &cli) < 0)
+		return EXIT_USAGE;
+	if (cli.list) {
+		list_catalogue();
+		return EXIT_PASS;
+	}
+	if (build_config(&cli, &cfg) < 0)
+		return EXIT_USAGE;
+	if (cli.verbose)
+		print_config(&cfg);
+
+	cat = gw_catalogue_get(&ncat);
+	for (size_t i = 0; i < ncat; i++)
+		nsel += selected(&cli, &cat[i]);
+	if (!nsel) {
+		gw_error("no scenario matches the -s/-m selection (see --list)");
+		return EXIT_USAGE;
+	}
+	if (gw_report_path(&cfg, cat[0].name, first_report,
+			   sizeof(first_report)) < 0 ||
+	    gw_report_probe(first_report) < 0)
+		return EXIT_USAGE;
+	if (cfg.target.token_env[0]) {
+		token = getenv(cfg.target.token_env);
+		if (token && !*token)
+			token = NULL;
+	}
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	raise_nofile();
+
+	memset(&tgt, 0, sizeof(tgt));
+	memset(&run, 0, sizeof(run));
+	if (!cfg.target.url[0]) {
+		char exe[1024];
+
+		if (gw_sim_locate(exe, sizeof(exe)) < 0 ||
+		    gw_sim_start(&sim, exe, NULL, 10000) < 0)
+			return EXIT_UNREACHABLE;
+		snprintf(tgt.base, sizeof(tgt.base), "http://127.0.0.1:%d",
+			 sim.port);
+		run.bundled = 1;
+		run.mem_pid = sim.pid;
+	} else {
+		size_t len = gw_strlcpy(tgt.base, cfg.target.url,
+					sizeof(tgt.base));
+
+		while (len > 0 && tgt.base[len - 1] == '/')
+			tgt.base[--len] = '\0';
+		run.mem_pid = cfg.target.pid;
+	}
+	if (cfg.target.pid)
+		run.mem_pid = cfg.target.pid;
+	gw_http_redact(run.target_display, sizeof(run.target_display),
+		       tgt.base);
+	tgt.token = token;
+	tgt.connect_timeout_ms = (long)(cfg.target.connect_timeout_seconds *
+					1000);
+	tgt.request_timeout_ms = (long)(cfg.target.request_timeout_seconds *
+					1000);
+	tgt.read_timeout_s = (long)(cfg.target.read_timeout_seconds + 0.999);
+	tgt.max_body_bytes = (size_t)cfg.engine.max_body_bytes;
+	tgt.max_event_bytes = (size_t)cfg.engine.max_event_bytes;
+
+	if (gw_http_global_init() < 0) {
+		gw_sim_stop(&sim);
+		return EXIT_FAIL;
+	}
+	if ((run.bundled ? wait_healthy(&tgt, run.target_display) :
+			   probe_target(&tgt, run.target_display)) < 0) {
+		gw_sim_stop(&sim);
+		gw_http_global_cleanup();
+		return gw_stopping() ? 128 + got_signal : EXIT_UNREACHABLE;
+	}
+
+	run.cfg = &cfg;
+	run.tgt = &tgt;
+	run.eng = &eng;
+	run.progress = cfg.engine.progress && !cli.quiet && isatty(2);
+	if (gw_engine_start(&eng, worker_count(&cfg, &cli),
+			    (size_t)cfg.engine.thread_stack_kib * 1024,
+			    (size_t)cfg.engine.ring_size, &tgt) < 0) {
+		gw_sim_stop(&sim);
+		gw_http_global_cleanup();
+		return EXIT_FAIL;
+	}
+	if (!cli.quiet) {
+		printf("gwstress %s: profile %s (%s), %zu scenario%s, %d "
+		       "workers\n", GW_VERSION, cfg.profile.name,
+		       cfg.source_file, nsel, nsel == 1 ? "" : "s",
+		       eng.nworkers);
+		if (run.bundled)
+			printf("target: bundled reference gateway gwsim (pid "
+			       "%ld) at %s -- set [target] url or -u to test "
+			       "a real gateway\n", (long)sim.pid,
+			       run.target_display);
+		else
+			printf("target: %s%s\n", run.target_display,
+			       token ? " (bearer token set)" : "");
+		if (!run.mem_pid)
+			printf("gateway memory: not measured (use "
+			       "--target-pid on the gateway host)\n");
+		fflush(stdout);
+	}
+
+	snprintf(tool, sizeof(tool), "gwstress %s", GW_VERSION);
+	rc = (struct gw_report_ctx){ &cfg, run.target_display, run.bundled,
+				     tool };
+	for (size_t i = 0; i < ncat && !gw_stopping(); i++) {
+		int ok;
+
+		if (!selected(&cli, &cat[i]))
+			continue;
+		tally[gw_run_scenario(&run, &cat[i], &rc, cli.quiet, &ok)]++;
+		reports_ok &= ok;
+	}
+
+	gw_engine_stop(&eng);
+	gw_sim_stop(&sim);
+	gw_http_global_cleanup();
+
+	printf("gwstress: %d passed, %d failed, %d skipped%s%s\n",
+	       tally[GW_PASSED], tally[GW_FAILED], tally[GW_SKIPPED],
+	       tally[GW_INTERRUPTED] || gw_stopping() ? ", interrupted" : "",
+	       reports_ok ? "" : " (some reports could not be written)");
+	if (gw_stopping())
+		exit_code = 128 + (got_signal ? got_signal : SIGINT);
+	else if (tally[GW_FAILED] || !reports_ok)
+		exit_code = EXIT_FAIL;
+	else
+		exit_code = EXIT_PASS;
+	return exit_code;
 }

@@ -1,0 +1,66 @@
+/*
+ * gw_report: the console summary (the seed's print_summary layout,
+ * scenarios.md 3.7, plus sample accounting and the verdict) and the JSON
+ * report (the seed's schema, 3.6, plus additions that do not break it).
+ *
+ * JSON additions, all new keys, none renamed or retyped:
+ *   schema_version; metadata.{tool, markers, target, bundled_gateway,
+ *   profile, profile_file, interrupted, passed}; summary.{passed,
+ *   samples_produced, samples_received, samples_dropped, errors_by_class};
+ *   operations.<op>.{attempts, errors, dropped_samples, histogram};
+ *   memory.{measured, source, samples}; errors[].error_class;
+ *   verdict{passed, checks[]}; config (the effective configuration, no
+ *   secrets) and config_sources.
+ * The histogram object holds the non-zero buckets ([index, count] pairs)
+ * with the exact n/min/max/mean/M2, so reports from several machines merge
+ * exactly (gw_hist_add semantics).
+ *
+ * Files are written atomically: a temporary file in the same directory,
+ * fsync, rename.  A reader never sees half a report.
+ */
+#ifndef GW_REPORT_H
+#define GW_REPORT_H
+
+#include <stdio.h>
+
+#include "gw_scen.h"
+
+#define GW_REPORT_SCHEMA_VERSION 1
+
+/* Context that is the same for every scenario of a run. */
+struct gw_report_ctx {
+	const struct gw_config *cfg;
+	const char *target;		/* redacted URL */
+	int bundled;
+	const char *tool;		/* "gwstress 0.1.0" */
+};
+
+/* Print the console summary of one scenario. */
+void gw_report_console(FILE *f, const struct gw_scen *s);
+
+/* Build the JSON report (a Jansson json_t *, caller decrefs). */
+void *gw_report_json(const struct gw_scen *s, const struct gw_report_ctx *c);
+
+/*
+ * Path of a scenario's report: with cfg->report.path "dir/base.ext" it is
+ * "dir/base_<test>.ext" (the seed's splitext rule; no extension stays
+ * none), otherwise "<report.dir>/stress_report_<test>.json".  Returns 0,
+ * or -1 if it does not fit in n.
+ */
+int gw_report_path(const struct gw_config *cfg, const char *test_name,
+		   char *out, size_t n);
+
+/* Create the parent directories of path (mkdir -p).  Returns 0 or -1
+ * with errno set. */
+int gw_report_mkdirs(const char *path);
+
+/* Write a json_t atomically to path (indent 2, ASCII).  Returns 0, or -1
+ * with a message printed. */
+int gw_report_write(const char *path, void *json);
+
+/* Check before the run that a report can be written where path points
+ * (creates the directory, writes and removes a probe file).  Returns 0, or
+ * -1 with a message naming the path. */
+int gw_report_probe(const char *path);
+
+#endif /* GW_REPORT_H */

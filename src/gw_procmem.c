@@ -1,0 +1,73 @@
+/*
+ * gw_procmem: /proc readers (see gw_procmem.h).  Called about once a second
+ * at most, from the main thread; plain stdio is fine.
+ */
+#include "gw_procmem.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+long gw_procmem_rss_kb(long pid)
+{
+	char path[64], line[256];
+	long kb = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	while (fgets(line, sizeof(line), f))
+		if (!strncmp(line, "VmRSS:", 6)) {
+			kb = strtol(line + 6, NULL, 10);
+			break;
+		}
+	fclose(f);
+	return kb;
+}
+
+static long count_file(const char *path, int port, int local, int any_state)
+{
+	char line[512];
+	long n = 0;
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return -1;
+	if (!fgets(line, sizeof(line), f)) {	/* header */
+		fclose(f);
+		return 0;
+	}
+	while (fgets(line, sizeof(line), f)) {
+		char laddr[64], raddr[64];
+		unsigned st;
+		char *colon;
+		long p;
+
+		/* "  sl  local_address rem_address   st ..." */
+		if (sscanf(line, "%*s %63s %63s %x", laddr, raddr, &st) != 3)
+			continue;
+		colon = strrchr(local ? laddr : raddr, ':');
+		if (!colon)
+			continue;
+		p = strtol(colon + 1, NULL, 16);
+		if (p != port)
+			continue;
+		/* 01 = ESTABLISHED, 0A = LISTEN (include/net/tcp_states.h) */
+		if (any_state ? st != 0x0A : st == 0x01)
+			n++;
+	}
+	fclose(f);
+	return n;
+}
+
+long gw_procmem_tcp_count(int port, int local, int any_state)
+{
+	long a = count_file("/proc/net/tcp", port, local, any_state);
+	long b = count_file("/proc/net/tcp6", port, local, any_state);
+
+	if (a < 0 && b < 0)
+		return -1;
+	return (a > 0 ? a : 0) + (b > 0 ? b : 0);
+}

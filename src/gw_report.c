@@ -1,0 +1,481 @@
+/*
+ * gw_report: console summary and JSON report (see gw_report.h).
+ *
+ * Jansson keeps object keys in insertion order (2.8+), which gives the
+ * seed's key order: p50, p95, p99, min, max, mean, count, stddev.
+ * JSON floats are written with 17 significant digits (full precision, as
+ * Python's json module) and the file is ASCII with indent 2.
+ */
+#include "gw_report.h"
+#include "gw_util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static const char rule_eq[] =
+	"======================================================================";
+static const char rule_dash[] =
+	"----------------------------------------------------------------------";
+
+/* ---- console ------------------------------------------------------------ */
+
+/* 1234567 -> "1,234,567" */
+static void thousands(char *out, size_t n, uint64_t v)
+{
+	char digits[32];
+	size_t len, k = 0;
+
+	snprintf(digits, sizeof(digits), "%llu", (unsigned long long)v);
+	len = strlen(digits);
+	for (size_t i = 0; i < len && k + 2 < n; i++) {
+		if (i && (len - i) % 3 == 0)
+			out[k++] = ',';
+		out[k++] = digits[i];
+	}
+	out[k] = '\0';
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static const char *status_word(enum gw_check_status st)
+{
+	return st == GW_CHECK_PASS ? "PASS" :
+	       st == GW_CHECK_FAIL ? "FAIL" : "SKIP";
+}
+
+void gw_report_console(FILE *f, const struct gw_scen *s)
+{
+	const struct gw_metrics *m = s->m;
+	struct gw_mem_trend mt;
+	const char *names[GW_MAX_COUNTERS];
+	int nnames = 0, nerr, any_ops = 0;
+	uint64_t dropped = gw_metrics_dropped(m);
+
+	fprintf(f, "\n%s\n  STRESS TEST REPORT: %s\n%s\n", rule_eq,
+		m->test_name, rule_eq);
+	fprintf(f, "  Duration: %.2f seconds\n", gw_metrics_duration(m));
+	fprintf(f, "  Total Errors: %llu\n",
+		(unsigned long long)gw_metrics_total_errors(m));
+	/* addition: sample accounting, next to the numbers it qualifies */
+	fprintf(f, "  Samples: %llu recorded, %llu dropped%s\n",
+		(unsigned long long)m->samples_received,
+		(unsigned long long)dropped,
+		dropped ? " (ring full: percentiles exclude them)" : "");
+	fprintf(f, "%s\n", rule_eq);
+
+	for (int i = 0; i < m->nops; i++)
+		any_ops |= m->op[i].hist.n > 0;
+	if (any_ops) {
+		fprintf(f, "\nLATENCY STATISTICS (milliseconds)\n%s\n",
+			rule_dash);
+		fprintf(f, "%-25s %8s %8s %8s %8s %6s\n%s\n", "Operation",
+			"Count", "P50", "P95", "P99", "Err%", rule_dash);
+		for (int i = 0; i < m->nops; i++) {
+			if (!m->op[i].hist.n)
+				continue;
+			fprintf(f, "%-25s %8llu %8.1f %8.1f %8.1f %5.1f%%\n",
+				m->op[i].name,
+				(unsigned long long)m->op[i].hist.n,
+				gw_metrics_quantile_ms(m, i, 0.50),
+				gw_metrics_quantile_ms(m, i, 0.95),
+				gw_metrics_quantile_ms(m, i, 0.99),
+				gw_metrics_error_rate(m, i));
+		}
+		fprintf(f, "\nTHROUGHPUT (operations/second)\n%s\n", rule_dash);
+		for (int i = 0; i < m->nops; i++)
+			if (m->op[i].hist.n)
+				fprintf(f, "  %s: %.2f ops/sec\n", m->op[i].name,
+					gw_metrics_throughput(m, i));
+	}
+
+	for (int i = 0; i < m->ncounters; i++)
+		if (m->counter[i])
+			names[nnames++] = m->counter_name[i];
+	if (nnames || gw_metrics_total_errors(m)) {
+		char buf[40];
+
+		qsort(names, (size_t)nnames, sizeof(names[0]), cmp_names);
+		fprintf(f, "\nCOUNTERS\n%s\n", rule_dash);
+		for (int i = 0; i < nnames; i++) {
+			thousands(buf, sizeof(buf),
+				  gw_metrics_counter_value(m, names[i]));
+			fprintf(f, "  %s: %s\n", names[i], buf);
+		}
+	}
+
+	gw_metrics_mem_trend(m, &mt);
+	if (mt.sample_count > 0)
+		fprintf(f, "\nMEMORY USAGE\n%s\n  Start:  %.1f MB\n"
+			"  End:    %.1f MB\n  Max:    %.1f MB\n"
+			"  Growth: %+.1f MB\n", rule_dash, mt.start_mb,
+			mt.end_mb, mt.max_mb, mt.growth_mb);
+
+	nerr = atomic_load(&((struct gw_metrics *)m)->nerr);
+	if (nerr > 0) {
+		fprintf(f, "\nERRORS (first 10)\n%s\n", rule_dash);
+		for (int i = 0; i < nerr && i < 10; i++) {
+			const struct gw_error_rec *e = &m->err[i];
+
+			fprintf(f, "  [%.2fs] %s: %s - %.50s\n",
+				(double)e->t_ns / 1e9, m->op[e->op].name,
+				e->type, e->message);
+		}
+	}
+
+	/* addition: the verdict, every check with its limit */
+	fprintf(f, "\nVERDICT: %s\n%s\n",
+		s->skip_reason[0] ? "SKIPPED" :
+		gw_scen_passed(s) ? "PASSED" : "FAILED", rule_dash);
+	if (s->skip_reason[0])
+		fprintf(f, "  %s\n", s->skip_reason);
+	for (int i = 0; i < s->nchecks; i++) {
+		const struct gw_check *c = &s->checks[i];
+
+		if (c->status == GW_CHECK_SKIP)
+			fprintf(f, "  [SKIP] %s: %s\n", c->name, c->note);
+		else
+			fprintf(f, "  [%s] %s = %.6g%s (limit %s %.6g%s)%s%s\n",
+				status_word(c->status), c->name, c->measured,
+				c->unit, c->cmp, c->limit, c->unit,
+				c->status == GW_CHECK_FAIL && c->note[0] ?
+					": " : "",
+				c->status == GW_CHECK_FAIL ? c->note : "");
+	}
+	if (m->interrupted)
+		fprintf(f, "  (interrupted: the run was stopped early)\n");
+	fprintf(f, "\n%s\n", rule_eq);
+}
+
+/* ---- JSON --------------------------------------------------------------- */
+
+static json_t *percentiles(const struct gw_op *o)
+{
+	const struct gw_hist *h = &o->hist;
+
+	return json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:f}",
+			 "p50", (double)gw_hist_quantile(h, 0.50) / 1e6,
+			 "p95", (double)gw_hist_quantile(h, 0.95) / 1e6,
+			 "p99", (double)gw_hist_quantile(h, 0.99) / 1e6,
+			 "min", (double)h->min / 1e6,
+			 "max", (double)h->max / 1e6,
+			 "mean", gw_hist_mean(h) / 1e6,
+			 "count", (json_int_t)h->n,
+			 "stddev", gw_hist_stddev(h) / 1e6);
+}
+
+static json_t *histogram(const struct gw_hist *h)
+{
+	json_t *b = json_array();
+
+	for (size_t i = 0; i < GW_HIST_NCOUNTS; i++)
+		if (h->counts[i])
+			json_array_append_new(b, json_pack("[I, I]",
+				(json_int_t)i, (json_int_t)h->counts[i]));
+	return json_pack("{s:s, s:i, s:i, s:I, s:I, s:I, s:f, s:f, s:I, s:o}",
+			 "unit", "ns", "significant_digits", 3,
+			 "sub_bucket_bits", GW_HIST_SUB_BITS,
+			 "count", (json_int_t)h->n, "min", (json_int_t)h->min,
+			 "max", (json_int_t)h->max, "mean", h->mean, "m2",
+			 h->m2, "over_range", (json_int_t)h->over_range,
+			 "buckets", b);
+}
+
+static json_t *config_echo(const struct gw_config *cfg, json_t **sources)
+{
+	json_t *root = json_object();
+
+	*sources = json_object();
+	for (size_t i = 0; i < gw_config_nkeys; i++) {
+		const struct gw_config_key *k = &gw_config_keys[i];
+		const char *base = (const char *)cfg + k->offset;
+		json_t *sec = json_object_get(root, k->section), *v;
+
+		if (!sec) {
+			sec = json_object();
+			json_object_set_new(root, k->section, sec);
+		}
+		switch (k->type) {
+		case GW_KEY_LONG:
+			v = json_integer(*(const long *)(const void *)base);
+			break;
+		case GW_KEY_DOUBLE:
+			v = json_real(*(const double *)(const void *)base);
+			break;
+		case GW_KEY_BOOL:
+			v = json_boolean(*(const int *)(const void *)base);
+			break;
+		default:
+			v = json_string(base);
+			break;
+		}
+		json_object_set_new(sec, k->name, v ? v : json_null());
+		if (cfg->src[i] != GW_SRC_DEFAULT) {
+			char key[128];
+
+			snprintf(key, sizeof(key), "%s.%s", k->section,
+				 k->name);
+			json_object_set_new(*sources, key, json_string(
+				gw_src_name((enum gw_src)cfg->src[i])));
+		}
+	}
+	return root;
+}
+
+void *gw_report_json(const struct gw_scen *s, const struct gw_report_ctx *c)
+{
+	const struct gw_metrics *m = s->m;
+	json_t *root, *meta, *summary, *ops, *ctrs, *gauges, *mem, *errs;
+	json_t *classes, *checks, *samples, *sources;
+	struct gw_mem_trend mt;
+	int nerr, nops = 0;
+	int passed = gw_scen_passed(s) && !s->skip_reason[0];
+
+	meta = json_pack("{s:s, s:s, s:f}", "test_name", m->test_name,
+			 "timestamp", m->timestamp, "duration_seconds",
+			 gw_metrics_duration(m));
+	json_object_set_new(meta, "tool", json_string(c->tool));
+	json_object_set_new(meta, "markers", json_string(m->markers));
+	json_object_set_new(meta, "target", json_string(c->target));
+	json_object_set_new(meta, "bundled_gateway", json_boolean(c->bundled));
+	json_object_set_new(meta, "profile",
+			    json_string(c->cfg->profile.name));
+	json_object_set_new(meta, "profile_file",
+			    json_string(c->cfg->source_file));
+	json_object_set_new(meta, "interrupted", json_boolean(m->interrupted));
+	json_object_set_new(meta, "passed", json_boolean(passed));
+
+	ops = json_object();
+	for (int i = 0; i < m->nops; i++) {
+		const struct gw_op *o = &m->op[i];
+
+		if (!o->hist.n)
+			continue;	/* as the seed: only recorded ops */
+		nops++;
+		json_object_set_new(ops, o->name, json_pack(
+			"{s:o, s:f, s:f, s:I, s:I, s:I, s:o}",
+			"percentiles", percentiles(o),
+			"throughput_per_sec", gw_metrics_throughput(m, i),
+			"error_rate_percent", gw_metrics_error_rate(m, i),
+			"attempts", (json_int_t)o->attempts,
+			"errors", (json_int_t)o->errors,
+			"dropped_samples", (json_int_t)o->dropped,
+			"histogram", histogram(&o->hist)));
+	}
+
+	classes = json_object();
+	for (int k = 1; k < GW_E_NCLASS; k++)
+		json_object_set_new(classes, gw_errclass_name(
+			(enum gw_errclass)k), json_integer(
+			(json_int_t)m->err_by_class[k]));
+	summary = json_pack("{s:I, s:i, s:b, s:I, s:I, s:I, s:o}",
+			    "total_errors",
+			    (json_int_t)gw_metrics_total_errors(m),
+			    "operations_count", nops, "passed", passed,
+			    "samples_produced",
+			    (json_int_t)gw_metrics_produced(m),
+			    "samples_received",
+			    (json_int_t)m->samples_received,
+			    "samples_dropped",
+			    (json_int_t)gw_metrics_dropped(m),
+			    "errors_by_class", classes);
+
+	/* counters: the seed's record_error adds errors_<op> and
+	 * total_errors; we derive them from the per-op error counts */
+	ctrs = json_object();
+	for (int i = 0; i < m->ncounters; i++)
+		json_object_set_new(ctrs, m->counter_name[i],
+				    json_integer((json_int_t)m->counter[i]));
+	for (int i = 0; i < m->nops; i++)
+		if (m->op[i].errors) {
+			char key[GW_NAME_LEN + 8];
+
+			snprintf(key, sizeof(key), "errors_%s", m->op[i].name);
+			json_object_set_new(ctrs, key, json_integer(
+				(json_int_t)m->op[i].errors));
+		}
+	if (gw_metrics_total_errors(m))
+		json_object_set_new(ctrs, "total_errors", json_integer(
+			(json_int_t)gw_metrics_total_errors(m)));
+
+	gauges = json_object();
+	for (int i = 0; i < m->ngauges; i++)
+		json_object_set_new(gauges, m->gauge[i].name,
+			m->gauge[i].is_int ?
+			json_integer((json_int_t)m->gauge[i].value) :
+			json_real(m->gauge[i].value));
+
+	gw_metrics_mem_trend(m, &mt);
+	samples = json_array();
+	for (int i = 0; i < m->nmem; i++)
+		json_array_append_new(samples, json_pack("[f, f]",
+			m->mem[i].t_s, m->mem[i].rss_mb));
+	mem = json_pack("{s:f, s:f, s:f, s:f, s:f, s:i, s:b, s:s, s:o}",
+			"start_mb", mt.start_mb, "end_mb", mt.end_mb,
+			"max_mb", mt.max_mb, "min_mb", mt.min_mb,
+			"growth_mb", mt.growth_mb, "sample_count",
+			mt.sample_count, "measured", mt.sample_count > 0,
+			"source", m->mem_source ? "/proc/<pid>/status VmRSS" :
+						  "not measured",
+			"samples", samples);
+
+	errs = json_array();
+	nerr = atomic_load(&((struct gw_metrics *)m)->nerr);
+	for (int i = 0; i < nerr; i++) {
+		const struct gw_error_rec *e = &m->err[i];
+		json_t *ctx = json_loads(e->context, 0, NULL);
+
+		json_array_append_new(errs, json_pack(
+			"{s:f, s:s, s:s, s:s, s:o, s:s}",
+			"timestamp", (double)e->t_ns / 1e9,
+			"operation", m->op[e->op].name, "error_type", e->type,
+			"error_message", e->message, "context",
+			ctx ? ctx : json_object(), "error_class",
+			gw_errclass_name(e->cls)));
+	}
+
+	checks = json_array();
+	for (int i = 0; i < s->nchecks; i++) {
+		const struct gw_check *k = &s->checks[i];
+		json_t *o = json_pack("{s:s, s:s}", "name", k->name, "status",
+				      k->status == GW_CHECK_PASS ? "pass" :
+				      k->status == GW_CHECK_FAIL ? "fail" :
+								   "skipped");
+
+		if (k->status != GW_CHECK_SKIP) {
+			json_object_set_new(o, "comparison",
+					    json_string(k->cmp));
+			json_object_set_new(o, "limit", json_real(k->limit));
+			json_object_set_new(o, "measured",
+					    json_real(k->measured));
+			json_object_set_new(o, "unit", json_string(k->unit));
+		}
+		if (k->note[0])
+			json_object_set_new(o, "note", json_string(k->note));
+		json_array_append_new(checks, o);
+	}
+
+	root = json_object();
+	json_object_set_new(root, "schema_version",
+			    json_integer(GW_REPORT_SCHEMA_VERSION));
+	json_object_set_new(root, "metadata", meta);
+	json_object_set_new(root, "summary", summary);
+	json_object_set_new(root, "operations", ops);
+	json_object_set_new(root, "counters", ctrs);
+	json_object_set_new(root, "gauges", gauges);
+	json_object_set_new(root, "memory", mem);
+	json_object_set_new(root, "errors", errs);
+	json_object_set_new(root, "verdict", json_pack("{s:b, s:s, s:o}",
+		"passed", passed, "skip_reason", s->skip_reason, "checks",
+		checks));
+	json_object_set_new(root, "config", config_echo(c->cfg, &sources));
+	json_object_set_new(root, "config_sources", sources);
+	return root;
+}
+
+/* ---- files -------------------------------------------------------------- */
+
+int gw_report_path(const struct gw_config *cfg, const char *test_name,
+		   char *out, size_t n)
+{
+	const char *p = cfg->report.path;
+	int len;
+
+	if (p[0]) {
+		/* splitext: the last dot of the last path component */
+		const char *slash = strrchr(p, '/');
+		const char *dot = strrchr(slash ? slash + 1 : p, '.');
+		int base = dot && dot != (slash ? slash + 1 : p) ?
+				   (int)(dot - p) : (int)strlen(p);
+
+		len = snprintf(out, n, "%.*s_%s%s", base, p, test_name,
+			       p + base);
+	} else {
+		len = snprintf(out, n, "%s/stress_report_%s.json",
+			       cfg->report.dir, test_name);
+	}
+	return len < 0 || (size_t)len >= n ? -1 : 0;
+}
+
+int gw_report_mkdirs(const char *path)
+{
+	char buf[1024];
+	size_t len = gw_strlcpy(buf, path, sizeof(buf));
+
+	if (len >= sizeof(buf)) {
+		errno = ENAMETOOLONG;
+		return -1;
+	}
+	for (char *p = buf + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(buf, 0777) == -1 && errno != EEXIST)
+			return -1;
+		*p = '/';
+	}
+	return 0;
+}
+
+int gw_report_write(const char *path, void *json)
+{
+	char tmp[1100];
+	int fd;
+	FILE *f;
+
+	if (gw_report_mkdirs(path) == -1)
+		return gw_error("cannot create the directory of %s: %s", path,
+				strerror(errno));
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+	if (fd == -1)
+		return gw_error("cannot write %s: %s", tmp, strerror(errno));
+	f = fdopen(fd, "w");
+	if (!f) {
+		close(fd);
+		unlink(tmp);
+		return gw_error("cannot write %s: %s", tmp, strerror(errno));
+	}
+	if (json_dumpf(json, f, JSON_INDENT(2) | JSON_ENSURE_ASCII |
+				JSON_REAL_PRECISION(17)) == -1 ||
+	    fputc('\n', f) == EOF || fflush(f) == EOF || fsync(fd) == -1) {
+		int e = errno;
+
+		fclose(f);
+		unlink(tmp);
+		return gw_error("cannot write %s: %s", path, strerror(e));
+	}
+	if (fclose(f) == EOF || rename(tmp, path) == -1) {
+		int e = errno;
+
+		unlink(tmp);
+		return gw_error("cannot write %s: %s", path, strerror(e));
+	}
+	return 0;
+}
+
+int gw_report_probe(const char *path)
+{
+	char probe[1100];
+	int fd;
+
+	if (gw_report_mkdirs(path) == -1)
+		return gw_error("report path %s: cannot create its directory: "
+				"%s", path, strerror(errno));
+	snprintf(probe, sizeof(probe), "%s.probe.%ld", path, (long)getpid());
+	fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+	if (fd == -1)
+		return gw_error("report path %s is not writable: %s", path,
+				strerror(errno));
+	close(fd);
+	unlink(probe);
+	return 0;
+}
