@@ -41,7 +41,7 @@ struct gw_op {
 	uint64_t errors;		/* failed attempts / recorded errors */
 	uint64_t produced;		/* samples workers tried to push */
 	uint64_t dropped;		/* ... of which a full ring dropped */
-	int hist_ready;
+	int first_seen;			/* order of first sample, 0 = none */
 };
 
 struct gw_error_rec {
@@ -90,6 +90,7 @@ struct gw_metrics {
 	struct gw_mem_sample mem[GW_MAX_MEM_SAMPLES];
 	int mem_source;			/* 0: none, 1: /proc VmRSS */
 
+	int nseen;			/* operations with a sample so far */
 	uint64_t samples_received;	/* by the collector */
 	uint64_t samples_invalid;	/* bad op id (a bug if nonzero) */
 };
@@ -142,6 +143,13 @@ uint64_t gw_metrics_counter_value(const struct gw_metrics *m,
 
 /* p in ms (quantile q of op), and other per-op stats in ms. */
 double gw_metrics_quantile_ms(const struct gw_metrics *m, int op, double q);
+
+/*
+ * Operations that have samples, in the order their first sample reached
+ * the collector (the seed lists operations in first-recorded order).
+ * Fills ids (room for GW_MAX_OPS) and returns how many.
+ */
+int gw_metrics_ops_in_order(const struct gw_metrics *m, int *ids);
 
 /* Memory trend as the seed's get_memory_trend(). */
 struct gw_mem_trend {

@@ -63,7 +63,6 @@ int gw_metrics_op(struct gw_metrics *m, const char *name)
 	id = m->nops++;
 	gw_strlcpy(m->op[id].name, name, GW_NAME_LEN);
 	gw_hist_init(&m->op[id].hist);
-	m->op[id].hist_ready = 1;
 	return id;
 }
 
@@ -264,4 +263,15 @@ void gw_metrics_mem_trend(const struct gw_metrics *m,
 	}
 	t->growth_mb = t->end_mb - t->start_mb;
 	t->sample_count = m->nmem;
+}
+
+int gw_metrics_ops_in_order(const struct gw_metrics *m, int *ids)
+{
+	int n = 0;
+
+	for (int seq = 1; seq <= m->nseen; seq++)
+		for (int i = 0; i < m->nops; i++)
+			if (m->op[i].first_seen == seq && m->op[i].hist.n)
+				ids[n++] = i;
+	return n;
 }

@@ -57,7 +57,8 @@ void gw_report_console(FILE *f, const struct gw_scen *s)
 	const struct gw_metrics *m = s->m;
 	struct gw_mem_trend mt;
 	const char *names[GW_MAX_COUNTERS];
-	int nnames = 0, nerr, any_ops = 0;
+	int order[GW_MAX_OPS];
+	int nnames = 0, nerr, nord = gw_metrics_ops_in_order(m, order);
 	uint64_t dropped = gw_metrics_dropped(m);
 
 	fprintf(f, "\n%s\n  STRESS TEST REPORT: %s\n%s\n", rule_eq,
@@ -72,16 +73,14 @@ void gw_report_console(FILE *f, const struct gw_scen *s)
 		dropped ? " (ring full: percentiles exclude them)" : "");
 	fprintf(f, "%s\n", rule_eq);
 
-	for (int i = 0; i < m->nops; i++)
-		any_ops |= m->op[i].hist.n > 0;
-	if (any_ops) {
+	if (nord) {
 		fprintf(f, "\nLATENCY STATISTICS (milliseconds)\n%s\n",
 			rule_dash);
 		fprintf(f, "%-25s %8s %8s %8s %8s %6s\n%s\n", "Operation",
 			"Count", "P50", "P95", "P99", "Err%", rule_dash);
-		for (int i = 0; i < m->nops; i++) {
-			if (!m->op[i].hist.n)
-				continue;
+		for (int k = 0; k < nord; k++) {
+			int i = order[k];
+
 			fprintf(f, "%-25s %8llu %8.1f %8.1f %8.1f %5.1f%%\n",
 				m->op[i].name,
 				(unsigned long long)m->op[i].hist.n,
@@ -91,10 +90,9 @@ void gw_report_console(FILE *f, const struct gw_scen *s)
 				gw_metrics_error_rate(m, i));
 		}
 		fprintf(f, "\nTHROUGHPUT (operations/second)\n%s\n", rule_dash);
-		for (int i = 0; i < m->nops; i++)
-			if (m->op[i].hist.n)
-				fprintf(f, "  %s: %.2f ops/sec\n", m->op[i].name,
-					gw_metrics_throughput(m, i));
+		for (int k = 0; k < nord; k++)
+			fprintf(f, "  %s: %.2f ops/sec\n", m->op[order[k]].name,
+				gw_metrics_throughput(m, order[k]));
 	}
 
 	for (int i = 0; i < m->ncounters; i++)
@@ -236,7 +234,8 @@ void *gw_report_json(const struct gw_scen *s, const struct gw_report_ctx *c)
 	json_t *root, *meta, *summary, *ops, *ctrs, *gauges, *mem, *errs;
 	json_t *classes, *checks, *samples, *sources;
 	struct gw_mem_trend mt;
-	int nerr, nops = 0;
+	int order[GW_MAX_OPS];
+	int nerr, nops = gw_metrics_ops_in_order(m, order);
 	int passed = gw_scen_passed(s) && !s->skip_reason[0];
 
 	meta = json_pack("{s:s, s:s, s:f}", "test_name", m->test_name,
@@ -253,13 +252,12 @@ void *gw_report_json(const struct gw_scen *s, const struct gw_report_ctx *c)
 	json_object_set_new(meta, "interrupted", json_boolean(m->interrupted));
 	json_object_set_new(meta, "passed", json_boolean(passed));
 
+	/* as the seed: only operations with samples, first-recorded order */
 	ops = json_object();
-	for (int i = 0; i < m->nops; i++) {
+	for (int k = 0; k < nops; k++) {
+		int i = order[k];
 		const struct gw_op *o = &m->op[i];
 
-		if (!o->hist.n)
-			continue;	/* as the seed: only recorded ops */
-		nops++;
 		json_object_set_new(ops, o->name, json_pack(
 			"{s:o, s:f, s:f, s:I, s:I, s:I, s:o}",
 			"percentiles", percentiles(o),
