@@ -1,5 +1,8 @@
 # gwstress: stress tester for the SAM HTTP SSE gateway.
 #
+#   make run                  install missing Debian packages (as root), build,
+#                             and run the smoke profile against gwsim
+#   make test                 the same set-up, then check + check-stress
 #   make                      build ./gwstress and the bundled gateway ./gwsim
 #   make check                unit suites (Check) + loopback integration tests
 #   make check-stress         the scenario catalogue against the bundled gateway
@@ -113,6 +116,35 @@ $(GWSIM): $(SIM_OBJ)
 $(O)/test/check_%: $(O)/test/check_%.o $(O)/libgw.a
 	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(PKGS_GW) $(PKGS_TST)) -lm
 
+# --- the README's two commands ----------------------------------------------
+# `make run`: install what is missing, build, run the smoke profile against
+# the bundled gateway.  `make test`: the same set-up, then the test suite.
+DEB_PKGS := build-essential pkg-config libcurl4-openssl-dev libjansson-dev \
+            check libsubunit-dev libinih-dev libmicrohttpd-dev curl
+DEB_LIBS := libcurl jansson inih libmicrohttpd check
+
+deps:
+	$(Q)if command -v $(PKG_CONFIG) >/dev/null 2>&1 && \
+	    $(PKG_CONFIG) --exists $(DEB_LIBS) && command -v curl >/dev/null; \
+	then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+		echo '   DEPS   apt-get install $(DEB_PKGS)'; \
+		DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+			$(DEB_PKGS) >/dev/null; \
+	else \
+		echo 'missing build dependencies; as root run:' >&2; \
+		echo '  apt-get install $(DEB_PKGS)' >&2; exit 2; \
+	fi
+
+run: deps
+	$(Q)$(MAKE) --no-print-directory all
+	$(GWSTRESS) --scale $(STRESS_SCALE)
+
+test: deps
+	$(Q)$(MAKE) --no-print-directory check
+	$(Q)$(MAKE) --no-print-directory check-stress
+
 # --- tests -----------------------------------------------------------------
 STRESS_SCALE ?= smoke
 export STRESS_SCALE
@@ -132,12 +164,14 @@ check-stress: $(GWSTRESS) $(GWSIM)
 hdr-check: $(HDRS:include/%.h=$(O)/hdr/%.ok)
 $(O)/hdr/%.ok: include/%.h $(O)/FLAGS
 	@mkdir -p $(@D)
-	$(Q_CC)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(call pkg_cflags,$(PKGS_GW)) -fsyntax-only -x c $< && touch $@
+	$(Q_CC)echo '#include "$(<F)"' | $(CC) $(CPPFLAGS) $(ALL_CFLAGS) \
+		$(call pkg_cflags,$(PKGS_GW)) -fsyntax-only -x c - && touch $@
 
 clean:
 	rm -rf build gwstress gwsim
 
-.PHONY: all check check-unit check-integration check-stress hdr-check clean FORCE
+.PHONY: all deps run test check check-unit check-integration check-stress \
+	hdr-check clean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
