@@ -120,12 +120,13 @@ $(O)/test/check_%: $(O)/test/check_%.o $(O)/libgw.a
 # `make run`: install what is missing, build, run the smoke profile against
 # the bundled gateway.  `make test`: the same set-up, then the test suite.
 DEB_PKGS := build-essential pkg-config libcurl4-openssl-dev libjansson-dev \
-            check libsubunit-dev libinih-dev libmicrohttpd-dev curl
+            check libsubunit-dev libinih-dev libmicrohttpd-dev curl jq
 DEB_LIBS := libcurl jansson inih libmicrohttpd check
 
 deps:
 	$(Q)if command -v $(PKG_CONFIG) >/dev/null 2>&1 && \
-	    $(PKG_CONFIG) --exists $(DEB_LIBS) && command -v curl >/dev/null; \
+	    $(PKG_CONFIG) --exists $(DEB_LIBS) && command -v curl >/dev/null && \
+	    command -v jq >/dev/null; \
 	then :; \
 	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 		echo '   DEPS   apt-get install $(DEB_PKGS)'; \

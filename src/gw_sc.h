@@ -22,8 +22,37 @@ void gw_sc_seed_event_samples(struct gw_worker *w, int op,
 void gw_sc_check_success(struct gw_scen *s, const char *what, long ok,
 			 long n);
 
+/*
+ * Fixed-rate pacing from intended start times (wrk2's lesson): the k-th
+ * action is due at t0 + k * period.  gw_pace_next sleeps until the next
+ * due time (not at all when behind schedule) and returns it, so latency
+ * can be measured from when the action *should* have started.  Returns 0,
+ * or -1 when a stop was requested or `end` (ns, 0 = none) has passed.
+ */
+struct gw_pacer {
+	int64_t t0, period, end;
+	uint64_t k;
+};
+void gw_pace_init(struct gw_pacer *p, int64_t period_ns, int64_t end_ns);
+int gw_pace_next(struct gw_pacer *p, int64_t *intended);
+
+/* Wait until *n reaches `count` (a start gate so concurrent jobs begin
+ * together), at most max_ns.  Each job calls it once after arriving. */
+void gw_sc_gate(_Atomic int *n, int count, int64_t max_ns);
+
+/* GET /health through op; 1 if it answered 2xx. */
+int gw_sc_health(struct gw_worker *w, struct gw_scen *s, int op);
+
+/* Per-job arguments for scenarios that fan out over an index. */
+struct gw_sc_job {
+	void *x;
+	long i;
+};
+
 /* Scenario lists, one per seed file. */
 extern const struct gw_scenario gw_sc_sse_list[];
 extern const size_t gw_sc_sse_count;
+extern const struct gw_scenario gw_sc_isolation_list[];
+extern const size_t gw_sc_isolation_count;
 
 #endif /* GW_SC_H */

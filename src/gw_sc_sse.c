@@ -20,11 +20,6 @@ struct csse {
 	int c_submitted, c_events, c_terminal;
 };
 
-struct csse_job {
-	struct csse *x;
-	long i;
-};
-
 /* Step 2: N submits, one after another (as the seed). */
 static void csse_submit_all(struct gw_worker *w, void *arg)
 {
@@ -44,7 +39,7 @@ static void csse_submit_all(struct gw_worker *w, void *arg)
 /* Step 3: one of N concurrent collectors. */
 static void csse_collect_one(struct gw_worker *w, void *arg)
 {
-	struct csse_job *j = arg;
+	struct gw_sc_job *j = arg;
 	struct csse *x = j->x;
 	struct gw_collect *c = &x->col[j->i];
 
@@ -67,7 +62,7 @@ static int csse_need(const struct gw_config *cfg, long n)
 static void csse_run(struct gw_scen *s, long n)
 {
 	struct csse x = { .s = s, .n = n };
-	struct csse_job *jobs;
+	struct gw_sc_job *jobs;
 	long ok = 0, failed = 0;
 
 	x.op_submit = gw_metrics_op(s->m, "task_submit");
@@ -83,7 +78,7 @@ static void csse_run(struct gw_scen *s, long n)
 	gw_engine_submit(s->run->eng, csse_submit_all, &x);
 	gw_scen_wait(s);
 	for (long i = 0; i < n; i++) {
-		jobs[i] = (struct csse_job){ &x, i };
+		jobs[i] = (struct gw_sc_job){ &x, i };
 		gw_engine_submit(s->run->eng, csse_collect_one, &jobs[i]);
 	}
 	gw_scen_stop(s);
@@ -103,6 +98,168 @@ static void csse_run(struct gw_scen *s, long n)
 	free(x.task);
 }
 
+/* ---- test_sse_connection_churn (5.2) --------------------------------------- */
+
+/*
+ * Each cycle submits, subscribes and closes its stream right after the
+ * first event, as the seed's docstring intends (its code reads to the
+ * end).  On SAM this takes the early-disconnect path that leaves
+ * _tasks_with_prior_connection entries behind; the gateway must stay
+ * healthy, which a final GET /health checks.
+ */
+struct churn {
+	struct gw_scen *s;
+	int op_connect, op_health;
+	int c_events, c_completed;
+};
+
+static void churn_cycle(struct gw_worker *w, void *arg)
+{
+	struct gw_sc_job *j = arg;
+	struct churn *x = j->x;
+	struct gw_task t;
+	struct gw_collect c = { 0 };
+	char text[64];
+
+	if (gw_stopping())
+		return;
+	snprintf(text, sizeof(text), "Churn message %ld", j->i);
+	if (gw_submit(w, x->s, x->op_connect, text, NULL, &t) < 0)
+		return;
+	c.task = &t;
+	c.window_ms = 10000;
+	c.stop_after_first = 1;
+	gw_collect(w, x->s, &c);
+	if (c.events)
+		gw_count(w, x->c_events, 1);
+	if (c.ok)
+		gw_count(w, x->c_completed, 1);
+}
+
+static void churn_health(struct gw_worker *w, void *arg)
+{
+	struct churn *x = arg;
+
+	gw_sc_health(w, x->s, x->op_health);
+}
+
+static int churn_need(const struct gw_config *cfg, long p)
+{
+	(void)p;
+	return (int)cfg->profile.concurrent_sse_connections;
+}
+
+static void churn_run(struct gw_scen *s, long p)
+{
+	long batch = s->run->cfg->profile.concurrent_sse_connections;
+	long cycles = 2 * batch;
+	struct churn x = { .s = s };
+	struct gw_sc_job *jobs = gw_xcalloc((size_t)cycles, sizeof(*jobs));
+	uint64_t completed;
+
+	(void)p;
+	x.op_connect = gw_metrics_op(s->m, "churn_connect");
+	x.op_health = gw_scen_http_op(s, "health_check");
+	x.c_events = gw_metrics_counter(s->m, "churn_events_received");
+	x.c_completed = gw_metrics_counter(s->m, "churn_cycles_completed");
+	for (long b = 0; b < cycles && !gw_stopping(); b += batch) {
+		for (long i = b; i < b + batch && i < cycles; i++) {
+			jobs[i] = (struct gw_sc_job){ &x, i };
+			gw_engine_submit(s->run->eng, churn_cycle, &jobs[i]);
+		}
+		gw_scen_wait(s);
+		gw_sleep_ns(50 * GW_NS_PER_MS);
+	}
+	gw_engine_submit(s->run->eng, churn_health, &x);
+	gw_scen_stop(s);
+
+	completed = gw_metrics_counter_value(s->m, "churn_cycles_completed");
+	gw_metrics_gauge(s->m, "churn_cycles", (double)cycles, 1);
+	gw_check_ge(s, "churn_cycles_completed", (double)completed,
+		    0.9 * (double)cycles, "");
+	gw_check_lt(s, "total_errors", (double)gw_metrics_total_errors(s->m),
+		    0.1 * (double)cycles, "");
+	gw_check_eq(s, "gateway healthy after churn (GET /health)",
+		    (double)(gw_metrics_count(s->m, x.op_health) &&
+			     !s->m->op[x.op_health].errors), 1, "");
+	free(jobs);
+}
+
+/* ---- test_concurrent_task_submission_burst (5.3) -------------------------- */
+
+struct burst {
+	struct gw_scen *s;
+	long n;
+	struct gw_task *task;
+	unsigned char *ok;
+	_Atomic int gate;
+	int op_submit;
+};
+
+static void burst_one(struct gw_worker *w, void *arg)
+{
+	struct gw_sc_job *j = arg;
+	struct burst *x = j->x;
+	char text[64];
+
+	/* all submits leave together: wait for every job to be running */
+	gw_sc_gate(&x->gate, (int)x->n, 5 * GW_NS_PER_S);
+	snprintf(text, sizeof(text), "Burst message %ld", j->i);
+	if (!gw_stopping() && gw_submit(w, x->s, x->op_submit, text, NULL,
+					&x->task[j->i]) == 0)
+		x->ok[j->i] = 1;
+}
+
+static int cmp_task(const void *a, const void *b)
+{
+	return strcmp(((const struct gw_task *)a)->id,
+		      ((const struct gw_task *)b)->id);
+}
+
+static void burst_run(struct gw_scen *s, long p)
+{
+	struct burst x = { .s = s };
+	struct gw_sc_job *jobs;
+	struct gw_task *ids;
+	long ok = 0, dup = 0;
+
+	(void)p;
+	x.n = s->run->cfg->profile.concurrent_sse_connections;
+	x.op_submit = gw_metrics_op(s->m, "burst_submit");
+	x.task = gw_xcalloc((size_t)x.n, sizeof(*x.task));
+	x.ok = gw_xcalloc((size_t)x.n, 1);
+	jobs = gw_xcalloc((size_t)x.n, sizeof(*jobs));
+	for (long i = 0; i < x.n; i++) {
+		jobs[i] = (struct gw_sc_job){ &x, i };
+		gw_engine_submit(s->run->eng, burst_one, &jobs[i]);
+	}
+	gw_scen_stop(s);
+
+	ids = gw_xcalloc((size_t)x.n, sizeof(*ids));
+	for (long i = 0; i < x.n; i++)
+		if (x.ok[i])
+			ids[ok++] = x.task[i];
+	qsort(ids, (size_t)ok, sizeof(*ids), cmp_task);
+	for (long i = 1; i < ok; i++)
+		dup += !strcmp(ids[i].id, ids[i - 1].id);
+	gw_metrics_gauge(s->m, "burst_size", (double)x.n, 1);
+	gw_metrics_gauge(s->m, "burst_successful", (double)ok, 1);
+	gw_check_eq(s, "duplicate task ids", (double)dup, 0, "");
+	gw_sc_check_success(s, "submit success rate", ok, x.n);
+	gw_check_p99(s, x.op_submit,
+		     2 * s->run->cfg->thresholds.max_p99_latency_ms);
+	free(ids);
+	free(jobs);
+	free(x.ok);
+	free(x.task);
+}
+
+static int burst_need(const struct gw_config *cfg, long p)
+{
+	(void)p;
+	return (int)cfg->profile.concurrent_sse_connections;
+}
+
 /* ---- catalogue entries ----------------------------------------------------- */
 
 #define CSSE(n)                                                            \
@@ -114,5 +271,13 @@ const struct gw_scenario gw_sc_sse_list[] = {
 	CSSE(5),
 	CSSE(10),
 	CSSE(25),
+	{ "test_sse_connection_churn", "stress",
+	  "2 batches of concurrent submit + subscribe cycles that close the "
+	  "stream after its first event; the gateway must stay healthy",
+	  0, churn_need, churn_run },
+	{ "test_concurrent_task_submission_burst", "stress",
+	  "concurrent_sse_connections submits released at once through a "
+	  "start gate; distinct task ids, success and p99", 0, burst_need,
+	  burst_run },
 };
 const size_t gw_sc_sse_count = GW_ARRAY_SIZE(gw_sc_sse_list);

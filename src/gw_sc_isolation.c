@@ -1,0 +1,343 @@
+/*
+ * gw_sc_isolation: the seed's test_webui_a2a_isolation.py (scenarios.md
+ * 5.4-5.6): REST load and A2A streaming at the same time, each on its own
+ * worker, so they really overlap on the gateway.
+ *
+ * Differences from the seed (README, "Deviations"): the agent cards path
+ * is the real /api/v1/agentCards (the seed's /agent-cards 404s unseen);
+ * a failed request is one error of its operation (the seed also records a
+ * second, scenario-named error); the WebUI loops are paced from intended
+ * start times.
+ */
+#include "gw_sc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct iso {
+	struct gw_scen *s;
+	int64_t end;			/* WebUI loop window end (ns) */
+	int64_t pause_ns;		/* WebUI loop period */
+	int with_sessions;		/* 5.4 also lists sessions */
+	int op_config, op_cards, op_sessions;
+	_Atomic long requests;		/* WebUI requests that got a reply */
+	/* A2A side */
+	long ntasks;
+	struct gw_collect *col;
+	struct gw_task *task;
+	int op_submit, op_first, op_total;
+	int c_events, c_started, c_completed;
+};
+
+/* The WebUI loop: one request in flight at a time until the window ends,
+ * one round (config, agent cards[, sessions]) per period. */
+static void webui_loop(struct gw_worker *w, void *arg)
+{
+	struct iso *x = arg;
+	struct gw_http_result r;
+	struct gw_pacer p;
+	int64_t due;
+
+	gw_pace_init(&p, x->pause_ns, x->end);
+	while (gw_pace_next(&p, &due) == 0) {
+		long got = 0;
+
+		got += gw_rest(w, x->s, x->op_config, "GET", "/api/v1/config",
+			       NULL, &r) == 0 || r.status;
+		got += gw_rest(w, x->s, x->op_cards, "GET",
+			       "/api/v1/agentCards", NULL, &r) == 0 ||
+		       r.status;
+		if (x->with_sessions)
+			got += gw_rest(w, x->s, x->op_sessions, "GET",
+				       "/api/v1/sessions", NULL, &r) == 0 ||
+			       r.status;
+		atomic_fetch_add(&x->requests, got);
+	}
+}
+
+/* ---- test_webui_load_doesnt_affect_a2a_streaming (5.4) ----------------- */
+
+static void a2a_one(struct gw_worker *w, void *arg)
+{
+	struct iso *x = arg;
+	struct gw_collect *c = &x->col[0];
+
+	c->task = &x->task[0];
+	c->window_ms = 15000;
+	gw_collect(w, x->s, c);
+	if (c->t_first)
+		gw_rec(w, x->op_first, c->t_first - c->t0);
+	gw_rec(w, x->op_total, c->t_end - c->t0);
+	gw_count(w, x->c_events, c->events);
+}
+
+static void submit_first(struct gw_worker *w, void *arg)
+{
+	struct iso *x = arg;
+
+	if (gw_submit(w, x->s, x->op_submit, "Test message during WebUI load",
+		      NULL, &x->task[0]) == 0)
+		gw_count(w, x->c_started, 1);
+}
+
+static int need2(const struct gw_config *cfg, long p)
+{
+	(void)cfg, (void)p;
+	return 2;
+}
+
+static void iso_setup(struct gw_scen *s, struct iso *x, long ntasks)
+{
+	x->s = s;
+	x->op_config = gw_scen_http_op(s, "config_fetch");
+	x->op_cards = gw_scen_http_op(s, "agent_cards_fetch");
+	x->ntasks = ntasks;
+	x->col = gw_xcalloc((size_t)ntasks, sizeof(*x->col));
+	x->task = gw_xcalloc((size_t)ntasks, sizeof(*x->task));
+}
+
+static void iso_free(struct iso *x)
+{
+	free(x->col);
+	free(x->task);
+}
+
+static void check_rest_errors(struct gw_scen *s, int op, double limit)
+{
+	char name[96];
+
+	snprintf(name, sizeof(name), "error_rate(%s)", s->m->op[op].name);
+	gw_check_lt(s, name, gw_metrics_error_rate(s->m, op), limit, "%");
+}
+
+static void webui_load_run(struct gw_scen *s, long p)
+{
+	struct iso x = { 0 };
+
+	(void)p;
+	iso_setup(s, &x, 1);
+	x.op_sessions = gw_scen_http_op(s, "sessions_list");
+	x.with_sessions = 1;
+	x.pause_ns = 50 * GW_NS_PER_MS;
+	x.op_submit = gw_metrics_op(s->m, "a2a_submit");
+	x.op_first = gw_metrics_op(s->m, "a2a_first_event_latency");
+	x.op_total = gw_metrics_op(s->m, "a2a_total_completion_time");
+	x.c_events = gw_metrics_counter(s->m, "a2a_events_received");
+	x.c_started = gw_metrics_counter(s->m, "a2a_tasks_submitted");
+
+	gw_engine_submit(s->run->eng, submit_first, &x);
+	gw_scen_wait(s);
+	x.end = gw_now_ns() + 5 * GW_NS_PER_S;
+	gw_engine_submit(s->run->eng, webui_loop, &x);
+	if (x.task[0].id[0])
+		gw_engine_submit(s->run->eng, a2a_one, &x);
+	gw_scen_stop(s);
+
+	gw_metrics_gauge(s->m, "webui_requests_during_a2a",
+			 (double)atomic_load(&x.requests), 1);
+	gw_metrics_gauge(s->m, "a2a_events_during_webui",
+			 (double)x.col[0].events, 1);
+	gw_check_ge(s, "A2A events received", (double)x.col[0].events, 1, "");
+	gw_check_p99(s, x.op_first, 2000.0);
+	gw_check_p99(s, x.op_total, 5000.0);
+	check_rest_errors(s, x.op_config, 5.0);
+	check_rest_errors(s, x.op_cards, 5.0);
+	check_rest_errors(s, x.op_sessions, 5.0);
+	iso_free(&x);
+}
+
+/* ---- test_a2a_streaming_doesnt_affect_webui_response_time (5.5) -------- */
+
+static void a2a_load_one(struct gw_worker *w, void *arg)
+{
+	struct gw_sc_job *j = arg;
+	struct iso *x = j->x;
+	struct gw_collect *c = &x->col[j->i];
+	char text[64];
+
+	snprintf(text, sizeof(text), "A2A load message %ld", j->i);
+	if (gw_submit(w, x->s, x->op_submit, text, NULL, &x->task[j->i]) < 0)
+		return;
+	gw_count(w, x->c_started, 1);
+	c->task = &x->task[j->i];
+	c->window_ms = 15000;
+	gw_collect(w, x->s, c);
+	gw_count(w, x->c_events, c->events);
+	gw_count(w, x->c_completed, c->terminal);
+}
+
+static int need6(const struct gw_config *cfg, long p)
+{
+	(void)cfg, (void)p;
+	return 6;
+}
+
+static void a2a_load_run(struct gw_scen *s, long p)
+{
+	struct iso x = { 0 };
+	struct gw_sc_job jobs[5];
+
+	(void)p;
+	iso_setup(s, &x, 5);
+	x.pause_ns = 100 * GW_NS_PER_MS;
+	x.op_submit = gw_metrics_op(s->m, "a2a_submit");
+	x.c_started = gw_metrics_counter(s->m, "a2a_tasks_started");
+	x.c_events = gw_metrics_counter(s->m, "a2a_load_events");
+	x.c_completed = gw_metrics_counter(s->m, "a2a_tasks_completed");
+	x.end = gw_now_ns() + 5 * GW_NS_PER_S;
+	for (long i = 0; i < 5; i++) {
+		jobs[i] = (struct gw_sc_job){ &x, i };
+		gw_engine_submit(s->run->eng, a2a_load_one, &jobs[i]);
+	}
+	gw_engine_submit(s->run->eng, webui_loop, &x);
+	gw_scen_stop(s);
+
+	gw_metrics_gauge(s->m, "webui_requests_during_a2a",
+			 (double)atomic_load(&x.requests), 1);
+	gw_check_p99(s, x.op_config, 500.0);
+	gw_check_p99(s, x.op_cards, 500.0);
+	check_rest_errors(s, x.op_config, 1.0);
+	check_rest_errors(s, x.op_cards, 1.0);
+	iso_free(&x);
+}
+
+/* ---- test_mixed_workload_stability (5.6) ------------------------------- */
+
+/*
+ * The A2A generator submits once a second from intended start times and
+ * hands each task to a fire-and-forget collector job; the WebUI generator
+ * fetches /api/v1/config every 0.1 s.  The seed's check divides all errors
+ * by the number of operations (in the seed only config_fetch records
+ * latency); here every error of the scenario is divided by every request
+ * made (config fetches, submits and subscriptions), each counted once.
+ */
+struct mixed {
+	struct gw_scen *s;
+	int64_t end;
+	int op_config, op_submit, op_submit_corr;
+	int c_submitted, c_events, c_completed;
+};
+
+struct mixed_task {
+	struct mixed *x;
+	struct gw_task t;
+};
+
+static void mixed_collect(struct gw_worker *w, void *arg)
+{
+	struct mixed_task *mt = arg;
+	struct gw_collect c = { 0 };
+
+	c.task = &mt->t;
+	c.window_ms = 10000;
+	gw_collect(w, mt->x->s, &c);
+	gw_count(w, mt->x->c_events, c.events);
+	gw_count(w, mt->x->c_completed, c.terminal);
+	free(mt);
+}
+
+static void mixed_a2a(struct gw_worker *w, void *arg)
+{
+	struct mixed *x = arg;
+	struct gw_pacer p;
+	int64_t due;
+	char text[64];
+
+	gw_pace_init(&p, GW_NS_PER_S, x->end);
+	while (gw_pace_next(&p, &due) == 0) {
+		struct mixed_task *mt = gw_xcalloc(1, sizeof(*mt));
+
+		mt->x = x;
+		snprintf(text, sizeof(text), "Mixed workload %llu",
+			 (unsigned long long)p.k - 1);
+		if (gw_submit(w, x->s, x->op_submit, text, NULL, &mt->t) < 0) {
+			free(mt);
+			continue;
+		}
+		gw_rec(w, x->op_submit_corr, gw_now_ns() - due);
+		gw_count(w, x->c_submitted, 1);
+		gw_engine_submit(w->eng, mixed_collect, mt);
+	}
+}
+
+static void mixed_webui(struct gw_worker *w, void *arg)
+{
+	struct mixed *x = arg;
+	struct gw_http_result r;
+	struct gw_pacer p;
+	int64_t due;
+
+	gw_pace_init(&p, 100 * GW_NS_PER_MS, x->end);
+	while (gw_pace_next(&p, &due) == 0)
+		gw_rest(w, x->s, x->op_config, "GET", "/api/v1/config", NULL,
+			&r);
+}
+
+static double mixed_duration(const struct gw_config *cfg)
+{
+	double d = cfg->profile.test_duration_seconds;
+
+	return d < 30.0 ? d : 30.0;
+}
+
+static int mixed_need(const struct gw_config *cfg, long p)
+{
+	(void)p;
+	/* two generators + collectors alive at once (10 s windows, 1/s) */
+	return 2 + (int)(mixed_duration(cfg) < 10 ? mixed_duration(cfg) : 10)
+	       + 1;
+}
+
+static void mixed_run(struct gw_scen *s, long p)
+{
+	struct mixed x = { .s = s };
+	uint64_t requests = 0;
+
+	(void)p;
+	x.op_config = gw_scen_http_op(s, "config_fetch");
+	x.op_submit = gw_metrics_op(s->m, "mixed_a2a_submit");
+	x.op_submit_corr = gw_metrics_op(s->m, "mixed_a2a_submit_corrected");
+	x.c_submitted = gw_metrics_counter(s->m, "mixed_a2a_submitted");
+	x.c_events = gw_metrics_counter(s->m, "mixed_a2a_events");
+	x.c_completed = gw_metrics_counter(s->m, "mixed_a2a_completed");
+	x.end = gw_now_ns() +
+		(int64_t)(mixed_duration(s->run->cfg) * (double)GW_NS_PER_S);
+	gw_engine_submit(s->run->eng, mixed_a2a, &x);
+	gw_engine_submit(s->run->eng, mixed_webui, &x);
+	gw_scen_wait(s);		/* generators and collectors */
+	gw_sleep_ns(2 * GW_NS_PER_S);	/* the seed's grace period */
+	gw_scen_stop(s);
+
+	for (int i = 0; i < s->m->nops; i++)
+		requests += s->m->op[i].attempts;
+	gw_metrics_gauge(s->m, "mixed_requests", (double)requests, 1);
+	if (requests)
+		gw_check_lt(s, "overall error rate (errors / requests)",
+			    100.0 * (double)gw_metrics_total_errors(s->m) /
+				    (double)requests, 5.0, "%");
+	else
+		gw_check_skip(s, "overall error rate (errors / requests)",
+			      "no request was made");
+	gw_check_gt(s, "mixed_a2a_completed",
+		    (double)gw_metrics_counter_value(s->m,
+						     "mixed_a2a_completed"),
+		    0, "");
+}
+
+const struct gw_scenario gw_sc_isolation_list[] = {
+	{ "test_webui_load_doesnt_affect_a2a_streaming", "stress isolation",
+	  "5 s of config/agentCards/sessions requests while one A2A task "
+	  "streams; first-event and completion times", 0, need2,
+	  webui_load_run },
+	{ "test_a2a_streaming_doesnt_affect_webui_response_time",
+	  "stress isolation",
+	  "5 concurrent A2A streams while a WebUI loop measures config and "
+	  "agentCards p99 (< 500 ms) and error rates", 0, need6,
+	  a2a_load_run },
+	{ "test_mixed_workload_stability", "stress isolation",
+	  "1 A2A submit/s with fire-and-forget streams plus config fetches "
+	  "every 0.1 s for min(test_duration, 30) s; error rate < 5%", 0,
+	  mixed_need, mixed_run },
+};
+const size_t gw_sc_isolation_count = GW_ARRAY_SIZE(gw_sc_isolation_list);

@@ -1,0 +1,110 @@
+#!/bin/sh
+# Core integration tests over loopback (issue: core).  Against the bundled
+# gateway and gateways started here with faults; checks exit codes,
+# messages, reports and configuration precedence.
+. "$(dirname "$0")/lib.sh"
+
+R="$T/reports"
+
+# 1. The first scenario end to end against the bundled gateway.
+"$GWSTRESS" --scale smoke -s 'test_concurrent_sse_connections*' \
+	--report-dir "$R" >"$T/out" 2>"$T/err"
+rc=$?
+check "concurrent SSE scenarios pass against the bundled gateway (rc=$rc)" \
+	[ "$rc" -eq 0 ]
+check "banner names the bundled gateway" grep -q 'bundled reference gateway' "$T/out"
+for n in 5 10 25; do
+	f="$R/stress_report_test_concurrent_sse_connections[$n].json"
+	check "report [$n] written" [ -s "$f" ]
+	check "report [$n]: $n submits" [ "$(jget "$f" '.counters.tasks_submitted')" = "$n" ]
+	check "report [$n]: every stream terminal" \
+		[ "$(jget "$f" '.counters.terminal_events')" = "$n" ]
+	check "report [$n]: successful_connections = $n" \
+		[ "$(jget "$f" '.gauges.successful_connections')" = "$n" ]
+	check "report [$n]: accounting holds" [ "$(jget "$f" \
+		'.summary.samples_produced == .summary.samples_received + .summary.samples_dropped')" = true ]
+	check "report [$n]: per-event arrival samples" [ "$(jget "$f" \
+		'.operations.sse_event_received.percentiles.count == .counters.events_received')" = true ]
+	check "report [$n]: verdict passed" [ "$(jget "$f" '.verdict.passed')" = true ]
+	check "report [$n]: memory measured from the bundled gateway" \
+		[ "$(jget "$f" '.memory.measured')" = true ]
+done
+
+# 2. Unreachable gateway: one clear line naming the URL, exit 3.
+"$GWSTRESS" --scale smoke -u http://127.0.0.1:1 -s 'test_concurrent_sse_connections[5]' \
+	--report-dir "$R/x" >"$T/out" 2>"$T/err"
+rc=$?
+check "unreachable gateway exits 3 (rc=$rc)" [ "$rc" -eq 3 ]
+check "unreachable message names the URL" grep -q 'cannot reach the gateway at http://127.0.0.1:1' "$T/err"
+check "unreachable: exactly one line" [ "$(wc -l <"$T/err")" -eq 1 ]
+
+# 3. Gateway answering 500 to every API request: errors counted, the
+#    scenario fails, the report is still written.
+start_sim --fail-rate 1
+"$GWSTRESS" --scale smoke -u "$SIM_URL" -s 'test_concurrent_sse_connections[5]' \
+	--report-dir "$R/500" >"$T/out" 2>"$T/err"
+rc=$?
+f="$R/500/stress_report_test_concurrent_sse_connections[5].json"
+check "500s: exit 1 (rc=$rc)" [ "$rc" -eq 1 ]
+check "500s: report written" [ -s "$f" ]
+check "500s: 5 submit errors counted" [ "$(jget "$f" '.operations.task_submit.errors')" = 5 ]
+check "500s: error rate 100%" [ "$(jget "$f" '.operations.task_submit.error_rate_percent')" = 100 ]
+check "500s: classified http_status" [ "$(jget "$f" '.summary.errors_by_class.http_status')" = 5 ]
+check "500s: error record says HTTP 500" [ "$(jget "$f" '.errors[0].error_message')" = "HTTP 500" ]
+check "500s: verdict failed" [ "$(jget "$f" '.verdict.passed')" = false ]
+check "500s: console shows FAILED" grep -q 'VERDICT: FAILED' "$T/out"
+stop_sim "$SIM_PID"
+
+# 4. Configuration errors: file:line, all of them, exit 2, nothing run.
+printf '[profile]\nconcurrent_sse_connections = abc\n[bogus]\nx = 1\n' >"$T/bad.ini"
+"$GWSTRESS" -c "$T/bad.ini" >"$T/out" 2>"$T/err"
+rc=$?
+check "bad INI exits 2 (rc=$rc)" [ "$rc" -eq 2 ]
+check "bad INI: line 2 named" grep -q "bad.ini:2: .*concurrent_sse_connections" "$T/err"
+check "bad INI: line 3 named" grep -q "bad.ini:3: unknown section" "$T/err"
+check "bad INI: nothing ran" [ ! -s "$T/out" ]
+"$GWSTRESS" --no-such-flag >/dev/null 2>"$T/err"
+check "unknown flag exits 2" [ $? -eq 2 ]
+check "unknown flag: one line" [ "$(wc -l <"$T/err")" -eq 1 ]
+STRESS_DURATION=abc "$GWSTRESS" --scale smoke >/dev/null 2>"$T/err"
+check "bad STRESS_DURATION exits 2" [ $? -eq 2 ]
+check "bad env names the variable" grep -q 'STRESS_DURATION' "$T/err"
+"$GWSTRESS" --scale nosuch >/dev/null 2>"$T/err"
+check "unknown scale exits 2" [ $? -eq 2 ]
+"$GWSTRESS" --scale smoke -s no_such_scenario >/dev/null 2>"$T/err"
+check "empty selection exits 2" [ $? -eq 2 ]
+
+# 5. Precedence: CLI > environment > INI > default, visible in -v and the
+#    report's config_sources.
+printf '[profile]\ntest_duration_seconds = 7\n' >"$T/p.ini"
+cfgline() { grep ' test_duration_seconds ' "$T/out" | tr -s ' '; }
+"$GWSTRESS" -c "$T/p.ini" -v --list >/dev/null 2>&1  # --list exits before config
+STRESS_DURATION=8 "$GWSTRESS" -c "$T/p.ini" --duration 9 -v -u http://127.0.0.1:1 >"$T/out" 2>/dev/null
+check "CLI beats env and INI" [ "$(cfgline)" = " profile test_duration_seconds = 9 (cli)" ]
+STRESS_DURATION=8 "$GWSTRESS" -c "$T/p.ini" -v -u http://127.0.0.1:1 >"$T/out" 2>/dev/null
+check "env beats INI" [ "$(cfgline)" = " profile test_duration_seconds = 8 (env)" ]
+"$GWSTRESS" -c "$T/p.ini" -v -u http://127.0.0.1:1 >"$T/out" 2>/dev/null
+check "INI beats default" [ "$(cfgline)" = " profile test_duration_seconds = 7 (ini)" ]
+STRESS_CONCURRENT_SSE=10 "$GWSTRESS" --scale smoke -v -u http://127.0.0.1:1 >"$T/out" 2>/dev/null
+check "STRESS_CONCURRENT_SSE=10 overrides smoke's 3 (Python cannot)" \
+	grep -q 'concurrent_sse_connections *= 10 (env)' "$T/out"
+
+# 6. --list names every scenario with its markers.
+"$GWSTRESS" --list >"$T/out"
+check "--list shows [25] with marker" grep -q '^test_concurrent_sse_connections\[25\] .*\[stress\]' "$T/out"
+
+# 7. A bearer token is used (header and ?token=) and never printed.
+SECRET="s3cr3t-$(date +%s)"
+start_sim --token "$SECRET"
+GWSTRESS_TOKEN="$SECRET" "$GWSTRESS" --scale smoke -u "$SIM_URL" -v \
+	-s 'test_concurrent_sse_connections[5]' --report-dir "$R/tok" >"$T/out" 2>"$T/err"
+rc=$?
+check "token accepted by the gateway (rc=$rc)" [ "$rc" -eq 0 ]
+check "token not in stdout/stderr" sh -c "! grep -q '$SECRET' '$T/out' '$T/err'"
+check "token not in reports" sh -c "! grep -rq '$SECRET' '$R/tok'"
+"$GWSTRESS" --scale smoke -u "$SIM_URL" -s 'test_concurrent_sse_connections[5]' \
+	--report-dir "$R/notok" >"$T/out" 2>"$T/err"
+check "without the token the gateway refuses (exit 1)" [ $? -eq 1 ]
+stop_sim "$SIM_PID"
+
+finish

@@ -1,0 +1,57 @@
+# Shared helpers for the integration tests (sourced, POSIX sh).
+# Binaries come from $GWSTRESS / $GWSIM (set by make), defaulting to ./
+# Every wait is bounded; every gateway started here is stopped by cleanup.
+
+GWSTRESS=${GWSTRESS:-./gwstress}
+GWSIM=${GWSIM:-./gwsim}
+T=$(mktemp -d "${TMPDIR:-/tmp}/gwstress-it.XXXXXX")
+SIM_PIDS=""
+FAILS=0
+TEST=${0##*/}
+
+cleanup() {
+	for p in $SIM_PIDS; do kill "$p" 2>/dev/null; done
+	for p in $SIM_PIDS; do wait "$p" 2>/dev/null; done
+	rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+
+fail() { printf '  FAIL %s: %s\n' "$TEST" "$*"; FAILS=$((FAILS + 1)); }
+ok() { printf '  ok   %s\n' "$*"; }
+
+# check DESCRIPTION COMMAND...: run COMMAND, report ok/fail
+check() {
+	d=$1; shift
+	if "$@"; then ok "$d"; else fail "$d"; fi
+}
+
+# start_sim ARGS...: start gwsim on an ephemeral loopback port.
+# Sets SIM_PID and SIM_URL.  Fails the test if it does not come up in 10 s.
+start_sim() {
+	pf="$T/port.$$.$(date +%s%N)"
+	"$GWSIM" --listen 127.0.0.1 --port 0 --ready-fd 3 "$@" 3>"$pf" &
+	SIM_PID=$!
+	SIM_PIDS="$SIM_PIDS $SIM_PID"
+	i=0
+	while [ $i -lt 100 ]; do
+		port=$(cat "$pf" 2>/dev/null)
+		[ -n "$port" ] && break
+		sleep 0.1; i=$((i + 1))
+	done
+	if [ -z "$port" ]; then
+		fail "gwsim $* did not start"; exit 1
+	fi
+	SIM_URL="http://127.0.0.1:$port"
+}
+
+stop_sim() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
+
+# jget FILE FILTER: jq -r on a report
+jget() { jq -r "$2" "$1"; }
+
+finish() {
+	if [ "$FAILS" -ne 0 ]; then
+		printf '%s: %d check(s) failed\n' "$TEST" "$FAILS"; exit 1
+	fi
+	exit 0
+}
