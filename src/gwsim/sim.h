@@ -1,0 +1,535 @@
+/*
+ * sim.h: the one private header of gwsim, the bundled reference gateway.
+ *
+ * gwsim is its own program and includes nothing from include/ (it must keep
+ * working while gwstress' headers change under it).  It is small enough that
+ * one header for all of its modules is easier to read than eleven; each
+ * section below belongs to one .c file and says so.
+ *
+ * Modules (one noun each):
+ *   gwsim.c       main: options, rlimits, signals, start/stop order
+ *   sim_util.c    diagnostics, x-allocators, clocks, ids, capped buffers, md5
+ *   sim_json.c    Python-compatible JSON dumps and JSON syntax positions
+ *   sim_map.c     string-keyed hash map
+ *   sim_timer.c   one timer thread, min-heap of deadlines
+ *   sim_sse.c     SSE streams and the SSEManager bookkeeping of SAM
+ *   sim_agent.c   the built-in agent: tasks, event schedules, cancel, status
+ *   sim_store.c   sessions and artifacts (SAM's SQL mode, kept in memory)
+ *   sim_http.c    libmicrohttpd daemon, request contexts, routing, replies
+ *   sim_api.c     REST endpoint handlers (health, config, sessions, tasks ...)
+ *   sim_upload.c  multipart upload and artifact download endpoints
+ *   sim_fault.c   fault injection decisions and malformed framing
+ *
+ * Process-wide state.  Configuration (sim_cfg) is written once by main()
+ * before any thread starts and is read-only afterwards.  Counters
+ * (sim_stats) are relaxed C11 atomics: they are monotonic statistics read
+ * by /gwsim/stats, nothing orders memory through them.  Each other module
+ * keeps its state in one static struct behind its own mutex; the lock
+ * order, outermost first, is
+ *
+ *   agent.lock -> store.lock -> sse.lock -> MHD's internal mutexes
+ *
+ * (the agent publishes events and touches sessions while holding its lock;
+ * nothing calls back up the chain).  The timer lock is a leaf: callbacks run
+ * with it released.
+ *
+ * Errors: functions return 0 / -1 and sim_error() prints "gwsim: ..." and
+ * returns -1.  Out of memory aborts through the sim_x* allocators: a test
+ * server that limps on without memory would only produce confusing results.
+ */
+#ifndef SIM_H
+#define SIM_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#define SIM_VERSION "1.0.0"
+#define SIM_NS_PER_MS 1000000ULL
+#define SIM_NS_PER_S 1000000000ULL
+#define SIM_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* "gdk-task-" / "web-session-" / "a2a_subtask_" + 32 hex + NUL fits. */
+#define SIM_ID_MAX 48
+
+/* ---- configuration (gwsim.c) ------------------------------------------ */
+
+enum sim_malformed {
+	SIM_MAL_NONE = 0,
+	SIM_MAL_NOCOLON,	/* a line without a colon inside an event */
+	SIM_MAL_BADJSON,	/* data: line that is not JSON */
+	SIM_MAL_LONGLINE,	/* a 100 KB data: line */
+	SIM_MAL_BARECR,		/* lines end in a bare CR */
+	SIM_MAL_BOM		/* UTF-8 BOM before the first byte of the body */
+};
+
+enum sim_garbage {
+	SIM_GARBAGE_NONE = 0,
+	SIM_GARBAGE_NONJSON,	/* message:stream 200 with a non-JSON body */
+	SIM_GARBAGE_CTYPE	/* right JSON, Content-Type: text/plain */
+};
+
+struct sim_config {
+	char listen[64];
+	unsigned port;
+	int ready_fd;
+	unsigned threads;
+	char **agents;		/* NULL-terminated */
+	size_t n_agents;
+	unsigned events;
+	unsigned first_delay_ms;
+	unsigned interval_ms;
+	unsigned chunk_bytes;
+	unsigned queue_size;
+	unsigned ping_s;
+	uint64_t max_upload_bytes;
+	unsigned buffer_max_age_s;
+	unsigned keepalive_s;
+	uint64_t max_body_bytes;
+	char *token;
+	int sndbuf;
+	int verbose;
+	/* faults */
+	double fail_rate;
+	double cut_rate;
+	double reset_rate;
+	enum sim_malformed malformed;
+	unsigned stall_s;
+	unsigned trickle_ms;
+	enum sim_garbage garbage;
+	bool never_final;
+	unsigned leak_kb;
+	bool refuse;
+};
+
+extern struct sim_config sim_cfg;
+
+/* ---- counters (gwsim.c defines, everyone increments) ------------------ */
+
+struct sim_stats {
+	atomic_uint_least64_t requests_total;
+	atomic_uint_least64_t responses_2xx;
+	atomic_uint_least64_t responses_3xx;
+	atomic_uint_least64_t responses_4xx;
+	atomic_uint_least64_t responses_5xx;
+	atomic_uint_least64_t connections_open;
+	atomic_uint_least64_t connections_total;
+	atomic_uint_least64_t active_streams;
+	atomic_uint_least64_t streams_total;
+	atomic_uint_least64_t streams_ended;
+	atomic_uint_least64_t stream_disconnects;
+	atomic_uint_least64_t tasks_submitted;
+	atomic_uint_least64_t tasks_completed;
+	atomic_uint_least64_t tasks_canceled;
+	atomic_uint_least64_t tasks_unknown_agent;
+	atomic_uint_least64_t background_task_cache;
+	atomic_uint_least64_t events_generated;
+	atomic_uint_least64_t events_sent;
+	atomic_uint_least64_t events_buffered;
+	atomic_uint_least64_t events_buffer_dropped;
+	atomic_uint_least64_t events_persist_only;
+	atomic_uint_least64_t buffers_purged;
+	atomic_uint_least64_t queues_detached;
+	atomic_uint_least64_t pings_sent;
+	atomic_uint_least64_t uploads;
+	atomic_uint_least64_t upload_bytes;
+	atomic_uint_least64_t downloads;
+	/* faults */
+	atomic_uint_least64_t faults_500;
+	atomic_uint_least64_t streams_cut;
+	atomic_uint_least64_t malformed_events;
+	atomic_uint_least64_t streams_stalled;
+	atomic_uint_least64_t streams_trickled;
+	atomic_uint_least64_t garbage_responses;
+	atomic_uint_least64_t tasks_never_final;
+	atomic_uint_least64_t leaked_kb;
+	atomic_uint_least64_t connections_refused;
+	atomic_uint_least64_t connections_reset;
+};
+
+extern struct sim_stats sim_stats;
+
+#define SIM_COUNT(field) \
+	atomic_fetch_add_explicit(&sim_stats.field, 1, memory_order_relaxed)
+#define SIM_ADD(field, n) \
+	atomic_fetch_add_explicit(&sim_stats.field, (n), memory_order_relaxed)
+#define SIM_SUB(field, n) \
+	atomic_fetch_sub_explicit(&sim_stats.field, (n), memory_order_relaxed)
+#define SIM_GET(field) \
+	atomic_load_explicit(&sim_stats.field, memory_order_relaxed)
+
+/* ---- sim_util.c -------------------------------------------------------- */
+
+/* Print "gwsim: <msg>" on stderr; always returns -1. */
+int sim_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Print "gwsim: <msg>" on stderr when -v was given. */
+void sim_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Allocators that abort with a message on OOM; never return NULL. */
+void *sim_xmalloc(size_t n);
+void *sim_xcalloc(size_t nmemb, size_t size);
+void *sim_xrealloc(void *p, size_t n);
+char *sim_xstrdup(const char *s);
+char *sim_xstrndup(const char *s, size_t n);
+
+/* CLOCK_MONOTONIC in integer nanoseconds. */
+uint64_t sim_now_ns(void);
+/* Wall clock in epoch milliseconds (SAM's timestamps are epoch ms). */
+int64_t sim_epoch_ms(void);
+/*
+ * Current UTC time the way Python prints it: sep 'T' gives
+ * datetime.isoformat() ("2026-08-12T08:51:50.123456+00:00"), sep ' ' gives
+ * str(datetime) as in sse-starlette's ping.  Like Python, the fraction is
+ * left out when the microseconds are zero.  buf needs 40 bytes.
+ */
+void sim_time_iso(char *buf, size_t n, char sep);
+/* prefix + 32 lowercase hex digits from getrandom (uuid4().hex style). */
+void sim_hex_id(char *out, size_t outsz, const char *prefix);
+/* Uniform double in [0, 1) from a per-thread xorshift generator. */
+double sim_rand01(void);
+/* True with probability p (p <= 0 never, p >= 1 always). */
+bool sim_chance(double p);
+/* Own VmRSS in KiB from /proc/self/status, -1 if unreadable. */
+long sim_rss_kb(void);
+/* MD5 of buf as 32 lowercase hex digits (for SAM's artifact ETag). */
+void sim_md5_hex(const void *buf, size_t len, char out[33]);
+
+/*
+ * Growable byte buffer with a hard cap chosen at init (curl's dynbuf).
+ * sim_buf_add() appends and keeps a NUL after the data; it returns -1 and
+ * appends nothing when the result would exceed max.  OOM aborts.
+ */
+struct sim_buf {
+	char *p;
+	size_t len;
+	size_t cap;
+	size_t max;
+};
+
+void sim_buf_init(struct sim_buf *b, size_t max);
+int sim_buf_add(struct sim_buf *b, const void *data, size_t n);
+int sim_buf_adds(struct sim_buf *b, const char *s);
+int sim_buf_addf(struct sim_buf *b, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Caller owns the returned string (never NULL); b is left empty. */
+char *sim_buf_detach(struct sim_buf *b, size_t *len);
+void sim_buf_release(struct sim_buf *b);
+
+/*
+ * Python's urllib.parse.quote(s) (safe "/"): appends the percent-encoded
+ * form of s to b.  Returns sim_buf_add's result.
+ */
+int sim_pct_encode(struct sim_buf *b, const char *s);
+
+/* ---- sim_json.c -------------------------------------------------------- */
+
+enum sim_json_style {
+	/* json.dumps() defaults: ", " / ": ", ensure_ascii (SSE data) */
+	SIM_JSON_PY,
+	/* Starlette JSONResponse: "," / ":", UTF-8 kept (REST bodies) */
+	SIM_JSON_COMPACT
+};
+
+/* Serialize v into b (appended).  -1 if b's cap was hit. */
+int sim_json_dump(const json_t *v, enum sim_json_style style,
+	struct sim_buf *b);
+/* Serialize into a new string; caller frees.  *len may be NULL. */
+char *sim_json_dumps(const json_t *v, enum sim_json_style style, size_t *len);
+
+enum sim_json_check {
+	SIM_JSON_OK = 0,
+	SIM_JSON_DECODE_ERROR,	/* *pos = Python's JSONDecodeError.pos */
+	SIM_JSON_OTHER_ERROR	/* bad UTF-8 or nesting too deep */
+};
+
+/*
+ * Check s against Python's json.loads() and report where Python would
+ * raise, as a character (code point) offset.  Used to reproduce FastAPI's
+ * {"<pos>": ["JSON decode error"]} bodies.
+ */
+enum sim_json_check sim_json_check(const char *s, size_t n, size_t *pos);
+
+/* ---- sim_map.c --------------------------------------------------------- */
+
+struct sim_map_entry;
+
+/*
+ * String-keyed chained hash map (FNV-1a, doubling).  Keys are copied;
+ * values are borrowed.  Not thread-safe: each owner guards its map.
+ */
+struct sim_map {
+	struct sim_map_entry **b;
+	size_t nb;
+	size_t n;
+};
+
+void sim_map_init(struct sim_map *m);
+/* Frees the entries; calls free_val(value) for each when not NULL. */
+void sim_map_release(struct sim_map *m, void (*free_val)(void *));
+void *sim_map_get(const struct sim_map *m, const char *key);
+/* Insert or replace; returns the previous value or NULL.  OOM aborts. */
+void *sim_map_put(struct sim_map *m, const char *key, void *val);
+/* Remove; returns the value or NULL when absent. */
+void *sim_map_del(struct sim_map *m, const char *key);
+/* Call fn for every entry; fn must not modify the map. */
+void sim_map_each(const struct sim_map *m,
+	void (*fn)(const char *key, void *val, void *arg), void *arg);
+
+/* ---- sim_timer.c ------------------------------------------------------- */
+
+/*
+ * Callbacks run on the timer thread with no lock held, one at a time.
+ * arg is a handle or a pointer the owner keeps valid until
+ * sim_timer_stop() returns.
+ */
+typedef void (*sim_timer_fn)(uint64_t arg);
+
+int sim_timer_start(void);
+/* Stop and join the thread; pending entries are dropped, not run. */
+void sim_timer_stop(void);
+/* Run fn(arg) at CLOCK_MONOTONIC time due_ns (or soon after). */
+void sim_timer_at(uint64_t due_ns, sim_timer_fn fn, uint64_t arg);
+/* Entries currently pending (for stats). */
+size_t sim_timer_pending(void);
+
+/* ---- sim_sse.c --------------------------------------------------------- */
+
+/* One serialized SSE frame, shared (refcounted) by every queue it is in. */
+struct sim_frame;
+
+/* New event frame holding a copy of bytes; caller owns the reference. */
+struct sim_frame *sim_frame_from(const char *bytes, size_t len);
+void sim_frame_unref(struct sim_frame *f);
+
+struct sim_sse_counts {
+	size_t active_connections;	/* live subscriptions (queues) */
+	size_t prior_connections;	/* _tasks_with_prior_connection */
+	size_t buffered_tasks;		/* pre-connection buffers */
+	size_t streams;			/* open SSE responses */
+};
+
+int sim_sse_init(void);
+/*
+ * Before MHD_stop_daemon: stop accepting events, end every stream and
+ * resume every suspended connection (MHD panics on stop otherwise).
+ */
+void sim_sse_shutdown(void);
+/* After the daemon stopped: free the remaining bookkeeping. */
+void sim_sse_release(void);
+/*
+ * SSEManager.send_event: frame goes to every live subscription of task_id
+ * (a full queue detaches that subscription), else to the pre-connection
+ * buffer unless the task had a prior connection.  Takes its own refs.
+ */
+void sim_sse_send(const char *task_id, struct sim_frame *f);
+/* SSEManager.close_all_for_task. */
+void sim_sse_close_task(const char *task_id);
+/*
+ * GET /api/v1/sse/subscribe/{task_id}: register a subscription and build
+ * the streaming response.  Returns NULL on failure.  The caller queues it
+ * with status 200 and drops its reference.
+ */
+struct MHD_Response *sim_sse_open(struct MHD_Connection *c,
+	const char *task_id, bool background);
+void sim_sse_counts(struct sim_sse_counts *out);
+
+/* ---- sim_agent.c ------------------------------------------------------- */
+
+struct sim_submit {
+	const char *agent;
+	const char *context_id;
+	const char *text;		/* first text part, may be NULL */
+	bool background;
+	int64_t max_exec_ms;		/* 0 = none */
+};
+
+int sim_agent_init(void);
+/* After the timer thread stopped. */
+void sim_agent_release(void);
+/* Create a task and schedule its events; writes its id.  Never fails. */
+void sim_agent_submit(const struct sim_submit *s, char task_id[SIM_ID_MAX]);
+/* 0 when a cancel was accepted, -1 when there is no active task. */
+int sim_agent_cancel(const char *task_id);
+/* Task row of /tasks/{id}/status (new reference) or NULL. */
+json_t *sim_agent_status(const char *task_id);
+bool sim_agent_is_background(const char *task_id);
+bool sim_agent_known(const char *name);
+size_t sim_agent_count(void);
+
+/* ---- sim_store.c ------------------------------------------------------- */
+
+int sim_store_init(void);
+void sim_store_release(void);
+
+/* Create a row for id unless it exists; backfill a NULL agent_id. */
+void sim_session_ensure(const char *id, const char *agent);
+/* New "web-session-<hex>" row; writes its id. */
+void sim_session_create(const char *agent, char id[SIM_ID_MAX]);
+bool sim_session_exists(const char *id);
+/* sessions.updated_time = now, at most once per second per session. */
+void sim_session_touch(const char *id);
+/* SessionResponse object (new reference) or NULL. */
+json_t *sim_session_get(const char *id, bool listing);
+/* Rename; new reference to the bare session object, NULL if unknown. */
+json_t *sim_session_rename(const char *id, const char *name);
+/* 0 deleted, -1 unknown. */
+int sim_session_delete(const char *id);
+/*
+ * {"data":[...],"meta":{"pagination":{...}}}, newest updatedTime first.
+ * agent_id / query NULL = no filter; none = an empty page (filters that
+ * match nothing here, e.g. a project id).
+ */
+json_t *sim_session_list(unsigned page, unsigned size, const char *agent_id,
+	const char *query, bool none);
+size_t sim_session_count(void);
+
+/* Immutable bytes shared by the store and in-flight downloads. */
+struct sim_blob {
+	atomic_uint ref;
+	size_t len;
+	size_t cap;
+	unsigned char data[];
+};
+
+struct sim_blob *sim_blob_new(size_t cap);
+/* Grow (while still private to its creator); returns the new pointer. */
+struct sim_blob *sim_blob_append(struct sim_blob *b, const void *p, size_t n);
+struct sim_blob *sim_blob_ref(struct sim_blob *b);
+void sim_blob_unref(struct sim_blob *b);
+
+struct sim_artifact_ref {
+	struct sim_blob *blob;		/* caller's reference */
+	char mime[128];
+	unsigned version;
+};
+
+/*
+ * Store a new version (takes ownership of blob and metadata).  Writes
+ * the version number and the ISO creation time.
+ */
+void sim_artifact_put(const char *sid, const char *filename,
+	struct sim_blob *blob, const char *mime, json_t *metadata,
+	unsigned *version, char created[40]);
+/* version < 0 = latest.  0 found, -1 no such artifact/version. */
+int sim_artifact_get(const char *sid, const char *filename, long version,
+	struct sim_artifact_ref *out);
+/* ArtifactInfo list (new reference); [] for unknown sessions. */
+json_t *sim_artifact_list(const char *sid);
+/* [0, 1, ...] (new reference). */
+json_t *sim_artifact_versions(const char *sid, const char *filename);
+void sim_artifact_delete(const char *sid, const char *filename);
+size_t sim_artifact_count(void);
+
+/* ---- sim_http.c -------------------------------------------------------- */
+
+enum sim_method {
+	SIM_GET, SIM_HEAD, SIM_POST, SIM_PUT, SIM_PATCH, SIM_DELETE,
+	SIM_OPTIONS, SIM_OTHER
+};
+
+struct sim_upload;
+
+/* One HTTP request (MHD's *con_cls), freed by the completed callback. */
+struct sim_req {
+	struct MHD_Connection *conn;
+	enum sim_method method;
+	char *path;
+	int route;
+	char *param[3];		/* path parameters of the matched route */
+	uint64_t t0_ns;
+	uint64_t content_length;
+	bool has_content_length;
+	struct sim_buf body;	/* JSON bodies, capped at max_body_bytes */
+	bool body_over;		/* body exceeded the cap (rest discarded) */
+	struct sim_upload *upload;	/* multipart upload state */
+	unsigned status;	/* status queued, for -v and counters */
+	bool is_sse;
+};
+
+int sim_http_start(unsigned *bound_port);
+void sim_http_stop(void);
+
+/* Query argument or NULL. */
+const char *sim_req_arg(struct sim_req *r, const char *key);
+/* Request header or NULL. */
+const char *sim_req_header(struct sim_req *r, const char *name);
+
+/* Queue resp with status; drops the caller's reference to resp. */
+enum MHD_Result sim_reply(struct sim_req *r, unsigned status,
+	struct MHD_Response *resp);
+/* JSON body in Starlette's compact style; steals body. */
+enum MHD_Result sim_reply_json(struct sim_req *r, unsigned status,
+	json_t *body);
+/* {"message": msg, "validationDetails": null} */
+enum MHD_Result sim_reply_error(struct sim_req *r, unsigned status,
+	const char *msg);
+/* 422 {"message": msg, "validationDetails": details}; steals details. */
+enum MHD_Result sim_reply_invalid(struct sim_req *r, const char *msg,
+	json_t *details);
+/* 422 with one validation entry key: [msg]. */
+enum MHD_Result sim_reply_invalid1(struct sim_req *r, const char *key,
+	const char *msg);
+/* 204 without a body. */
+enum MHD_Result sim_reply_empty(struct sim_req *r, unsigned status);
+
+/* ---- sim_api.c --------------------------------------------------------- */
+
+enum MHD_Result sim_api_health(struct sim_req *r);
+enum MHD_Result sim_api_config(struct sim_req *r);
+enum MHD_Result sim_api_agent_cards(struct sim_req *r);
+enum MHD_Result sim_api_sessions_list(struct sim_req *r);
+enum MHD_Result sim_api_sessions_search(struct sim_req *r);
+enum MHD_Result sim_api_session_get(struct sim_req *r);
+enum MHD_Result sim_api_session_patch(struct sim_req *r);
+enum MHD_Result sim_api_session_delete(struct sim_req *r);
+enum MHD_Result sim_api_message(struct sim_req *r, bool streaming);
+enum MHD_Result sim_api_subscribe(struct sim_req *r);
+enum MHD_Result sim_api_cancel(struct sim_req *r);
+enum MHD_Result sim_api_task_status(struct sim_req *r);
+enum MHD_Result sim_api_stats(struct sim_req *r);
+enum MHD_Result sim_api_introspect(struct sim_req *r);
+
+/* ---- sim_upload.c ------------------------------------------------------ */
+
+/* First call of an upload request: set up the multipart parser. */
+void sim_upload_begin(struct sim_req *r);
+/* Feed body bytes (never fails: parse errors are reported at the end). */
+void sim_upload_feed(struct sim_req *r, const char *data, size_t n);
+void sim_upload_free(struct sim_upload *u);
+enum MHD_Result sim_api_upload(struct sim_req *r);
+enum MHD_Result sim_api_artifact_list(struct sim_req *r);
+enum MHD_Result sim_api_artifact_list_noid(struct sim_req *r);
+enum MHD_Result sim_api_artifact_get(struct sim_req *r);
+enum MHD_Result sim_api_artifact_versions(struct sim_req *r);
+enum MHD_Result sim_api_artifact_version_get(struct sim_req *r);
+enum MHD_Result sim_api_artifact_delete(struct sim_req *r);
+
+/* ---- sim_fault.c ------------------------------------------------------- */
+
+/* Parse --malformed / --garbage names; -1 when unknown. */
+int sim_fault_parse_malformed(const char *s, enum sim_malformed *out);
+int sim_fault_parse_garbage(const char *s, enum sim_garbage *out);
+/* Should this /api request be answered 500?  Counts when true. */
+bool sim_fault_fail(void);
+/* Should this SSE stream be cut after its first event?  Counts later. */
+bool sim_fault_cut(void);
+/* Should this connection be reset after its headers?  Counts when true. */
+bool sim_fault_reset(void);
+/*
+ * Build the frame for one event, applying --malformed to the first event
+ * of a task (first == true).  Returns a new frame reference.
+ */
+struct sim_frame *sim_fault_frame(const char *name, const char *json,
+	size_t len, bool first);
+/* Line terminator of all SSE framing: "\r\n", or "\r" for barecr. */
+const char *sim_fault_eol(void);
+/* Allocate, touch and keep --leak-kb KiB (freed only at exit). */
+void sim_fault_leak(void);
+void sim_fault_release(void);
+
+#endif /* SIM_H */

@@ -1,0 +1,165 @@
+/*
+ * sim_fault: the gwsim-only fault injection switches.
+ *
+ * Everything here is off by default; with every flag at its default gwsim
+ * behaves like SAM on the wire.  Each fault that fires increments a
+ * counter in /gwsim/stats so a test can check that the client saw what the
+ * server did.  Decisions use sim_chance() (per-thread xorshift), so they
+ * are cheap enough for the request path.
+ *
+ * Where each fault is applied:
+ *   --fail-rate   sim_http.c, every /api request after authentication
+ *   --reset-rate  sim_http.c, first access-handler call (headers read):
+ *                 SO_LINGER {1, 0} and MHD_NO, so MHD's close() sends RST
+ *                 (MHD_USE_TURBO is set with this flag, otherwise MHD
+ *                 first does shutdown(SHUT_WR) and the peer sees a FIN
+ *                 before the RST)
+ *   --refuse      sim_http.c accept policy callback: MHD closes the socket
+ *                 right after accept()
+ *   --cut-rate    sim_sse.c: after the first complete event the reader
+ *                 returns END_WITH_ERROR, MHD closes without the last chunk
+ *   --stall-s / --trickle-ms   sim_sse.c reader, woken by sim_timer
+ *   --malformed   the frames built here (nocolon, badjson) and by the
+ *                 agent (longline); barecr and bom change all framing.
+ *                 nocolon/badjson/longline hit the first event of every
+ *                 task only, so a tolerant client still reaches the end
+ *   --garbage     sim_api.c message:stream replies
+ *   --never-final / --leak-kb  sim_agent.c
+ *
+ * All of them were possible with MHD 0.9.75; none needed a raw socket
+ * server.
+ */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+/* --leak-kb blocks, kept reachable so valgrind stays quiet at exit */
+struct leak_block {
+	struct leak_block *next;
+};
+
+static struct {
+	pthread_mutex_t lock;
+	struct leak_block *head;
+} leaks = { PTHREAD_MUTEX_INITIALIZER, NULL };
+
+int sim_fault_parse_malformed(const char *s, enum sim_malformed *out)
+{
+	static const struct {
+		const char *name;
+		enum sim_malformed v;
+	} tab[] = {
+		{ "none", SIM_MAL_NONE }, { "nocolon", SIM_MAL_NOCOLON },
+		{ "badjson", SIM_MAL_BADJSON }, { "longline", SIM_MAL_LONGLINE },
+		{ "barecr", SIM_MAL_BARECR }, { "bom", SIM_MAL_BOM },
+	};
+	size_t i;
+
+	for (i = 0; i < SIM_ARRAY_SIZE(tab); i++)
+		if (!strcmp(s, tab[i].name)) {
+			*out = tab[i].v;
+			return 0;
+		}
+	return -1;
+}
+
+int sim_fault_parse_garbage(const char *s, enum sim_garbage *out)
+{
+	if (!strcmp(s, "none"))
+		*out = SIM_GARBAGE_NONE;
+	else if (!strcmp(s, "nonjson"))
+		*out = SIM_GARBAGE_NONJSON;
+	else if (!strcmp(s, "ctype"))
+		*out = SIM_GARBAGE_CTYPE;
+	else
+		return -1;
+	return 0;
+}
+
+bool sim_fault_fail(void)
+{
+	if (!sim_chance(sim_cfg.fail_rate))
+		return false;
+	SIM_COUNT(faults_500);
+	return true;
+}
+
+bool sim_fault_cut(void)
+{
+	return sim_chance(sim_cfg.cut_rate);
+}
+
+bool sim_fault_reset(void)
+{
+	if (!sim_chance(sim_cfg.reset_rate))
+		return false;
+	SIM_COUNT(connections_reset);
+	return true;
+}
+
+const char *sim_fault_eol(void)
+{
+	return sim_cfg.malformed == SIM_MAL_BARECR ? "\r" : "\r\n";
+}
+
+struct sim_frame *sim_fault_frame(const char *name, const char *json,
+	size_t len, bool first)
+{
+	const char *eol = sim_fault_eol();
+	struct sim_buf b;
+	struct sim_frame *f;
+	size_t data_len = len;
+
+	sim_buf_init(&b, SIZE_MAX / 2);
+	sim_buf_addf(&b, "event: %s%s", name, eol);
+	if (first && sim_cfg.malformed == SIM_MAL_NOCOLON) {
+		sim_buf_addf(&b, "gwsim-line-without-colon%s", eol);
+		SIM_COUNT(malformed_events);
+	}
+	if (first && sim_cfg.malformed == SIM_MAL_BADJSON) {
+		/* cut the JSON in half: unbalanced braces, open string */
+		data_len = len / 2;
+		SIM_COUNT(malformed_events);
+	}
+	if (first && sim_cfg.malformed == SIM_MAL_LONGLINE)
+		SIM_COUNT(malformed_events);
+	sim_buf_adds(&b, "data: ");
+	sim_buf_add(&b, json, data_len);
+	sim_buf_adds(&b, eol);
+	sim_buf_adds(&b, eol);
+	f = sim_frame_from(b.p, b.len);
+	sim_buf_release(&b);
+	return f;
+}
+
+void sim_fault_leak(void)
+{
+	size_t n = (size_t)sim_cfg.leak_kb * 1024;
+	struct leak_block *blk;
+
+	if (!n)
+		return;
+	if (n < sizeof(*blk))
+		n = sizeof(*blk);
+	blk = sim_xmalloc(n);
+	/* touch every byte so the pages count in RSS */
+	memset(blk, 0xa5, n);
+	pthread_mutex_lock(&leaks.lock);
+	blk->next = leaks.head;
+	leaks.head = blk;
+	pthread_mutex_unlock(&leaks.lock);
+	SIM_ADD(leaked_kb, sim_cfg.leak_kb);
+}
+
+void sim_fault_release(void)
+{
+	struct leak_block *b, *next;
+
+	for (b = leaks.head; b; b = next) {
+		next = b->next;
+		free(b);
+	}
+	leaks.head = NULL;
+}

@@ -1,0 +1,680 @@
+/*
+ * sim_http: the libmicrohttpd daemon, request contexts, routing, replies.
+ *
+ * Server model: MHD 0.9.75 with an internal thread pool (--threads, default
+ * 2) on epoll, MHD_ALLOW_SUSPEND_RESUME for the SSE streams (see
+ * sim_sse.c), a connection limit of 20,000 (or RLIMIT_NOFILE - 64), a
+ * listen backlog of 2048 (uvicorn's default) and no daemon-wide timeout.
+ * uvicorn closes keep-alive connections idle for 5 s; gwsim does the same
+ * per connection (--keepalive-s) for every non-SSE request, while SSE
+ * streams get no timeout.  The daemon-wide timeout has to stay 0: MHD
+ * 0.9.75 walks every connection whose timeout differs from the daemon's on
+ * each event-loop turn, and the thousands of SSE streams must not be those.
+ *
+ * Request flow (MHD's access handler is called at least twice): the first
+ * call sees the headers and sets up the body sink; body calls append to a
+ * buffer capped at --max-body-bytes (10,000,000, SAM's
+ * gateway_max_message_size_bytes; beyond it the rest is read and dropped)
+ * or feed the multipart parser; the last call routes and replies.  Bodies
+ * are always read to the end before answering, also for 401/413/422, so
+ * the connection stays usable and clients never see a reset (uvicorn
+ * behaves the same way for the cases SAM hits).
+ *
+ * Routing follows Starlette's router as SAM mounts it without a frontend
+ * bundle: routes are tried in SAM's registration order; a route whose
+ * path matches but not its method makes the answer 405, no path match is
+ * 404, and (redirect_slashes) a path that would match with a trailing
+ * slash added or removed gets a 307 to that path.  HEAD is served by GET
+ * routes.  Authentication (--token) is the outermost layer as in SAM's
+ * middleware stack, so it answers 401 before any routing for /api paths.
+ *
+ * Workload: thousands of requests per second across the pool, each with a
+ * small heap context; JSON bodies up to 10 MB; uploads streamed.
+ *
+ * Rejected: one thread per connection (see sim_sse.c), a select() loop
+ * (FD_SETSIZE caps at 1024 connections), parsing HTTP ourselves.
+ */
+#include <errno.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+
+#include "sim.h"
+
+enum route_id {
+	R_HEALTH, R_CONFIG, R_AGENT_CARDS, R_SESSIONS, R_SESSIONS_SEARCH,
+	R_SESSION_GET, R_SESSION_PATCH, R_SESSION_DELETE, R_MSG_SEND,
+	R_MSG_STREAM, R_CANCEL, R_TASK_STATUS, R_SSE, R_UPLOAD,
+	R_ART_VERSIONS, R_ART_LIST, R_ART_LIST_NOID, R_ART_GET,
+	R_ART_VERSION, R_ART_DELETE, R_STATS, R_INTROSPECT
+};
+
+struct route {
+	const char *pattern;
+	enum sim_method method;
+	enum route_id id;
+	enum MHD_Result (*fn)(struct sim_req *r);
+};
+
+static enum MHD_Result api_msg_send(struct sim_req *r)
+{
+	return sim_api_message(r, false);
+}
+
+static enum MHD_Result api_msg_stream(struct sim_req *r)
+{
+	return sim_api_message(r, true);
+}
+
+/* SAM's registration order (GW/main.py _setup_routers) matters. */
+static const struct route routes[] = {
+	{ "/health", SIM_GET, R_HEALTH, sim_api_health },
+	{ "/api/v1/config", SIM_GET, R_CONFIG, sim_api_config },
+	{ "/api/v1/agentCards", SIM_GET, R_AGENT_CARDS, sim_api_agent_cards },
+	{ "/api/v1/sessions", SIM_GET, R_SESSIONS, sim_api_sessions_list },
+	{ "/api/v1/sessions/search", SIM_GET, R_SESSIONS_SEARCH,
+	  sim_api_sessions_search },
+	{ "/api/v1/sessions/{}", SIM_GET, R_SESSION_GET,
+	  sim_api_session_get },
+	{ "/api/v1/sessions/{}", SIM_PATCH, R_SESSION_PATCH,
+	  sim_api_session_patch },
+	{ "/api/v1/sessions/{}", SIM_DELETE, R_SESSION_DELETE,
+	  sim_api_session_delete },
+	{ "/api/v1/message:send", SIM_POST, R_MSG_SEND, api_msg_send },
+	{ "/api/v1/message:stream", SIM_POST, R_MSG_STREAM, api_msg_stream },
+	{ "/api/v1/tasks/{}:cancel", SIM_POST, R_CANCEL, sim_api_cancel },
+	{ "/api/v1/tasks/{}/status", SIM_GET, R_TASK_STATUS,
+	  sim_api_task_status },
+	{ "/api/v1/sse/subscribe/{}", SIM_GET, R_SSE, sim_api_subscribe },
+	{ "/api/v1/artifacts/upload", SIM_POST, R_UPLOAD, sim_api_upload },
+	{ "/api/v1/artifacts/{}/{}/versions", SIM_GET, R_ART_VERSIONS,
+	  sim_api_artifact_versions },
+	{ "/api/v1/artifacts/{}", SIM_GET, R_ART_LIST, sim_api_artifact_list },
+	{ "/api/v1/artifacts/", SIM_GET, R_ART_LIST_NOID,
+	  sim_api_artifact_list_noid },
+	{ "/api/v1/artifacts/{}/{}", SIM_GET, R_ART_GET,
+	  sim_api_artifact_get },
+	{ "/api/v1/artifacts/{}/{}/versions/{}", SIM_GET, R_ART_VERSION,
+	  sim_api_artifact_version_get },
+	{ "/api/v1/artifacts/{}/{}", SIM_DELETE, R_ART_DELETE,
+	  sim_api_artifact_delete },
+	{ "/gwsim/stats", SIM_GET, R_STATS, sim_api_stats },
+	{ "/gwsim/introspect", SIM_GET, R_INTROSPECT, sim_api_introspect },
+};
+
+#define NO_ROUTE (-1)
+#define METHOD_MISMATCH (-2)
+
+static struct {
+	struct MHD_Daemon *d;
+} http;
+
+/* ---- routing ----------------------------------------------------------- */
+
+/* Next '/'-separated segment of *p; returns its length, advances *p. */
+static size_t segment(const char **p, bool *more)
+{
+	const char *s = *p, *e = strchr(s, '/');
+	size_t n = e ? (size_t)(e - s) : strlen(s);
+
+	*more = e != NULL;
+	*p = e ? e + 1 : s + n;
+	return n;
+}
+
+/*
+ * Match path against pattern ("{}" = one non-empty segment, "{}:cancel" =
+ * a segment ending in ":cancel" after a non-empty prefix).  On success
+ * stores up to 3 parameters (malloc'd) in param.
+ */
+static bool match(const char *pattern, const char *path, char *param[3])
+{
+	const char *pp = pattern + 1, *sp = path + 1;
+	unsigned np = 0;
+	char *tmp[3] = { NULL, NULL, NULL };
+	bool pmore = true, smore = true;
+
+	if (path[0] != '/')
+		return false;
+	while (pmore && smore) {
+		const char *ps = pp, *ss = sp;
+		size_t pl = segment(&pp, &pmore), sl = segment(&sp, &smore);
+
+		if (pl == 2 && !memcmp(ps, "{}", 2)) {
+			if (!sl || np == 3)
+				goto fail;
+			tmp[np++] = sim_xstrndup(ss, sl);
+		} else if (pl == 9 && !memcmp(ps, "{}:cancel", 9)) {
+			/* Starlette's regex [^/]+:cancel backtracks greedily */
+			if (sl <= 7 || memcmp(ss + sl - 7, ":cancel", 7) ||
+			    np == 3)
+				goto fail;
+			tmp[np++] = sim_xstrndup(ss, sl - 7);
+		} else if (pl != sl || memcmp(ps, ss, pl)) {
+			goto fail;
+		}
+	}
+	if (pmore != smore)
+		goto fail;
+	memcpy(param, tmp, sizeof(tmp));
+	return true;
+fail:
+	while (np)
+		free(tmp[--np]);
+	return false;
+}
+
+static int route_find(const char *path, enum sim_method m, char *param[3])
+{
+	bool partial = false;
+	size_t i;
+
+	if (m == SIM_HEAD)
+		m = SIM_GET;
+	for (i = 0; i < SIM_ARRAY_SIZE(routes); i++) {
+		char *tmp[3] = { NULL, NULL, NULL };
+
+		if (!match(routes[i].pattern, path, tmp))
+			continue;
+		if (routes[i].method == m) {
+			memcpy(param, tmp, sizeof(tmp));
+			return (int)i;
+		}
+		partial = true;
+		free(tmp[0]);
+		free(tmp[1]);
+		free(tmp[2]);
+	}
+	return partial ? METHOD_MISMATCH : NO_ROUTE;
+}
+
+static bool path_routable(const char *path)
+{
+	char *tmp[3] = { NULL, NULL, NULL };
+	size_t i;
+
+	for (i = 0; i < SIM_ARRAY_SIZE(routes); i++)
+		if (match(routes[i].pattern, path, tmp)) {
+			free(tmp[0]);
+			free(tmp[1]);
+			free(tmp[2]);
+			return true;
+		}
+	return false;
+}
+
+static enum sim_method parse_method(const char *m)
+{
+	static const struct {
+		const char *name;
+		enum sim_method m;
+	} tab[] = {
+		{ "GET", SIM_GET }, { "HEAD", SIM_HEAD }, { "POST", SIM_POST },
+		{ "PUT", SIM_PUT }, { "PATCH", SIM_PATCH },
+		{ "DELETE", SIM_DELETE }, { "OPTIONS", SIM_OPTIONS },
+	};
+	size_t i;
+
+	for (i = 0; i < SIM_ARRAY_SIZE(tab); i++)
+		if (!strcmp(m, tab[i].name))
+			return tab[i].m;
+	return SIM_OTHER;
+}
+
+/* ---- replies ----------------------------------------------------------- */
+
+const char *sim_req_arg(struct sim_req *r, const char *key)
+{
+	const char *v = NULL;
+	size_t vlen = 0;
+
+	if (MHD_lookup_connection_value_n(r->conn, MHD_GET_ARGUMENT_KIND, key,
+	    strlen(key), &v, &vlen) != MHD_YES)
+		return NULL;
+	/* "?key" without "=": Starlette keeps blank values as "" */
+	return v ? v : "";
+}
+
+const char *sim_req_header(struct sim_req *r, const char *name)
+{
+	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
+}
+
+enum MHD_Result sim_reply(struct sim_req *r, unsigned status,
+	struct MHD_Response *resp)
+{
+	enum MHD_Result rc;
+
+	if (!resp)
+		return MHD_NO;
+	r->status = status;
+	if (status < 300)
+		SIM_COUNT(responses_2xx);
+	else if (status < 400)
+		SIM_COUNT(responses_3xx);
+	else if (status < 500)
+		SIM_COUNT(responses_4xx);
+	else
+		SIM_COUNT(responses_5xx);
+	rc = MHD_queue_response(r->conn, status, resp);
+	MHD_destroy_response(resp);
+	return rc;
+}
+
+static struct MHD_Response *buffer_response(char *body, size_t len,
+	const char *ctype)
+{
+	struct MHD_Response *resp;
+
+	resp = MHD_create_response_from_buffer(len, body,
+		MHD_RESPMEM_MUST_FREE);
+	if (!resp) {
+		free(body);
+		return NULL;
+	}
+	if (ctype)
+		MHD_add_response_header(resp, "content-type", ctype);
+	return resp;
+}
+
+enum MHD_Result sim_reply_json(struct sim_req *r, unsigned status,
+	json_t *body)
+{
+	size_t len;
+	char *s = sim_json_dumps(body, SIM_JSON_COMPACT, &len);
+
+	json_decref(body);
+	return sim_reply(r, status, buffer_response(s, len,
+		"application/json"));
+}
+
+enum MHD_Result sim_reply_error(struct sim_req *r, unsigned status,
+	const char *msg)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "message", json_string(msg));
+	json_object_set_new(o, "validationDetails", json_null());
+	return sim_reply_json(r, status, o);
+}
+
+enum MHD_Result sim_reply_invalid(struct sim_req *r, const char *msg,
+	json_t *details)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "message", json_string(msg));
+	json_object_set_new(o, "validationDetails", details);
+	return sim_reply_json(r, 422, o);
+}
+
+enum MHD_Result sim_reply_invalid1(struct sim_req *r, const char *key,
+	const char *msg)
+{
+	json_t *d = json_object();
+
+	json_object_set_new(d, key, json_pack("[s]", msg));
+	return sim_reply_invalid(r, "Validation error", d);
+}
+
+enum MHD_Result sim_reply_empty(struct sim_req *r, unsigned status)
+{
+	return sim_reply(r, status, MHD_create_response_from_buffer(0, NULL,
+		MHD_RESPMEM_PERSISTENT));
+}
+
+/* 401 from the auth middleware: {"detail": ...} bodies, no CORS. */
+static enum MHD_Result reply_auth(struct sim_req *r, const char *detail,
+	const char *type)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "detail", json_string(detail));
+	json_object_set_new(o, "error_type", json_string(type));
+	return sim_reply_json(r, 401, o);
+}
+
+/* ---- request handling -------------------------------------------------- */
+
+static bool auth_exempt(const char *path)
+{
+	static const char *const skip[] = {
+		"/api/v1/config", "/api/v1/auth/callback",
+		"/api/v1/auth/tool/callback", "/api/v1/auth/login",
+		"/api/v1/auth/refresh", "/api/v1/csrf-token",
+		"/api/v1/platform/", "/health",
+	};
+	size_t i;
+
+	for (i = 0; i < SIM_ARRAY_SIZE(skip); i++)
+		if (!strncmp(path, skip[i], strlen(skip[i])))
+			return true;
+	return false;
+}
+
+/* shared/auth/middleware.py: Bearer header, then ?token=. */
+static enum MHD_Result check_auth(struct sim_req *r, bool *denied)
+{
+	const char *h = sim_req_header(r, "Authorization");
+	const char *tok = NULL;
+
+	*denied = false;
+	if (h && !strncmp(h, "Bearer ", 7))
+		tok = h + 7;
+	if (!tok || !*tok)
+		tok = sim_req_arg(r, "token");
+	if (!tok || !*tok) {
+		*denied = true;
+		return reply_auth(r, "Not authenticated",
+			"authentication_required");
+	}
+	if (strcmp(tok, sim_cfg.token)) {
+		*denied = true;
+		return reply_auth(r, "Invalid token", "invalid_token");
+	}
+	return MHD_YES;
+}
+
+struct redirect_ctx {
+	struct sim_buf *b;
+	bool first;
+};
+
+static enum MHD_Result add_query_arg(void *cls, enum MHD_ValueKind kind,
+	const char *key, size_t klen, const char *value, size_t vlen)
+{
+	struct redirect_ctx *rc = cls;
+
+	(void)kind;
+	(void)klen;
+	(void)vlen;
+	sim_buf_adds(rc->b, rc->first ? "?" : "&");
+	rc->first = false;
+	sim_pct_encode(rc->b, key);
+	if (value) {
+		sim_buf_adds(rc->b, "=");
+		sim_pct_encode(rc->b, value);
+	}
+	return MHD_YES;
+}
+
+/* Starlette redirect_slashes: 307 to the path with / added or removed. */
+static enum MHD_Result try_redirect(struct sim_req *r, bool *done)
+{
+	size_t n = strlen(r->path);
+	char *alt;
+	bool ok;
+
+	*done = false;
+	if (!strcmp(r->path, "/"))
+		return MHD_YES;
+	if (r->path[n - 1] == '/') {
+		alt = sim_xstrndup(r->path, n - 1);
+	} else {
+		alt = sim_xmalloc(n + 2);
+		memcpy(alt, r->path, n);
+		alt[n] = '/';
+		alt[n + 1] = '\0';
+	}
+	ok = alt[0] && path_routable(alt);
+	if (ok) {
+		struct sim_buf loc;
+		struct redirect_ctx rc = { &loc, true };
+		const char *host = sim_req_header(r, "Host");
+		struct MHD_Response *resp;
+
+		sim_buf_init(&loc, 64 * 1024);
+		sim_buf_addf(&loc, "http://%s", host ? host : "localhost");
+		sim_pct_encode(&loc, alt);
+		MHD_get_connection_values_n(r->conn, MHD_GET_ARGUMENT_KIND,
+			add_query_arg, &rc);
+		resp = MHD_create_response_from_buffer(0, NULL,
+			MHD_RESPMEM_PERSISTENT);
+		if (resp)
+			MHD_add_response_header(resp, "location",
+				loc.p ? loc.p : "/");
+		sim_buf_release(&loc);
+		free(alt);
+		*done = true;
+		return sim_reply(r, 307, resp);
+	}
+	free(alt);
+	return MHD_YES;
+}
+
+static enum MHD_Result dispatch(struct sim_req *r)
+{
+	bool is_api = !strncmp(r->path, "/api", 4);
+	enum MHD_Result rc;
+	bool stop;
+
+	if (is_api && sim_cfg.token && r->method != SIM_OPTIONS &&
+	    !auth_exempt(r->path)) {
+		rc = check_auth(r, &stop);
+		if (stop)
+			return rc;
+	}
+	if (is_api && sim_fault_fail())
+		return sim_reply_error(r, 500, "Injected failure");
+	if (r->route >= 0)
+		return routes[r->route].fn(r);
+	if (r->route == METHOD_MISMATCH)
+		return sim_reply_error(r, 405, "Method Not Allowed");
+	rc = try_redirect(r, &stop);
+	if (stop)
+		return rc;
+	return sim_reply_error(r, 404, "Not Found");
+}
+
+/* The socket was just accepted and the headers read: --reset-rate. */
+static void reset_connection(struct MHD_Connection *c)
+{
+	const union MHD_ConnectionInfo *ci;
+	struct linger lg = { 1, 0 };
+
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+	if (ci)
+		setsockopt(ci->connect_fd, SOL_SOCKET, SO_LINGER, &lg,
+			sizeof(lg));
+}
+
+static struct sim_req *req_begin(struct MHD_Connection *c, const char *url,
+	const char *method)
+{
+	struct sim_req *r = sim_xcalloc(1, sizeof(*r));
+	const char *cl;
+
+	r->conn = c;
+	r->t0_ns = sim_now_ns();
+	r->method = parse_method(method);
+	r->path = sim_xstrdup(url);
+	r->route = route_find(r->path, r->method, r->param);
+	r->is_sse = r->route >= 0 && routes[r->route].id == R_SSE;
+	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+		MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl) {
+		char *end;
+		unsigned long long v = strtoull(cl, &end, 10);
+
+		if (end != cl && !*end) {
+			r->content_length = v;
+			r->has_content_length = true;
+		}
+	}
+	sim_buf_init(&r->body, sim_cfg.max_body_bytes);
+	if (r->route >= 0 && routes[r->route].id == R_UPLOAD)
+		sim_upload_begin(r);
+	if (!r->is_sse)
+		MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT,
+			sim_cfg.keepalive_s);
+	return r;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
+	const char *url, const char *method, const char *version,
+	const char *upload_data, size_t *upload_data_size, void **con_cls)
+{
+	struct sim_req *r = *con_cls;
+
+	(void)cls;
+	(void)version;
+	if (!r) {
+		SIM_COUNT(requests_total);
+		if (sim_cfg.reset_rate > 0 && sim_fault_reset()) {
+			reset_connection(c);
+			return MHD_NO;
+		}
+		*con_cls = req_begin(c, url, method);
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (r->upload) {
+			sim_upload_feed(r, upload_data, *upload_data_size);
+		} else if (!r->body_over &&
+			   sim_buf_add(&r->body, upload_data,
+				*upload_data_size)) {
+			/* over the cap: keep reading, drop the bytes */
+			r->body_over = true;
+			sim_buf_release(&r->body);
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	return dispatch(r);
+}
+
+static const char *method_name(enum sim_method m)
+{
+	static const char *const names[] = {
+		"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS",
+		"OTHER"
+	};
+
+	return names[m];
+}
+
+static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
+	enum MHD_RequestTerminationCode toe)
+{
+	struct sim_req *r = *con_cls;
+
+	(void)cls;
+	(void)c;
+	if (!r)
+		return;
+	if (sim_cfg.verbose)
+		sim_log("%s %s -> %u%s (%.3f ms)", method_name(r->method),
+			r->path, r->status,
+			toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" :
+			" [terminated]",
+			(double)(sim_now_ns() - r->t0_ns) / 1e6);
+	sim_buf_release(&r->body);
+	sim_upload_free(r->upload);
+	free(r->param[0]);
+	free(r->param[1]);
+	free(r->param[2]);
+	free(r->path);
+	free(r);
+	*con_cls = NULL;
+}
+
+static void on_connection(void *cls, struct MHD_Connection *c,
+	void **socket_context, enum MHD_ConnectionNotificationCode toe)
+{
+	(void)cls;
+	(void)socket_context;
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		SIM_COUNT(connections_total);
+		SIM_ADD(connections_open, 1);
+		if (sim_cfg.sndbuf > 0) {
+			const union MHD_ConnectionInfo *ci;
+
+			ci = MHD_get_connection_info(c,
+				MHD_CONNECTION_INFO_CONNECTION_FD);
+			if (ci)
+				setsockopt(ci->connect_fd, SOL_SOCKET,
+					SO_SNDBUF, &sim_cfg.sndbuf,
+					sizeof(sim_cfg.sndbuf));
+		}
+	} else {
+		SIM_SUB(connections_open, 1);
+	}
+}
+
+static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr,
+	socklen_t addrlen)
+{
+	(void)cls;
+	(void)addr;
+	(void)addrlen;
+	if (sim_cfg.refuse) {
+		SIM_COUNT(connections_refused);
+		return MHD_NO;
+	}
+	return MHD_YES;
+}
+
+int sim_http_start(unsigned *bound_port)
+{
+	struct sockaddr_in sin;
+	struct sockaddr_in6 sin6;
+	const struct sockaddr *sa;
+	const union MHD_DaemonInfo *di;
+	unsigned int flags;
+	unsigned limit = 20000;
+	struct rlimit rl;
+
+	memset(&sin, 0, sizeof(sin));
+	memset(&sin6, 0, sizeof(sin6));
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL |
+		MHD_ALLOW_SUSPEND_RESUME;
+	if (inet_pton(AF_INET, sim_cfg.listen, &sin.sin_addr) == 1) {
+		sin.sin_family = AF_INET;
+		sin.sin_port = htons((uint16_t)sim_cfg.port);
+		sa = (const struct sockaddr *)&sin;
+	} else if (inet_pton(AF_INET6, sim_cfg.listen, &sin6.sin6_addr) == 1) {
+		sin6.sin6_family = AF_INET6;
+		sin6.sin6_port = htons((uint16_t)sim_cfg.port);
+		sa = (const struct sockaddr *)&sin6;
+		flags |= MHD_USE_IPv6;
+	} else {
+		return sim_error("--listen %s: not an IPv4 or IPv6 address",
+			sim_cfg.listen);
+	}
+	if (sim_cfg.verbose)
+		flags |= MHD_USE_ERROR_LOG;
+	if (sim_cfg.reset_rate > 0)
+		/* no shutdown(SHUT_WR) before close: a clean RST */
+		flags |= MHD_USE_TURBO;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
+	    && rl.rlim_cur < (rlim_t)limit + 64)
+		limit = rl.rlim_cur > 128 ? (unsigned)rl.rlim_cur - 64 : 64;
+	http.d = MHD_start_daemon(flags, (uint16_t)sim_cfg.port, on_accept,
+		NULL, on_request, NULL,
+		MHD_OPTION_SOCK_ADDR, sa,
+		MHD_OPTION_THREAD_POOL_SIZE, sim_cfg.threads,
+		MHD_OPTION_CONNECTION_LIMIT, limit,
+		MHD_OPTION_CONNECTION_TIMEOUT, 0U,
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, 2048U,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+		MHD_OPTION_END);
+	if (!http.d)
+		return sim_error("cannot listen on %s port %u (MHD_start_daemon"
+			" failed; address in use?)", sim_cfg.listen,
+			sim_cfg.port);
+	di = MHD_get_daemon_info(http.d, MHD_DAEMON_INFO_BIND_PORT);
+	*bound_port = di ? di->port : sim_cfg.port;
+	return 0;
+}
+
+void sim_http_stop(void)
+{
+	if (!http.d)
+		return;
+	MHD_stop_daemon(http.d);
+	http.d = NULL;
+}

@@ -1,0 +1,647 @@
+/*
+ * sim_upload: POST /api/v1/artifacts/upload and the artifact downloads.
+ *
+ * Upload (GW/routers/artifacts.py upload_artifact_with_session): the
+ * multipart body is parsed while it streams in with MHD's post processor;
+ * the file part goes straight into a blob sized from Content-Length, the
+ * small form fields (filename, sessionId, metadata_json) into 1 MiB-capped
+ * buffers (Starlette's max_part_size).  Nothing but the file itself is
+ * ever buffered, and the file only when it can be accepted: with a
+ * Content-Length over --max-upload-bytes the bytes are counted and
+ * dropped.  The answer comes only after the whole body was read, because
+ * FastAPI parses the form before SAM's handler runs, so SAM's 413 also
+ * arrives after the upload (clients see no reset).
+ *
+ * The checks then run in SAM's order: form validation (422), new session
+ * for an empty sessionId (created even when a later check fails),
+ * blank filename / missing file name (400), unknown sessionId (403),
+ * Content-Length over the limit (413, measured on the whole request like
+ * SAM), file bytes over the limit (413), unsafe filename and empty file
+ * (400), then store: 201 with {uri, sessionId, filename, size, mimeType,
+ * metadata, createdAt}.
+ *
+ * Downloads stream the stored blob through a chunked callback response
+ * (StreamingResponse in SAM: no Content-Length), holding a blob reference
+ * so a concurrent delete cannot pull the bytes away.  Text types get
+ * Starlette's "; charset=utf-8".  SAM resolves «embed» directives in text
+ * artifacts on download; gwsim serves the stored bytes unchanged.
+ *
+ * Workload: uploads up to 50 MiB (stress scenarios use 1/5/10 MiB, some
+ * concurrently); MHD hands the body over in pieces of its read buffer.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim.h"
+
+#define FIELD_MAX (1024 * 1024)
+#define MIB (1024.0 * 1024.0)
+
+struct field {
+	struct sim_buf v;
+	bool seen;
+};
+
+struct sim_upload {
+	struct MHD_PostProcessor *pp;
+	bool store;		/* Content-Length acceptable: keep the bytes */
+	bool file_seen;		/* upload_file part with a filename */
+	bool file_as_field;	/* upload_file part without a filename */
+	bool part_too_big;
+	bool parse_error;
+	char *file_name;
+	char *file_ctype;
+	struct sim_blob *blob;
+	uint64_t file_bytes;
+	struct field filename;
+	struct field session_id;
+	struct field metadata;
+};
+
+static struct field *field_of(struct sim_upload *u, const char *key)
+{
+	if (!strcmp(key, "filename"))
+		return &u->filename;
+	if (!strcmp(key, "sessionId"))
+		return &u->session_id;
+	if (!strcmp(key, "metadata_json"))
+		return &u->metadata;
+	return NULL;
+}
+
+static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind,
+	const char *key, const char *filename, const char *content_type,
+	const char *transfer_encoding, const char *data, uint64_t off,
+	size_t size)
+{
+	struct sim_upload *u = cls;
+	struct field *f;
+
+	(void)kind;
+	(void)transfer_encoding;
+	if (!key)
+		return MHD_YES;
+	if (!strcmp(key, "upload_file") && filename) {
+		if (!off) {
+			/* a repeated part replaces the earlier one */
+			free(u->file_name);
+			free(u->file_ctype);
+			u->file_name = sim_xstrdup(filename);
+			u->file_ctype = content_type ?
+				sim_xstrdup(content_type) : NULL;
+			u->file_seen = true;
+			u->file_as_field = false;
+			u->file_bytes = 0;
+			if (u->blob)
+				u->blob->len = 0;
+		}
+		u->file_bytes += size;
+		if (u->store && size &&
+		    u->file_bytes <= sim_cfg.max_upload_bytes) {
+			if (!u->blob)
+				u->blob = sim_blob_new(64 * 1024);
+			u->blob = sim_blob_append(u->blob, data, size);
+		}
+		return MHD_YES;
+	}
+	if (!strcmp(key, "upload_file")) {
+		u->file_as_field = true;
+		u->file_seen = false;
+		return MHD_YES;
+	}
+	f = field_of(u, key);
+	if (!f)
+		return MHD_YES;
+	if (!off) {
+		sim_buf_release(&f->v);
+		sim_buf_init(&f->v, FIELD_MAX);
+		f->seen = true;
+	}
+	if (sim_buf_add(&f->v, data, size))
+		u->part_too_big = true;
+	return MHD_YES;
+}
+
+void sim_upload_begin(struct sim_req *r)
+{
+	struct sim_upload *u = sim_xcalloc(1, sizeof(*u));
+
+	sim_buf_init(&u->filename.v, FIELD_MAX);
+	sim_buf_init(&u->session_id.v, FIELD_MAX);
+	sim_buf_init(&u->metadata.v, FIELD_MAX);
+	u->store = !r->has_content_length ||
+		r->content_length <= sim_cfg.max_upload_bytes;
+	if (u->store && r->has_content_length && r->content_length)
+		/* one allocation for the common case */
+		u->blob = sim_blob_new((size_t)r->content_length);
+	/* NULL unless multipart/form-data or urlencoded */
+	u->pp = MHD_create_post_processor(r->conn, 64 * 1024, on_part, u);
+	r->upload = u;
+}
+
+void sim_upload_feed(struct sim_req *r, const char *data, size_t n)
+{
+	struct sim_upload *u = r->upload;
+
+	if (u->pp && !u->parse_error &&
+	    MHD_post_process(u->pp, data, n) != MHD_YES)
+		u->parse_error = true;
+}
+
+void sim_upload_free(struct sim_upload *u)
+{
+	if (!u)
+		return;
+	if (u->pp)
+		MHD_destroy_post_processor(u->pp);
+	free(u->file_name);
+	free(u->file_ctype);
+	sim_blob_unref(u->blob);
+	sim_buf_release(&u->filename.v);
+	sim_buf_release(&u->session_id.v);
+	sim_buf_release(&u->metadata.v);
+	free(u);
+}
+
+/* Python f"{n:,}" */
+static void commas(uint64_t n, char *out, size_t outsz)
+{
+	char digits[32];
+	size_t len, i, o = 0;
+
+	snprintf(digits, sizeof(digits), "%llu", (unsigned long long)n);
+	len = strlen(digits);
+	for (i = 0; i < len && o + 2 < outsz; i++) {
+		if (i && (len - i) % 3 == 0)
+			out[o++] = ',';
+		out[o++] = digits[i];
+	}
+	out[o] = '\0';
+}
+
+/* common/utils/mime_helpers.py _EXTENSION_TO_MIME (reverse map). */
+static const char *mime_for_ext(const char *ext)
+{
+	static const char *const tab[][2] = {
+		{ ".txt", "text/plain" }, { ".html", "text/html" },
+		{ ".css", "text/css" }, { ".js", "text/javascript" },
+		{ ".csv", "text/csv" }, { ".md", "text/markdown" },
+		{ ".xml", "text/xml" }, { ".yaml", "text/yaml" },
+		{ ".yml", "text/yaml" }, { ".ts", "text/x-typescript" },
+		{ ".tsx", "text/x-typescript" }, { ".jsx", "text/jsx" },
+		{ ".toml", "text/x-toml" }, { ".rs", "text/x-rust" },
+		{ ".go", "text/x-go" }, { ".kt", "text/x-kotlin" },
+		{ ".swift", "text/x-swift" }, { ".rb", "text/x-ruby" },
+		{ ".php", "text/x-php" }, { ".c", "text/x-c" },
+		{ ".h", "text/x-c" }, { ".cpp", "text/x-c++" },
+		{ ".hpp", "text/x-c++" }, { ".py", "text/x-python" },
+		{ ".java", "text/x-java-source" },
+		{ ".json", "application/json" }, { ".sh", "application/x-sh" },
+		{ ".bash", "application/x-sh" }, { ".pdf", "application/pdf" },
+		{ ".zip", "application/zip" }, { ".png", "image/png" },
+		{ ".jpg", "image/jpeg" }, { ".gif", "image/gif" },
+		{ ".bmp", "image/bmp" }, { ".webp", "image/webp" },
+		{ ".svg", "image/svg+xml" }, { ".wav", "audio/wav" },
+		{ ".mp3", "audio/mpeg" }, { ".ogg", "audio/ogg" },
+		{ ".flac", "audio/flac" }, { ".aac", "audio/aac" },
+		{ ".m4a", "audio/m4a" }, { ".mp4", "video/mp4" },
+		{ ".webm", "video/webm" }, { ".avi", "video/x-msvideo" },
+		{ ".mov", "video/quicktime" }, { ".env", "text/plain" },
+		{ ".ini", "text/plain" }, { ".cfg", "text/plain" },
+		{ ".mmd", "text/plain" },
+	};
+	size_t i;
+
+	for (i = 0; i < SIM_ARRAY_SIZE(tab); i++)
+		if (!strcasecmp(ext, tab[i][0]))
+			return tab[i][1];
+	return NULL;
+}
+
+/* resolve_mime_type(filename, provided) */
+static void resolve_mime(const char *filename, const char *provided,
+	char *out, size_t outsz)
+{
+	char norm[128] = "";
+	const char *base, *dot, *m;
+	size_t i = 0;
+
+	if (provided) {
+		while (*provided == ' ')
+			provided++;
+		for (; provided[i] && provided[i] != ';' &&
+		     i < sizeof(norm) - 1; i++)
+			norm[i] = (char)tolower((unsigned char)provided[i]);
+		norm[i] = '\0';
+		while (i && norm[i - 1] == ' ')
+			norm[--i] = '\0';
+	}
+	if (*norm && strcmp(norm, "application/octet-stream")) {
+		snprintf(out, outsz, "%s", norm);
+		return;
+	}
+	/* os.path.splitext: a leading dot of the basename is not one */
+	base = strrchr(filename, '/');
+	base = base ? base + 1 : filename;
+	while (*base == '.')
+		base++;
+	dot = strrchr(base, '.');
+	m = dot ? mime_for_ext(dot) : NULL;
+	snprintf(out, outsz, "%s", m ? m : *norm ? norm :
+		"application/octet-stream");
+}
+
+static char *strip_dup(const char *s, size_t n)
+{
+	while (n && isspace((unsigned char)*s)) {
+		s++;
+		n--;
+	}
+	while (n && isspace((unsigned char)s[n - 1]))
+		n--;
+	return sim_xstrndup(s, n);
+}
+
+/* agent/utils/artifact_helpers.py is_filename_safe */
+static bool filename_safe(const char *f)
+{
+	return *f && !strstr(f, "..") && !strchr(f, '/') &&
+		!strchr(f, '\\') && strcmp(f, ".");
+}
+
+enum MHD_Result sim_api_upload(struct sim_req *r)
+{
+	struct sim_upload *u = r->upload;
+	json_t *d, *meta = NULL, *out;
+	char sid[SIM_ID_MAX * 8], mime[128], created[40], a[32], b[32],
+		msg[1024];
+	char *filename = NULL, *given = NULL;
+	struct sim_buf uri;
+	unsigned version;
+	enum MHD_Result rc;
+
+	if (u->pp && MHD_destroy_post_processor(u->pp) != MHD_YES)
+		u->parse_error = true;
+	u->pp = NULL;
+	if (u->part_too_big)
+		return sim_reply_error(r, 400,
+			"Part exceeded maximum size of 1024KB.");
+	if (u->parse_error)
+		return sim_reply_error(r, 400,
+			"There was an error parsing the body");
+	/* FastAPI form validation: "" counts as missing for Form fields */
+	d = json_object();
+	if (u->file_as_field)
+		json_object_set_new(d, "upload_file", json_pack("[s]",
+			"Expected UploadFile, received: <class 'str'>"));
+	else if (!u->file_seen)
+		json_object_set_new(d, "upload_file", json_pack("[s]",
+			"Field required"));
+	if (!u->filename.seen || !u->filename.v.len)
+		json_object_set_new(d, "filename", json_pack("[s]",
+			"Field required"));
+	if (json_object_size(d))
+		return sim_reply_invalid(r, "Validation error", d);
+	json_decref(d);
+
+	if (u->session_id.v.len)
+		given = strip_dup(u->session_id.v.p, u->session_id.v.len);
+	if (given && *given) {
+		snprintf(sid, sizeof(sid), "%s", given);
+	} else {
+		free(given);
+		given = NULL;
+		sim_session_create(NULL, sid);
+	}
+	filename = strip_dup(u->filename.v.p, u->filename.v.len);
+	if (!*filename) {
+		rc = sim_reply_error(r, 400, "Filename is required.");
+		goto out;
+	}
+	if (!u->file_name || !*u->file_name) {
+		rc = sim_reply_error(r, 400, "File upload is required.");
+		goto out;
+	}
+	if (given && !sim_session_exists(sid)) {
+		rc = sim_reply_error(r, 403,
+			"Invalid session or insufficient permissions.");
+		goto out;
+	}
+	if (r->has_content_length &&
+	    r->content_length > sim_cfg.max_upload_bytes) {
+		commas(r->content_length, a, sizeof(a));
+		commas(sim_cfg.max_upload_bytes, b, sizeof(b));
+		snprintf(msg, sizeof(msg), "File upload rejected: size %s "
+			"bytes exceeds maximum %s bytes (%.2f MB > %.2f MB)", a,
+			b, (double)r->content_length / MIB,
+			(double)sim_cfg.max_upload_bytes / MIB);
+		rc = sim_reply_error(r, 413, msg);
+		goto out;
+	}
+	if (u->file_bytes > sim_cfg.max_upload_bytes) {
+		/* SAM reads 1 MiB chunks and stops at the first one over */
+		uint64_t chunk = 1024 * 1024, n;
+
+		n = (sim_cfg.max_upload_bytes / chunk + 1) * chunk;
+		if (n > u->file_bytes)
+			n = u->file_bytes;
+		commas(sim_cfg.max_upload_bytes, b, sizeof(b));
+		commas(n, a, sizeof(a));
+		snprintf(msg, sizeof(msg), "File '%.300s' rejected: size "
+			"exceeds maximum %s bytes (read %s bytes so far, %.2f MB "
+			"> %.2f MB)", u->file_name, b, a, (double)n / MIB,
+			(double)sim_cfg.max_upload_bytes / MIB);
+		rc = sim_reply_error(r, 413, msg);
+		goto out;
+	}
+	if (!filename_safe(filename)) {
+		snprintf(msg, sizeof(msg), "Invalid filename: '%.300s'. "
+			"Filename must not contain path separators or "
+			"traversal sequences.", filename);
+		rc = sim_reply_error(r, 400, msg);
+		goto out;
+	}
+	if (!u->file_bytes) {
+		rc = sim_reply_error(r, 400, "Uploaded file cannot be empty.");
+		goto out;
+	}
+	if (u->metadata.v.len) {
+		meta = json_loadb(u->metadata.v.p, u->metadata.v.len, 0, NULL);
+		if (!json_is_object(meta)) {
+			json_decref(meta);
+			meta = NULL;
+		}
+	}
+	if (!meta)
+		meta = json_object();
+	resolve_mime(filename, u->file_ctype, mime, sizeof(mime));
+	sim_artifact_put(sid, filename, u->blob, mime, json_incref(meta),
+		&version, created);
+	SIM_COUNT(uploads);
+	SIM_ADD(upload_bytes, u->blob->len);
+	out = json_object();
+	sim_buf_init(&uri, 1 << 20);
+	/* format_artifact_uri: urlunparse leaves the path unquoted */
+	sim_buf_addf(&uri, "artifact://A2A_WebUI_App/sam_dev_user/%s/%s"
+		"?version=%u", sid, filename, version);
+	json_object_set_new(out, "uri", json_string(uri.p));
+	sim_buf_release(&uri);
+	json_object_set_new(out, "sessionId", json_string(sid));
+	json_object_set_new(out, "filename", json_string(filename));
+	json_object_set_new(out, "size",
+		json_integer((json_int_t)u->blob->len));
+	u->blob = NULL;		/* the store owns it now */
+	json_object_set_new(out, "mimeType", json_string(mime));
+	json_object_set_new(out, "metadata", meta);
+	json_object_set_new(out, "createdAt", json_string(created));
+	rc = sim_reply_json(r, 201, out);
+out:
+	free(filename);
+	free(given);
+	return rc;
+}
+
+/* ---- artifact reads ---------------------------------------------------- */
+
+/*
+ * _resolve_storage_context for a session id: 0 when usable, else replies
+ * (*rc) and returns -1.
+ */
+static int session_context(struct sim_req *r, const char *sid,
+	enum MHD_Result *rc)
+{
+	char *s = strip_dup(sid, strlen(sid));
+	bool blank = !*s || !strcmp(sid, "null") || !strcmp(sid, "undefined");
+
+	free(s);
+	if (blank) {
+		*rc = sim_reply_error(r, 404, "No valid context provided.");
+		return -1;
+	}
+	if (!sim_session_exists(sid)) {
+		*rc = sim_reply_error(r, 404,
+			"Session not found or access denied.");
+		return -1;
+	}
+	return 0;
+}
+
+enum MHD_Result sim_api_artifact_list(struct sim_req *r)
+{
+	if (!sim_session_exists(r->param[0]))
+		return sim_reply_json(r, 200, json_array());
+	return sim_reply_json(r, 200, sim_artifact_list(r->param[0]));
+}
+
+enum MHD_Result sim_api_artifact_list_noid(struct sim_req *r)
+{
+	/* the "/" route reuses a handler with a path-only session_id */
+	return sim_reply_invalid1(r, "path.session_id", "Field required");
+}
+
+struct download {
+	struct sim_blob *blob;
+	size_t len;
+};
+
+static ssize_t download_reader(void *cls, uint64_t pos, char *buf,
+	size_t max)
+{
+	struct download *dl = cls;
+	size_t n;
+
+	if (pos >= dl->len)
+		return MHD_CONTENT_READER_END_OF_STREAM;
+	n = dl->len - (size_t)pos;
+	if (n > max)
+		n = max;
+	memcpy(buf, dl->blob->data + pos, n);
+	return (ssize_t)n;
+}
+
+static void download_free(void *cls)
+{
+	struct download *dl = cls;
+
+	sim_blob_unref(dl->blob);
+	free(dl);
+}
+
+static bool is_text_mime(const char *m)
+{
+	return !strncasecmp(m, "text/", 5);
+}
+
+/* Stream len bytes of ref's blob (takes the blob reference). */
+static enum MHD_Result send_artifact(struct sim_req *r, const char *filename,
+	struct sim_artifact_ref *ref, size_t len, bool truncated,
+	const char *etag)
+{
+	struct download *dl = sim_xcalloc(1, sizeof(*dl));
+	struct MHD_Response *resp;
+	struct sim_buf cd;
+	char ctype[160], size[32];
+
+	dl->blob = ref->blob;
+	dl->len = len;
+	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024,
+		download_reader, dl, download_free);
+	if (!resp) {
+		download_free(dl);
+		return MHD_NO;
+	}
+	/* Starlette appends the charset to text media types */
+	snprintf(ctype, sizeof(ctype), "%s%s", ref->mime,
+		is_text_mime(ref->mime) && !strstr(ref->mime, "charset") ?
+		"; charset=utf-8" : "");
+	MHD_add_response_header(resp, "content-type", ctype);
+	sim_buf_init(&cd, 1 << 20);
+	sim_buf_adds(&cd, "attachment; filename*=UTF-8''");
+	sim_pct_encode(&cd, filename);
+	MHD_add_response_header(resp, "content-disposition", cd.p);
+	sim_buf_release(&cd);
+	if (truncated) {
+		snprintf(size, sizeof(size), "%zu", ref->blob->len);
+		MHD_add_response_header(resp, "x-truncated", "true");
+		MHD_add_response_header(resp, "x-original-size", size);
+	}
+	if (etag) {
+		MHD_add_response_header(resp, "cache-control",
+			"private, max-age=3600");
+		MHD_add_response_header(resp, "etag", etag);
+	}
+	SIM_COUNT(downloads);
+	return sim_reply(r, 200, resp);
+}
+
+/* get_latest_artifact */
+enum MHD_Result sim_api_artifact_get(struct sim_req *r)
+{
+	struct sim_artifact_ref ref;
+	enum MHD_Result rc = MHD_NO;
+	json_t *d = json_object();
+	long long max_bytes;
+	size_t len;
+
+	max_bytes = 0;
+	{
+		const char *v = sim_req_arg(r, "max_bytes");
+		const char *err = NULL;
+		char *end;
+		long long x;
+
+		if (v) {
+			x = strtoll(v, &end, 10);
+			if (end == v || *end)
+				err = "Input should be a valid integer, unable "
+					"to parse string as an integer";
+			else if (x < 1)
+				err = "Input should be greater than or equal "
+					"to 1";
+			else if (x > 1048576)
+				err = "Input should be less than or equal to "
+					"1048576";
+			else
+				max_bytes = x;
+		}
+		if (err)
+			json_object_set_new(d, "query.max_bytes",
+				json_pack("[s]", err));
+	}
+	if (json_object_size(d))
+		return sim_reply_invalid(r, "Validation error", d);
+	json_decref(d);
+	if (session_context(r, r->param[0], &rc))
+		return rc;
+	if (sim_artifact_get(r->param[0], r->param[1], -1, &ref))
+		/* the 404 raised inside is swallowed into a 500 */
+		return sim_reply_error(r, 500, "Failed to load artifact");
+	len = ref.blob->len;
+	if (max_bytes && len > (size_t)max_bytes) {
+		len = (size_t)max_bytes;
+		if (is_text_mime(ref.mime)) {
+			/* decode("utf-8", "ignore"): drop a cut sequence */
+			size_t k = len;
+
+			while (k && (ref.blob->data[k - 1] & 0xc0) == 0x80)
+				k--;
+			if (k && ref.blob->data[k - 1] >= 0xc0) {
+				unsigned char lead = ref.blob->data[k - 1];
+				size_t need = lead >= 0xf0 ? 4 : lead >= 0xe0 ?
+					3 : 2;
+
+				if (len - (k - 1) < need)
+					len = k - 1;
+			}
+		}
+		return send_artifact(r, r->param[1], &ref, len, true, NULL);
+	}
+	return send_artifact(r, r->param[1], &ref, len, false, NULL);
+}
+
+enum MHD_Result sim_api_artifact_versions(struct sim_req *r)
+{
+	enum MHD_Result rc = MHD_NO;
+
+	if (session_context(r, r->param[0], &rc))
+		return rc;
+	return sim_reply_json(r, 200, sim_artifact_versions(r->param[0],
+		r->param[1]));
+}
+
+/* get_specific_artifact_version + load_artifact_content_or_metadata */
+enum MHD_Result sim_api_artifact_version_get(struct sim_req *r)
+{
+	struct sim_artifact_ref ref;
+	enum MHD_Result rc = MHD_NO;
+	const char *v = r->param[2];
+	char msg[1024], etag_src[1024], md5[33], etag[40];
+	long long ver = -1;
+
+	if (session_context(r, r->param[0], &rc))
+		return rc;
+	if (strcasecmp(v, "latest")) {
+		char *end;
+
+		ver = strtoll(v, &end, 10);
+		if (end == v || *end) {
+			snprintf(msg, sizeof(msg), "Invalid version specified: "
+				"'%.300s'. Must be a positive integer string or "
+				"'latest'.", v);
+			return sim_reply_error(r, 400, msg);
+		}
+		if (ver < 0) {
+			/* no "invalid version" in SAM's message: a 500 */
+			snprintf(msg, sizeof(msg), "Version number must be a "
+				"positive integer. Got: %lld", ver);
+			return sim_reply_error(r, 500, msg);
+		}
+	}
+	if (sim_artifact_get(r->param[0], r->param[1], (long)ver, &ref)) {
+		if (ver < 0)
+			snprintf(msg, sizeof(msg), "Artifact '%.300s' has no "
+				"versions available to determine 'latest'.",
+				r->param[1]);
+		else
+			snprintf(msg, sizeof(msg), "Artifact '%.300s' version "
+				"%lld not found or has no data.", r->param[1],
+				ver);
+		return sim_reply_error(r, 404, msg);
+	}
+	snprintf(etag_src, sizeof(etag_src), "%s-v%u", r->param[1],
+		ref.version);
+	sim_md5_hex(etag_src, strlen(etag_src), md5);
+	snprintf(etag, sizeof(etag), "\"%s\"", md5);
+	return send_artifact(r, r->param[1], &ref, ref.blob->len, false, etag);
+}
+
+enum MHD_Result sim_api_artifact_delete(struct sim_req *r)
+{
+	enum MHD_Result rc = MHD_NO;
+
+	if (session_context(r, r->param[0], &rc))
+		return rc;
+	sim_artifact_delete(r->param[0], r->param[1]);
+	return sim_reply_empty(r, 204);
+}
