@@ -76,6 +76,8 @@ static const struct {
 } parts[] = {
 	{ gw_sc_sse_list, &gw_sc_sse_count },
 	{ gw_sc_isolation_list, &gw_sc_isolation_count },
+	{ gw_sc_artifacts_list, &gw_sc_artifacts_count },
+	{ gw_sc_sessions_list, &gw_sc_sessions_count },
 };
 
 static struct gw_scenario all[64];

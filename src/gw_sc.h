@@ -54,5 +54,13 @@ extern const struct gw_scenario gw_sc_sse_list[];
 extern const size_t gw_sc_sse_count;
 extern const struct gw_scenario gw_sc_isolation_list[];
 extern const size_t gw_sc_isolation_count;
+extern const struct gw_scenario gw_sc_artifacts_list[];
+extern const size_t gw_sc_artifacts_count;
+extern const struct gw_scenario gw_sc_sessions_list[];
+extern const size_t gw_sc_sessions_count;
+extern const struct gw_scenario gw_sc_soak_list[];
+extern const size_t gw_sc_soak_count;
+extern const struct gw_scenario gw_sc_system_list[];
+extern const size_t gw_sc_system_count;
 
 #endif /* GW_SC_H */

@@ -1,0 +1,306 @@
+/*
+ * gw_sc_sessions: the seed's test_session_scalability.py (scenarios.md
+ * 5.11-5.13).  A session is created the way SAM creates them: by a submit
+ * without contextId (there is no POST /api/v1/sessions); the server's
+ * new contextId is the session.
+ */
+#include "gw_sc.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- test_many_concurrent_sessions[N] (5.11) ----------------------------- */
+
+struct many {
+	struct gw_scen *s;
+	long n;
+	unsigned char *completed, *failed;
+	int op_submit, op_get;
+	int c_events, c_completed, c_confirmed;
+};
+
+static void many_one(struct gw_worker *w, void *arg)
+{
+	struct gw_sc_job *j = arg;
+	struct many *x = j->x;
+	struct gw_collect c = { 0 };
+	struct gw_http_result r;
+	struct gw_task t;
+	char text[64], path[300] = "/api/v1/sessions/";
+
+	snprintf(text, sizeof(text), "Session %ld message", j->i);
+	if (gw_submit(w, x->s, x->op_submit, text, NULL, &t) < 0) {
+		x->failed[j->i] = 1;
+		return;
+	}
+	c.task = &t;
+	c.window_ms = 15000;
+	if (gw_collect(w, x->s, &c) < 0)
+		x->failed[j->i] = 1;
+	gw_count(w, x->c_events, c.events);
+	gw_count(w, x->c_completed, c.terminal);
+	x->completed[j->i] = (unsigned char)c.terminal;
+	/* the optional confirmation: the new session exists */
+	if (t.context_id[0] &&
+	    gw_http_escape(path, sizeof(path), t.context_id) == 0 &&
+	    gw_rest(w, x->s, x->op_get, "GET", path, NULL, &r) == 0)
+		gw_count(w, x->c_confirmed, 1);
+}
+
+static int many_need(const struct gw_config *cfg, long n)
+{
+	(void)cfg;
+	return (int)n;
+}
+
+static void many_run(struct gw_scen *s, long n)
+{
+	struct many x = { .s = s, .n = n };
+	struct gw_sc_job *jobs = gw_xcalloc((size_t)n, sizeof(*jobs));
+	long done = 0, failed = 0;
+
+	x.completed = gw_xcalloc((size_t)n, 1);
+	x.failed = gw_xcalloc((size_t)n, 1);
+	x.op_submit = gw_metrics_op(s->m, "session_task_submit");
+	x.op_get = gw_scen_http_op(s, "session_get");
+	x.c_events = gw_metrics_counter(s->m, "session_events");
+	x.c_completed = gw_metrics_counter(s->m, "sessions_completed");
+	x.c_confirmed = gw_metrics_counter(s->m, "sessions_confirmed");
+	for (long i = 0; i < n; i++) {
+		jobs[i] = (struct gw_sc_job){ &x, i };
+		gw_engine_submit(s->run->eng, many_one, &jobs[i]);
+	}
+	gw_scen_stop(s);
+	for (long i = 0; i < n; i++) {
+		done += x.completed[i];
+		failed += x.failed[i] || !x.completed[i];
+	}
+	gw_metrics_gauge(s->m, "sessions_successful", (double)done, 1);
+	gw_metrics_gauge(s->m, "sessions_failed", (double)failed, 1);
+	gw_check_ge(s, "sessions completed", 100.0 * (double)done / (double)n,
+		    90.0, "%");
+	gw_check_note(s, "%ld of %ld sessions saw their terminal event", done,
+		      n);
+	gw_check_p99(s, x.op_submit, 2000.0);
+	free(x.completed);
+	free(x.failed);
+	free(jobs);
+}
+
+/* ---- test_session_isolation (5.12) --------------------------------------- */
+
+/*
+ * The seed never checks anything here.  Over the wire we can: every frame
+ * on the stream of task X must carry X's task id and X's contextId (the
+ * one the submit returned), and the five tasks must have five distinct
+ * sessions.  A foreign frame fails the scenario with both ids.
+ */
+struct iso5 {
+	struct gw_scen *s;
+	struct gw_task task[5];
+	struct gw_collect col[5];
+	unsigned char ok[5];
+	int op_submit;
+	int c_validated;
+};
+
+static void iso_submit_all(struct gw_worker *w, void *arg)
+{
+	struct iso5 *x = arg;
+	char text[96];
+
+	for (int i = 0; i < 5 && !gw_stopping(); i++) {
+		snprintf(text, sizeof(text), "Session isolation %d: answer "
+			 "with UNIQUE_RESPONSE_%d_END", i, i);
+		x->ok[i] = gw_submit(w, x->s, x->op_submit, text, NULL,
+				     &x->task[i]) == 0;
+	}
+}
+
+static void iso_collect(struct gw_worker *w, void *arg)
+{
+	struct gw_sc_job *j = arg;
+	struct iso5 *x = j->x;
+	struct gw_collect *c = &x->col[j->i];
+
+	if (!x->ok[j->i])
+		return;
+	c->task = &x->task[j->i];
+	c->window_ms = 15000;
+	c->check_ids = 1;
+	gw_collect(w, x->s, c);
+	if (c->events && c->terminal && !c->foreign)
+		gw_count(w, x->c_validated, 1);
+}
+
+static int need5(const struct gw_config *cfg, long p)
+{
+	(void)cfg, (void)p;
+	return 5;
+}
+
+static void iso_run(struct gw_scen *s, long p)
+{
+	struct iso5 *x = gw_xcalloc(1, sizeof(*x));
+	struct gw_sc_job jobs[5];
+	long with_events = 0, foreign = 0, distinct = 0;
+	const char *example = "";
+
+	(void)p;
+	x->s = s;
+	x->op_submit = gw_metrics_op(s->m, "task_submit");
+	x->c_validated = gw_metrics_counter(s->m, "sessions_validated");
+	gw_engine_submit(s->run->eng, iso_submit_all, x);
+	gw_scen_wait(s);
+	for (long i = 0; i < 5; i++) {
+		jobs[i] = (struct gw_sc_job){ x, i };
+		gw_engine_submit(s->run->eng, iso_collect, &jobs[i]);
+	}
+	gw_scen_stop(s);
+
+	for (int i = 0; i < 5; i++) {
+		int seen = 0;
+
+		with_events += x->col[i].events > 0;
+		foreign += x->col[i].foreign;
+		if (x->col[i].foreign && !example[0])
+			example = x->col[i].foreign_example;
+		for (int k = 0; k < i; k++)
+			seen |= x->ok[k] && !strcmp(x->task[k].context_id,
+						    x->task[i].context_id);
+		distinct += x->ok[i] && x->task[i].context_id[0] && !seen;
+	}
+	gw_check_eq(s, "tasks with >= 1 event", (double)with_events, 5, "");
+	gw_check_eq(s, "frames of another task or session",
+		    (double)foreign, 0, "");
+	gw_check_note(s, "%s", example);
+	gw_check_eq(s, "distinct sessions (contextId)", (double)distinct, 5,
+		    "");
+	gw_check_eq(s, "sessions_validated",
+		    (double)gw_metrics_counter_value(s->m,
+						     "sessions_validated"),
+		    5, "");
+	free(x);
+}
+
+/* ---- test_sustained_session_load (5.13) ---------------------------------- */
+
+/*
+ * One new session every 0.5 s for min(test_duration, 20) s, each followed
+ * by a fire-and-forget stream.  The pace is kept from intended start
+ * times: sustained_session_create is the seed's submit latency,
+ * sustained_session_create_corrected the latency from when the submit was
+ * due (they differ when the gateway falls behind the schedule).
+ * The seed's error-rate check looked at the wrong name and could never
+ * fail; this one counts every failed submit.
+ */
+struct sustained {
+	struct gw_scen *s;
+	int64_t end;
+	int op_create, op_corr;
+	int c_created, c_events, c_completed;
+};
+
+struct sus_task {
+	struct sustained *x;
+	struct gw_task t;
+};
+
+static void sus_collect(struct gw_worker *w, void *arg)
+{
+	struct sus_task *st = arg;
+	struct gw_collect c = { 0 };
+
+	c.task = &st->t;
+	c.window_ms = 10000;
+	gw_collect(w, st->x->s, &c);
+	gw_count(w, st->x->c_events, c.events);
+	gw_count(w, st->x->c_completed, c.terminal);
+	free(st);
+}
+
+static void sus_generator(struct gw_worker *w, void *arg)
+{
+	struct sustained *x = arg;
+	struct gw_pacer p;
+	int64_t due;
+	char text[64];
+
+	gw_pace_init(&p, GW_NS_PER_S / 2, x->end);
+	while (gw_pace_next(&p, &due) == 0) {
+		struct sus_task *st = gw_xcalloc(1, sizeof(*st));
+
+		st->x = x;
+		snprintf(text, sizeof(text), "Sustained session %llu",
+			 (unsigned long long)p.k - 1);
+		if (gw_submit(w, x->s, x->op_create, text, NULL, &st->t) < 0) {
+			free(st);
+			continue;
+		}
+		gw_rec(w, x->op_corr, gw_now_ns() - due);
+		gw_count(w, x->c_created, 1);
+		gw_engine_submit(w->eng, sus_collect, st);
+	}
+}
+
+static double sus_duration(const struct gw_config *cfg)
+{
+	double d = cfg->profile.test_duration_seconds;
+
+	return d < 20.0 ? d : 20.0;
+}
+
+static int sus_need(const struct gw_config *cfg, long p)
+{
+	double d = sus_duration(cfg);
+
+	(void)p;
+	/* the generator + streams alive at once (10 s windows, 2/s) */
+	return 1 + (int)(2 * (d < 10 ? d : 10)) + 2;
+}
+
+static void sus_run(struct gw_scen *s, long p)
+{
+	struct sustained x = { .s = s };
+	uint64_t created;
+
+	(void)p;
+	x.op_create = gw_metrics_op(s->m, "sustained_session_create");
+	x.op_corr = gw_metrics_op(s->m, "sustained_session_create_corrected");
+	x.c_created = gw_metrics_counter(s->m, "sessions_created");
+	x.c_events = gw_metrics_counter(s->m, "sustained_events");
+	x.c_completed = gw_metrics_counter(s->m, "sustained_completed");
+	x.end = gw_now_ns() +
+		(int64_t)(sus_duration(s->run->cfg) * (double)GW_NS_PER_S);
+	gw_engine_submit(s->run->eng, sus_generator, &x);
+	gw_scen_wait(s);
+	gw_sleep_ns(3 * GW_NS_PER_S);	/* the seed's grace period */
+	gw_scen_stop(s);
+
+	created = gw_metrics_counter_value(s->m, "sessions_created");
+	gw_check_gt(s, "sessions_created", (double)created, 0, "");
+	gw_check_p99(s, x.op_create, 2000.0);
+	gw_check_lt(s, "error_rate(sustained_session_create)",
+		    gw_metrics_error_rate(s->m, x.op_create), 5.0, "%");
+}
+
+#define MANY(n)                                                              \
+	{ "test_many_concurrent_sessions[" #n "]", "stress scalability",     \
+	  #n " concurrent new sessions, each submit + stream to its "         \
+	  "terminal event; >= 90% complete, submit p99 < 2 s", n, many_need,  \
+	  many_run }
+
+const struct gw_scenario gw_sc_sessions_list[] = {
+	MANY(5),
+	MANY(10),
+	MANY(25),
+	{ "test_session_isolation", "stress scalability",
+	  "5 sessions streamed at once; every frame must carry its own task "
+	  "and context id", 0, need5, iso_run },
+	{ "test_sustained_session_load", "stress scalability",
+	  "a new session every 0.5 s (paced from intended starts) for "
+	  "min(test_duration, 20) s; p99 and error rate", 0, sus_need,
+	  sus_run },
+};
+const size_t gw_sc_sessions_count = GW_ARRAY_SIZE(gw_sc_sessions_list);
