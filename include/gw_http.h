@@ -114,7 +114,8 @@ struct gw_http {
 	void *hdr_json, *hdr_auth;	/* struct curl_slist * */
 	int sndbuf_small;		/* SO_RCVBUF request for slow reads */
 	long rcvbuf_bytes;
-	int64_t read_pause_ns;		/* slow reader: sleep per callback */
+	int64_t read_pause_ns;		/* slow reader: one stall */
+	int stalled;			/* the stall happened */
 };
 
 /* Once per process, before any thread: curl_global_init, SIGPIPE
@@ -129,7 +130,8 @@ int gw_http_init(struct gw_http *h, const struct gw_http_target *t);
 void gw_http_release(struct gw_http *h);
 
 /*
- * Plain request.  method "GET", "POST", "PATCH", "DELETE"; body may be
+ * Plain request.  `path` is relative to the target's base URL, or an
+ * absolute http(s) URL.  method "GET", "POST", "PATCH", "DELETE"; body may be
  * NULL; content_type applies to the body.  The response body (capped) is
  * in h->body / h->body_len afterwards.  Returns 0 when a response with
  * status < 400 arrived, else -1 (r->err says why).
@@ -165,7 +167,9 @@ int gw_http_sse(struct gw_http *h, const char *path, long window_ms,
 		gw_sse_hook hook, void *ud, struct gw_sse_result *r);
 
 /* Slow-reader mode for the next gw_http_sse call: ask for a small
- * SO_RCVBUF and sleep pause_ns in every write callback.  0 to clear. */
+ * SO_RCVBUF (on a fresh connection) and stop reading for pause_ns once the
+ * first event arrived, so the server's queue for the stream fills while it
+ * cannot write.  0, 0 to clear. */
 void gw_http_set_slow_reader(struct gw_http *h, long rcvbuf_bytes,
 			     int64_t pause_ns);
 

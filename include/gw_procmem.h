@@ -11,12 +11,17 @@
  * not ours to read, or no such line). */
 long gw_procmem_rss_kb(long pid);
 
+/* TCP states as /proc/net/tcp prints them (include/net/tcp_states.h). */
+#define GW_TCP_ESTABLISHED 0x01
+#define GW_TCP_CLOSE_WAIT 0x08
+
 /*
  * Count TCP sockets in /proc/net/tcp and /proc/net/tcp6 whose remote port
- * (or, with local = 1, local port) is `port`, in state ESTABLISHED (or any
- * state but LISTEN when any_state = 1).  Returns -1 if neither file can be
- * read.
+ * (or, with local = 1, local port) is `port` and whose state is `state`.
+ * Returns -1 if neither file can be read.  Sockets of every process of
+ * the network namespace count, which is what a same-host leak check
+ * wants: with local = 1 they are the gateway's side of the connections.
  */
-long gw_procmem_tcp_count(int port, int local, int any_state);
+long gw_procmem_tcp_count(int port, int local, unsigned state);
 
 #endif /* GW_PROCMEM_H */

@@ -101,6 +101,9 @@ struct gw_run {
 	int bundled;			/* we started the bundled gateway */
 	long mem_pid;			/* RSS source, 0 = none */
 	int progress;			/* live progress line on stderr */
+	char introspect[512];		/* server bookkeeping URL or "" */
+	int gw_port;			/* the gateway's TCP port */
+	int gw_local;			/* gateway on this host (loopback) */
 };
 
 /* ---- main thread: setup, checks ------------------------------------- */
@@ -157,7 +160,8 @@ struct gw_collect {
 	int stop_after_first;		/* churn: close after one event */
 	int check_ids;			/* frames must carry task/context */
 	long slow_rcvbuf;		/* slow reader: SO_RCVBUF bytes */
-	int64_t slow_pause_ns;		/* ... and sleep per read */
+	int64_t slow_pause_ns;		/* ... and stop reading this long */
+	int incomplete_ok;		/* no terminal event is no error */
 	/* out */
 	int64_t t0;			/* COLLECT started (ns) */
 	int64_t t_first;		/* first event (ns) or 0 */

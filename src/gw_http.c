@@ -230,8 +230,10 @@ static size_t sse_cb(char *buf, size_t size, size_t n, void *ud)
 	}
 	if (gw_sse_feed(&h->sse, buf, len))
 		return 0;	/* the hook closed the stream */
-	if (h->read_pause_ns)
+	if (h->read_pause_ns && !h->stalled && h->sres->events) {
+		h->stalled = 1;
 		gw_sleep_ns(h->read_pause_ns);	/* slow reader on purpose */
+	}
 	return len;
 }
 
@@ -381,6 +383,10 @@ static int set_url(struct gw_http *h, const char *path, int with_token)
 			     h->tgt->base, path, strchr(path, '?') ? "&" : "?",
 			     tok);
 		curl_free(tok);
+	} else if (!strncmp(path, "http://", 7) ||
+		   !strncmp(path, "https://", 8)) {
+		/* an absolute URL (the optional introspection endpoint) */
+		n = snprintf(h->url, sizeof(h->url), "%s", path);
 	} else {
 		n = snprintf(h->url, sizeof(h->url), "%s%s", h->tgt->base,
 			     path);
@@ -402,6 +408,7 @@ static void begin(struct gw_http *h, struct gw_http_result *r)
 	h->stop_by_hook = 0;
 	h->sse_checked = 0;
 	h->bad_ctype = 0;
+	h->stalled = 0;
 	curl_easy_setopt(h->curl, CURLOPT_LOW_SPEED_LIMIT, 0L);
 	curl_easy_setopt(h->curl, CURLOPT_LOW_SPEED_TIME, 0L);
 	curl_easy_setopt(h->curl, CURLOPT_MIMEPOST, NULL);

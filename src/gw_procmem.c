@@ -27,7 +27,8 @@ long gw_procmem_rss_kb(long pid)
 	return kb;
 }
 
-static long count_file(const char *path, int port, int local, int any_state)
+static long count_file(const char *path, int port, int local,
+		       unsigned state)
 {
 	char line[512];
 	long n = 0;
@@ -54,18 +55,17 @@ static long count_file(const char *path, int port, int local, int any_state)
 		p = strtol(colon + 1, NULL, 16);
 		if (p != port)
 			continue;
-		/* 01 = ESTABLISHED, 0A = LISTEN (include/net/tcp_states.h) */
-		if (any_state ? st != 0x0A : st == 0x01)
+		if (st == state)
 			n++;
 	}
 	fclose(f);
 	return n;
 }
 
-long gw_procmem_tcp_count(int port, int local, int any_state)
+long gw_procmem_tcp_count(int port, int local, unsigned state)
 {
-	long a = count_file("/proc/net/tcp", port, local, any_state);
-	long b = count_file("/proc/net/tcp6", port, local, any_state);
+	long a = count_file("/proc/net/tcp", port, local, state);
+	long b = count_file("/proc/net/tcp6", port, local, state);
 
 	if (a < 0 && b < 0)
 		return -1;

@@ -485,6 +485,8 @@ int gw_collect(struct gw_worker *w, struct gw_scen *s, struct gw_collect *c)
 		return 0;
 	}
 	gw_count(w, id->c_sse_incomplete, 1);
+	if (c->incomplete_ok)
+		return -1;	/* expected here (slow reader); not an error */
 	if (r->err)
 		gw_fail(w, id->op_sse_subscribe, r->err, r->msg,
 			"{\"task_id\":\"%s\",\"events\":%u}", c->task->id,

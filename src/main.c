@@ -417,6 +417,34 @@ static int wait_healthy(const struct gw_http_target *t, const char *shown)
 	return rc;
 }
 
+/* Port of a base URL and whether its host is this machine's loopback. */
+static void url_host_port(const char *url, int *port, int *local)
+{
+	const char *h = strstr(url, "://");
+	char host[256];
+	size_t n = 0;
+	const char *p;
+
+	*port = !strncmp(url, "https", 5) ? 443 : 80;
+	h = h ? h + 3 : url;
+	if (*h == '[') {	/* [::1]:8000 */
+		p = strchr(h, ']');
+		n = p ? (size_t)(p - h - 1) : 0;
+		if (n >= sizeof(host))
+			n = 0;
+		memcpy(host, h + 1, n);
+		p = p ? p + 1 : h;
+	} else {
+		for (p = h; *p && *p != ':' && *p != '/' && n < 255; p++)
+			host[n++] = *p;
+	}
+	host[n] = '\0';
+	if (*p == ':')
+		*port = atoi(p + 1);
+	*local = !strcmp(host, "localhost") || !strcmp(host, "::1") ||
+		 !strncmp(host, "127.", 4);
+}
+
 static void raise_nofile(void)
 {
 	struct rlimit rl;
@@ -522,6 +550,15 @@ int main(int argc, char **argv)
 		run.mem_pid = cfg.target.pid;
 	gw_http_redact(run.target_display, sizeof(run.target_display),
 		       tgt.base);
+	url_host_port(tgt.base, &run.gw_port, &run.gw_local);
+	if (cfg.target.introspect_url[0])
+		gw_strlcpy(run.introspect, cfg.target.introspect_url,
+			   sizeof(run.introspect));
+	else if (run.bundled &&	/* our own gateway: we know where it is */
+		 (size_t)snprintf(run.introspect, sizeof(run.introspect),
+				  "%.400s/gwsim/introspect", tgt.base) >=
+			 sizeof(run.introspect))
+		run.introspect[0] = '\0';
 	tgt.token = token;
 	tgt.connect_timeout_ms = (long)(cfg.target.connect_timeout_seconds *
 					1000);
