@@ -79,6 +79,7 @@ static const struct {
 	{ gw_sc_artifacts_list, &gw_sc_artifacts_count },
 	{ gw_sc_sessions_list, &gw_sc_sessions_count },
 	{ gw_sc_soak_list, &gw_sc_soak_count },
+	{ gw_sc_system_list, &gw_sc_system_count },
 };
 
 static struct gw_scenario all[64];
