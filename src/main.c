@@ -52,6 +52,7 @@ struct cli {
 	int nsel;
 	const char *markers[MAX_SEL];	/* -m */
 	int nmarkers;
+	const char *token_file;		/* --token-file */
 	int list, verbose, quiet;
 	char setbuf[MAX_SETS][GW_INI_LINE_MAX + 64];
 };
@@ -80,6 +81,7 @@ static void usage(FILE *f)
 "  -u, --url URL          gateway base URL, e.g. http://127.0.0.1:8000\n"
 "      --agent NAME       metadata.agent_name of submitted tasks\n"
 "      --token-env VAR    environment variable holding a bearer token\n"
+"      --token-file FILE  read the bearer token from FILE (first line)\n"
 "      --report PATH      write reports as PATH's base_<scenario>.ext\n"
 "      --report-dir DIR   directory of the default report files\n"
 "      --duration S       override [profile] test_duration_seconds\n"
@@ -142,6 +144,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 	enum {
 		O_SCALE = 256, O_REPORT, O_REPORT_DIR, O_DURATION, O_SOAK,
 		O_PID, O_LIST, O_SET, O_AGENT, O_TOKEN_ENV, O_WORKERS,
+		O_TOKEN_FILE,
 	};
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -149,6 +152,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		{ "url", required_argument, NULL, 'u' },
 		{ "agent", required_argument, NULL, O_AGENT },
 		{ "token-env", required_argument, NULL, O_TOKEN_ENV },
+		{ "token-file", required_argument, NULL, O_TOKEN_FILE },
 		{ "report", required_argument, NULL, O_REPORT },
 		{ "report-dir", required_argument, NULL, O_REPORT_DIR },
 		{ "duration", required_argument, NULL, O_DURATION },
@@ -180,6 +184,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		case O_TOKEN_ENV:
 			rc |= add_set(c, "target", "token_env", optarg);
 			break;
+		case O_TOKEN_FILE: c->token_file = optarg; break;
 		case O_REPORT: rc |= add_set(c, "report", "path", optarg); break;
 		case O_REPORT_DIR:
 			rc |= add_set(c, "report", "dir", optarg);
@@ -445,6 +450,26 @@ static void url_host_port(const char *url, int *port, int *local)
 		 !strncmp(host, "127.", 4);
 }
 
+/* First line of path, without its line end, into out (never printed). */
+static int read_token_file(const char *path, char *out, size_t n)
+{
+	FILE *f = fopen(path, "r");
+	size_t len;
+
+	if (!f)
+		return gw_error("--token-file %s: %s", path, strerror(errno));
+	if (!fgets(out, (int)n, f)) {
+		fclose(f);
+		return gw_error("--token-file %s: empty", path);
+	}
+	fclose(f);
+	len = strcspn(out, "\r\n");
+	out[len] = '\0';
+	if (!len)
+		return gw_error("--token-file %s: empty first line", path);
+	return 0;
+}
+
 static void raise_nofile(void)
 {
 	struct rlimit rl;
@@ -513,7 +538,13 @@ int main(int argc, char **argv)
 			   sizeof(first_report)) < 0 ||
 	    gw_report_probe(first_report) < 0)
 		return EXIT_USAGE;
-	if (cfg.target.token_env[0]) {
+	if (cli.token_file) {
+		static char tokbuf[4096];
+
+		if (read_token_file(cli.token_file, tokbuf, sizeof(tokbuf)) < 0)
+			return EXIT_USAGE;
+		token = tokbuf;
+	} else if (cfg.target.token_env[0]) {
 		token = getenv(cfg.target.token_env);
 		if (token && !*token)
 			token = NULL;
