@@ -21,10 +21,13 @@
  *  - A line starting with ':' is a comment (delivered to on_comment, the
  *    text after the colon with one leading space removed).
  *  - "field:value" (one space after the colon removed) or "field" alone
- *    (value empty).  Fields: event (sets the type), data (appends value and
- *    LF), id (sets the last event id buffer at once unless the value
- *    contains NUL; it is never reset, so it persists across events), retry (all ASCII digits: sets retry_ms,
- *    otherwise ignored); any other field is ignored.
+ *    (value empty).  Only the first colon splits; names are
+ *    case-sensitive.  Fields: event (sets the type), data (appends value
+ *    and LF), id (sets the last event id buffer at once unless the value
+ *    contains NUL; it is never reset, so it persists across events), retry
+ *    (one or more ASCII digits: sets retry_ms, saturating at INT64_MAX;
+ *    anything else, including an empty value, is ignored); any other field
+ *    is ignored.
  *  - At end of stream an incomplete event is discarded (gw_sse_finish).
  * Bytes are passed through as they are: no UTF-8 validation or U+FFFD
  * replacement is done (the SAM gateway sends ASCII-escaped JSON).
@@ -35,6 +38,16 @@
  * nothing is dispatched for it.  An event type longer than
  * GW_SSE_TYPE_MAX-1 or an id longer than GW_SSE_ID_MAX-1 makes the event
  * oversize as well.  Parsing resumes normally with the next event.
+ * Precisely: "the current line" is the raw line (field name, colon, value;
+ * the line end excluded) and "the data" is the sum of value+1 over the
+ * data lines so far, so one "data: V" line fits iff 6 + len(V) <= max,
+ * and dispatched data is always shorter than max.  An id containing NUL
+ * is ignored whatever its length, as WHATWG says.  The rule applies to
+ * every line, comments included: a comment that does not fit is not
+ * delivered truncated, it makes the event around it (or, between events,
+ * the lines up to the next blank line) oversize.  Lines after the point of
+ * overflow are not parsed, so an id or retry field there is lost with the
+ * event; an id that came before it has already been applied.
  *
  * Thread safety: a parser is owned by one thread; distinct parsers share
  * nothing.
@@ -59,16 +72,17 @@ struct gw_sse_event {
 /*
  * Callbacks return 0 to continue or nonzero to stop: gw_sse_feed() then
  * returns at once with that value, the remaining bytes of the feed unread.
- * Pointers passed to callbacks are valid only during the call.
+ * Pointers passed to callbacks are valid only during the call.  The
+ * comment text is not NUL-terminated (use len); event strings are.
  */
 typedef int (*gw_sse_event_fn)(void *ud, const struct gw_sse_event *ev);
 typedef int (*gw_sse_comment_fn)(void *ud, const char *text, size_t len);
 
 struct gw_sse_parser {
-	char *buf;		/* [0,dlen) data so far, [dlen,dlen+llen) line */
+	char *buf;		/* [0,dlen) data, [dlen,dlen+llen) line */
 	size_t cap;		/* max_event_bytes */
 	size_t dlen;
-	size_t llen;
+	size_t llen;		/* while skipping: 1 if line non-empty */
 	char type[GW_SSE_TYPE_MAX];
 	size_t type_len;
 	char id[GW_SSE_ID_MAX];	/* last event id buffer, persists */
@@ -78,9 +92,9 @@ struct gw_sse_parser {
 	unsigned skipping : 1;	/* inside an oversize event */
 	int64_t retry_ms;	/* last valid retry field, -1 if none */
 	uint64_t events;	/* events dispatched */
-	uint64_t comments;	/* comment lines seen */
-	uint64_t oversize;	/* events discarded for size */
-	uint64_t bytes;		/* bytes fed */
+	uint64_t comments;	/* comment lines that fitted */
+	uint64_t oversize;	/* events (or lines) discarded for size */
+	uint64_t bytes;		/* bytes consumed (see gw_sse_feed) */
 	gw_sse_event_fn on_event;
 	gw_sse_comment_fn on_comment;	/* may be NULL */
 	void *ud;
@@ -88,20 +102,37 @@ struct gw_sse_parser {
 
 /*
  * Set up *p with a buffer of max_event_bytes (>= 16).  Returns 0, or -1 if
- * the buffer cannot be allocated (*p is then safe to release).
+ * max_event_bytes < 16, on_event is NULL or the buffer cannot be allocated
+ * (malloc, not an aborting allocator); *p is then safe to release.
  */
 int gw_sse_init(struct gw_sse_parser *p, size_t max_event_bytes,
 		gw_sse_event_fn on_event, gw_sse_comment_fn on_comment,
 		void *ud);
 /* Free the buffer; *p may then be re-initialised.  NULL-safe. */
 void gw_sse_release(struct gw_sse_parser *p);
-/* Forget all stream state (for a new connection); keeps buffer and
- * callbacks, zeroes the statistics and the last event id. */
+/*
+ * Forget all stream state (for a new connection); keeps buffer and
+ * callbacks, zeroes the statistics and the last event id, sets retry_ms
+ * to -1.
+ */
 void gw_sse_reset(struct gw_sse_parser *p);
-/* Feed n bytes.  Returns 0, or the nonzero value a callback returned. */
+/*
+ * Feed n bytes (bytes may be NULL when n is 0).  Returns 0, or the nonzero
+ * value a callback returned.  After a stop the parser is consistent and
+ * p->bytes has grown by exactly the bytes consumed (up to and including
+ * the line end that triggered the callback), so a caller may feed the rest
+ * later.  Never fails otherwise: malformed input is parsed per WHATWG or
+ * counted in `oversize`.
+ */
 int gw_sse_feed(struct gw_sse_parser *p, const char *bytes, size_t n);
-/* End of stream: discards a pending incomplete event.  Returns 1 if
- * something (a partial line or undispatched data) was discarded, else 0. */
+/*
+ * End of stream: discards a pending incomplete event and returns the
+ * parser to the start of a stream (a BOM is skipped again), keeping the
+ * last event id, retry_ms and the counters, as a reconnect needs.
+ * Returns 1 if the stream did not end on an event boundary (a partial
+ * line, data or an event type not yet dispatched, part of a BOM, or the
+ * tail of an oversize event was discarded), else 0.
+ */
 int gw_sse_finish(struct gw_sse_parser *p);
 
 #endif /* GW_SSE_H */
