@@ -101,6 +101,7 @@ struct gw_run {
 	int bundled;			/* we started the bundled gateway */
 	long mem_pid;			/* RSS source, 0 = none */
 	int progress;			/* live progress line on stderr */
+	int quiet;			/* -q: no progress messages */
 	char introspect[512];		/* server bookkeeping URL or "" */
 	int gw_port;			/* the gateway's TCP port */
 	int gw_local;			/* gateway on this host (loopback) */

@@ -141,9 +141,10 @@ void gw_report_console(FILE *f, const struct gw_scen *s)
 		if (c->status == GW_CHECK_SKIP)
 			fprintf(f, "  [SKIP] %s: %s\n", c->name, c->note);
 		else
-			fprintf(f, "  [%s] %s = %.6g%s (limit %s %.6g%s)%s%s\n",
+			fprintf(f, "  [%s] %s = %.6g%s (%s %s %.6g%s)%s%s\n",
 				status_word(c->status), c->name, c->measured,
-				c->unit, c->cmp, c->limit, c->unit,
+				c->unit, strcmp(c->cmp, "==") ? "limit" :
+				"expected", c->cmp, c->limit, c->unit,
 				c->status == GW_CHECK_FAIL && c->note[0] ?
 					": " : "",
 				c->status == GW_CHECK_FAIL ? c->note : "");

@@ -209,7 +209,7 @@ static void soak_tick(struct gw_scen *s)
 	struct soak *x = s->ud;
 	double el = (double)(gw_now_ns() - x->t0) / 1e9;
 
-	if (gw_now_ns() - x->last_progress < 10 * GW_NS_PER_S)
+	if (s->run->quiet || gw_now_ns() - x->last_progress < 10 * GW_NS_PER_S)
 		return;
 	x->last_progress = gw_now_ns();
 	if (s->progress_shown)

@@ -63,7 +63,7 @@ static void csse_run(struct gw_scen *s, long n)
 {
 	struct csse x = { .s = s, .n = n };
 	struct gw_sc_job *jobs;
-	long ok = 0, failed = 0;
+	long ok = 0, failed = 0, ended = 0;
 
 	x.op_submit = gw_metrics_op(s->m, "task_submit");
 	x.op_event_received = gw_metrics_op(s->m, "event_received");
@@ -85,11 +85,16 @@ static void csse_run(struct gw_scen *s, long n)
 
 	for (long i = 0; i < n; i++) {
 		ok += x.col[i].events > 0;
+		ended += x.col[i].terminal;
 		failed += x.submitted[i] && !x.col[i].connected;
 	}
 	gw_metrics_gauge(s->m, "successful_connections", (double)ok, 1);
 	gw_metrics_gauge(s->m, "failed_connections", (double)failed, 1);
 	gw_sc_check_success(s, "success rate (streams with >= 1 event)", ok, n);
+	/* stronger than the seed: a stream cut after its first event is a
+	 * failure too (README, Deviations) */
+	gw_sc_check_success(s, "streams that reached their terminal event",
+			    ended, n);
 	gw_check_p99(s, x.op_submit, s->run->cfg->thresholds.max_p99_latency_ms);
 
 	free(jobs);

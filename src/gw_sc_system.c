@@ -184,7 +184,8 @@ static void one_task(struct gw_worker *w, struct sys *x, long i)
 	free(prompt);
 	gw_count(w, x->ok[i] ? x->c_ok[k] : x->c_fail[k], 1);
 	d = atomic_fetch_add(&x->done, 1) + 1;
-	if (x->progress_every && d % x->progress_every == 0) {
+	if (x->progress_every && d % x->progress_every == 0 &&
+	    !x->s->run->quiet) {
 		if (x->s->progress_shown)
 			fputs("\r\033[K", stderr);
 		fprintf(stderr, "%s: %ld/%ld tasks\n", x->s->m->test_name, d,

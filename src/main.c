@@ -614,6 +614,7 @@ int main(int argc, char **argv)
 	run.tgt = &tgt;
 	run.eng = &eng;
 	run.progress = cfg.engine.progress && !cli.quiet && isatty(2);
+	run.quiet = cli.quiet;
 	if (gw_engine_start(&eng, worker_count(&cfg, &cli),
 			    (size_t)cfg.engine.thread_stack_kib * 1024,
 			    (size_t)cfg.engine.ring_size, &tgt) < 0) {
