@@ -87,7 +87,7 @@ check "env beats INI" [ "$(cfgline)" = " profile test_duration_seconds = 8 (env)
 check "INI beats default" [ "$(cfgline)" = " profile test_duration_seconds = 7 (ini)" ]
 STRESS_CONCURRENT_SSE=10 "$GWSTRESS" --scale smoke -v -u http://127.0.0.1:1 >"$T/out" 2>/dev/null
 check "STRESS_CONCURRENT_SSE=10 overrides smoke's 3 (Python cannot)" \
-	grep -q 'concurrent_sse_connections *= 10 (env)' "$T/out"
+	grep -q 'concurrent_sse_connections *= 10 *(env)' "$T/out"
 
 # 6. --list names every scenario with its markers.
 "$GWSTRESS" --list >"$T/out"
