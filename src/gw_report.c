@@ -131,6 +131,7 @@ void gw_report_console(FILE *f, const struct gw_scen *s)
 
 	/* addition: the verdict, every check with its limit */
 	fprintf(f, "\nVERDICT: %s\n%s\n",
+		m->interrupted ? "INTERRUPTED" :
 		s->skip_reason[0] ? "SKIPPED" :
 		gw_scen_passed(s) ? "PASSED" : "FAILED", rule_dash);
 	if (s->skip_reason[0])
@@ -237,7 +238,9 @@ void *gw_report_json(const struct gw_scen *s, const struct gw_report_ctx *c)
 	struct gw_mem_trend mt;
 	int order[GW_MAX_OPS];
 	int nerr, nops = gw_metrics_ops_in_order(m, order);
-	int passed = gw_scen_passed(s) && !s->skip_reason[0];
+	/* an interrupted run did not finish: it cannot have passed */
+	int passed = gw_scen_passed(s) && !s->skip_reason[0] &&
+		     !m->interrupted;
 
 	meta = json_pack("{s:s, s:s, s:f}", "test_name", m->test_name,
 			 "timestamp", m->timestamp, "duration_seconds",
