@@ -1,0 +1,579 @@
+#!/bin/sh
+# gwsim on the wire: every endpoint, status code and SSE byte the SAM
+# protocol reference (spec/sam-gateway-protocol.md) asks a stand-in to
+# match, plus gwsim's stats, token mode, fault flags and a load check.
+# Talks to ./gwsim (or $GWSIM) over loopback with curl; every wait is
+# bounded by curl --max-time or a counted loop.
+. "$(dirname "$0")/lib.sh"
+
+CR=$(printf '\r')
+LOAD_STREAMS=${GWSIM_LOAD_STREAMS:-500}
+
+# req METHOD PATH [curl args]: body -> $T/b, headers -> $T/h, prints status
+req() {
+	m=$1; p=$2; shift 2
+	curl -s --max-time 20 -o "$T/b" -D "$T/h" -w '%{http_code}' -X "$m" \
+		"$SIM_URL$p" "$@"
+}
+
+# msg_body TEXT [AGENT] [CONTEXT] [METHOD]: JSON-RPC SendStreamingMessage
+msg_body() {
+	jq -nc --arg t "$1" --arg a "${2-TestAgent}" --arg c "${3-}" \
+		--arg m "${4:-message/stream}" '
+		{jsonrpc:"2.0", id:"req-1", method:$m, params:{message:{
+		 role:"user", messageId:"msg-1", kind:"message",
+		 parts:[{kind:"text", text:$t}],
+		 metadata:{agent_name:$a}}}}
+		| if $c != "" then .params.message.contextId = $c else . end'
+}
+
+# submit TEXT [AGENT] [CONTEXT]: POST message:stream, sets TASK and CTX
+submit() {
+	msg_body "$@" >"$T/req.json"
+	st=$(req POST /api/v1/message:stream -H 'Content-Type: application/json' \
+		--data-binary @"$T/req.json")
+	TASK=$(jq -r '.result.id' "$T/b" 2>/dev/null)
+	CTX=$(jq -r '.result.contextId' "$T/b" 2>/dev/null)
+	[ "$st" = 200 ]
+}
+
+# sse TASK SECONDS [curl args]: stream -> $T/s, headers -> $T/sh, rc -> RC
+sse() {
+	t=$1; s=$2; shift 2
+	curl -s -N --max-time "$s" -D "$T/sh" -o "$T/s" "$@" \
+		"$SIM_URL/api/v1/sse/subscribe/$t"
+	RC=$?
+}
+
+stat() { curl -s --max-time 5 "$SIM_URL/gwsim/stats" | jq -r ".$1"; }
+hdr() { grep -i "^$1:" "$T/h" | head -n1 | cut -d' ' -f2- | tr -d '\r'; }
+jb() { jq -r "$1" "$T/b"; }
+jbc() { jq -c "$1" "$T/b"; }
+events_in() { grep -c '^event: ' "$1"; }
+# ok_if DESCRIPTION: ok/fail from the status of the previous command list
+ok_if() { if [ $? -eq 0 ]; then ok "$1"; else fail "$1"; fi; }
+
+# wait_stat KEY VALUE: poll /gwsim/stats up to 5 s
+wait_stat() {
+	i=0
+	while [ $i -lt 50 ]; do
+		[ "$(stat "$1")" = "$2" ] && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+
+# ---------------------------------------------------------------------------
+echo "== discovery, config, routing"
+start_sim --ping-s 1
+MAIN_PID=$SIM_PID
+
+check "GET /health 200" [ "$(req GET /health)" = 200 ]
+check "health body" [ "$(cat "$T/b")" = '{"status":"A2A Web UI Backend is running"}' ]
+check "JSON Content-Type" [ "$(hdr content-type)" = application/json ]
+check "GET /api/v1/config 200" [ "$(req GET /api/v1/config)" = 200 ]
+check "config: persistence_enabled true" [ "$(jb .persistence_enabled)" = true ]
+check "config: upload limit" [ "$(jb .validation_limits.maxPerFileUploadSizeBytes)" = 52428800 ]
+check "config: all §9 keys" [ "$(jbc '[has("frontend_server_url",
+	"frontend_platform_server_url","frontend_auth_login_url",
+	"frontend_use_authorization","frontend_welcome_message",
+	"frontend_redirect_url","frontend_collect_feedback","frontend_bot_name",
+	"frontend_logo_url","frontend_disclaimer_text",
+	"frontend_feature_enablement","persistence_enabled","validation_limits",
+	"tool_config_status","tts_settings","background_tasks_config",
+	"identity_service_type")] | all')" = true ]
+check "config: compact separators" grep -q '"persistence_enabled":true' "$T/b"
+check "GET /api/v1/agentCards 200" [ "$(req GET /api/v1/agentCards)" = 200 ]
+check "agentCards: the two default agents, sorted" \
+	[ "$(jbc '[.[].name]')" = '["TestAgent","TestPeerAgentA"]' ]
+check "agentCards: required camelCase keys" [ "$(jbc '[.[] | has("name",
+	"description","url","version","capabilities","defaultInputModes",
+	"defaultOutputModes","skills","protocolVersion")] | all')" = true ]
+check "agentCards: capabilities" [ "$(jbc '.[0].capabilities | [has(
+	"streaming","pushNotifications","stateTransitionHistory","extensions")]
+	| all')" = true ]
+check "agentCards: nulls included" [ "$(jb '.[0] | has("iconUrl")')" = true ]
+check "/api/v1/agent-cards is 404" [ "$(req GET /api/v1/agent-cards)" = 404 ]
+check "404 body" [ "$(cat "$T/b")" = '{"message":"Not Found","validationDetails":null}' ]
+check "no /api/v1/health" [ "$(req GET /api/v1/health)" = 404 ]
+check "POST /api/v1/sessions is 405" [ "$(req POST /api/v1/sessions)" = 405 ]
+check "405 body" [ "$(cat "$T/b")" = '{"message":"Method Not Allowed","validationDetails":null}' ]
+check "DELETE /health is 405" [ "$(req DELETE /health)" = 405 ]
+check "trailing slash redirects (307)" [ "$(req GET /health/)" = 307 ]
+check "307 location" sh -c "grep -qi '^location: http://127.0.0.1:[0-9]*/health' '$T/h'"
+
+# ---------------------------------------------------------------------------
+echo "== task submission and validation"
+check "message:stream 200" submit "Hello"
+check "result.id is gdk-task-<32 hex>" sh -c \
+	"echo '$TASK' | grep -Eq '^gdk-task-[0-9a-f]{32}$'"
+check "result.contextId is web-session-<32 hex>" sh -c \
+	"echo '$CTX' | grep -Eq '^web-session-[0-9a-f]{32}$'"
+check "request id echoed" [ "$(jb .id)" = req-1 ]
+check "submitted Task with nulls" [ "$(jbc '[.jsonrpc, .result.kind,
+	.result.status.state, .result.status.message, .result.status.timestamp,
+	.result.artifacts, .result.history, .result.metadata.agent_name]')" = \
+	'["2.0","task","submitted",null,null,null,null,"TestAgent"]' ]
+check "REST JSON is compact" grep -q '"result":{"artifacts":null' "$T/b"
+FIRST_CTX=$CTX
+submit "again" TestAgent "$FIRST_CTX"
+check "contextId reused" [ "$CTX" = "$FIRST_CTX" ]
+msg_body "send me" TestAgent "" message/send >"$T/req.json"
+check "message:send 200" [ "$(req POST /api/v1/message:send \
+	-H 'Content-Type: application/json' --data-binary @"$T/req.json")" = 200 ]
+SEND_CTX=$(jb .result.contextId)
+check ":send creates no session row" [ "$(req GET "/api/v1/sessions/$SEND_CTX")" = 404 ]
+
+jq -c 'del(.params.message.metadata)' "$T/req.json" >"$T/x.json"
+check "missing agent_name 422" [ "$(req POST /api/v1/message:send \
+	-H 'Content-Type: application/json' --data-binary @"$T/x.json")" = 422 ]
+check "missing agent_name body" [ "$(cat "$T/b")" = \
+	"{\"message\":\"Missing 'agent_name' in request payload message metadata.\",\"validationDetails\":null}" ]
+msg_body hi | jq -c 'del(.params.message.messageId)' >"$T/x.json"
+check "missing messageId 422" [ "$(req POST /api/v1/message:stream \
+	-H 'Content-Type: application/json' --data-binary @"$T/x.json")" = 422 ]
+check "dotted validation key" [ "$(cat "$T/b")" = \
+	'{"message":"Validation error","validationDetails":{"params.message.messageId":["Field required"]}}' ]
+check "malformed JSON 422" [ "$(req POST /api/v1/message:stream \
+	-H 'Content-Type: application/json' --data-binary '{"jsonrpc": "2.0", bad}')" = 422 ]
+check "JSON decode error at char 19" [ "$(cat "$T/b")" = \
+	'{"message":"Validation error","validationDetails":{"19":["JSON decode error"]}}' ]
+msg_body hi TestAgent "" message/send >"$T/x.json"
+check "method mismatch 422" [ "$(req POST /api/v1/message:stream \
+	-H 'Content-Type: application/json' --data-binary @"$T/x.json")" = 422 ]
+check "method literal message" [ "$(jbc .validationDetails)" = \
+	"{\"method\":[\"Input should be 'message/stream'\"]}" ]
+check "empty body 422" [ "$(req POST /api/v1/message:stream \
+	-H 'Content-Type: application/json')" = 422 ]
+check "empty body: Field required" [ "$(jbc .validationDetails)" = '{"":["Field required"]}' ]
+check "bad role 422" [ "$(req POST /api/v1/message:stream -H 'Content-Type: application/json' \
+	--data-binary '{"id":1,"params":{"message":{"role":"bot","messageId":"m","parts":[],"metadata":{"agent_name":"x"}}}}')" = 422 ]
+check "role enum message" [ "$(jbc .validationDetails)" = \
+	"{\"params.message.role\":[\"Input should be 'agent' or 'user'\"]}" ]
+head -c 10000100 /dev/zero | tr '\0' 'a' >"$T/big"
+check "body over 10 MB: 422 Validation failed" [ "$(req POST /api/v1/message:stream \
+	-H 'Content-Type: application/json' --data-binary @"$T/big")" = 422 ]
+check "Validation failed quirk body" [ "$(cat "$T/b")" = \
+	'{"message":"Validation failed","validationDetails":{"message":["Input should be a valid string"]}}' ]
+rm -f "$T/big"
+
+# ---------------------------------------------------------------------------
+echo "== SSE framing and stream end"
+submit "framing [gwsim:first_delay_ms=400]"
+sse "$TASK" 10 --raw
+check "live subscriber: curl exits 0 (server ended the body)" [ "$RC" -eq 0 ]
+check "SSE status 200" sh -c "head -n1 '$T/sh' | grep -q ' 200'"
+check "content-type text/event-stream; charset=utf-8" \
+	grep -qi "^content-type: text/event-stream; charset=utf-8$CR\$" "$T/sh"
+check "cache-control: no-store" grep -qi "^cache-control: no-store$CR\$" "$T/sh"
+check "x-accel-buffering: no" grep -qi "^x-accel-buffering: no$CR\$" "$T/sh"
+check "connection: keep-alive" grep -qi "^connection: keep-alive$CR\$" "$T/sh"
+check "transfer-encoding: chunked" grep -qi "^transfer-encoding: chunked$CR\$" "$T/sh"
+check "no content-length" sh -c "! grep -qi '^content-length' '$T/sh'"
+check "chunked terminator at the end" sh -c \
+	"tail -c 5 '$T/s' | od -An -c | tr -d ' \n' | grep -qx '0\\\\r\\\\n\\\\r\\\\n'"
+submit "framing2 [gwsim:first_delay_ms=400]"
+sse "$TASK" 10
+printf ': SSE connection established\r\n\r\n' >"$T/exp"
+check "first bytes: established comment + CRLF CRLF" cmp -s -n 32 "$T/exp" "$T/s"
+check "5 status_update events" [ "$(grep -c '^event: status_update' "$T/s")" = 5 ]
+check "1 artifact_update" [ "$(grep -c '^event: artifact_update' "$T/s")" = 1 ]
+check "final_response is the last event" [ "$(grep '^event: ' "$T/s" | tail -n1 | tr -d '\r')" = 'event: final_response' ]
+check "every line ends in CRLF" [ "$(grep -vc "$CR\$" "$T/s")" = 0 ]
+check "no id: or retry: fields" sh -c "! grep -Eq '^(id|retry):' '$T/s'"
+grep '^data: ' "$T/s" | sed 's/^data: //; s/\r$//' >"$T/data"
+check "data lines are JSON" jq -e . "$T/data" >/dev/null
+check "Python json.dumps separators" grep -q '{"id": "gdk-task-' "$T/data"
+check "no null fields in SSE data" sh -c "! grep -q 'null' '$T/data'"
+check "status_update shape" [ "$(head -n1 "$T/data" | jq -c '[.id == .result.taskId,
+	.result.kind, .result.final, .result.status.state,
+	.result.status.message.role, .result.status.message.parts[0].kind,
+	(.result.status.message.parts[0].text | length)]')" = \
+	'[true,"status-update",false,"working","agent","text",32]' ]
+check "final_response shape" [ "$(tail -n1 "$T/data" | jq -c '[.result.kind,
+	.result.status.state, .result.metadata.agent_name, .result.id == .id,
+	(.result.status.message.parts[0].text | length)]')" = \
+	'["task","completed","TestAgent",true,160]' ]
+
+submit "late subscriber"
+sleep 0.5
+sse "$TASK" 2
+check "late subscriber gets final but no end (curl rc 28)" [ "$RC" -eq 28 ]
+check "late subscriber got all 7 events" [ "$(events_in "$T/s")" = 7 ]
+
+sse gdk-task-00000000000000000000000000000000 2.5
+check "unknown task: stream opens and idles (rc 28)" [ "$RC" -eq 28 ]
+check "unknown task: only comments" [ "$(events_in "$T/s")" = 0 ]
+check "ping comment format" grep -Eq "^: ping - [0-9]{4}-[0-9]{2}-[0-9]{2} [0-9:]{8}(\\.[0-9]{6})?\\+00:00$CR\$" "$T/s"
+curl -s --max-time 5 -o "$T/b" -w '%{http_code}' \
+	"$SIM_URL/api/v1/sse/subscribe/x?last_event_timestamp=abc" >"$T/code"
+check "non-int last_event_timestamp 422" [ "$(cat "$T/code")" = 422 ]
+check "query validation key" [ "$(jbc .validationDetails)" = \
+	'{"query.last_event_timestamp":["Input should be a valid integer, unable to parse string as an integer"]}' ]
+
+submit "weather in London please"
+sse "$TASK" 10
+check "weather flow: tool_invocation_start" grep -q '"type": "tool_invocation_start"' "$T/s"
+check "weather flow: tool_result" grep -q '"type": "tool_result"' "$T/s"
+check "weather flow: answer" grep -q 'The weather in London is sunny.' "$T/s"
+submit "Please delegate a task to Peer A."
+sse "$TASK" 10
+check "delegate flow: peer sub-task" grep -Eq '"original_peer_event_taskId": "a2a_subtask_[0-9a-f]{32}"' "$T/s"
+check "delegate flow: forwarded_from_peer" grep -q '"forwarded_from_peer": "TestPeerAgentA"' "$T/s"
+check "delegate flow: answer" grep -q 'Peer A has responded.' "$T/s"
+submit "directives [gwsim:events=12] [gwsim:chunk=7] [gwsim:interval_ms=1]"
+sse "$TASK" 10
+check "[gwsim:events=12]" [ "$(grep -c '^event: status_update' "$T/s")" = 12 ]
+check "[gwsim:chunk=7]" [ "$(grep '^data: ' "$T/s" | head -n1 | sed 's/^data: //' |
+	jq '.result.status.message.parts[0].text | length')" = 7 ]
+
+submit "two subscribers [gwsim:first_delay_ms=500]"
+curl -s -N --max-time 10 -o "$T/s1" "$SIM_URL/api/v1/sse/subscribe/$TASK" &
+P1=$!
+sse "$TASK" 10
+wait $P1
+[ "$(events_in "$T/s1")" = 7 ] && \
+	[ "$(events_in "$T/s")" = 7 ]; ok_if "two subscribers each get every event"
+
+submit "unknown agent" NoSuchAgent
+[ -n "$TASK" ] && [ "$TASK" != null ]; ok_if "unknown agent: 200 and a task"
+sse "$TASK" 1.5
+[ "$RC" -eq 28 ] && [ "$(events_in "$T/s")" = 0 ]; ok_if "unknown agent: no events ever"
+
+# ---------------------------------------------------------------------------
+echo "== cancel and task status"
+submit "long [gwsim:events=200] [gwsim:interval_ms=20]"
+LONG=$TASK
+curl -s -N --max-time 10 -o "$T/cs" "$SIM_URL/api/v1/sse/subscribe/$LONG" &
+CP=$!
+sleep 0.3
+jq -nc --arg id "$LONG" '{jsonrpc:"2.0",id:"c1",method:"tasks/cancel",params:{id:$id}}' >"$T/c.json"
+[ "$(req GET "/api/v1/tasks/$LONG/status")" = 200 ] && \
+	[ "$(jb .is_running)" = true ]; ok_if "task running before cancel"
+check "cancel 202" [ "$(req POST "/api/v1/tasks/$LONG:cancel" \
+	-H 'Content-Type: application/json' --data-binary @"$T/c.json")" = 202 ]
+check "cancel body" [ "$(cat "$T/b")" = '{"message":"Cancellation request sent"}' ]
+wait $CP
+check "canceled final on the stream" [ "$(grep '^data: ' "$T/cs" | tail -n1 |
+	sed 's/^data: //' | jq -r .result.status.state)" = canceled ]
+check "cancel of a finished task 404" [ "$(req POST "/api/v1/tasks/$LONG:cancel" \
+	-H 'Content-Type: application/json' --data-binary @"$T/c.json")" = 404 ]
+check "404 message" [ "$(jb .message)" = "No active task context found for task ID: $LONG" ]
+check "cancel id mismatch 400" [ "$(req POST /api/v1/tasks/other:cancel \
+	-H 'Content-Type: application/json' --data-binary @"$T/c.json")" = 400 ]
+[ "$(req GET "/api/v1/tasks/$LONG/status")" = 200 ] && \
+	[ "$(jbc '[.is_running, .is_background, .can_reconnect, .error_message, .task.status, .task.user_id]')" = \
+	'[false,false,false,null,"canceled","sam_dev_user"]' ]; ok_if "task status after cancel"
+check "task row snake_case fields" [ "$(jbc '.task | keys_unsorted')" = \
+	'["id","user_id","parent_task_id","start_time","end_time","status","initial_request_text","total_input_tokens","total_output_tokens","total_cached_input_tokens","token_usage_details","execution_mode","last_activity_time","background_execution_enabled","max_execution_time_ms","session_id","events_buffered","events_consumed"]' ]
+check "unknown task status 404" [ "$(req GET /api/v1/tasks/nope/status)" = 404 ]
+
+# ---------------------------------------------------------------------------
+echo "== sessions"
+check "GET /api/v1/sessions 200" [ "$(req GET '/api/v1/sessions?pageNumber=1&pageSize=2')" = 200 ]
+check "pagination envelope" [ "$(jbc '.meta.pagination | [.pageNumber, .pageSize,
+	(.count >= 3), .nextPage, (.totalPages >= 2)]')" = '[1,2,true,2,true]' ]
+check "page size honoured" [ "$(jb '.data | length')" = 2 ]
+check "epoch-ms integer timestamps" [ "$(jb '.data[0].createdTime | type')" = number ]
+check "session keys" [ "$(jbc '.data[0] | keys_unsorted')" = \
+	'["id","userId","name","agentId","projectId","projectName","source","hasRunningBackgroundTask","scheduledTaskId","scheduledTaskName","createdTime","updatedTime","lastViewedAt"]' ]
+check "ordered by updatedTime desc" [ "$(jb '[.data[].updatedTime] | . == (sort | reverse)')" = true ]
+check "pageSize=101 422" [ "$(req GET '/api/v1/sessions?pageSize=101')" = 422 ]
+check "page validation message" [ "$(jbc .validationDetails)" = \
+	'{"query.pageSize":["Input should be less than or equal to 100"]}' ]
+check "pageNumber=0 422" [ "$(req GET '/api/v1/sessions?pageNumber=0')" = 422 ]
+check "GET session 200" [ "$(req GET "/api/v1/sessions/$FIRST_CTX")" = 200 ]
+[ "$(jb .data.id)" = "$FIRST_CTX" ] && [ "$(jb .data.agentId)" = TestAgent ]; ok_if "data envelope"
+check "rename 200" [ "$(req PATCH "/api/v1/sessions/$FIRST_CTX" \
+	-H 'Content-Type: application/json' -d '{"name":"Renamed"}')" = 200 ]
+check "rename returns bare session" [ "$(jb .name)" = Renamed ]
+check "rename empty 422" [ "$(req PATCH "/api/v1/sessions/$FIRST_CTX" \
+	-H 'Content-Type: application/json' -d '{"name":""}')" = 422 ]
+check "rename missing name 422" [ "$(req PATCH "/api/v1/sessions/$FIRST_CTX" \
+	-H 'Content-Type: application/json' -d '{}')" = 422 ]
+[ "$(req GET '/api/v1/sessions/search?query=renam')" = 200 ] && \
+	[ "$(jb '.data[0].id')" = "$FIRST_CTX" ]; ok_if "search finds the renamed session"
+check "unknown session 404" [ "$(req GET /api/v1/sessions/web-session-nope)" = 404 ]
+check "404 body" [ "$(cat "$T/b")" = '{"message":"Session not found.","validationDetails":null}' ]
+check "contextId of an unknown id creates that row" submit "x" TestAgent my-own-session
+check "row my-own-session" [ "$(req GET /api/v1/sessions/my-own-session)" = 200 ]
+check "DELETE session 204" [ "$(req DELETE /api/v1/sessions/my-own-session)" = 204 ]
+check "204 has no body" [ ! -s "$T/b" ]
+check "DELETE again 404" [ "$(req DELETE /api/v1/sessions/my-own-session)" = 404 ]
+
+# ---------------------------------------------------------------------------
+echo "== artifacts"
+head -c 3000000 /dev/urandom >"$T/file.bin"
+check "upload 201 (new session)" [ "$(req POST /api/v1/artifacts/upload \
+	-F "upload_file=@$T/file.bin;filename=report.bin;type=application/octet-stream" \
+	-F 'sessionId=' -F 'filename=report.bin' -F 'metadata_json={"description":"d"}')" = 201 ]
+ASID=$(jb .sessionId)
+check "upload body" [ "$(jbc '[.size, .filename, .mimeType, .metadata.description,
+	(.uri | test("^artifact://.*/sam_dev_user/web-session-[0-9a-f]{32}/report.bin\\?version=0$")),
+	(.createdAt | test("\\+00:00$"))]')" = '[3000000,"report.bin","application/octet-stream","d",true,true]' ]
+check "upload created the session row" [ "$(req GET "/api/v1/sessions/$ASID")" = 200 ]
+check "download 200" [ "$(req GET "/api/v1/artifacts/$ASID/report.bin")" = 200 ]
+check "download byte-identical" cmp -s "$T/b" "$T/file.bin"
+check "content-disposition" [ "$(hdr content-disposition)" = "attachment; filename*=UTF-8''report.bin" ]
+check "download is chunked" [ "$(hdr transfer-encoding)" = chunked ]
+[ "$(req POST /api/v1/artifacts/upload \
+	-F "upload_file=@$T/file.bin;filename=x.bin" -F "sessionId=$ASID" \
+	-F 'filename=report.bin')" = 201 ] && [ "$(jb .uri | sed 's/.*=//')" = 1 ]; ok_if "second version 201"
+[ "$(req GET "/api/v1/artifacts/$ASID/report.bin/versions")" = 200 ] && \
+	[ "$(jbc .)" = '[0,1]' ]; ok_if "versions [0,1]"
+[ "$(req GET "/api/v1/artifacts/$ASID/report.bin/versions/0")" = 200 ] && \
+	cmp -s "$T/b" "$T/file.bin"; ok_if "version 0 download"
+[ "$(hdr cache-control)" = 'private, max-age=3600' ] && \
+	[ -n "$(hdr etag)" ]; ok_if "version download headers"
+[ "$(req GET "/api/v1/artifacts/$ASID/report.bin?max_bytes=100")" = 200 ] && \
+	[ "$(wc -c <"$T/b")" -eq 100 ] && [ "$(hdr x-truncated)" = true ] && \
+	[ "$(hdr x-original-size)" = 3000000 ]; ok_if "max_bytes truncation"
+check "list 200" [ "$(req GET "/api/v1/artifacts/$ASID")" = 200 ]
+check "list snake_case" [ "$(jbc '.[0] | [.filename, .mime_type, .size, .version, .version_count]')" = \
+	'["report.bin","application/octet-stream",3000000,1,2]' ]
+[ "$(req GET /api/v1/artifacts/web-session-nope)" = 200 ] && \
+	[ "$(cat "$T/b")" = '[]' ]; ok_if "list of unknown session is []"
+check "download from unknown session 404" [ "$(req GET /api/v1/artifacts/web-session-nope/report.bin)" = 404 ]
+[ "$(req GET "/api/v1/artifacts/$ASID/nope.txt")" = 500 ] && \
+	[ "$(jb .message)" = 'Failed to load artifact' ]; ok_if "missing artifact in valid session 500"
+check "DELETE artifact 204" [ "$(req DELETE "/api/v1/artifacts/$ASID/report.bin")" = 204 ]
+check "deleted artifact 500 on download" [ "$(req GET "/api/v1/artifacts/$ASID/report.bin")" = 500 ]
+: >"$T/empty"
+[ "$(req POST /api/v1/artifacts/upload \
+	-F "upload_file=@$T/empty;filename=e.txt" -F "sessionId=$ASID" -F 'filename=e.txt')" = 400 ] && \
+	[ "$(jb .message)" = 'Uploaded file cannot be empty.' ]; ok_if "empty file 400"
+check "traversal filename 400" [ "$(req POST /api/v1/artifacts/upload \
+	-F "upload_file=@$T/file.bin;filename=a" -F "sessionId=$ASID" -F 'filename=../x')" = 400 ]
+check "unknown sessionId 403" [ "$(req POST /api/v1/artifacts/upload \
+	-F "upload_file=@$T/file.bin;filename=a" -F 'sessionId=nope' -F 'filename=a')" = 403 ]
+[ "$(req POST /api/v1/artifacts/upload -F 'x=y')" = 422 ] && \
+	[ "$(jbc '.validationDetails | keys')" = '["filename","upload_file"]' ]; ok_if "missing form fields 422"
+printf 'hello text' >"$T/t.txt"
+[ "$(req POST /api/v1/artifacts/upload \
+	-F "upload_file=@$T/t.txt;filename=t.txt;type=application/octet-stream" \
+	-F "sessionId=$ASID" -F 'filename=notes.md')" = 201 ] && \
+	[ "$(jb .mimeType)" = text/markdown ]; ok_if "text upload: mime from extension"
+[ "$(req GET "/api/v1/artifacts/$ASID/notes.md")" = 200 ] && \
+	[ "$(hdr content-type)" = 'text/markdown; charset=utf-8' ]; ok_if "text download charset"
+
+stop_sim "$MAIN_PID"
+
+start_sim --max-upload-bytes 1000000
+head -c 2000000 /dev/urandom >"$T/two.bin"
+code=$(curl -s --max-time 20 -o "$T/b" -w '%{http_code}' \
+	-F "upload_file=@$T/two.bin;filename=two.bin" -F 'sessionId=' -F 'filename=two.bin' \
+	"$SIM_URL/api/v1/artifacts/upload")
+rc=$?
+[ "$rc" -eq 0 ] && [ "$code" = 413 ]; ok_if "413 over the limit, no reset (curl rc=$rc)"
+check "413 message" sh -c "jq -r .message '$T/b' | grep -q '^File upload rejected: size 2,000,[0-9]* bytes exceeds maximum 1,000,000 bytes (1.9[0-9] MB > 0.95 MB)\$'"
+[ "$(req GET /api/v1/config)" = 200 ] && \
+	[ "$(jb .validation_limits.maxPerFileUploadSizeBytes)" = 1000000 ]; ok_if "limit in config"
+stop_sim "$SIM_PID"
+
+# ---------------------------------------------------------------------------
+echo "== stats, introspect, queue overflow"
+start_sim --queue-size 5 --sndbuf 4096
+submit "counted [gwsim:first_delay_ms=300]"
+sse "$TASK" 10
+[ "$RC" -eq 0 ] && [ "$(events_in "$T/s")" = 7 ]; ok_if "stream complete"
+check "stats: events_sent = events received" [ "$(stat events_sent)" = 7 ]
+check "stats: events_generated" [ "$(stat events_generated)" = 7 ]
+check "stats: tasks_completed" [ "$(stat tasks_completed)" = 1 ]
+check "stats: rss_kb > 0" [ "$(stat rss_kb)" -gt 0 ]
+check "stats: all listed keys" [ "$(curl -s "$SIM_URL/gwsim/stats" | jq -c '[has(
+	"active_streams","streams_total","buffered_tasks","tasks_submitted",
+	"tasks_completed","events_generated","events_sent",
+	"events_buffer_dropped","queues_detached","pings_sent","sessions",
+	"artifacts","requests_total","responses_4xx","responses_5xx",
+	"rss_kb")] | all')" = true ]
+check "introspect after a clean run" [ "$(curl -s "$SIM_URL/gwsim/introspect")" = \
+	'{"active_connections":0,"background_task_cache":1,"prior_connections":0,"buffered_tasks":0}' ]
+# pre-connection buffer overflow: 20 events for a queue of 5
+submit "buffer [gwsim:events=20] [gwsim:interval_ms=1] [gwsim:first_delay_ms=0]"
+sleep 0.5
+check "pre-connection buffer keeps queue-size events" [ "$(stat events_buffer_dropped)" -ge 17 ]
+check "buffered_tasks 1" [ "$(stat buffered_tasks)" = 1 ]
+sse "$TASK" 1
+check "first subscriber takes the 5 buffered events (no final)" [ "$(events_in "$T/s")" = 5 ]
+check "backlog taken: buffered_tasks 0" wait_stat buffered_tasks 0
+# a subscriber that does not read: queue full -> detached, never final
+submit "flood [gwsim:events=3000] [gwsim:chunk=4000] [gwsim:interval_ms=0] [gwsim:first_delay_ms=300]"
+curl -s -N --max-time 4 --limit-rate 2k -o "$T/slow" "$SIM_URL/api/v1/sse/subscribe/$TASK"
+check "slow reader: stream never ends (no final)" sh -c "! grep -q final_response '$T/slow'"
+check "slow reader: queue detached" [ "$(stat queues_detached)" -ge 1 ]
+check "active_connections back to 0" sh -c "sleep 0.3; curl -s '$SIM_URL/gwsim/introspect' | jq -e '.active_connections == 0' >/dev/null"
+check "server still healthy" [ "$(req GET /health)" = 200 ]
+stop_sim "$SIM_PID"
+
+# ---------------------------------------------------------------------------
+echo "== token mode"
+start_sim --token s3cret -v 2>"$T/tok.err"
+check "no token 401" [ "$(req GET /api/v1/sessions)" = 401 ]
+check "401 body" [ "$(cat "$T/b")" = '{"detail":"Not authenticated","error_type":"authentication_required"}' ]
+check "wrong token 401" [ "$(req GET /api/v1/sessions -H 'Authorization: Bearer nope')" = 401 ]
+check "bearer token 200" [ "$(req GET /api/v1/sessions -H 'Authorization: Bearer s3cret')" = 200 ]
+check "?token= 200" [ "$(req GET '/api/v1/agentCards?token=s3cret')" = 200 ]
+[ "$(req GET /api/v1/config)" = 200 ] && \
+	[ "$(jb .frontend_use_authorization)" = true ]; ok_if "config needs no token"
+check "health needs no token" [ "$(req GET /health)" = 200 ]
+check "unknown /api path: 401 first" [ "$(req GET /api/v1/nope)" = 401 ]
+stop_sim "$SIM_PID"
+check "token never printed (-v log)" sh -c "grep -q 'GET /api/v1/sessions' '$T/tok.err' && ! grep -q s3cret '$T/tok.err'"
+
+# ---------------------------------------------------------------------------
+echo "== fault injection"
+start_sim --fail-rate 1
+check "--fail-rate 1: 500" [ "$(req GET /api/v1/agentCards)" = 500 ]
+check "injected failure body" [ "$(cat "$T/b")" = '{"message":"Injected failure","validationDetails":null}' ]
+check "--fail-rate: /health untouched" [ "$(req GET /health)" = 200 ]
+check "faults_500 counted" [ "$(stat faults_500)" = 1 ]
+stop_sim "$SIM_PID"
+
+start_sim --cut-rate 1
+submit "cut [gwsim:first_delay_ms=300]"
+sse "$TASK" 5 --raw
+check "--cut-rate 1: transfer closed without terminator (curl 18)" [ "$RC" -eq 18 ]
+check "cut after the first event" [ "$(events_in "$T/s")" = 1 ]
+check "streams_cut counted" [ "$(stat streams_cut)" = 1 ]
+stop_sim "$SIM_PID"
+
+for mode in nocolon badjson longline barecr bom; do
+	start_sim --malformed "$mode"
+	submit "malformed [gwsim:first_delay_ms=300]"
+	sse "$TASK" 5
+	case $mode in
+	nocolon) check "malformed nocolon" grep -q '^gwsim-line-without-colon' "$T/s" ;;
+	badjson) grep '^data: ' "$T/s" | head -n1 | sed 's/^data: //' >"$T/d1"
+		! jq -e . "$T/d1" >/dev/null 2>&1; ok_if "malformed badjson" ;;
+	longline) check "malformed longline (>100 KB line)" [ "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$T/s")" -gt 102400 ] ;;
+	barecr) check "malformed barecr (no LF)" [ "$(wc -l <"$T/s")" -eq 0 ] && grep -q 'final_response' "$T/s" ;;
+	bom) check "malformed bom" [ "$(head -c 3 "$T/s" | od -An -tx1 | tr -d ' \n')" = efbbbf ] ;;
+	esac
+	check "malformed $mode: stream still ends" [ "$RC" -eq 0 ]
+	stop_sim "$SIM_PID"
+done
+
+start_sim --stall-s 2
+submit "stall [gwsim:first_delay_ms=300]"
+t0=$(date +%s%N)
+sse "$TASK" 10
+t1=$(date +%s%N)
+[ $(( (t1 - t0) / 1000000 )) -ge 1900 ] && [ "$RC" -eq 0 ]; ok_if "--stall-s 2: complete after >= 2 s"
+stop_sim "$SIM_PID"
+
+start_sim --trickle-ms 1
+submit "trickle [gwsim:events=1] [gwsim:first_delay_ms=300]"
+sse "$TASK" 20
+[ "$RC" -eq 0 ] && \
+	[ "$(events_in "$T/s")" = 3 ] && [ "$(stat streams_trickled)" = 1 ]; ok_if "--trickle-ms: stream complete, one byte at a time"
+stop_sim "$SIM_PID"
+
+start_sim --garbage nonjson
+check "--garbage nonjson: 200" submit "g"
+! jq -e . "$T/b" >/dev/null 2>&1; ok_if "--garbage nonjson: body not JSON"
+stop_sim "$SIM_PID"
+start_sim --garbage ctype
+submit "g" && [ "$(jb .jsonrpc)" = 2.0 ]; ok_if "--garbage ctype: 200 JSON"
+check "--garbage ctype: text/plain" [ "$(hdr content-type)" = text/plain ]
+stop_sim "$SIM_PID"
+
+start_sim --never-final
+submit "never"
+sse "$TASK" 1.5
+[ "$RC" -eq 28 ] && \
+	! grep -q final_response "$T/s" && [ "$(events_in "$T/s")" = 6 ]; ok_if "--never-final: no final, no end"
+[ "$(req GET "/api/v1/tasks/$TASK/status")" = 200 ] && \
+	[ "$(jb .is_running)" = true ]; ok_if "--never-final: still running"
+stop_sim "$SIM_PID"
+
+start_sim --leak-kb 1024
+r0=$(stat rss_kb)
+i=0; while [ $i -lt 20 ]; do submit "leak"; i=$((i + 1)); done
+r1=$(stat rss_kb)
+[ $((r1 - r0)) -ge 15360 ] && \
+	[ "$(stat leaked_kb)" = 20480 ]; ok_if "--leak-kb: RSS grew >= 15 MiB ($r0 -> $r1 KiB)"
+stop_sim "$SIM_PID"
+
+start_sim --refuse
+curl -s --max-time 5 -o /dev/null "$SIM_URL/health"; rc=$?
+[ "$rc" -eq 52 ] || [ "$rc" -eq 56 ]; ok_if "--refuse: connection closed (curl rc=$rc)"
+stop_sim "$SIM_PID"
+
+start_sim --reset-rate 1
+curl -s --max-time 5 -o /dev/null "$SIM_URL/health"; rc=$?
+[ "$rc" -eq 56 ] || [ "$rc" -eq 52 ]; ok_if "--reset-rate 1: connection reset (curl rc=$rc)"
+stop_sim "$SIM_PID"
+
+# ---------------------------------------------------------------------------
+echo "== load: $LOAD_STREAMS concurrent SSE subscribers"
+start_sim --ping-s 5
+mkdir -p "$T/load"
+i=0
+: >"$T/load/tasks"
+while [ $i -lt "$LOAD_STREAMS" ]; do
+	msg_body "load $i [gwsim:first_delay_ms=5000] [gwsim:events=10] [gwsim:interval_ms=200]"
+	i=$((i + 1))
+done >"$T/load/bodies"
+split -l 1 -a 4 "$T/load/bodies" "$T/load/b."
+# cfg_add FILE LINES: append one transfer to a curl config ("next" between)
+cfg_add() {
+	[ -s "$1" ] && echo next >>"$1"
+	printf '%s\n' "$2" >>"$1"
+}
+for f in "$T"/load/b.*; do
+	cfg_add "$T/load/submit.cfg" "url = \"$SIM_URL/api/v1/message:stream\"
+header = \"Content-Type: application/json\"
+data-binary = \"@$f\"
+output = \"$f.out\"
+silent
+max-time = 60"
+done
+curl -s --max-time 120 --parallel --parallel-max 64 -K "$T/load/submit.cfg" 2>/dev/null
+jq -r .result.id "$T"/load/b.*.out >"$T/load/tasks"
+# curl runs at most 300 transfers in parallel: one curl per 250 streams
+n=0
+for t in $(cat "$T/load/tasks"); do
+	cfg_add "$T/load/sse.$((n / 250)).cfg" "url = \"$SIM_URL/api/v1/sse/subscribe/$t\"
+output = \"$T/load/s.$t\"
+silent
+no-buffer
+max-time = 60"
+	n=$((n + 1))
+done
+t0=$(date +%s%N)
+ticks0=$(awk '{ print $14 + $15 }' "/proc/$SIM_PID/stat")
+LPS=""
+for cfg in "$T"/load/sse.*.cfg; do
+	curl -s --parallel --parallel-max 250 --parallel-immediate -K "$cfg" \
+		2>/dev/null &
+	LPS="$LPS $!"
+done
+i=0; peak=0
+while [ $i -lt 100 ]; do
+	a=$(stat active_streams)
+	[ "$a" -gt "$peak" ] && peak=$a
+	[ "$a" -ge "$LOAD_STREAMS" ] && break
+	sleep 0.1; i=$((i + 1))
+done
+rss_peak=$(stat rss_kb)
+for p in $LPS; do wait "$p"; done
+t1=$(date +%s%N)
+ticks1=$(awk '{ print $14 + $15 }' "/proc/$SIM_PID/stat")
+hz=$(getconf CLK_TCK)
+done_n=0
+for t in $(cat "$T/load/tasks"); do
+	grep -q '^event: final_response' "$T/load/s.$t" 2>/dev/null && done_n=$((done_n + 1))
+done
+wall_ms=$(( (t1 - t0) / 1000000 ))
+cpu_ms=$(( (ticks1 - ticks0) * 1000 / hz ))
+echo "  load: peak $peak concurrent streams, $done_n/$LOAD_STREAMS finals," \
+	"gwsim CPU ${cpu_ms} ms over ${wall_ms} ms wall, RSS ${rss_peak} KiB" \
+	"($(stat events_sent) events sent)"
+check "load: $LOAD_STREAMS streams held at once" [ "$peak" -ge "$LOAD_STREAMS" ]
+check "load: every stream got its final_response" [ "$done_n" -eq "$LOAD_STREAMS" ]
+check "load: events_sent = 12 per stream" [ "$(stat events_sent)" -eq $((LOAD_STREAMS * 12)) ]
+check "load: all streams closed afterwards" wait_stat active_streams 0
+check "load: the server ended every stream (no client timeout)" [ "$wall_ms" -lt 50000 ]
+stop_sim "$SIM_PID"
+
+finish
