@@ -447,11 +447,15 @@ int main(int argc, char **argv)
 	if (sim_http_start(&port))
 		goto out_sse;
 	report_port(port);
-	fprintf(stderr, "gwsim: listening on %s port %u (%u threads, "
-		"agents", sim_cfg.listen, port, sim_cfg.threads);
-	for (rc = 0; rc < (int)sim_cfg.n_agents; rc++)
-		fprintf(stderr, "%s%s", rc ? "," : " ", sim_cfg.agents[rc]);
-	fprintf(stderr, ")\n");
+	/* a human at a terminal wants the port; gwstress and tests do not */
+	if (sim_cfg.verbose || isatty(STDERR_FILENO)) {
+		fprintf(stderr, "gwsim: listening on %s port %u (%u threads, "
+			"agents", sim_cfg.listen, port, sim_cfg.threads);
+		for (rc = 0; rc < (int)sim_cfg.n_agents; rc++)
+			fprintf(stderr, "%s%s", rc ? "," : " ",
+				sim_cfg.agents[rc]);
+		fprintf(stderr, ")\n");
+	}
 
 	while (sigwait(&set, &sig) != 0)
 		;
