@@ -10,6 +10,7 @@
 #   make check SANITIZE=address,undefined   or   SANITIZE=thread
 #   make CC=clang             any C11 compiler; gcc and clang are both clean
 #   make hdr-check            every public header compiles on its own
+#   make bench                ring + collector throughput (prints figures)
 #   make V=1                  show full command lines
 #
 # Object directories: build/ for the plain build, build/<cc>[-<sanitizers>]
@@ -162,6 +163,14 @@ check-integration: $(GWSTRESS) $(GWSIM)
 check-stress: $(GWSTRESS) $(GWSIM)
 	$(Q)sh test/run-stress.sh
 
+# Benchmarks print figures; they assert only invariants, never timings.
+$(O)/test/bench_%: $(O)/test/bench_%.o $(O)/libgw.a
+	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(PKGS_GW)) -lm
+
+bench: $(O)/test/bench_engine
+	$(Q)for w in 1 2 8 64; do $(O)/test/bench_engine $$w 2 10e6 16384 || exit 1; done
+	$(Q)$(O)/test/bench_engine 2 2 0 16384
+
 hdr-check: $(HDRS:include/%.h=$(O)/hdr/%.ok)
 $(O)/hdr/%.ok: include/%.h $(O)/FLAGS
 	@mkdir -p $(@D)
@@ -172,7 +181,7 @@ clean:
 	rm -rf build gwstress gwsim
 
 .PHONY: all deps run test check check-unit check-integration check-stress \
-	hdr-check clean FORCE
+	bench hdr-check clean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
