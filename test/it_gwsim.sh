@@ -221,6 +221,10 @@ sse "$TASK" 10
 check "delegate flow: peer sub-task" grep -Eq '"original_peer_event_taskId": "a2a_subtask_[0-9a-f]{32}"' "$T/s"
 check "delegate flow: forwarded_from_peer" grep -q '"forwarded_from_peer": "TestPeerAgentA"' "$T/s"
 check "delegate flow: answer" grep -q 'Peer A has responded.' "$T/s"
+submit "$(printf 'delegate \303\251\360\237\230\200\177 "q" [gwsim:first_delay_ms=300]')"
+sse "$TASK" 10
+check "ensure_ascii: lowercase \\u escapes, surrogate pairs, DEL" \
+	grep -q '"task_description": "delegate \\u00e9\\ud83d\\ude00\\u007f \\"q\\"' "$T/s"
 submit "directives [gwsim:events=12] [gwsim:chunk=7] [gwsim:interval_ms=1]"
 sse "$TASK" 10
 check "[gwsim:events=12]" [ "$(grep -c '^event: status_update' "$T/s")" = 12 ]
@@ -403,6 +407,29 @@ check "slow reader: stream never ends (no final)" sh -c "! grep -q final_respons
 check "slow reader: queue detached" [ "$(stat queues_detached)" -ge 1 ]
 check "active_connections back to 0" sh -c "sleep 0.3; curl -s '$SIM_URL/gwsim/introspect' | jq -e '.active_connections == 0' >/dev/null"
 check "server still healthy" [ "$(req GET /health)" = 200 ]
+# early disconnect (churn): the subscription goes at once, the prior mark stays
+submit "churn [gwsim:first_delay_ms=2000]"
+sse "$TASK" 0.5
+check "early disconnect removes the subscription" wait_stat active_subscriptions 0
+check "early disconnect: prior connection stays (SAM)" sh -c \
+	"curl -s '$SIM_URL/gwsim/introspect' | jq -e '.prior_connections >= 1' >/dev/null"
+sleep 2.2
+sse "$TASK" 1
+check "resubscribe after disconnect: events were not buffered" [ "$(events_in "$T/s")" = 0 ]
+check "events_persist_only counted" [ "$(stat events_persist_only)" -ge 7 ]
+# keep-alive: the connection that carried a finished stream is reused
+submit "keepalive [gwsim:first_delay_ms=300]"
+curl -s -v -N --max-time 10 -o /dev/null -o /dev/null \
+	"$SIM_URL/api/v1/sse/subscribe/$TASK" "$SIM_URL/health" 2>"$T/kv"
+check "connection kept alive after the stream ended" grep -q 'Re-using existing connection' "$T/kv"
+stop_sim "$SIM_PID"
+
+start_sim --buffer-max-age-s 2
+submit "purge me"
+sleep 3.5
+check "pre-connection buffer purged after --buffer-max-age-s" [ "$(stat buffers_purged)" = 1 ]
+sse "$TASK" 1
+check "purged task: late subscriber gets nothing" [ "$(events_in "$T/s")" = 0 ]
 stop_sim "$SIM_PID"
 
 # ---------------------------------------------------------------------------
