@@ -65,7 +65,7 @@ enum sim_malformed {
 	SIM_MAL_BADJSON,	/* data: line that is not JSON */
 	SIM_MAL_LONGLINE,	/* a 100 KB data: line */
 	SIM_MAL_BARECR,		/* lines end in a bare CR */
-	SIM_MAL_BOM		/* UTF-8 BOM before the first byte of the body */
+	SIM_MAL_BOM		/* UTF-8 BOM before the first body byte */
 };
 
 enum sim_garbage {
@@ -235,10 +235,17 @@ enum sim_json_style {
 	SIM_JSON_COMPACT
 };
 
+/*
+ * Largest JSON text gwsim writes (64 MiB).  Every input is bounded far
+ * below it (pageSize <= 100, prompt text <= 10 MB, answers <= 16 MiB), so
+ * hitting it means a bug; the output is then cut short.
+ */
+#define SIM_JSON_MAX ((size_t)64 << 20)
+
 /* Serialize v into b (appended).  -1 if b's cap was hit. */
 int sim_json_dump(const json_t *v, enum sim_json_style style,
 	struct sim_buf *b);
-/* Serialize into a new string; caller frees.  *len may be NULL. */
+/* Serialize into a new string (cap SIM_JSON_MAX); caller frees. */
 char *sim_json_dumps(const json_t *v, enum sim_json_style style, size_t *len);
 
 enum sim_json_check {

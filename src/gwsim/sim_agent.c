@@ -204,7 +204,7 @@ static json_t *filler_chunk(struct sim_task *t)
 	size_t fl = sizeof(filler) - 1, off = t->text.len % fl;
 	json_t *parts;
 
-	sim_buf_init(&b, SIZE_MAX / 2);
+	sim_buf_init(&b, t->chunk);
 	while (b.len < t->chunk) {
 		size_t n = fl - off;
 
@@ -429,7 +429,7 @@ static void agent_step(uint64_t arg)
 		goto out;
 	}
 	if (sim_cfg.never_final) {
-		/* the task context stays: running forever, cancel answers 202 */
+		/* the context stays: running forever, cancel -> 202 */
 		t->finished = true;
 		SIM_COUNT(tasks_never_final);
 		goto out;

@@ -626,7 +626,8 @@ enum MHD_Result sim_api_sessions_search(struct sim_req *r)
 	if (!q)
 		verr(d, "query.query", "Field required");
 	else if (!*q)
-		verr(d, "query.query", "String should have at least 1 character");
+		verr(d, "query.query",
+			"String should have at least 1 character");
 	query_int(r, d, "pageNumber", 1, 1, 1LL << 62, &page);
 	query_int(r, d, "pageSize", 20, 1, 100, &size);
 	if (json_object_size(d))
@@ -795,6 +796,7 @@ enum MHD_Result sim_api_message(struct sim_req *r, bool streaming)
 {
 	enum MHD_Result rc = MHD_NO;
 	json_t *body, *d, *msg, *meta, *agent, *ctx, *result, *status, *out;
+	json_t *idv;
 	char session[SIM_ID_MAX], task_id[SIM_ID_MAX];
 	struct sim_submit sub;
 	char *agent_name, *context_id = NULL;
@@ -820,8 +822,8 @@ enum MHD_Result sim_api_message(struct sim_req *r, bool streaming)
 		NULL;
 	if (!truthy(agent)) {
 		json_decref(body);
-		return sim_reply_error(r, 422, "Missing 'agent_name' in request "
-			"payload message metadata.");
+		return sim_reply_error(r, 422, "Missing 'agent_name' in "
+			"request payload message metadata.");
 	}
 	agent_name = json_is_string(agent) ?
 		sim_xstrdup(json_string_value(agent)) :
@@ -874,8 +876,16 @@ enum MHD_Result sim_api_message(struct sim_req *r, bool streaming)
 		"agent_name", agent_name));
 	json_object_set_new(result, "status", status);
 	out = json_object();
-	json_object_set_new(out, "id", json_incref(json_object_get(body,
-		"id")));
+	/* pydantic's str | int: 1.0 and true validate (and echo) as ints */
+	idv = json_object_get(body, "id");
+	if (json_is_real(idv))
+		json_object_set_new(out, "id",
+			json_integer((json_int_t)json_real_value(idv)));
+	else if (json_is_boolean(idv))
+		json_object_set_new(out, "id",
+			json_integer(json_is_true(idv)));
+	else
+		json_object_set_new(out, "id", json_incref(idv));
 	json_object_set_new(out, "jsonrpc", json_string("2.0"));
 	json_object_set_new(out, "result", result);
 	free(agent_name);
@@ -1008,7 +1018,8 @@ enum MHD_Result sim_api_task_status(struct sim_req *r)
 	char msg[512];
 
 	if (!s) {
-		snprintf(msg, sizeof(msg), "Task %.400s not found", r->param[0]);
+		snprintf(msg, sizeof(msg), "Task %.400s not found",
+			r->param[0]);
 		return sim_reply_error(r, 404, msg);
 	}
 	return sim_reply_json(r, 200, s);

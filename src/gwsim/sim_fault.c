@@ -52,7 +52,8 @@ int sim_fault_parse_malformed(const char *s, enum sim_malformed *out)
 		enum sim_malformed v;
 	} tab[] = {
 		{ "none", SIM_MAL_NONE }, { "nocolon", SIM_MAL_NOCOLON },
-		{ "badjson", SIM_MAL_BADJSON }, { "longline", SIM_MAL_LONGLINE },
+		{ "badjson", SIM_MAL_BADJSON },
+		{ "longline", SIM_MAL_LONGLINE },
 		{ "barecr", SIM_MAL_BARECR }, { "bom", SIM_MAL_BOM },
 	};
 	size_t i;
@@ -112,7 +113,8 @@ struct sim_frame *sim_fault_frame(const char *name, const char *json,
 	struct sim_frame *f;
 	size_t data_len = len;
 
-	sim_buf_init(&b, SIZE_MAX / 2);
+	/* name, data and at most four short lines of framing */
+	sim_buf_init(&b, strlen(name) + len + 128);
 	sim_buf_addf(&b, "event: %s%s", name, eol);
 	if (first && sim_cfg.malformed == SIM_MAL_NOCOLON) {
 		sim_buf_addf(&b, "gwsim-line-without-colon%s", eol);

@@ -280,8 +280,9 @@ char *sim_json_dumps(const json_t *v, enum sim_json_style style, size_t *len)
 {
 	struct sim_buf b;
 
-	sim_buf_init(&b, SIZE_MAX / 2);
-	dump(v, style, &b);
+	sim_buf_init(&b, SIM_JSON_MAX);
+	if (dump(v, style, &b))
+		sim_error("JSON output over %zu bytes cut short", SIM_JSON_MAX);
 	return sim_buf_detach(&b, len);
 }
 
@@ -337,7 +338,7 @@ static int scan_string(struct scan *sc, size_t i, size_t *next)
 			if (c == '"' || c == '\\')
 				break;
 			if (c <= 0x1f)
-				return fail(sc, i); /* Invalid control character */
+				return fail(sc, i); /* Invalid control char */
 			i++;
 		}
 		if (i >= sc->n)

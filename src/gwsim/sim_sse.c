@@ -63,11 +63,16 @@
  * shared by reference), so at 10^5 events/s the lock is held a few percent
  * of the time.  SAM itself funnels every event through one threading.Lock.
  *
- * Workload: hundreds to thousands of concurrent streams (tested with
- * thousands), a queue of up to --queue-size frame pointers per stream
- * (grown on demand from 8), one 256-byte response block (unused for
- * chunked replies, MHD insists on one) and MHD's 32 KiB per-connection
- * pool, of which an SSE stream touches a page or two.
+ * Workload: hundreds to thousands of concurrent streams, a queue of up to
+ * --queue-size frame pointers per stream (grown on demand from 8), one
+ * 256-byte response block (unused for chunked replies, MHD insists on one)
+ * and MHD's 32 KiB per-connection memory pool.  Measured on 2 cores with
+ * test/data/gwsim/sse_load.py (10 events per task, 100 ms apart, default
+ * 2 worker threads):
+ *   1,000 idle streams (pings only)   0 ms CPU in 10 s (no busy polling)
+ *   5,000 concurrent streams          1.85 s CPU in 8.3 s, RSS 180 MB
+ *   10,000 concurrent streams         4.3 s CPU in 15.7 s, RSS 364 MB
+ * i.e. ~36 KiB per open stream, nearly all of it MHD's connection pool.
  *
  * Rejected:
  *   - returning 0 from the reader without suspending: busy loop (above);

@@ -349,9 +349,9 @@ enum MHD_Result sim_api_upload(struct sim_req *r)
 		commas(sim_cfg.max_upload_bytes, b, sizeof(b));
 		commas(n, a, sizeof(a));
 		snprintf(msg, sizeof(msg), "File '%.300s' rejected: size "
-			"exceeds maximum %s bytes (read %s bytes so far, %.2f MB "
-			"> %.2f MB)", u->file_name, b, a, (double)n / MIB,
-			(double)sim_cfg.max_upload_bytes / MIB);
+			"exceeds maximum %s bytes (read %s bytes so far, "
+			"%.2f MB > %.2f MB)", u->file_name, b, a,
+			(double)n / MIB, (double)sim_cfg.max_upload_bytes / MIB);
 		rc = sim_reply_error(r, 413, msg);
 		goto out;
 	}
@@ -607,8 +607,8 @@ enum MHD_Result sim_api_artifact_version_get(struct sim_req *r)
 		ver = strtoll(v, &end, 10);
 		if (end == v || *end) {
 			snprintf(msg, sizeof(msg), "Invalid version specified: "
-				"'%.300s'. Must be a positive integer string or "
-				"'latest'.", v);
+				"'%.300s'. Must be a positive integer string "
+				"or 'latest'.", v);
 			return sim_reply_error(r, 400, msg);
 		}
 		if (ver < 0) {
