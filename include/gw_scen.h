@@ -22,6 +22,7 @@
 #include "gw_config.h"
 #include "gw_engine.h"
 #include "gw_metrics.h"
+#include "gw_proto.h"
 
 struct gw_run;
 
@@ -140,10 +141,6 @@ void gw_scen_wait(struct gw_scen *s);
 
 /* ---- primitives, run on workers ---------------------------------------- */
 
-struct gw_task {
-	char id[160];		/* result.id */
-	char context_id[160];	/* result.contextId */
-};
 
 /*
  * SUBMIT: POST /api/v1/message:stream with a JSON-RPC 2.0 envelope (text,
@@ -212,8 +209,5 @@ int gw_download(struct gw_worker *w, struct gw_scen *s, int op,
  * the seed, verified by hash here).  Caller frees. */
 unsigned char *gw_artifact_bytes(size_t len, uint64_t seed);
 
-/* Is this event terminal by the protocol (see gw_collect)?  `json` is the
- * parsed data or NULL. */
-int gw_event_is_terminal(const char *type, const void *json);
 
 #endif /* GW_SCEN_H */

@@ -335,6 +335,13 @@ void *gw_report_json(const struct gw_scen *s, const struct gw_report_ctx *c)
 		const struct gw_error_rec *e = &m->err[i];
 		json_t *ctx = json_loads(e->context, 0, NULL);
 
+		/* ids from a hostile gateway may break the JSON text: keep
+		 * it as a string rather than lose it */
+		if (!json_is_object(ctx)) {
+			json_decref(ctx);
+			ctx = json_pack("{s:s}", "raw", e->context);
+		}
+
 		json_array_append_new(errs, json_pack(
 			"{s:f, s:s, s:s, s:s, s:o, s:s}",
 			"timestamp", (double)e->t_ns / 1e9,

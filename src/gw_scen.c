@@ -14,7 +14,6 @@
 #include "gw_scen.h"
 #include "gw_util.h"
 
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -242,13 +241,6 @@ static void protocol_fail(struct gw_worker *w, int op, enum gw_errclass cls,
 	gw_fail(w, op, cls, msg, "{\"path\":\"%s\"}", path);
 }
 
-static const char *json_str(json_t *obj, const char *key)
-{
-	json_t *v = json_object_get(obj, key);
-
-	return json_is_string(v) ? json_string_value(v) : NULL;
-}
-
 static int is_json_ctype(const char *ct)
 {
 	return !strncasecmp(ct, "application/json", 16);
@@ -259,25 +251,16 @@ int gw_submit(struct gw_worker *w, struct gw_scen *s, int op,
 {
 	static const char path[] = "/api/v1/message:stream";
 	struct gw_http_result r;
-	json_t *req, *msg, *resp, *result;
-	const char *id, *ctx;
+	enum gw_errclass cls;
+	const char *why;
 	char rid[37], mid[37];
 	char *body;
 	int rc;
 
 	make_uuid(w, rid);
 	make_uuid(w, mid);
-	msg = json_pack("{s:s, s:s, s:s, s:[{s:s, s:s}], s:{s:s}}",
-			"role", "user", "messageId", mid, "kind", "message",
-			"parts", "kind", "text", "text", text, "metadata",
-			"agent_name", s->run->cfg->target.agent_name);
-	if (msg && context_id && *context_id)
-		json_object_set_new(msg, "contextId", json_string(context_id));
-	req = json_pack("{s:s, s:s, s:s, s:{s:o}}", "jsonrpc", "2.0", "id",
-			rid, "method", "message/stream", "params", "message",
-			msg);
-	body = req ? json_dumps(req, JSON_COMPACT) : NULL;
-	json_decref(req);
+	body = gw_proto_submit_request(rid, mid, text, context_id,
+				       s->run->cfg->target.agent_name);
 	if (!body) {
 		/* only invalid UTF-8 in text or OOM can get here */
 		gw_attempt(w, op);
@@ -290,54 +273,18 @@ int gw_submit(struct gw_worker *w, struct gw_scen *s, int op,
 	if (rc == 0 && !is_json_ctype(r.ctype)) {
 		r.err = GW_E_PROTOCOL;
 		snprintf(r.msg, sizeof(r.msg),
-			 "submit answered Content-Type '%s', not JSON",
+			 "submit answered Content-Type '%.40s', not JSON",
 			 r.ctype);
 	}
 	account(w, s, op, path, &r);
 	if (rc < 0 || r.err)
 		return -1;
-	resp = json_loadb(w->http.body, w->http.body_len, 0, NULL);
-	if (!resp) {
-		protocol_fail(w, op, GW_E_PARSE, path,
-			      "submit response is not JSON");
+	cls = gw_proto_submit_response(w->http.body, w->http.body_len, out,
+				       &why);
+	if (cls != GW_E_NONE) {
+		protocol_fail(w, op, cls, path, why);
 		return -1;
 	}
-	result = json_object_get(resp, "result");
-	id = json_str(result, "id");
-	ctx = json_str(result, "contextId");
-	if (!id || !*id || strlen(id) >= sizeof(out->id) ||
-	    (ctx && strlen(ctx) >= sizeof(out->context_id))) {
-		protocol_fail(w, op, GW_E_PROTOCOL, path,
-			      json_object_get(resp, "error") ?
-				      "submit answered a JSON-RPC error" :
-				      "submit response has no result.id");
-		json_decref(resp);
-		return -1;
-	}
-	gw_strlcpy(out->id, id, sizeof(out->id));
-	gw_strlcpy(out->context_id, ctx ? ctx : "", sizeof(out->context_id));
-	json_decref(resp);
-	return 0;
-}
-
-int gw_event_is_terminal(const char *type, const void *json)
-{
-	json_t *j = (json_t *)json, *result;
-	const char *kind;
-
-	if (!strcmp(type, "final_response"))
-		return 1;
-	if (!j)
-		return 0;
-	if (json_object_get(j, "error"))
-		return 1;	/* JSON-RPC error */
-	result = json_object_get(j, "result");
-	kind = json_str(result, "kind");
-	if (kind && !strcmp(kind, "task"))
-		return 1;
-	if (kind && !strcmp(kind, "status-update") &&
-	    json_is_true(json_object_get(result, "final")))
-		return 1;
 	return 0;
 }
 
@@ -364,37 +311,23 @@ static void count_type(struct gw_worker *w, const struct gw_std_ids *id,
 	gw_count(w, ctr, 1);
 }
 
-/* Does this frame belong to our task and session?  Status and artifact
- * updates carry result.taskId, a Task carries result.id; both carry
- * result.contextId.  Errors carry neither and are not judged. */
-static void check_ids(struct collect_ctx *x, json_t *j)
+static void foreign_frame(struct collect_ctx *x,
+			  const struct gw_proto_event *pe)
 {
-	json_t *result = json_object_get(j, "result");
-	const char *tid, *ctx;
 	const struct gw_task *t = x->c->task;
+	char msg[256];
 
-	if (!json_is_object(result))
-		return;
-	tid = json_str(result, "taskId");
-	if (!tid)
-		tid = json_str(result, "id");
-	ctx = json_str(result, "contextId");
-	if ((tid && strcmp(tid, t->id)) ||
-	    (ctx && *t->context_id && strcmp(ctx, t->context_id))) {
-		char msg[256];
-
-		x->c->foreign++;
-		snprintf(msg, sizeof(msg), "frame of task %.40s (context "
-			 "%.40s) on the stream of task %.40s", tid ? tid : "?",
-			 ctx ? ctx : "?", t->id);
-		if (!x->c->foreign_example[0])
-			gw_strlcpy(x->c->foreign_example, msg,
-				   sizeof(x->c->foreign_example));
-		gw_count(x->w, x->s->std.c_sse_foreign, 1);
-		gw_fail(x->w, x->s->std.op_sse_subscribe, GW_E_PROTOCOL, msg,
-			"{\"task_id\":\"%s\",\"context_id\":\"%s\"}", t->id,
-			t->context_id);
-	}
+	x->c->foreign++;
+	snprintf(msg, sizeof(msg), "frame of task %.40s (context %.40s) on the "
+		 "stream of task %.40s", pe->task_id[0] ? pe->task_id : "?",
+		 pe->context_id[0] ? pe->context_id : "?", t->id);
+	if (!x->c->foreign_example[0])
+		gw_strlcpy(x->c->foreign_example, msg,
+			   sizeof(x->c->foreign_example));
+	gw_count(x->w, x->s->std.c_sse_foreign, 1);
+	gw_fail(x->w, x->s->std.op_sse_subscribe, GW_E_PROTOCOL, msg,
+		"{\"task_id\":\"%s\",\"context_id\":\"%s\"}", t->id,
+		t->context_id);
 }
 
 static int collect_hook(void *ud, const struct gw_sse_event *ev, int64_t t)
@@ -402,8 +335,7 @@ static int collect_hook(void *ud, const struct gw_sse_event *ev, int64_t t)
 	struct collect_ctx *x = ud;
 	struct gw_collect *c = x->c;
 	const struct gw_std_ids *id = &x->s->std;
-	json_t *j;
-	int terminal;
+	struct gw_proto_event pe;
 
 	c->events++;
 	gw_count(x->w, id->c_sse_events, 1);
@@ -416,17 +348,15 @@ static int collect_hook(void *ud, const struct gw_sse_event *ev, int64_t t)
 		gw_rec(x->w, id->op_sse_event_gap, t - x->last);
 	}
 	x->last = t;
-	j = json_loadb(ev->data, ev->data_len, 0, NULL);
-	if (!j)
+	if (gw_proto_event(ev->type, ev->data, ev->data_len,
+			   c->check_ids ? c->task : NULL, &pe) != GW_E_NONE)
 		gw_fail(x->w, id->op_sse_subscribe, GW_E_PARSE,
 			"event data is not JSON",
 			"{\"task_id\":\"%s\",\"event\":\"%.32s\"}", c->task->id,
 			ev->type);
-	else if (c->check_ids)
-		check_ids(x, j);
-	terminal = gw_event_is_terminal(ev->type, j);
-	json_decref(j);
-	if (terminal) {
+	if (pe.foreign)
+		foreign_frame(x, &pe);
+	if (pe.terminal) {
 		c->terminal = 1;
 		gw_count(x->w, id->c_sse_terminal, 1);
 		return 1;	/* close it ourselves: late streams never end */
@@ -516,8 +446,8 @@ int gw_upload(struct gw_worker *w, struct gw_scen *s, int op,
 	      struct gw_http_result *r)
 {
 	static const char path[] = "/api/v1/artifacts/upload";
-	json_t *resp;
-	const char *sid;
+	enum gw_errclass cls;
+	const char *why;
 	int rc;
 
 	rc = gw_http_upload(&w->http, path, session_id, filename, data, len,
@@ -530,16 +460,12 @@ int gw_upload(struct gw_worker *w, struct gw_scen *s, int op,
 	account(w, s, op, path, r);
 	if (rc < 0 || r->err)
 		return -1;
-	resp = json_loadb(w->http.body, w->http.body_len, 0, NULL);
-	sid = json_str(resp, "sessionId");
-	if (!sid || !*sid || strlen(sid) >= n) {
-		protocol_fail(w, op, resp ? GW_E_PROTOCOL : GW_E_PARSE, path,
-			      "upload response has no sessionId");
-		json_decref(resp);
+	cls = gw_proto_upload_response(w->http.body, w->http.body_len, sid_out,
+				       n, &why);
+	if (cls != GW_E_NONE) {
+		protocol_fail(w, op, cls, path, why);
 		return -1;
 	}
-	gw_strlcpy(sid_out, sid, n);
-	json_decref(resp);
 	return 0;
 }
 
