@@ -179,9 +179,9 @@ const struct gw_config_key gw_config_keys[] = {
 	       "0 = none"),
 
 	/* [engine] */
-	GW_KEY(engine, workers, 0, 4096, NULL, "0",
+	GW_KEY(engine, workers, 0, 100000, NULL, "0",
 	       "worker threads; 0 = sized from the profile"),
-	GW_KEY(engine, thread_stack_kib, 64, 65536, NULL, "256",
+	GW_KEY(engine, thread_stack_kib, 32, 65536, NULL, "256",
 	       "KiB; stack size of each worker thread"),
 	GW_KEY(engine, ring_size, 64, 16777216, NULL, "16384",
 	       "samples per worker ring, a power of two; a full ring drops "

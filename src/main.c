@@ -46,7 +46,7 @@ enum {
 struct cli {
 	const char *config;		/* -c FILE */
 	const char *scale;		/* --scale NAME */
-	const char *sets[MAX_SETS][3];	/* section, key, value */
+	const char *sets[MAX_SETS][4];	/* section, key, value, flag */
 	int nsets;
 	const char *sel[MAX_SEL];	/* -s */
 	int nsel;
@@ -107,18 +107,22 @@ static void usage(FILE *f)
 "error, 3 gateway unreachable, 130/143 interrupted.\n");
 }
 
-/* Remember a CLI override as section/key/value (applied last). */
-static int add_set(struct cli *c, const char *sec, const char *key,
-		   const char *val)
+/* Remember a CLI override as section/key/value (applied last); flag is
+ * how the user spelled it, for messages. */
+static int add_flag(struct cli *c, const char *flag, const char *sec,
+		    const char *key, const char *val)
 {
 	if (c->nsets >= MAX_SETS)
 		return gw_error("too many overrides (max %d)", MAX_SETS);
 	c->sets[c->nsets][0] = sec;
 	c->sets[c->nsets][1] = key;
 	c->sets[c->nsets][2] = val;
+	c->sets[c->nsets][3] = flag;
 	c->nsets++;
 	return 0;
 }
+
+#define add_set(c, sec, key, val) add_flag(c, NULL, sec, key, val)
 
 /* --set section.key=value */
 static int add_set_arg(struct cli *c, const char *arg)
@@ -177,29 +181,29 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		switch (o) {
 		case 'c': c->config = optarg; break;
 		case O_SCALE: c->scale = optarg; break;
-		case 'u': rc |= add_set(c, "target", "url", optarg); break;
+		case 'u': rc |= add_flag(c, "-u", "target", "url", optarg); break;
 		case O_AGENT:
-			rc |= add_set(c, "target", "agent_name", optarg);
+			rc |= add_flag(c, "--agent", "target", "agent_name", optarg);
 			break;
 		case O_TOKEN_ENV:
-			rc |= add_set(c, "target", "token_env", optarg);
+			rc |= add_flag(c, "--token-env", "target", "token_env", optarg);
 			break;
 		case O_TOKEN_FILE: c->token_file = optarg; break;
-		case O_REPORT: rc |= add_set(c, "report", "path", optarg); break;
+		case O_REPORT: rc |= add_flag(c, "--report", "report", "path", optarg); break;
 		case O_REPORT_DIR:
-			rc |= add_set(c, "report", "dir", optarg);
+			rc |= add_flag(c, "--report-dir", "report", "dir", optarg);
 			break;
 		case O_DURATION:
-			rc |= add_set(c, "profile", "test_duration_seconds",
-				      optarg);
+			rc |= add_flag(c, "--duration", "profile",
+				       "test_duration_seconds", optarg);
 			break;
 		case O_SOAK:
-			rc |= add_set(c, "profile", "soak_duration_seconds",
-				      optarg);
+			rc |= add_flag(c, "--soak-duration", "profile",
+				       "soak_duration_seconds", optarg);
 			break;
-		case O_PID: rc |= add_set(c, "target", "pid", optarg); break;
+		case O_PID: rc |= add_flag(c, "--target-pid", "target", "pid", optarg); break;
 		case O_WORKERS:
-			rc |= add_set(c, "engine", "workers", optarg);
+			rc |= add_flag(c, "--workers", "engine", "workers", optarg);
 			break;
 		case O_SET: rc |= add_set_arg(c, optarg); break;
 		case 's':
@@ -301,10 +305,14 @@ static int build_config(const struct cli *c, struct gw_config *cfg)
 		if (gw_config_set(cfg, c->sets[i][0], c->sets[i][1],
 				  c->sets[i][2], GW_SRC_CLI, why,
 				  sizeof(why)) < 0) {
-			/* name the flag the user typed where we can */
-			gw_errlist_add(errs, "command line %s%s%s=%s: %s",
-				       k ? k->section : c->sets[i][0], ".",
-				       c->sets[i][1], c->sets[i][2], why);
+			/* name the flag the user typed */
+			if (c->sets[i][3])
+				gw_errlist_add(errs, "%s %s: %s", c->sets[i][3],
+					       c->sets[i][2], why);
+			else
+				gw_errlist_add(errs, "--set %s.%s=%s: %s",
+					       k ? k->section : c->sets[i][0],
+					       c->sets[i][1], c->sets[i][2], why);
 			bad++;
 		}
 	}
@@ -377,16 +385,23 @@ static void print_config(const struct gw_config *cfg)
 	}
 }
 
-/* GET /health once, to fail fast when the target is unreachable. */
+/* GET /health, to fail fast when the target is unreachable.  Three tries
+ * 200 ms apart: one reset connection must not abort a whole run. */
 static int probe_target(const struct gw_http_target *t, const char *shown)
 {
 	struct gw_http h;
 	struct gw_http_result r;
-	int rc;
+	int rc = -1;
 
 	if (gw_http_init(&h, t) < 0)
 		return -1;
-	rc = gw_http_request(&h, "GET", "/health", NULL, 0, &r);
+	for (int i = 0; i < 3 && rc < 0 && !gw_stopping(); i++) {
+		if (i)
+			gw_sleep_ns(200 * GW_NS_PER_MS);
+		rc = gw_http_request(&h, "GET", "/health", NULL, 0, &r);
+		if (r.status > 0)
+			break;
+	}
 	gw_http_release(&h);
 	if (rc == 0)
 		return 0;
