@@ -206,8 +206,14 @@ static json_t *parse_body(struct sim_req *r, enum MHD_Result *rc)
 			"There was an error parsing the body");
 		return NULL;
 	}
-	v = json_loadb(r->body.p, r->body.len,
-		JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+	{
+		/* json.loads(bytes) drops a UTF-8 BOM ("utf-8-sig") */
+		size_t skip = r->body.len >= 3 &&
+			!memcmp(r->body.p, "\xef\xbb\xbf", 3) ? 3 : 0;
+
+		v = json_loadb(r->body.p + skip, r->body.len - skip,
+			JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+	}
 	if (!v) {
 		/* Python-valid but not for Jansson (NaN, huge integers) */
 		snprintf(key, sizeof(key), "%d", jerr.position);
