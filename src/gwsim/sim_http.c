@@ -29,7 +29,9 @@
  * middleware stack, so it answers 401 before any routing for /api paths.
  *
  * Workload: thousands of requests per second across the pool, each with a
- * small heap context; JSON bodies up to 10 MB; uploads streamed.
+ * small heap context; JSON bodies up to 10 MB; uploads streamed.  Measured
+ * on 2 cores: 40,000 keep-alive GETs from 100 connections in 1.1 s
+ * (~37,000/s, bounded by the Python client) for 0.43 s of gwsim CPU.
  *
  * Rejected: one thread per connection (see sim_sse.c), a select() loop
  * (FD_SETSIZE caps at 1024 connections), parsing HTTP ourselves.
