@@ -270,22 +270,23 @@ int gw_submit(struct gw_worker *w, struct gw_scen *s, int op,
 	}
 	rc = gw_http_request(&w->http, "POST", path, body, strlen(body), &r);
 	free(body);
-	if (rc == 0 && !is_json_ctype(r.ctype)) {
-		r.err = GW_E_PROTOCOL;
-		snprintf(r.msg, sizeof(r.msg),
-			 "submit answered Content-Type '%.40s', not JSON",
-			 r.ctype);
+	if (rc == 0) {
+		/* a body that is not JSON is a parse error; JSON under the
+		 * wrong Content-Type a protocol error */
+		cls = gw_proto_submit_response(w->http.body, w->http.body_len,
+					       out, &why);
+		if (cls == GW_E_NONE && !is_json_ctype(r.ctype)) {
+			cls = GW_E_PROTOCOL;
+			why = "submit answered JSON with a Content-Type other "
+			      "than application/json";
+		}
+		if (cls != GW_E_NONE) {
+			r.err = cls;
+			gw_strlcpy(r.msg, why, sizeof(r.msg));
+		}
 	}
 	account(w, s, op, path, &r);
-	if (rc < 0 || r.err)
-		return -1;
-	cls = gw_proto_submit_response(w->http.body, w->http.body_len, out,
-				       &why);
-	if (cls != GW_E_NONE) {
-		protocol_fail(w, op, cls, path, why);
-		return -1;
-	}
-	return 0;
+	return rc < 0 || r.err ? -1 : 0;
 }
 
 struct collect_ctx {
