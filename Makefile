@@ -11,6 +11,8 @@
 #   make CC=clang             any C11 compiler; gcc and clang are both clean
 #   make hdr-check            every public header compiles on its own
 #   make bench                ring + collector throughput (prints figures)
+#   make fuzz                 libFuzzer harnesses (clang, ASan+UBSan) built in
+#                             build/fuzz, each run FUZZ_SECONDS (default 60)
 #   make V=1                  show full command lines
 #
 # Object directories: build/ for the plain build, build/<cc>[-<sanitizers>]
@@ -177,11 +179,57 @@ $(O)/hdr/%.ok: include/%.h $(O)/FLAGS
 	$(Q_CC)echo '#include "$(<F)"' | $(CC) $(CPPFLAGS) $(ALL_CFLAGS) \
 		$(call pkg_cflags,$(PKGS_GW)) -fsyntax-only -x c - && touch $@
 
+# --- fuzzing (clang libFuzzer) ---------------------------------------------
+# Not a flavour of the build above: libFuzzer needs clang, so the harnesses
+# in test/fuzz/ are compiled and linked in one step with the four sources
+# they reach (no libgw.a: its objects lack the coverage instrumentation),
+# all in build/fuzz/ with its own flags stamp.  Each harness runs for
+# FUZZ_SECONDS on build/fuzz/corpus/<target>/, a scratch corpus seeded with a
+# copy of test/fuzz/corpus/<target>/ (so the committed seeds stay small; it
+# grows from run to run until build/ is removed).  A crash, leak or timeout
+# fails the target after the other harnesses ran; the input is saved as
+# build/fuzz/<target>-crash-<sha1> (or leak-, timeout-).  Reproduce it with
+#   build/fuzz/fuzz_<target> build/fuzz/<target>-crash-<sha1>
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_OPT     ?= -O1 -g
+FUZZ_TARGETS ?= sse ini proto
+FUZZ_O       := build/fuzz
+FUZZ_SRC     := src/gw_sse.c src/gw_config.c src/gw_proto.c src/gw_util.c
+FUZZ_CFLAGS  := -std=c11 -pthread -D_GNU_SOURCE -Iinclude \
+	$(filter-out -Wcast-align=strict,$(WARN)) -Wcast-align $(FUZZ_OPT) \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	-fno-omit-frame-pointer
+FUZZ_FLAGS_NOW := $(FUZZ_CC) $(FUZZ_CFLAGS)
+
+$(FUZZ_O)/FLAGS: FORCE
+	@mkdir -p $(@D)
+	@if [ "$$(cat $@ 2>/dev/null)" != '$(FUZZ_FLAGS_NOW)' ]; then \
+		echo '$(FUZZ_FLAGS_NOW)' > $@; fi
+
+$(FUZZ_O)/fuzz_%: test/fuzz/fuzz_%.c $(FUZZ_SRC) $(HDRS) $(FUZZ_O)/FLAGS
+	$(Q_LD)$(FUZZ_CC) $(FUZZ_CFLAGS) $(call pkg_cflags,jansson inih) \
+		-o $@ $< $(FUZZ_SRC) $(call pkg_libs,jansson inih) -lm
+
+# -max_len: an SSE input needs room for events past the largest cap the
+# harness picks (4096); config and JSON inputs only repeat beyond 4 KiB.
+fuzz: $(FUZZ_TARGETS:%=$(FUZZ_O)/fuzz_%)
+	$(Q)fail=0; for t in $(FUZZ_TARGETS); do \
+		case $$t in sse) len=8192;; *) len=4096;; esac; \
+		c=$(FUZZ_O)/corpus/$$t; mkdir -p $$c; \
+		cp test/fuzz/corpus/$$t/* $$c/ || exit 1; \
+		echo "== fuzz_$$t: $(FUZZ_SECONDS) s, max_len $$len"; \
+		$(FUZZ_O)/fuzz_$$t -max_total_time=$(FUZZ_SECONDS) \
+			-max_len=$$len -timeout=10 -print_final_stats=1 \
+			-dict=test/fuzz/$$t.dict \
+			-artifact_prefix=$(FUZZ_O)/$$t- $$c || fail=1; \
+	done; exit $$fail
+
 clean:
 	rm -rf build gwstress gwsim
 
 .PHONY: all deps run test check check-unit check-integration check-stress \
-	bench hdr-check clean FORCE
+	bench hdr-check fuzz clean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
