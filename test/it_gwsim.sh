@@ -376,7 +376,7 @@ stop_sim "$SIM_PID"
 
 # ---------------------------------------------------------------------------
 echo "== stats, introspect, queue overflow"
-start_sim --queue-size 5 --sndbuf 4096
+start_sim --queue-size 5 --sndbuf 4096 --persistent-buffer
 submit "counted [gwsim:first_delay_ms=300]"
 sse "$TASK" 10
 [ "$RC" -eq 0 ] && [ "$(events_in "$T/s")" = 7 ]; ok_if "stream complete"
@@ -422,6 +422,20 @@ submit "keepalive [gwsim:first_delay_ms=300]"
 curl -s -v -N --max-time 10 -o /dev/null -o /dev/null \
 	"$SIM_URL/api/v1/sse/subscribe/$TASK" "$SIM_URL/health" 2>"$T/kv"
 check "connection kept alive after the stream ended" grep -q 'Re-using existing connection' "$T/kv"
+stop_sim "$SIM_PID"
+
+# without --persistent-buffer (the default: SAM with no SQL SSE buffer) the
+# task cache stays empty and a task whose subscriber left is buffered again
+start_sim
+submit "nopersist [gwsim:first_delay_ms=2000]"
+sse "$TASK" 0.5
+check "default: early disconnect removes the subscription" wait_stat active_subscriptions 0
+sleep 2.2
+sse "$TASK" 2
+check "default: resubscribe gets the buffered events and final" grep -q final_response "$T/s"
+check "default: no DB-only events" [ "$(stat events_persist_only)" = 0 ]
+check "default: background task cache stays empty" sh -c \
+	"curl -s '$SIM_URL/gwsim/introspect' | jq -e '.background_task_cache == 0' >/dev/null"
 stop_sim "$SIM_PID"
 
 start_sim --buffer-max-age-s 2

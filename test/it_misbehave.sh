@@ -20,6 +20,8 @@ run() {
 }
 report() { echo "$R/$1/stress_report_$2.json"; }
 verdict_note() { jget "$1" '[.verdict.checks[] | select(.status == "fail") | .note] | join(" / ")'; }
+# note_has FILE PATTERN: a failed check of the report explains itself so
+note_has() { verdict_note "$1" | grep -q -- "$2"; }
 
 # Streams cut after their first event: the seed's ">= 1 event" passes,
 # but the terminal-event checks fail and the cut is classified.
@@ -28,9 +30,9 @@ f=$(report cut 'test_concurrent_sse_connections[5]')
 check "cut: exit 1 (rc=$RC)" [ "$RC" -eq 1 ]
 check "cut: report written" [ -s "$f" ]
 check "cut: classified dropped_stream" [ "$(jget "$f" '.summary.errors_by_class.dropped_stream')" -ge 5 ]
-check "cut: reason names the terminal event" sh -c "echo '$(verdict_note "$f")' | grep -q 'streams that reached their terminal event: 0 of 5'"
+check "cut: reason names the terminal event" note_has "$f" 'streams that reached their terminal event: 0 of 5'
 f=$(report cut 'test_many_concurrent_sessions[5]')
-check "cut: sessions scenario fails with a count" sh -c "echo '$(verdict_note "$f")' | grep -q '0 of 5 sessions saw their terminal event'"
+check "cut: sessions scenario fails with a count" note_has "$f" '0 of 5 sessions saw their terminal event'
 
 # Tasks that never send final_response: streams time out (window 15 s).
 run never --never-final -- -s 'test_session_isolation'
@@ -61,5 +63,21 @@ check "leak: exit 1 (rc=$RC)" [ "$RC" -eq 1 ]
 check "leak: memory measured through --target-pid" [ "$(jget "$f" '.memory.measured')" = true ]
 check "leak: growth over the threshold fails" [ "$(jget "$f" '[.verdict.checks[] | select(.name == "memory growth (gateway RSS)")][0].status')" = fail ]
 check "leak: growth >= 50 MB reported" [ "$(jget "$f" '.memory.growth_mb >= 50')" = true ]
+
+# SAM's persistent SSE buffer never prunes _background_task_cache: the
+# cache-growth check catches it, through the introspection URL.
+run cache --persistent-buffer -- -s test_cache_growth_monitoring
+f=$(report cache test_cache_growth_monitoring)
+check "cache: no introspect_url given: check skipped, not passed" \
+	[ "$(jget "$f" '[.verdict.checks[] | select(.name == "server background task cache growth")][0].status')" = skipped ]
+start_sim --persistent-buffer
+"$GWSTRESS" --scale smoke -u "$SIM_URL" --set "target.introspect_url=$SIM_URL/gwsim/introspect" \
+	-s test_cache_growth_monitoring --report-dir "$R/cache2" >"$T/c.out" 2>"$T/c.err"
+rc=$?
+stop_sim "$SIM_PID"
+f=$(report cache2 test_cache_growth_monitoring)
+check "cache: exit 1 (rc=$rc)" [ "$rc" -eq 1 ]
+check "cache: growth of 50 reported in the reason" note_has "$f" 'grew from 0 to 50 entries'
+check "cache: the seed's warning printed" grep -q 'never shrank' "$T/c.err"
 
 finish

@@ -51,7 +51,7 @@ enum {
 	OPT_PING, OPT_MAX_UPLOAD, OPT_BUF_AGE, OPT_KEEPALIVE, OPT_MAX_BODY,
 	OPT_TOKEN, OPT_SNDBUF, OPT_VERSION, OPT_FAIL_RATE, OPT_CUT_RATE,
 	OPT_MALFORMED, OPT_STALL, OPT_TRICKLE, OPT_GARBAGE, OPT_NEVER_FINAL,
-	OPT_LEAK_KB, OPT_REFUSE, OPT_RESET_RATE
+	OPT_LEAK_KB, OPT_REFUSE, OPT_RESET_RATE, OPT_PERSISTENT
 };
 
 static const struct option long_opts[] = {
@@ -82,6 +82,7 @@ static const struct option long_opts[] = {
 	{ "trickle-ms", required_argument, NULL, OPT_TRICKLE },
 	{ "garbage", required_argument, NULL, OPT_GARBAGE },
 	{ "never-final", no_argument, NULL, OPT_NEVER_FINAL },
+	{ "persistent-buffer", no_argument, NULL, OPT_PERSISTENT },
 	{ "leak-kb", required_argument, NULL, OPT_LEAK_KB },
 	{ "refuse", no_argument, NULL, OPT_REFUSE },
 	{ "reset-rate", required_argument, NULL, OPT_RESET_RATE },
@@ -113,6 +114,11 @@ static void usage(FILE *f)
 "  --buffer-max-age-s N     sse_buffer_max_age_seconds (default 600)\n"
 "  --max-upload-bytes N     gateway_max_upload_size_bytes (default 52428800)\n"
 "  --max-body-bytes N       gateway_max_message_size_bytes (default 10000000)\n"
+"  --persistent-buffer      SAM with SQL persistence: every task enters\n"
+"                           SSEManager._background_task_cache (never\n"
+"                           pruned) and events of a task whose subscriber\n"
+"                           left go to the DB only; default off: the\n"
+"                           cache stays empty, they are buffered in memory\n"
 "\n"
 "Built-in agent:\n"
 "  --agents LIST            comma list (default TestAgent,TestPeerAgentA)\n"
@@ -363,6 +369,9 @@ static int parse_args(int argc, char **argv)
 			if (sim_fault_parse_garbage(o, &sim_cfg.garbage))
 				rc = sim_error("--garbage: unknown mode '%s' "
 					"(nonjson, ctype)", o);
+			break;
+		case OPT_PERSISTENT:
+			sim_cfg.persistent_buffer = true;
 			break;
 		case OPT_NEVER_FINAL:
 			sim_cfg.never_final = true;

@@ -94,6 +94,7 @@ struct sim_config {
 	char *token;
 	int sndbuf;
 	int verbose;
+	bool persistent_buffer;	/* SAM's persistent SSE buffer (SQL) */
 	/* faults */
 	double fail_rate;
 	double cut_rate;

@@ -359,9 +359,12 @@ static void emit(struct sim_task *t, const char *name, json_t *result)
 	f = sim_fault_frame(name, s, len, first);
 	free(s);
 	if (first) {
-		/* SSEManager._background_task_cache gains the task here */
 		t->events_buffered = true;
-		SIM_COUNT(background_task_cache);
+		/* with the persistent buffer on, SSEManager's
+		 * _is_task_registered_for_buffering caches the task here and
+		 * never removes it (sse_manager.py) */
+		if (sim_cfg.persistent_buffer)
+			SIM_COUNT(background_task_cache);
 	}
 	t->last_ms = sim_epoch_ms();
 	SIM_COUNT(events_generated);

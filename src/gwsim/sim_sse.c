@@ -392,7 +392,7 @@ void sim_sse_send(const char *task_id, struct sim_frame *f)
 		}
 		goto out;
 	}
-	if (t && t->prior) {
+	if (t && t->prior && sim_cfg.persistent_buffer) {
 		/* registered task with a prior connection: DB only */
 		SIM_COUNT(events_persist_only);
 		goto out;
