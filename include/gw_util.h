@@ -67,6 +67,10 @@ int gw_sleep_ns(int64_t ns);
  * (truncation happened if the result is >= n), like BSD strlcpy. */
 size_t gw_strlcpy(char *dst, const char *src, size_t n);
 
+/* Directory of the running executable (from /proc/self/exe), without a
+ * trailing '/'.  Returns 0, or -1 if it cannot be read or does not fit. */
+int gw_exe_dir(char *out, size_t n);
+
 /*
  * A bounded list of error messages, so that a config loader can report
  * every problem instead of just the first one.  Messages past the capacity

@@ -43,6 +43,33 @@ void gw_sc_gate(_Atomic int *n, int count, int64_t max_ns);
 /* GET /health through op; 1 if it answered 2xx. */
 int gw_sc_health(struct gw_worker *w, struct gw_scen *s, int op);
 
+/*
+ * The paced submitter the mixed, sustained and soak scenarios share: from
+ * intended start times every `period` until `end`, SUBMIT(text_fmt with
+ * the round number, one %llu) through op_submit, record <op>_corrected
+ * from the intended start, count `submitted`, and hand the task to a
+ * fire-and-forget COLLECT(window_ms) job that counts `events` and
+ * `completed`.  `each` (may be NULL) runs after every round on the same
+ * worker.  The scenario's needs must leave room for window_ms / period
+ * collectors at once.
+ */
+struct gw_sc_paced {
+	struct gw_scen *s;
+	int64_t period, end;		/* ns */
+	const char *text_fmt;
+	long window_ms;			/* 10 s unless changed */
+	int op_submit, op_corr;
+	int c_submitted, c_events, c_completed;
+	void (*each)(struct gw_worker *w, struct gw_sc_paced *p);
+	void *ud;
+	_Atomic long rounds;
+};
+/* Register op, op_corrected and the three counters; window 10 s. */
+void gw_sc_paced_setup(struct gw_scen *s, struct gw_sc_paced *p,
+		       const char *op, const char *submitted,
+		       const char *events, const char *completed);
+void gw_sc_paced_job(struct gw_worker *w, void *arg);
+
 /* Per-job arguments for scenarios that fan out over an index. */
 struct gw_sc_job {
 	void *x;

@@ -213,53 +213,10 @@ static void a2a_load_run(struct gw_scen *s, long p)
  * made (config fetches, submits and subscriptions), each counted once.
  */
 struct mixed {
-	struct gw_scen *s;
+	struct gw_sc_paced a2a;
 	int64_t end;
-	int op_config, op_submit, op_submit_corr;
-	int c_submitted, c_events, c_completed;
+	int op_config;
 };
-
-struct mixed_task {
-	struct mixed *x;
-	struct gw_task t;
-};
-
-static void mixed_collect(struct gw_worker *w, void *arg)
-{
-	struct mixed_task *mt = arg;
-	struct gw_collect c = { 0 };
-
-	c.task = &mt->t;
-	c.window_ms = 10000;
-	gw_collect(w, mt->x->s, &c);
-	gw_count(w, mt->x->c_events, c.events);
-	gw_count(w, mt->x->c_completed, c.terminal);
-	free(mt);
-}
-
-static void mixed_a2a(struct gw_worker *w, void *arg)
-{
-	struct mixed *x = arg;
-	struct gw_pacer p;
-	int64_t due;
-	char text[64];
-
-	gw_pace_init(&p, GW_NS_PER_S, x->end);
-	while (gw_pace_next(&p, &due) == 0) {
-		struct mixed_task *mt = gw_xcalloc(1, sizeof(*mt));
-
-		mt->x = x;
-		snprintf(text, sizeof(text), "Mixed workload %llu",
-			 (unsigned long long)p.k - 1);
-		if (gw_submit(w, x->s, x->op_submit, text, NULL, &mt->t) < 0) {
-			free(mt);
-			continue;
-		}
-		gw_rec(w, x->op_submit_corr, gw_now_ns() - due);
-		gw_count(w, x->c_submitted, 1);
-		gw_engine_submit(w->eng, mixed_collect, mt);
-	}
-}
 
 static void mixed_webui(struct gw_worker *w, void *arg)
 {
@@ -270,8 +227,8 @@ static void mixed_webui(struct gw_worker *w, void *arg)
 
 	gw_pace_init(&p, 100 * GW_NS_PER_MS, x->end);
 	while (gw_pace_next(&p, &due) == 0)
-		gw_rest(w, x->s, x->op_config, "GET", "/api/v1/config", NULL,
-			&r);
+		gw_rest(w, x->a2a.s, x->op_config, "GET", "/api/v1/config",
+			NULL, &r);
 }
 
 static double mixed_duration(const struct gw_config *cfg)
@@ -291,19 +248,19 @@ static int mixed_need(const struct gw_config *cfg, long p)
 
 static void mixed_run(struct gw_scen *s, long p)
 {
-	struct mixed x = { .s = s };
+	struct mixed x = { .end = 0 };
 	uint64_t requests = 0;
 
 	(void)p;
 	x.op_config = gw_scen_http_op(s, "config_fetch");
-	x.op_submit = gw_metrics_op(s->m, "mixed_a2a_submit");
-	x.op_submit_corr = gw_metrics_op(s->m, "mixed_a2a_submit_corrected");
-	x.c_submitted = gw_metrics_counter(s->m, "mixed_a2a_submitted");
-	x.c_events = gw_metrics_counter(s->m, "mixed_a2a_events");
-	x.c_completed = gw_metrics_counter(s->m, "mixed_a2a_completed");
+	gw_sc_paced_setup(s, &x.a2a, "mixed_a2a_submit", "mixed_a2a_submitted",
+			  "mixed_a2a_events", "mixed_a2a_completed");
 	x.end = gw_now_ns() +
 		(int64_t)(mixed_duration(s->run->cfg) * (double)GW_NS_PER_S);
-	gw_engine_submit(s->run->eng, mixed_a2a, &x);
+	x.a2a.period = GW_NS_PER_S;
+	x.a2a.end = x.end;
+	x.a2a.text_fmt = "Mixed workload %llu";
+	gw_engine_submit(s->run->eng, gw_sc_paced_job, &x.a2a);
 	gw_engine_submit(s->run->eng, mixed_webui, &x);
 	gw_scen_wait(s);		/* generators and collectors */
 	gw_sleep_ns(2 * GW_NS_PER_S);	/* the seed's grace period */

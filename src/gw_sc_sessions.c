@@ -195,55 +195,6 @@ static void iso_run(struct gw_scen *s, long p)
  * The seed's error-rate check looked at the wrong name and could never
  * fail; this one counts every failed submit.
  */
-struct sustained {
-	struct gw_scen *s;
-	int64_t end;
-	int op_create, op_corr;
-	int c_created, c_events, c_completed;
-};
-
-struct sus_task {
-	struct sustained *x;
-	struct gw_task t;
-};
-
-static void sus_collect(struct gw_worker *w, void *arg)
-{
-	struct sus_task *st = arg;
-	struct gw_collect c = { 0 };
-
-	c.task = &st->t;
-	c.window_ms = 10000;
-	gw_collect(w, st->x->s, &c);
-	gw_count(w, st->x->c_events, c.events);
-	gw_count(w, st->x->c_completed, c.terminal);
-	free(st);
-}
-
-static void sus_generator(struct gw_worker *w, void *arg)
-{
-	struct sustained *x = arg;
-	struct gw_pacer p;
-	int64_t due;
-	char text[64];
-
-	gw_pace_init(&p, GW_NS_PER_S / 2, x->end);
-	while (gw_pace_next(&p, &due) == 0) {
-		struct sus_task *st = gw_xcalloc(1, sizeof(*st));
-
-		st->x = x;
-		snprintf(text, sizeof(text), "Sustained session %llu",
-			 (unsigned long long)p.k - 1);
-		if (gw_submit(w, x->s, x->op_create, text, NULL, &st->t) < 0) {
-			free(st);
-			continue;
-		}
-		gw_rec(w, x->op_corr, gw_now_ns() - due);
-		gw_count(w, x->c_created, 1);
-		gw_engine_submit(w->eng, sus_collect, st);
-	}
-}
-
 static double sus_duration(const struct gw_config *cfg)
 {
 	double d = cfg->profile.test_duration_seconds;
@@ -262,27 +213,27 @@ static int sus_need(const struct gw_config *cfg, long p)
 
 static void sus_run(struct gw_scen *s, long p)
 {
-	struct sustained x = { .s = s };
+	struct gw_sc_paced x = { .s = s };
 	uint64_t created;
 
 	(void)p;
-	x.op_create = gw_metrics_op(s->m, "sustained_session_create");
-	x.op_corr = gw_metrics_op(s->m, "sustained_session_create_corrected");
-	x.c_created = gw_metrics_counter(s->m, "sessions_created");
-	x.c_events = gw_metrics_counter(s->m, "sustained_events");
-	x.c_completed = gw_metrics_counter(s->m, "sustained_completed");
+	gw_sc_paced_setup(s, &x, "sustained_session_create",
+			  "sessions_created", "sustained_events",
+			  "sustained_completed");
+	x.period = GW_NS_PER_S / 2;
 	x.end = gw_now_ns() +
 		(int64_t)(sus_duration(s->run->cfg) * (double)GW_NS_PER_S);
-	gw_engine_submit(s->run->eng, sus_generator, &x);
+	x.text_fmt = "Sustained session %llu";
+	gw_engine_submit(s->run->eng, gw_sc_paced_job, &x);
 	gw_scen_wait(s);
 	gw_sleep_ns(3 * GW_NS_PER_S);	/* the seed's grace period */
 	gw_scen_stop(s);
 
 	created = gw_metrics_counter_value(s->m, "sessions_created");
 	gw_check_gt(s, "sessions_created", (double)created, 0, "");
-	gw_check_p99(s, x.op_create, 2000.0);
+	gw_check_p99(s, x.op_submit, 2000.0);
 	gw_check_lt(s, "error_rate(sustained_session_create)",
-		    gw_metrics_error_rate(s->m, x.op_create), 5.0, "%");
+		    gw_metrics_error_rate(s->m, x.op_submit), 5.0, "%");
 }
 
 #define MANY(n)                                                              \

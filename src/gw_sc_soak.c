@@ -150,58 +150,19 @@ static void check_sockets(struct gw_scen *s, const struct sockets *before,
 /* ---- test_extended_streaming_soak (6.1) ------------------------------------ */
 
 struct soak {
-	struct gw_scen *s;
+	struct gw_sc_paced p;
 	double seconds;
 	int64_t t0, last_progress;
-	_Atomic long activities;
-	int op_submit, op_submit_corr, op_config;
-	int c_events, c_completed;
+	int op_config;
 };
 
-struct soak_task {
-	struct soak *x;
-	struct gw_task t;
-};
-
-static void soak_collect(struct gw_worker *w, void *arg)
+/* after each submit, one GET /api/v1/config (the seed's sync adapter) */
+static void soak_each(struct gw_worker *w, struct gw_sc_paced *p)
 {
-	struct soak_task *st = arg;
-	struct gw_collect c = { 0 };
-
-	c.task = &st->t;
-	c.window_ms = 10000;
-	gw_collect(w, st->x->s, &c);
-	gw_count(w, st->x->c_events, c.events);
-	gw_count(w, st->x->c_completed, c.terminal);
-	free(st);
-}
-
-static void soak_loop(struct gw_worker *w, void *arg)
-{
-	struct soak *x = arg;
+	struct soak *x = p->ud;
 	struct gw_http_result r;
-	struct gw_pacer p;
-	int64_t due;
-	char text[64];
 
-	gw_pace_init(&p, GW_NS_PER_S,
-		     x->t0 + (int64_t)(x->seconds * (double)GW_NS_PER_S));
-	while (gw_pace_next(&p, &due) == 0) {
-		struct soak_task *st = gw_xcalloc(1, sizeof(*st));
-
-		st->x = x;
-		snprintf(text, sizeof(text), "Soak activity %llu",
-			 (unsigned long long)p.k - 1);
-		if (gw_submit(w, x->s, x->op_submit, text, NULL, &st->t) == 0) {
-			gw_rec(w, x->op_submit_corr, gw_now_ns() - due);
-			gw_engine_submit(w->eng, soak_collect, st);
-		} else {
-			free(st);
-		}
-		gw_rest(w, x->s, x->op_config, "GET", "/api/v1/config", NULL,
-			&r);
-		atomic_fetch_add(&x->activities, 1);
-	}
+	gw_rest(w, p->s, x->op_config, "GET", "/api/v1/config", NULL, &r);
 }
 
 static void soak_tick(struct gw_scen *s)
@@ -217,7 +178,7 @@ static void soak_tick(struct gw_scen *s)
 	fprintf(stderr, "Soak test progress: %.1f%% (%.0fs/%.0fs), "
 		"activities: %ld\n", el >= x->seconds ? 100.0 :
 		100.0 * el / x->seconds, el, x->seconds,
-		atomic_load(&x->activities));
+		atomic_load(&x->p.rounds));
 }
 
 static int soak_need(const struct gw_config *cfg, long p)
@@ -228,28 +189,31 @@ static int soak_need(const struct gw_config *cfg, long p)
 
 static void soak_run(struct gw_scen *s, long p)
 {
-	struct soak x = { .s = s };
+	struct soak x = { .seconds = 0 };
 	long n;
 
 	(void)p;
 	x.seconds = s->run->cfg->profile.soak_duration_seconds;
-	x.op_submit = gw_metrics_op(s->m, "soak_task_submit");
-	x.op_submit_corr = gw_metrics_op(s->m, "soak_task_submit_corrected");
+	gw_sc_paced_setup(s, &x.p, "soak_task_submit", "soak_tasks_submitted",
+			  "soak_events_received", "soak_tasks_completed");
 	x.op_config = gw_scen_http_op(s, "config_fetch");
-	x.c_events = gw_metrics_counter(s->m, "soak_events_received");
-	x.c_completed = gw_metrics_counter(s->m, "soak_tasks_completed");
 	x.t0 = x.last_progress = gw_now_ns();
+	x.p.period = GW_NS_PER_S;
+	x.p.end = x.t0 + (int64_t)(x.seconds * (double)GW_NS_PER_S);
+	x.p.text_fmt = "Soak activity %llu";
+	x.p.each = soak_each;
+	x.p.ud = &x;
 	s->ud = &x;
 	s->on_tick = soak_tick;
 	s->mem_every_ns = 10 * GW_NS_PER_S;
 	s->mem_last_ns = x.t0;
-	gw_engine_submit(s->run->eng, soak_loop, &x);
+	gw_engine_submit(s->run->eng, gw_sc_paced_job, &x.p);
 	gw_scen_wait(s);
 	gw_sleep_ns(SETTLE_NS);
 	gw_scen_stop(s);		/* takes the final memory sample */
 	s->on_tick = NULL;
 
-	n = atomic_load(&x.activities);
+	n = atomic_load(&x.p.rounds);
 	gw_metrics_gauge(s->m, "soak_activities", (double)n, 1);
 	check_memory(s, "memory growth (gateway RSS)");
 	gw_check_lt(s, "total_errors", (double)gw_metrics_total_errors(s->m),

@@ -20,7 +20,6 @@ int gw_sim_locate(char *out, size_t n)
 {
 	const char *env = getenv("GWSIM");
 	char self[PATH_MAX];
-	ssize_t len;
 
 	if (env && *env) {
 		if (access(env, X_OK) == -1)
@@ -28,19 +27,10 @@ int gw_sim_locate(char *out, size_t n)
 		gw_strlcpy(out, env, n);
 		return 0;
 	}
-	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (len > 0) {
-		char *slash;
-
-		self[len] = '\0';
-		slash = strrchr(self, '/');
-		if (slash) {
-			slash[1] = '\0';
-			if ((size_t)snprintf(out, n, "%sgwsim", self) < n &&
-			    access(out, X_OK) == 0)
-				return 0;
-		}
-	}
+	if (gw_exe_dir(self, sizeof(self)) == 0 &&
+	    (size_t)snprintf(out, n, "%s/gwsim", self) < n &&
+	    access(out, X_OK) == 0)
+		return 0;
 	if (access("./gwsim", X_OK) == 0) {
 		gw_strlcpy(out, "./gwsim", n);
 		return 0;

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 
 const char *gw_progname = "gwstress";
 _Atomic int gw_stop;
@@ -220,4 +221,19 @@ int gw_parse_bool(const char *s, int *out)
 			return *out = 0, 0;
 	}
 	return -1;
+}
+
+int gw_exe_dir(char *out, size_t n)
+{
+	ssize_t len = readlink("/proc/self/exe", out, n);
+	char *slash;
+
+	if (len <= 0 || (size_t)len >= n)
+		return -1;
+	out[len] = '\0';
+	slash = strrchr(out, '/');
+	if (!slash)
+		return -1;
+	*slash = '\0';
+	return 0;
 }

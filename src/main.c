@@ -243,7 +243,6 @@ static int find_profile(const char *scale, char *out, size_t n)
 {
 	static const char *const dirs[] = { "", "/..", };
 	char self[PATH_MAX];
-	ssize_t len;
 
 	for (const char *p = scale; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
@@ -254,23 +253,13 @@ static int find_profile(const char *scale, char *out, size_t n)
 	snprintf(out, n, "conf/%s.ini", scale);
 	if (access(out, R_OK) == 0)
 		return 0;
-	len = readlink("/proc/self/exe", self, sizeof(self) - 1);
-	if (len > 0) {
-		char *slash;
+	for (size_t i = 0; i < GW_ARRAY_SIZE(dirs) &&
+			   gw_exe_dir(self, sizeof(self)) == 0; i++) {
+		int k = snprintf(out, n, "%s%s/conf/%s.ini", self, dirs[i],
+				 scale);
 
-		self[len] = '\0';
-		slash = strrchr(self, '/');
-		if (slash) {
-			*slash = '\0';
-			for (size_t i = 0; i < GW_ARRAY_SIZE(dirs); i++) {
-				int k = snprintf(out, n, "%s%s/conf/%s.ini",
-						 self, dirs[i], scale);
-
-				if (k > 0 && (size_t)k < n &&
-				    access(out, R_OK) == 0)
-					return 0;
-			}
-		}
+		if (k > 0 && (size_t)k < n && access(out, R_OK) == 0)
+			return 0;
 	}
 	return gw_error("--scale %s: no profile conf/%s.ini (known: smoke, "
 			"small, medium, large, soak)", scale, scale);
