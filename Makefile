@@ -11,6 +11,7 @@
 #   make CC=clang             any C11 compiler; gcc and clang are both clean
 #   make hdr-check            every public header compiles on its own
 #   make bench                ring + collector throughput (prints figures)
+#   make valgrind-smoke       a smoke run under valgrind memcheck
 #   make fuzz                 libFuzzer harnesses (clang, ASan+UBSan) built in
 #                             build/fuzz, each run FUZZ_SECONDS (default 60)
 #   make V=1                  show full command lines
@@ -164,6 +165,9 @@ check-integration: $(GWSTRESS) $(GWSIM)
 
 check-stress: $(GWSTRESS) $(GWSIM)
 	$(Q)sh test/run-stress.sh
+
+valgrind-smoke: $(GWSTRESS) $(GWSIM)
+	$(Q)sh test/run-valgrind.sh
 
 # Benchmarks print figures; they assert only invariants, never timings.
 $(O)/test/bench_%: $(O)/test/bench_%.o $(O)/libgw.a
