@@ -14,7 +14,7 @@ valgrind --error-exitcode=99 --leak-check=full --show-leak-kinds=definite \
 	"${GWSTRESS:-./gwstress}" --scale smoke --soak-duration 10 -q \
 	--report-dir reports/valgrind "$@"
 rc=$?
-grep -E 'ERROR SUMMARY|definitely lost' "$log" | head -5
+grep -E 'ERROR SUMMARY|definitely lost|in use at exit|All heap' "$log" | head -5
 case $rc in
 0|1) echo "valgrind-smoke: clean (gwstress exit $rc)"; exit 0 ;;
 99) echo "valgrind-smoke: memcheck found errors, see $log"; exit 1 ;;
