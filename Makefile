@@ -153,6 +153,11 @@ test: deps
 # --- tests -----------------------------------------------------------------
 STRESS_SCALE ?= smoke
 export STRESS_SCALE
+# A data race must fail the test that provoked it, not scroll by on a
+# stderr some test captured: TSan then exits 66 (ASan and UBSan, built
+# with -fno-sanitize-recover, already abort).
+TSAN_OPTIONS ?= halt_on_error=1 exitcode=66
+export TSAN_OPTIONS
 
 check: check-unit check-integration
 
