@@ -13,8 +13,8 @@
  *    those the errlist dropped; every message is NUL-terminated in its
  *    slot;
  *  - loader messages read "fuzz.ini:LINE: ..." with 1 <= LINE <= the
- *    number of lines of the INI text, and never the "cannot happen"
- *    "syntax error (inih)";
+ *    number of lines of the INI text, in file order (LINE never goes
+ *    down), and never the "cannot happen" "syntax error (inih)";
  *  - all or nothing: after a failed load the config is byte for byte the
  *    defaults; after a good one source_file is "fuzz.ini" and every key
  *    is either still its default (same bytes) or marked as set by the INI;
@@ -125,6 +125,7 @@ static size_t count_lines(const uint8_t *s, size_t n)
 static void check_load_msgs(const struct gw_errlist *e, size_t lines)
 {
 	const size_t plen = strlen(NAME ":");
+	unsigned long prev = 1;
 
 	check_msgs(e, 0, NAME ":");
 	for (int i = 0; i < e->n; i++) {
@@ -132,7 +133,8 @@ static void check_load_msgs(const struct gw_errlist *e, size_t lines)
 		unsigned long line = strtoul(e->msg[i] + plen, &end, 10);
 
 		REQUIRE(end != e->msg[i] + plen && *end == ':');
-		REQUIRE(line >= 1 && line <= lines);
+		REQUIRE(line >= prev && line <= lines);	/* in file order */
+		prev = line;
 		/* the whole message: keys and values are echoed in others */
 		REQUIRE(strcmp(end, ": syntax error (inih)"));
 	}
