@@ -90,6 +90,7 @@ struct gw_engine_cfg {
 	long thread_stack_kib;		/* worker stack size */
 	long ring_size;			/* samples per worker ring, 2^n */
 	long max_event_bytes;		/* SSE event cap per stream */
+	long recv_buffer_bytes;		/* CURLOPT_BUFFERSIZE per worker */
 	long max_body_bytes;		/* REST response body cap */
 	int progress;			/* live progress line on a tty */
 };

@@ -189,6 +189,9 @@ const struct gw_config_key gw_config_keys[] = {
 	GW_KEY(engine, max_event_bytes, 256, 16 * MIB, NULL, "65536",
 	       "bytes; cap on one SSE event, bigger ones are counted and "
 	       "skipped"),
+	GW_KEY(engine, recv_buffer_bytes, 1024, 524288, NULL, "16384",
+	       "bytes; libcurl receive buffer of each worker "
+	       "(CURLOPT_BUFFERSIZE); smaller saves memory per stream"),
 	GW_KEY(engine, max_body_bytes, 4096, GIB, NULL, "1048576",
 	       "bytes; cap on one REST response body"),
 	GW_KEY(engine, progress, 0, 1, NULL, "true",

@@ -474,15 +474,32 @@ static int read_token_file(const char *path, char *out, size_t n)
 	return 0;
 }
 
-static void raise_nofile(void)
+/*
+ * Each worker holds up to three descriptors: its socket and the
+ * socketpair libcurl's internal multi handle keeps for wake-ups.  Raise the
+ * soft limit to what the pool needs (and the hard limit too, when we are
+ * allowed to); warn when it stays too low, before anything runs.
+ */
+static void raise_nofile(int workers)
 {
+	rlim_t need = (rlim_t)workers * 3 + 256;
 	struct rlimit rl;
 
-	/* one socket per stream: 10,000 streams need more than 1024 fds */
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
-		rl.rlim_cur = rl.rlim_max;
-		setrlimit(RLIMIT_NOFILE, &rl);
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur >= need)
+		return;
+	if (rl.rlim_max < need) {
+		struct rlimit up = { need, need };
+
+		if (setrlimit(RLIMIT_NOFILE, &up) == 0)
+			return;
 	}
+	rl.rlim_cur = rl.rlim_max < need ? rl.rlim_max : need;
+	setrlimit(RLIMIT_NOFILE, &rl);
+	if (rl.rlim_cur < need)
+		gw_warn("%d workers need about %llu file descriptors, the limit "
+			"is %llu: raise it (ulimit -n) or expect connect errors",
+			workers, (unsigned long long)need,
+			(unsigned long long)rl.rlim_cur);
 }
 
 static int worker_count(const struct gw_config *cfg, const struct cli *c)
@@ -516,7 +533,7 @@ int main(int argc, char **argv)
 	size_t ncat, nsel = 0;
 	const char *token = NULL;
 	char first_report[1024], tool[64];
-	int tally[4] = { 0 }, reports_ok = 1, exit_code;
+	int tally[4] = { 0 }, reports_ok = 1, exit_code, nworkers;
 	struct sigaction sa;
 
 	gw_progname = "gwstress";
@@ -559,7 +576,6 @@ int main(int argc, char **argv)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	raise_nofile();
 
 	memset(&tgt, 0, sizeof(tgt));
 	memset(&run, 0, sizeof(run));
@@ -602,6 +618,7 @@ int main(int argc, char **argv)
 	tgt.read_timeout_s = (long)(cfg.target.read_timeout_seconds + 0.999);
 	tgt.max_body_bytes = (size_t)cfg.engine.max_body_bytes;
 	tgt.max_event_bytes = (size_t)cfg.engine.max_event_bytes;
+	tgt.recv_buffer_bytes = cfg.engine.recv_buffer_bytes;
 
 	if (gw_http_global_init() < 0) {
 		gw_sim_stop(&sim);
@@ -619,7 +636,9 @@ int main(int argc, char **argv)
 	run.eng = &eng;
 	run.progress = cfg.engine.progress && !cli.quiet && isatty(2);
 	run.quiet = cli.quiet;
-	if (gw_engine_start(&eng, worker_count(&cfg, &cli),
+	nworkers = worker_count(&cfg, &cli);
+	raise_nofile(nworkers);
+	if (gw_engine_start(&eng, nworkers,
 			    (size_t)cfg.engine.thread_stack_kib * 1024,
 			    (size_t)cfg.engine.ring_size, &tgt) < 0) {
 		gw_sim_stop(&sim);
