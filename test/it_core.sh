@@ -107,27 +107,38 @@ check "token not in reports" sh -c "! grep -rq '$SECRET' '$R/tok'"
 check "without the token the gateway refuses (exit 1)" [ $? -eq 1 ]
 stop_sim "$SIM_PID"
 
-# 8. SIGINT during a run: in-flight transfers abort, the running
-#    scenario's report is written with "interrupted": true, exit 130.
-"$GWSTRESS" --scale smoke -s test_extended_streaming_soak --report-dir "$R/sig" \
-	>"$T/out" 2>"$T/err" &
-pid=$!
-i=0
-while [ $i -lt 100 ] && ! grep -q 'STRESS\|target:' "$T/out" 2>/dev/null; do
-	sleep 0.1; i=$((i + 1))
-done
-sleep 2
-kill -INT $pid
-i=0
-while kill -0 $pid 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
-check "SIGINT: exited within 5 s" sh -c "! kill -0 $pid 2>/dev/null"
-wait $pid
-rc=$?
-f="$R/sig/stress_report_test_extended_streaming_soak.json"
-check "SIGINT: exit 130 (rc=$rc)" [ "$rc" -eq 130 ]
-check "SIGINT: report written" [ -s "$f" ]
-check "SIGINT: marked interrupted" [ "$(jget "$f" '.metadata.interrupted')" = true ]
-check "SIGINT: not passed" [ "$(jget "$f" '.verdict.passed')" = false ]
-check "SIGINT: samples kept" [ "$(jget "$f" '.summary.samples_received > 0')" = true ]
+# 8. SIGINT / SIGTERM during a run: in-flight transfers abort, the running
+#    scenario's report is written with "interrupted": true, exit 130 / 143.
+interrupt() {
+	sig=$1; want=$2
+	"$GWSTRESS" --scale smoke -s test_extended_streaming_soak \
+		--report-dir "$R/$sig" >"$T/out" 2>"$T/err" &
+	pid=$!
+	i=0
+	while [ $i -lt 100 ] && ! grep -q 'target:' "$T/out" 2>/dev/null; do
+		sleep 0.1; i=$((i + 1))
+	done
+	sleep 2
+	sim=$(pgrep -P $pid gwsim)
+	check "$sig: the bundled gateway runs as our child" [ -n "$sim" ]
+	kill -"$sig" $pid
+	i=0
+	while kill -0 $pid 2>/dev/null && [ $i -lt 50 ]; do
+		sleep 0.1; i=$((i + 1))
+	done
+	check "$sig: exited within 5 s" sh -c "! kill -0 $pid 2>/dev/null"
+	wait $pid
+	rc=$?
+	f="$R/$sig/stress_report_test_extended_streaming_soak.json"
+	check "$sig: exit $want (rc=$rc)" [ "$rc" -eq "$want" ]
+	check "$sig: report written" [ -s "$f" ]
+	check "$sig: marked interrupted" [ "$(jget "$f" '.metadata.interrupted')" = true ]
+	check "$sig: not passed" [ "$(jget "$f" '.verdict.passed')" = false ]
+	check "$sig: samples kept" [ "$(jget "$f" '.summary.samples_received > 0')" = true ]
+	check "$sig: the bundled gateway was stopped" \
+		sh -c "! kill -0 ${sim:-1} 2>/dev/null"
+}
+interrupt INT 130
+interrupt TERM 143
 
 finish
