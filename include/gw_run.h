@@ -14,15 +14,32 @@
 /* Outcome of one scenario, for the final tally and the exit code. */
 enum gw_outcome { GW_PASSED, GW_FAILED, GW_SKIPPED, GW_INTERRUPTED };
 
+/* What the run keeps of a scenario after its report is written (for the
+ * JUnit file and the tally). */
+struct gw_result {
+	const struct gw_scenario *def;
+	enum gw_outcome outcome;
+	double seconds;
+	int report_ok;			/* its JSON report was written */
+	char why[512];			/* failed checks or the skip reason */
+};
+
 /*
  * Run scenario def.  quiet suppresses the console summary (the JSON report
- * is always written).  Returns the outcome; *report_ok is set to 0 if the
- * report could not be written.
+ * is always written).  Fills *res and returns res->outcome.
  */
 enum gw_outcome gw_run_scenario(struct gw_run *run,
 				const struct gw_scenario *def,
 				const struct gw_report_ctx *rc, int quiet,
-				int *report_ok);
+				struct gw_result *res);
+
+/*
+ * Write a JUnit XML file (one testcase per scenario run; failures carry
+ * the failed checks, skipped and interrupted ones say why), atomically.
+ * Returns 0, or -1 with a message.
+ */
+int gw_run_junit(const char *path, const struct gw_result *res, size_t n,
+		 const char *suite);
 
 /* Wait for every job, stop the clock and collect the workers' numbers
  * (idempotent).  Scenarios call it before computing their checks. */

@@ -4,6 +4,7 @@
 #include "gw_run.h"
 #include "gw_util.h"
 
+#include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +38,8 @@ static void register_std(struct gw_scen *s)
 	id->c_sse_foreign = gw_metrics_counter(m, "sse_foreign_frames");
 }
 
+static void explain(const struct gw_scen *s, char *out, size_t n);
+
 void gw_scen_stop(struct gw_scen *s)
 {
 	if (s->collected)
@@ -52,7 +55,7 @@ void gw_scen_stop(struct gw_scen *s)
 enum gw_outcome gw_run_scenario(struct gw_run *run,
 				const struct gw_scenario *def,
 				const struct gw_report_ctx *rc, int quiet,
-				int *report_ok)
+				struct gw_result *res)
 {
 	struct gw_scen *s = gw_xcalloc(1, sizeof(*s));
 	enum gw_outcome out;
@@ -60,7 +63,9 @@ enum gw_outcome gw_run_scenario(struct gw_run *run,
 	json_t *j;
 	int need;
 
-	*report_ok = 1;
+	memset(res, 0, sizeof(*res));
+	res->def = def;
+	res->report_ok = 1;
 	s->def = def;
 	s->run = run;
 	s->m = gw_metrics_create(def->name, def->markers);
@@ -98,14 +103,118 @@ enum gw_outcome gw_run_scenario(struct gw_run *run,
 	j = gw_report_json(s, rc);
 	if (gw_report_path(run->cfg, def->name, path, sizeof(path)) < 0) {
 		gw_error("report path for %s is too long", def->name);
-		*report_ok = 0;
+		res->report_ok = 0;
 	} else if (gw_report_write(path, j) < 0) {
-		*report_ok = 0;
+		res->report_ok = 0;
 	} else if (!quiet) {
 		printf("Saved stress report to %s\n", path);
 	}
 	json_decref(j);
+	res->outcome = out;
+	res->seconds = gw_metrics_duration(s->m);
+	explain(s, res->why, sizeof(res->why));
 	gw_metrics_free(s->m);
 	free(s);
 	return out;
+}
+
+/* One line on why a scenario did not pass. */
+static void explain(const struct gw_scen *s, char *out, size_t n)
+{
+	size_t len = 0;
+
+	out[0] = '\0';
+	if (s->m->interrupted)
+		len = (size_t)snprintf(out, n, "interrupted; ");
+	if (s->skip_reason[0] && len < n)
+		len += (size_t)snprintf(out + len, n - len, "%s; ",
+					s->skip_reason);
+	for (int i = 0; i < s->nchecks && len < n; i++)
+		if (s->checks[i].status == GW_CHECK_FAIL)
+			len += (size_t)snprintf(out + len, n - len, "%s; ",
+						s->checks[i].note[0] ?
+						s->checks[i].note :
+						s->checks[i].name);
+	if (len >= 2 && len < n)
+		out[len - 2] = '\0';	/* drop the last "; " */
+}
+
+/* XML text with the five predefined entities; control bytes dropped. */
+static void xml_text(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		case '\'': fputs("&apos;", f); break;
+		default:
+			if ((unsigned char)*s >= 0x20 || *s == '\n' ||
+			    *s == '\t')
+				fputc(*s, f);
+		}
+	}
+}
+
+int gw_run_junit(const char *path, const struct gw_result *res, size_t n,
+		 const char *suite)
+{
+	char tmp[1100];
+	size_t fails = 0, skips = 0;
+	double total = 0;
+	FILE *f;
+
+	if (gw_report_mkdirs(path) == -1)
+		return gw_error("--junit %s: cannot create its directory: %s",
+				path, strerror(errno));
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	f = fopen(tmp, "w");
+	if (!f)
+		return gw_error("--junit %s: %s", path, strerror(errno));
+	for (size_t i = 0; i < n; i++) {
+		fails += res[i].outcome == GW_FAILED ||
+			 res[i].outcome == GW_INTERRUPTED;
+		skips += res[i].outcome == GW_SKIPPED;
+		total += res[i].seconds;
+	}
+	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<testsuites tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\" "
+		"time=\"%.3f\">\n  <testsuite name=\"", n, fails, skips, total);
+	xml_text(f, suite);
+	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+		"skipped=\"%zu\" time=\"%.3f\">\n", n, fails, skips, total);
+	for (size_t i = 0; i < n; i++) {
+		const struct gw_result *r = &res[i];
+
+		fputs("    <testcase classname=\"gwstress.", f);
+		/* markers as a dotted class: "stress isolation" ->
+		 * gwstress.stress.isolation */
+		for (const char *m = r->def->markers; *m; m++)
+			if (*m == ' ')
+				fputc('.', f);
+			else if (*m != '&' && *m != '<' && *m != '"')
+				fputc(*m, f);
+		fputs("\" name=\"", f);
+		xml_text(f, r->def->name);
+		fprintf(f, "\" time=\"%.3f\"", r->seconds);
+		if (r->outcome == GW_PASSED) {
+			fputs("/>\n", f);
+			continue;
+		}
+		fputs(">\n      <", f);
+		fputs(r->outcome == GW_SKIPPED ? "skipped" : "failure", f);
+		fputs(" message=\"", f);
+		xml_text(f, r->why[0] ? r->why : "failed");
+		fputs("\"/>\n    </testcase>\n", f);
+	}
+	fputs("  </testsuite>\n</testsuites>\n", f);
+	if (fflush(f) == EOF || fsync(fileno(f)) == -1 || fclose(f) == EOF ||
+	    rename(tmp, path) == -1) {
+		int e = errno;
+
+		unlink(tmp);
+		return gw_error("--junit %s: %s", path, strerror(e));
+	}
+	return 0;
 }

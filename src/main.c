@@ -53,6 +53,7 @@ struct cli {
 	const char *markers[MAX_SEL];	/* -m */
 	int nmarkers;
 	const char *token_file;		/* --token-file */
+	const char *junit;		/* --junit PATH */
 	int list, verbose, quiet;
 	char setbuf[MAX_SETS][GW_INI_LINE_MAX + 64];
 };
@@ -84,6 +85,7 @@ static void usage(FILE *f)
 "      --token-file FILE  read the bearer token from FILE (first line)\n"
 "      --report PATH      write reports as PATH's base_<scenario>.ext\n"
 "      --report-dir DIR   directory of the default report files\n"
+"      --junit PATH       also write a JUnit XML file for CI systems\n"
 "      --duration S       override [profile] test_duration_seconds\n"
 "      --soak-duration S  override [profile] soak_duration_seconds\n"
 "      --target-pid PID   sample this gateway process's memory (same host)\n"
@@ -148,7 +150,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 	enum {
 		O_SCALE = 256, O_REPORT, O_REPORT_DIR, O_DURATION, O_SOAK,
 		O_PID, O_LIST, O_SET, O_AGENT, O_TOKEN_ENV, O_WORKERS,
-		O_TOKEN_FILE,
+		O_TOKEN_FILE, O_JUNIT,
 	};
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -157,6 +159,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		{ "agent", required_argument, NULL, O_AGENT },
 		{ "token-env", required_argument, NULL, O_TOKEN_ENV },
 		{ "token-file", required_argument, NULL, O_TOKEN_FILE },
+		{ "junit", required_argument, NULL, O_JUNIT },
 		{ "report", required_argument, NULL, O_REPORT },
 		{ "report-dir", required_argument, NULL, O_REPORT_DIR },
 		{ "duration", required_argument, NULL, O_DURATION },
@@ -189,6 +192,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 			rc |= add_flag(c, "--token-env", "target", "token_env", optarg);
 			break;
 		case O_TOKEN_FILE: c->token_file = optarg; break;
+		case O_JUNIT: c->junit = optarg; break;
 		case O_REPORT: rc |= add_flag(c, "--report", "report", "path", optarg); break;
 		case O_REPORT_DIR:
 			rc |= add_flag(c, "--report-dir", "report", "dir", optarg);
@@ -534,6 +538,8 @@ int main(int argc, char **argv)
 	const char *token = NULL;
 	char first_report[1024], tool[64];
 	int tally[4] = { 0 }, reports_ok = 1, exit_code, nworkers;
+	struct gw_result *results;
+	size_t nres = 0;
 	struct sigaction sa;
 
 	gw_progname = "gwstress";
@@ -557,7 +563,8 @@ int main(int argc, char **argv)
 	}
 	if (gw_report_path(&cfg, cat[0].name, first_report,
 			   sizeof(first_report)) < 0 ||
-	    gw_report_probe(first_report) < 0)
+	    gw_report_probe(first_report) < 0 ||
+	    (cli.junit && gw_report_probe(cli.junit) < 0))
 		return EXIT_USAGE;
 	if (cli.token_file) {
 		static char tokbuf[4096];
@@ -667,14 +674,19 @@ int main(int argc, char **argv)
 	snprintf(tool, sizeof(tool), "gwstress %s", GW_VERSION);
 	rc = (struct gw_report_ctx){ &cfg, run.target_display, run.bundled,
 				     tool };
+	results = gw_xcalloc(nsel, sizeof(*results));
 	for (size_t i = 0; i < ncat && !gw_stopping(); i++) {
-		int ok;
+		struct gw_result *r = &results[nres];
 
 		if (!selected(&cli, &cat[i]))
 			continue;
-		tally[gw_run_scenario(&run, &cat[i], &rc, cli.quiet, &ok)]++;
-		reports_ok &= ok;
+		tally[gw_run_scenario(&run, &cat[i], &rc, cli.quiet, r)]++;
+		reports_ok &= r->report_ok;
+		nres++;
 	}
+	if (cli.junit && gw_run_junit(cli.junit, results, nres, tool) < 0)
+		reports_ok = 0;
+	free(results);
 
 	gw_engine_stop(&eng);
 	gw_sim_stop(&sim);

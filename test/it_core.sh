@@ -89,6 +89,20 @@ STRESS_CONCURRENT_SSE=10 "$GWSTRESS" --scale smoke -v -u http://127.0.0.1:1 >"$T
 check "STRESS_CONCURRENT_SSE=10 overrides smoke's 3 (Python cannot)" \
 	grep -q 'concurrent_sse_connections *= 10 *(env)' "$T/out"
 
+# 5b. JUnit XML for CI systems: one testcase per scenario, failures carry
+#     the failed checks.
+start_sim --cut-rate 1
+"$GWSTRESS" --scale smoke -q -u "$SIM_URL" -s 'test_concurrent_sse_connections[5]' \
+	-s test_burst_nothing -s test_concurrent_task_submission_burst \
+	--junit "$T/junit/j.xml" --report-dir "$R/junit" >"$T/out" 2>"$T/err"
+stop_sim "$SIM_PID"
+j="$T/junit/j.xml"
+check "junit: written" [ -s "$j" ]
+check "junit: 2 testcases, 1 failure" grep -q '<testsuites tests="2" failures="1" skipped="0"' "$j"
+check "junit: the failure names its check" grep -q 'failure message="streams that reached their terminal event: 0 of 5' "$j"
+check "junit: dotted class from the markers" grep -q 'classname="gwstress.stress" name="test_concurrent_task_submission_burst"' "$j"
+check "junit: balanced testcase elements" [ "$(grep -c '<testcase' "$j")" = 2 ]
+
 # 6. --list names every scenario with its markers.
 "$GWSTRESS" --list >"$T/out"
 check "--list shows [25] with marker" grep -q '^test_concurrent_sse_connections\[25\] .*\[stress\]' "$T/out"
