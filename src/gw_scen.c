@@ -392,10 +392,9 @@ int gw_collect(struct gw_worker *w, struct gw_scen *s, struct gw_collect *c)
 	if (c->slow_rcvbuf || c->slow_pause_ns)
 		gw_http_set_slow_reader(&w->http, 0, 0);
 	c->t_end = gw_now_ns();
+	/* subscribed: a 200 event stream, whatever happened afterwards */
 	c->connected = r->status == 200 && r->t_headers &&
-		       (r->err == GW_E_NONE || c->sse.events ||
-			r->err == GW_E_TIMEOUT || r->err == GW_E_DROPPED ||
-			r->err == GW_E_PARSE || r->err == GW_E_ABORTED);
+		       !strncasecmp(r->ctype, "text/event-stream", 17);
 	if (!c->connected) {
 		gw_fail(w, id->op_sse_connect, r->err ? r->err : GW_E_HTTP,
 			r->msg[0] ? r->msg : "subscription failed",
