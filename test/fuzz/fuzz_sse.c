@@ -8,7 +8,8 @@
  *   byte 2     bits 0-2: number k of piece lengths that follow;
  *              bit 3: the event callback asks the parser to stop;
  *              bit 4: the comment callback asks it to stop;
- *              bit 5: what the k pieces leave is fed one byte at a time
+ *              bit 5: what the k pieces leave is fed one byte at a time;
+ *              bits 6-7: unused
  *   k bytes    piece lengths, 0..255 (0 is an empty feed)
  *   the rest   the stream
  *
@@ -41,8 +42,9 @@
  * -max_len=8192 (make fuzz does).
  *
  * Rejected: comparing against a model of the WHATWG rules, which
- * test/check_sse.c already does on generated streams; this harness looks
- * for what a model shares with the parser (split and stop handling, bounds).
+ * test/check_sse.c already does on generated streams.  The properties here
+ * need no model (independence from splits and stops, bounds), so they also
+ * catch what a model and the parser would get wrong together.
  */
 #include "gw_sse.h"
 
