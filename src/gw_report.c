@@ -157,10 +157,8 @@ void gw_report_console(FILE *f, const struct gw_scen *s)
 
 /* ---- JSON --------------------------------------------------------------- */
 
-static json_t *percentiles(const struct gw_op *o)
+void *gw_report_percentiles_json(const struct gw_hist *h)
 {
-	const struct gw_hist *h = &o->hist;
-
 	return json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:f}",
 			 "p50", (double)gw_hist_quantile(h, 0.50) / 1e6,
 			 "p95", (double)gw_hist_quantile(h, 0.95) / 1e6,
@@ -172,7 +170,7 @@ static json_t *percentiles(const struct gw_op *o)
 			 "stddev", gw_hist_stddev(h) / 1e6);
 }
 
-static json_t *histogram(const struct gw_hist *h)
+void *gw_report_hist_json(const struct gw_hist *h)
 {
 	json_t *b = json_array();
 
@@ -264,13 +262,13 @@ void *gw_report_json(const struct gw_scen *s, const struct gw_report_ctx *c)
 
 		json_object_set_new(ops, o->name, json_pack(
 			"{s:o, s:f, s:f, s:I, s:I, s:I, s:o}",
-			"percentiles", percentiles(o),
+			"percentiles", gw_report_percentiles_json(&o->hist),
 			"throughput_per_sec", gw_metrics_throughput(m, i),
 			"error_rate_percent", gw_metrics_error_rate(m, i),
 			"attempts", (json_int_t)o->attempts,
 			"errors", (json_int_t)o->errors,
 			"dropped_samples", (json_int_t)o->dropped,
-			"histogram", histogram(&o->hist)));
+			"histogram", gw_report_hist_json(&o->hist)));
 	}
 
 	classes = json_object();

@@ -26,6 +26,7 @@
 #include "gw_config.h"
 #include "gw_engine.h"
 #include "gw_http.h"
+#include "gw_merge.h"
 #include "gw_report.h"
 #include "gw_run.h"
 #include "gw_scen.h"
@@ -54,6 +55,9 @@ struct cli {
 	int nmarkers;
 	const char *token_file;		/* --token-file */
 	const char *junit;		/* --junit PATH */
+	const char *merge;		/* --merge OUT, inputs follow */
+	char **inputs;
+	int ninputs;
 	int list, verbose, quiet;
 	char setbuf[MAX_SETS][GW_INI_LINE_MAX + 64];
 };
@@ -86,6 +90,7 @@ static void usage(FILE *f)
 "      --report PATH      write reports as PATH's base_<scenario>.ext\n"
 "      --report-dir DIR   directory of the default report files\n"
 "      --junit PATH       also write a JUnit XML file for CI systems\n"
+"      --merge OUT IN...  merge shard reports of one scenario into OUT\n"
 "      --duration S       override [profile] test_duration_seconds\n"
 "      --soak-duration S  override [profile] soak_duration_seconds\n"
 "      --target-pid PID   sample this gateway process's memory (same host)\n"
@@ -150,7 +155,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 	enum {
 		O_SCALE = 256, O_REPORT, O_REPORT_DIR, O_DURATION, O_SOAK,
 		O_PID, O_LIST, O_SET, O_AGENT, O_TOKEN_ENV, O_WORKERS,
-		O_TOKEN_FILE, O_JUNIT,
+		O_TOKEN_FILE, O_JUNIT, O_MERGE,
 	};
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -160,6 +165,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		{ "token-env", required_argument, NULL, O_TOKEN_ENV },
 		{ "token-file", required_argument, NULL, O_TOKEN_FILE },
 		{ "junit", required_argument, NULL, O_JUNIT },
+		{ "merge", required_argument, NULL, O_MERGE },
 		{ "report", required_argument, NULL, O_REPORT },
 		{ "report-dir", required_argument, NULL, O_REPORT_DIR },
 		{ "duration", required_argument, NULL, O_DURATION },
@@ -193,6 +199,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 			break;
 		case O_TOKEN_FILE: c->token_file = optarg; break;
 		case O_JUNIT: c->junit = optarg; break;
+		case O_MERGE: c->merge = optarg; break;
 		case O_REPORT: rc |= add_flag(c, "--report", "report", "path", optarg); break;
 		case O_REPORT_DIR:
 			rc |= add_flag(c, "--report-dir", "report", "dir", optarg);
@@ -235,9 +242,16 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 					argv[optind - 1]);
 		}
 	}
-	if (optind < argc)
+	if (c->merge) {
+		c->inputs = argv + optind;
+		c->ninputs = argc - optind;
+		if (!c->ninputs)
+			return gw_error("--merge %s: name the reports to merge "
+					"after it", c->merge);
+	} else if (optind < argc) {
 		return gw_error("unexpected argument '%s' (see --help)",
 				argv[optind]);
+	}
 	return rc;
 }
 
@@ -549,6 +563,10 @@ int main(int argc, char **argv)
 		list_catalogue();
 		return EXIT_PASS;
 	}
+	if (cli.merge)
+		return gw_merge_files(cli.merge, cli.inputs,
+				      (size_t)cli.ninputs) < 0 ? EXIT_USAGE :
+								 EXIT_PASS;
 	if (build_config(&cli, &cfg) < 0)
 		return EXIT_USAGE;
 	if (cli.verbose)

@@ -103,6 +103,31 @@ check "junit: the failure names its check" grep -q 'failure message="streams tha
 check "junit: dotted class from the markers" grep -q 'classname="gwstress.stress" name="test_concurrent_task_submission_burst"' "$j"
 check "junit: balanced testcase elements" [ "$(grep -c '<testcase' "$j")" = 2 ]
 
+# 5c. Shards merge exactly: two concurrent runs of one scenario against one
+#     gateway, merged into one report.
+start_sim
+pids=""
+for k in 1 2; do
+	"$GWSTRESS" --scale smoke -q -u "$SIM_URL" -s 'test_many_concurrent_sessions[10]' \
+		--report-dir "$R/shard$k" >/dev/null 2>&1 &
+	pids="$pids $!"
+done
+for p in $pids; do wait "$p"; done
+stop_sim "$SIM_PID"
+n="stress_report_test_many_concurrent_sessions[10].json"
+"$GWSTRESS" --merge "$R/merged.json" "$R/shard1/$n" "$R/shard2/$n" 2>"$T/err"
+check "merge: exit 0" [ $? -eq 0 ]
+m="$R/merged.json"
+check "merge: 20 submits" [ "$(jget "$m" '.operations.session_task_submit.percentiles.count')" = 20 ]
+check "merge: counters summed" [ "$(jget "$m" '.counters.sessions_completed')" = \
+	"$(jq -s '[.[].counters.sessions_completed] | add' "$R/shard1/$n" "$R/shard2/$n")" ]
+check "merge: max is the max of the shards" [ "$(jget "$m" '.operations.session_task_submit.percentiles.max')" = \
+	"$(jq -s '[.[].operations.session_task_submit.percentiles.max] | max' "$R/shard1/$n" "$R/shard2/$n")" ]
+check "merge: 2 shards recorded" [ "$(jget "$m" '.merge.shards_count')" = 2 ]
+"$GWSTRESS" --merge "$R/bad.json" "$R/shard1/$n" "$R/junit/stress_report_test_concurrent_task_submission_burst.json" 2>"$T/err"
+check "merge: different scenarios refused (exit 2)" [ $? -eq 2 ]
+check "merge: the refusal names both files" grep -q "burst.*but.*sessions" "$T/err"
+
 # 6. --list names every scenario with its markers.
 "$GWSTRESS" --list >"$T/out"
 check "--list shows [25] with marker" grep -q '^test_concurrent_sse_connections\[25\] .*\[stress\]' "$T/out"

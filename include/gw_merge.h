@@ -1,0 +1,42 @@
+/*
+ * gw_merge: combine the JSON reports of one scenario run as shards on
+ * several machines (for example by a Kubernetes Job, each pod running
+ * gwstress against the same gateway) into one report, exactly.
+ *
+ * Exact where the data allows it:
+ *   - latency: every operation's histogram buckets are added and its
+ *     (n, mean, M2) combined with Chan's formula (gw_hist_add), then the
+ *     percentiles are recomputed: the same numbers one process recording
+ *     all samples would have printed;
+ *   - attempts, errors, dropped samples, counters, samples produced /
+ *     received / dropped, error classes: summed; error rates recomputed
+ *     from the sums;
+ *   - throughput: summed (the shards ran at the same time).
+ * Not exact, by nature, and documented in the merged report's "merge"
+ * object: gauges are summed (the seed's gauges are counts); memory is the
+ * shard whose gateway grew most (the worst case, what a leak check wants);
+ * duration is the longest shard's; errors are the first 100 by time, each
+ * tagged with its shard; the verdict passes only if every shard passed,
+ * and lists every shard's checks tagged with the shard.
+ *
+ * Thread safety: none needed (main thread, Jansson objects it owns).
+ */
+#ifndef GW_MERGE_H
+#define GW_MERGE_H
+
+#include <stddef.h>
+
+/*
+ * Merge n (>= 1) parsed reports (json_t *).  Returns a new json_t * the
+ * caller owns, or NULL with a one-line reason in err (different
+ * scenarios, unknown schema_version, malformed histogram).
+ */
+void *gw_merge_json(void *const *reports, size_t n, char *err, size_t errlen);
+
+/*
+ * Load the report files in[0..n), merge them and write `out` atomically.
+ * Returns 0, or -1 with a message naming the offending file.
+ */
+int gw_merge_files(const char *out, char *const in[], size_t n);
+
+#endif /* GW_MERGE_H */

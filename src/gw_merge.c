@@ -1,0 +1,352 @@
+/*
+ * gw_merge: merge shard reports of one scenario (see gw_merge.h).
+ *
+ * The merged report starts as a copy of shard 0 (so metadata, config and
+ * any key this code does not know survive) and every section the shards
+ * measured is then recomputed from all of them.
+ */
+#include "gw_merge.h"
+#include "gw_report.h"
+#include "gw_util.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fail(char *err, size_t n, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t n, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(err, n, fmt, ap);
+	va_end(ap);
+	return -1;
+}
+
+static json_int_t int_at(json_t *o, const char *k)
+{
+	return json_integer_value(json_object_get(o, k));
+}
+
+static double num_at(json_t *o, const char *k)
+{
+	return json_number_value(json_object_get(o, k));
+}
+
+/* Add a shard's histogram object into h. */
+static int hist_add_json(struct gw_hist *h, json_t *j)
+{
+	struct gw_hist one;
+	json_t *b = json_object_get(j, "buckets"), *pair;
+	size_t i;
+	uint64_t total = 0;
+
+	if (!json_is_array(b) || !json_is_integer(json_object_get(j, "count")))
+		return -1;
+	gw_hist_init(&one);
+	json_array_foreach(b, i, pair) {
+		json_int_t idx = json_integer_value(json_array_get(pair, 0));
+		json_int_t cnt = json_integer_value(json_array_get(pair, 1));
+
+		if (json_array_size(pair) != 2 || idx < 0 || cnt < 0 ||
+		    gw_hist_add_bucket(&one, (size_t)idx, (uint64_t)cnt) < 0) {
+			gw_hist_release(&one);
+			return -1;
+		}
+		total += (uint64_t)cnt;
+	}
+	one.n = (uint64_t)int_at(j, "count");
+	one.min = int_at(j, "min");
+	one.max = int_at(j, "max");
+	one.mean = num_at(j, "mean");
+	one.m2 = num_at(j, "m2");
+	one.over_range = (uint64_t)int_at(j, "over_range");
+	if (total != one.n) {	/* buckets and count disagree */
+		gw_hist_release(&one);
+		return -1;
+	}
+	gw_hist_add(h, &one);
+	gw_hist_release(&one);
+	return 0;
+}
+
+/* dst[k] += src[k] for every integer or real member. */
+static void add_numbers(json_t *dst, json_t *src)
+{
+	const char *k;
+	json_t *v;
+
+	json_object_foreach(src, k, v) {
+		json_t *d = json_object_get(dst, k);
+
+		if (json_is_integer(v) && (!d || json_is_integer(d)))
+			json_object_set_new(dst, k, json_integer(
+				json_integer_value(d) + json_integer_value(v)));
+		else if (json_is_number(v))
+			json_object_set_new(dst, k, json_real(
+				json_number_value(d) + json_number_value(v)));
+	}
+}
+
+static int merge_operations(json_t *out, void *const *in, size_t n,
+			    char *err, size_t errlen)
+{
+	json_t *ops = json_object();
+	const char *name;
+	json_t *v;
+
+	/* union of the operation names, in first-seen order */
+	for (size_t s = 0; s < n; s++)
+		json_object_foreach(json_object_get(in[s], "operations"),
+				    name, v)
+			if (!json_object_get(ops, name))
+				json_object_set_new(ops, name, json_null());
+	json_object_foreach(ops, name, v) {
+		struct gw_hist h;
+		json_int_t attempts = 0, errors = 0, dropped = 0;
+		double tput = 0, den;
+		json_t *o;
+
+		gw_hist_init(&h);
+		for (size_t s = 0; s < n; s++) {
+			json_t *so = json_object_get(json_object_get(in[s],
+					"operations"), name);
+
+			if (!so)
+				continue;
+			if (hist_add_json(&h, json_object_get(so,
+							      "histogram"))) {
+				gw_hist_release(&h);
+				json_decref(ops);
+				return fail(err, errlen, "report %zu: operation "
+					    "'%s' has no valid histogram", s,
+					    name);
+			}
+			attempts += int_at(so, "attempts");
+			errors += int_at(so, "errors");
+			dropped += int_at(so, "dropped_samples");
+			tput += num_at(so, "throughput_per_sec");
+		}
+		den = attempts ? (double)attempts : (double)h.n + (double)errors;
+		o = json_pack("{s:o, s:f, s:f, s:I, s:I, s:I, s:o}",
+			      "percentiles", gw_report_percentiles_json(&h),
+			      "throughput_per_sec", tput, "error_rate_percent",
+			      den > 0 ? 100.0 * (double)errors / den : 0.0,
+			      "attempts", attempts, "errors", errors,
+			      "dropped_samples", dropped, "histogram",
+			      gw_report_hist_json(&h));
+		gw_hist_release(&h);
+		json_object_set_new(ops, name, o);
+	}
+	json_object_set_new(out, "operations", ops);
+	return 0;
+}
+
+static int cmp_error_time(const void *a, const void *b)
+{
+	double x = num_at(*(json_t *const *)a, "timestamp");
+	double y = num_at(*(json_t *const *)b, "timestamp");
+
+	return (x > y) - (x < y);
+}
+
+/* errors: every shard's, tagged, the first 100 by time */
+static void merge_errors(json_t *out, void *const *in, size_t n)
+{
+	json_t *all = json_array(), *e, *first = json_array();
+	json_t **v;
+	size_t k, count;
+
+	for (size_t s = 0; s < n; s++)
+		json_array_foreach(json_object_get(in[s], "errors"), k, e) {
+			json_t *c = json_deep_copy(e);
+
+			json_object_set_new(c, "shard", json_integer(
+				(json_int_t)s));
+			json_array_append_new(all, c);
+		}
+	count = json_array_size(all);
+	v = gw_xcalloc(count ? count : 1, sizeof(*v));
+	for (k = 0; k < count; k++)
+		v[k] = json_array_get(all, k);
+	qsort(v, count, sizeof(*v), cmp_error_time);
+	for (k = 0; k < count && k < 100; k++)
+		json_array_append(first, v[k]);
+	free(v);
+	json_decref(all);
+	json_object_set_new(out, "errors", first);
+}
+
+void *gw_merge_json(void *const *in, size_t n, char *err, size_t errlen)
+{
+	json_t *out, *meta, *sum, *ctr, *gauges, *classes, *checks;
+	const char *name = NULL;
+	json_t *worst_mem = NULL;
+	double dur = 0, worst = -1e300;
+	int passed = 1, interrupted = 0;
+	json_t *shards = json_array();
+
+	if (!n) {
+		json_decref(shards);
+		fail(err, errlen, "nothing to merge");
+		return NULL;
+	}
+	for (size_t s = 0; s < n; s++) {
+		json_t *m = json_object_get(in[s], "metadata");
+		const char *t = json_string_value(json_object_get(m,
+							      "test_name"));
+		json_t *mem = json_object_get(in[s], "memory");
+
+		if (int_at(in[s], "schema_version") != GW_REPORT_SCHEMA_VERSION) {
+			json_decref(shards);
+			fail(err, errlen, "report %zu: schema_version %lld, "
+			     "expected %d", s,
+			     (long long)int_at(in[s], "schema_version"),
+			     GW_REPORT_SCHEMA_VERSION);
+			return NULL;
+		}
+		if (!t || (name && strcmp(t, name))) {
+			json_decref(shards);
+			fail(err, errlen, "report %zu is of scenario '%s', not "
+			     "'%s'", s, t ? t : "?", name ? name : "?");
+			return NULL;
+		}
+		name = t;
+		if (num_at(m, "duration_seconds") > dur)
+			dur = num_at(m, "duration_seconds");
+		passed &= json_is_true(json_object_get(json_object_get(in[s],
+					"verdict"), "passed"));
+		interrupted |= json_is_true(json_object_get(m, "interrupted"));
+		if (json_is_true(json_object_get(mem, "measured")) &&
+		    num_at(mem, "growth_mb") > worst) {
+			worst = num_at(mem, "growth_mb");
+			worst_mem = mem;
+		}
+		json_array_append_new(shards, json_pack("{s:i, s:O, s:O, s:b}",
+			"shard", (int)s, "timestamp",
+			json_object_get(m, "timestamp"), "target",
+			json_object_get(m, "target"), "passed",
+			json_is_true(json_object_get(json_object_get(in[s],
+				"verdict"), "passed"))));
+	}
+
+	out = json_deep_copy(in[0]);
+	if (merge_operations(out, in, n, err, errlen) < 0) {
+		json_decref(out);
+		json_decref(shards);
+		return NULL;
+	}
+	meta = json_object_get(out, "metadata");
+	json_object_set_new(meta, "duration_seconds", json_real(dur));
+	json_object_set_new(meta, "interrupted", json_boolean(interrupted));
+	json_object_set_new(meta, "passed", json_boolean(passed));
+
+	ctr = json_object();
+	gauges = json_object();
+	classes = json_object();
+	sum = json_object_get(out, "summary");
+	json_object_set_new(sum, "total_errors", json_integer(0));
+	json_object_set_new(sum, "samples_produced", json_integer(0));
+	json_object_set_new(sum, "samples_received", json_integer(0));
+	json_object_set_new(sum, "samples_dropped", json_integer(0));
+	checks = json_array();
+	for (size_t s = 0; s < n; s++) {
+		json_t *ss = json_object_get(in[s], "summary"), *c;
+		size_t k;
+
+		add_numbers(ctr, json_object_get(in[s], "counters"));
+		add_numbers(gauges, json_object_get(in[s], "gauges"));
+		add_numbers(classes, json_object_get(ss, "errors_by_class"));
+		json_object_set_new(sum, "total_errors", json_integer(
+			int_at(sum, "total_errors") +
+			int_at(ss, "total_errors")));
+		json_object_set_new(sum, "samples_produced", json_integer(
+			int_at(sum, "samples_produced") +
+			int_at(ss, "samples_produced")));
+		json_object_set_new(sum, "samples_received", json_integer(
+			int_at(sum, "samples_received") +
+			int_at(ss, "samples_received")));
+		json_object_set_new(sum, "samples_dropped", json_integer(
+			int_at(sum, "samples_dropped") +
+			int_at(ss, "samples_dropped")));
+		json_array_foreach(json_object_get(json_object_get(in[s],
+				"verdict"), "checks"), k, c) {
+			json_t *cc = json_deep_copy(c);
+
+			json_object_set_new(cc, "shard", json_integer(
+				(json_int_t)s));
+			json_array_append_new(checks, cc);
+		}
+	}
+	json_object_set_new(sum, "operations_count", json_integer(
+		(json_int_t)json_object_size(json_object_get(out,
+							     "operations"))));
+	json_object_set_new(sum, "passed", json_boolean(passed));
+	json_object_set_new(sum, "errors_by_class", classes);
+	json_object_set_new(out, "counters", ctr);
+	json_object_set_new(out, "gauges", gauges);
+	if (worst_mem)
+		json_object_set(out, "memory", worst_mem);
+	merge_errors(out, in, n);
+	json_object_set_new(out, "verdict", json_pack("{s:b, s:s, s:o}",
+		"passed", passed, "skip_reason", "", "checks", checks));
+	json_object_set_new(out, "merge", json_pack("{s:i, s:o, s:s}",
+		"shards_count", (int)n, "shards", shards, "rules",
+		"histograms, attempts, errors, counters and throughput summed "
+		"exactly; gauges summed; memory of the shard with the largest "
+		"growth; duration of the longest shard; passed only if every "
+		"shard passed"));
+	return out;
+}
+
+int gw_merge_files(const char *out, char *const in[], size_t n)
+{
+	json_t **r = gw_xcalloc(n ? n : 1, sizeof(*r));
+	json_t *m = NULL;
+	char err[256];
+	int rc = -1;
+
+	for (size_t i = 0; i < n; i++) {
+		json_error_t je;
+		const char *t, *t0;
+
+		r[i] = json_load_file(in[i], 0, &je);
+		if (!r[i]) {
+			gw_error("%s:%d: %s", in[i], je.line, je.text);
+			goto out;
+		}
+		/* the same checks as gw_merge_json, named by file */
+		t = json_string_value(json_object_get(json_object_get(r[i],
+				"metadata"), "test_name"));
+		t0 = json_string_value(json_object_get(json_object_get(r[0],
+				"metadata"), "test_name"));
+		if (int_at(r[i], "schema_version") !=
+		    GW_REPORT_SCHEMA_VERSION || !t) {
+			gw_error("%s: not a gwstress report (schema_version "
+				 "%d)", in[i], GW_REPORT_SCHEMA_VERSION);
+			goto out;
+		}
+		if (strcmp(t, t0)) {
+			gw_error("%s: scenario '%s', but %s is '%s': merge "
+				 "shards of one scenario", in[i], t, in[0], t0);
+			goto out;
+		}
+	}
+	m = gw_merge_json((void *const *)r, n, err, sizeof(err));
+	if (!m) {
+		gw_error("--merge: %s", err);
+		goto out;
+	}
+	rc = gw_report_write(out, m);
+out:
+	json_decref(m);
+	for (size_t i = 0; i < n; i++)
+		json_decref(r[i]);
+	free(r);
+	return rc;
+}
