@@ -184,6 +184,10 @@ static void merge_errors(json_t *out, void *const *in, size_t n)
 
 void *gw_merge_json(void *const *in, size_t n, char *err, size_t errlen)
 {
+	static const char *const summed[] = {
+		"total_errors", "samples_produced", "samples_received",
+		"samples_dropped",
+	};
 	json_t *out, *meta, *sum, *ctr, *gauges, *classes, *checks;
 	const char *name = NULL;
 	json_t *worst_mem = NULL;
@@ -250,10 +254,8 @@ void *gw_merge_json(void *const *in, size_t n, char *err, size_t errlen)
 	gauges = json_object();
 	classes = json_object();
 	sum = json_object_get(out, "summary");
-	json_object_set_new(sum, "total_errors", json_integer(0));
-	json_object_set_new(sum, "samples_produced", json_integer(0));
-	json_object_set_new(sum, "samples_received", json_integer(0));
-	json_object_set_new(sum, "samples_dropped", json_integer(0));
+	for (size_t k = 0; k < GW_ARRAY_SIZE(summed); k++)
+		json_object_set_new(sum, summed[k], json_integer(0));
 	checks = json_array();
 	for (size_t s = 0; s < n; s++) {
 		json_t *ss = json_object_get(in[s], "summary"), *c;
@@ -262,18 +264,9 @@ void *gw_merge_json(void *const *in, size_t n, char *err, size_t errlen)
 		add_numbers(ctr, json_object_get(in[s], "counters"));
 		add_numbers(gauges, json_object_get(in[s], "gauges"));
 		add_numbers(classes, json_object_get(ss, "errors_by_class"));
-		json_object_set_new(sum, "total_errors", json_integer(
-			int_at(sum, "total_errors") +
-			int_at(ss, "total_errors")));
-		json_object_set_new(sum, "samples_produced", json_integer(
-			int_at(sum, "samples_produced") +
-			int_at(ss, "samples_produced")));
-		json_object_set_new(sum, "samples_received", json_integer(
-			int_at(sum, "samples_received") +
-			int_at(ss, "samples_received")));
-		json_object_set_new(sum, "samples_dropped", json_integer(
-			int_at(sum, "samples_dropped") +
-			int_at(ss, "samples_dropped")));
+		for (size_t q = 0; q < GW_ARRAY_SIZE(summed); q++)
+			json_object_set_new(sum, summed[q], json_integer(
+				int_at(sum, summed[q]) + int_at(ss, summed[q])));
 		json_array_foreach(json_object_get(json_object_get(in[s],
 				"verdict"), "checks"), k, c) {
 			json_t *cc = json_deep_copy(c);
