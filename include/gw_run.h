@@ -22,6 +22,7 @@ struct gw_result {
 	double seconds;
 	int report_ok;			/* its JSON report was written */
 	char why[512];			/* failed checks or the skip reason */
+	void *report;			/* its JSON report (json_t *, owned) */
 };
 
 /*

@@ -38,9 +38,9 @@ static double num_at(json_t *o, const char *k)
 	return json_number_value(json_object_get(o, k));
 }
 
-/* Add a shard's histogram object into h. */
-static int hist_add_json(struct gw_hist *h, json_t *j)
+int gw_merge_hist_add_json(struct gw_hist *h, void *jv)
 {
+	json_t *j = jv;
 	struct gw_hist one;
 	json_t *b = json_object_get(j, "buckets"), *pair;
 	size_t i;
@@ -119,8 +119,8 @@ static int merge_operations(json_t *out, void *const *in, size_t n,
 
 			if (!so)
 				continue;
-			if (hist_add_json(&h, json_object_get(so,
-							      "histogram"))) {
+			if (gw_merge_hist_add_json(&h, json_object_get(so,
+							"histogram"))) {
 				gw_hist_release(&h);
 				json_decref(ops);
 				return fail(err, errlen, "report %zu: operation "

@@ -109,7 +109,7 @@ enum gw_outcome gw_run_scenario(struct gw_run *run,
 	} else if (!quiet) {
 		printf("Saved stress report to %s\n", path);
 	}
-	json_decref(j);
+	res->report = j;	/* kept for the HTML page; freed by main */
 	res->outcome = out;
 	res->seconds = gw_metrics_duration(s->m);
 	explain(s, res->why, sizeof(res->why));

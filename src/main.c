@@ -15,6 +15,7 @@
 #include <errno.h>
 #include <fnmatch.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -25,6 +26,7 @@
 
 #include "gw_config.h"
 #include "gw_engine.h"
+#include "gw_html.h"
 #include "gw_http.h"
 #include "gw_merge.h"
 #include "gw_report.h"
@@ -55,6 +57,7 @@ struct cli {
 	int nmarkers;
 	const char *token_file;		/* --token-file */
 	const char *junit;		/* --junit PATH */
+	const char *html;		/* --html PATH */
 	const char *merge;		/* --merge OUT, inputs follow */
 	char **inputs;
 	int ninputs;
@@ -90,6 +93,7 @@ static void usage(FILE *f)
 "      --report PATH      write reports as PATH's base_<scenario>.ext\n"
 "      --report-dir DIR   directory of the default report files\n"
 "      --junit PATH       also write a JUnit XML file for CI systems\n"
+"      --html PATH        also write an HTML page with charts\n"
 "      --merge OUT IN...  merge shard reports of one scenario into OUT\n"
 "      --duration S       override [profile] test_duration_seconds\n"
 "      --soak-duration S  override [profile] soak_duration_seconds\n"
@@ -155,7 +159,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 	enum {
 		O_SCALE = 256, O_REPORT, O_REPORT_DIR, O_DURATION, O_SOAK,
 		O_PID, O_LIST, O_SET, O_AGENT, O_TOKEN_ENV, O_WORKERS,
-		O_TOKEN_FILE, O_JUNIT, O_MERGE,
+		O_TOKEN_FILE, O_JUNIT, O_MERGE, O_HTML,
 	};
 	static const struct option opts[] = {
 		{ "config", required_argument, NULL, 'c' },
@@ -165,6 +169,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 		{ "token-env", required_argument, NULL, O_TOKEN_ENV },
 		{ "token-file", required_argument, NULL, O_TOKEN_FILE },
 		{ "junit", required_argument, NULL, O_JUNIT },
+		{ "html", required_argument, NULL, O_HTML },
 		{ "merge", required_argument, NULL, O_MERGE },
 		{ "report", required_argument, NULL, O_REPORT },
 		{ "report-dir", required_argument, NULL, O_REPORT_DIR },
@@ -199,6 +204,7 @@ static int parse_cli(int argc, char **argv, struct cli *c)
 			break;
 		case O_TOKEN_FILE: c->token_file = optarg; break;
 		case O_JUNIT: c->junit = optarg; break;
+		case O_HTML: c->html = optarg; break;
 		case O_MERGE: c->merge = optarg; break;
 		case O_REPORT: rc |= add_flag(c, "--report", "report", "path", optarg); break;
 		case O_REPORT_DIR:
@@ -582,7 +588,8 @@ int main(int argc, char **argv)
 	if (gw_report_path(&cfg, cat[0].name, first_report,
 			   sizeof(first_report)) < 0 ||
 	    gw_report_probe(first_report) < 0 ||
-	    (cli.junit && gw_report_probe(cli.junit) < 0))
+	    (cli.junit && gw_report_probe(cli.junit) < 0) ||
+	    (cli.html && gw_report_probe(cli.html) < 0))
 		return EXIT_USAGE;
 	if (cli.token_file) {
 		static char tokbuf[4096];
@@ -704,6 +711,20 @@ int main(int argc, char **argv)
 	}
 	if (cli.junit && gw_run_junit(cli.junit, results, nres, tool) < 0)
 		reports_ok = 0;
+	if (cli.html) {
+		void **jr = gw_xcalloc(nres ? nres : 1, sizeof(*jr));
+		char title[700];
+
+		for (size_t i = 0; i < nres; i++)
+			jr[i] = results[i].report;
+		snprintf(title, sizeof(title), "%s: profile %s against %s",
+			 tool, cfg.profile.name, run.target_display);
+		if (gw_html_write(cli.html, jr, nres, title) < 0)
+			reports_ok = 0;
+		free(jr);
+	}
+	for (size_t i = 0; i < nres; i++)
+		json_decref(results[i].report);
 	free(results);
 
 	gw_engine_stop(&eng);

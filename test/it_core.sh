@@ -97,11 +97,24 @@ start_sim --cut-rate 1
 	--junit "$T/junit/j.xml" --report-dir "$R/junit" >"$T/out" 2>"$T/err"
 stop_sim "$SIM_PID"
 j="$T/junit/j.xml"
+check "html: not asked for, not written" [ ! -e "$T/junit/run.html" ]
 check "junit: written" [ -s "$j" ]
 check "junit: 2 testcases, 1 failure" grep -q '<testsuites tests="2" failures="1" skipped="0"' "$j"
 check "junit: the failure names its check" grep -q 'failure message="streams that reached their terminal event: 0 of 5' "$j"
 check "junit: dotted class from the markers" grep -q 'classname="gwstress.stress" name="test_concurrent_task_submission_burst"' "$j"
 check "junit: balanced testcase elements" [ "$(grep -c '<testcase' "$j")" = 2 ]
+
+# 5b'. The HTML page: every scenario, its verdict, an SVG chart per
+#      scenario with a curve per operation.
+"$GWSTRESS" --scale smoke -q -s 'test_concurrent_sse_connections[5]' \
+	-s 'test_concurrent_sse_connections[10]' --html "$T/html/run.html" \
+	--report-dir "$R/html" >/dev/null 2>&1
+h="$T/html/run.html"
+check "html: written" [ -s "$h" ]
+check "html: both scenarios listed as passed" [ "$(grep -c '<td class="passed">passed</td>' "$h")" = 2 ]
+check "html: one latency chart per scenario" [ "$(grep -c '<title>latency by percentile</title>' "$h")" = 2 ]
+check "html: a curve per operation (6 each)" [ "$(grep -c '<polyline' "$h")" -ge 12 ]
+check "html: ends properly" sh -c "tail -1 '$h' | grep -q '</html>'"
 
 # 5c. Shards merge exactly: two concurrent runs of one scenario against one
 #     gateway, merged into one report.

@@ -1,0 +1,356 @@
+/*
+ * gw_html: the HTML run report (see gw_html.h).
+ *
+ * Charts are SVG polylines computed here.  Latency by percentile: for each
+ * operation, the value at percentiles from 0 to 99.99 (and the max) taken
+ * from its histogram, x = log10(1 / (1 - p)) so 90%, 99%, 99.9% are evenly
+ * spaced (the max is drawn half a decade past 99.99%), y = log10(ms)
+ * between the smallest and largest value shown.
+ */
+#include "gw_html.h"
+#include "gw_merge.h"
+#include "gw_util.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define W 640
+#define H 260
+#define PAD_L 56
+#define PAD_B 34
+#define PAD_T 12
+#define PAD_R 150
+#define NPTS 33
+
+static const char *const palette[] = {
+	"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
+	"#e377c2", "#17becf", "#7f7f7f", "#bcbd22",
+};
+
+static void esc(FILE *f, const char *s)
+{
+	for (; s && *s; s++)
+		switch (*s) {
+		case '&': fputs("&amp;", f); break;
+		case '<': fputs("&lt;", f); break;
+		case '>': fputs("&gt;", f); break;
+		case '"': fputs("&quot;", f); break;
+		default: fputc(*s, f);
+		}
+}
+
+static const char *str(json_t *o, const char *k)
+{
+	const char *s = json_string_value(json_object_get(o, k));
+
+	return s ? s : "";
+}
+
+static double num(json_t *o, const char *k)
+{
+	return json_number_value(json_object_get(o, k));
+}
+
+/* percentile of the i-th chart point: 0, then 1 - 10^-(4 i / (n-2)) */
+static double point_q(int i)
+{
+	if (i == 0)
+		return 0.0;
+	if (i == NPTS - 1)
+		return 1.0;
+	return 1.0 - pow(10.0, -4.0 * (double)i / (double)(NPTS - 2));
+}
+
+static double point_x(int i)
+{
+	/* the max (q = 1) is drawn just right of 99.99% */
+	double nines = i == NPTS - 1 ? 4.5 : -log10(1.0 - point_q(i));
+
+	return PAD_L + nines / 4.5 * (W - PAD_L - PAD_R);
+}
+
+static void latency_chart(FILE *f, json_t *ops)
+{
+	struct gw_hist h[10];
+	const char *names[10];
+	double lo = 1e300, hi = 0, ly, hy;
+	const char *name;
+	json_t *o;
+	int n = 0;
+
+	json_object_foreach(ops, name, o) {
+		if (n == 10)
+			break;
+		gw_hist_init(&h[n]);
+		if (gw_merge_hist_add_json(&h[n], json_object_get(o,
+							"histogram")) < 0 ||
+		    !h[n].n) {
+			gw_hist_release(&h[n]);
+			continue;
+		}
+		names[n] = name;
+		for (int i = 0; i < NPTS; i++) {
+			double v = (double)gw_hist_quantile(&h[n],
+						point_q(i)) / 1e6;
+
+			if (v > 0 && v < lo)
+				lo = v;
+			if (v > hi)
+				hi = v;
+		}
+		n++;
+	}
+	if (!n)
+		return;
+	if (!(lo < hi)) {
+		lo = lo > 0 && lo < 1e300 ? lo / 2 : 0.001;
+		hi = lo * 4;
+	}
+	ly = floor(log10(lo));
+	hy = ceil(log10(hi));
+	if (hy <= ly)
+		hy = ly + 1;
+	fprintf(f, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" width=\"%d\" "
+		"height=\"%d\" role=\"img\"><title>latency by percentile"
+		"</title>\n", W, H, W, H);
+	/* grid: decades of ms, and the nines */
+	for (double d = ly; d <= hy; d++) {
+		double y = PAD_T + (hy - d) / (hy - ly) * (H - PAD_T - PAD_B);
+
+		fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" "
+			"class=\"grid\"/><text x=\"%d\" y=\"%.1f\" "
+			"class=\"ax\" text-anchor=\"end\">%g ms</text>\n",
+			PAD_L, W - PAD_R, y, y, PAD_L - 4, y + 4,
+			pow(10.0, d));
+	}
+	for (int k = 0; k <= 4; k++) {
+		static const char *const lab[] = { "0%", "90%", "99%", "99.9%",
+						   "99.99%" };
+		double x = PAD_L + (double)k / 4.5 * (W - PAD_L - PAD_R);
+
+		fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" "
+			"class=\"grid\"/><text x=\"%.1f\" y=\"%d\" class=\"ax\" "
+			"text-anchor=\"middle\">%s</text>\n", x, x, PAD_T,
+			H - PAD_B, x, H - PAD_B + 16, lab[k]);
+	}
+	fprintf(f, "<text x=\"%.1f\" y=\"%d\" class=\"ax\" "
+		"text-anchor=\"middle\">max</text>\n", point_x(NPTS - 1),
+		H - PAD_B + 16);
+	for (int s = 0; s < n; s++) {
+		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" "
+			"stroke-width=\"1.6\" points=\"",
+			palette[s % 10]);
+		for (int i = 0; i < NPTS; i++) {
+			double v = (double)gw_hist_quantile(&h[s],
+						point_q(i)) / 1e6;
+			double lv = log10(v > 0 ? v : pow(10.0, ly));
+
+			if (lv < ly)
+				lv = ly;
+			fprintf(f, "%.1f,%.1f ", point_x(i), PAD_T + (hy - lv) /
+				(hy - ly) * (H - PAD_T - PAD_B));
+		}
+		fputs("\"/>\n", f);
+		fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"key\" fill=\"%s\">",
+			W - PAD_R + 8, PAD_T + 12 + 15 * s, palette[s % 10]);
+		esc(f, names[s]);
+		fputs("</text>\n", f);
+		gw_hist_release(&h[s]);
+	}
+	fputs("</svg>\n", f);
+}
+
+static void memory_chart(FILE *f, json_t *mem)
+{
+	json_t *samples = json_object_get(mem, "samples"), *p;
+	double t1 = 0, lo = 1e300, hi = -1e300;
+	size_t i;
+
+	if (json_array_size(samples) < 2)
+		return;
+	json_array_foreach(samples, i, p) {
+		double t = json_number_value(json_array_get(p, 0));
+		double v = json_number_value(json_array_get(p, 1));
+
+		t1 = t > t1 ? t : t1;
+		lo = v < lo ? v : lo;
+		hi = v > hi ? v : hi;
+	}
+	if (hi - lo < 1.0) {
+		hi += 0.5;
+		lo -= 0.5;
+	}
+	if (t1 <= 0)
+		t1 = 1;
+	fprintf(f, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" width=\"%d\" "
+		"height=\"%d\" role=\"img\"><title>gateway RSS</title>\n"
+		"<text x=\"%d\" y=\"%d\" class=\"ax\" text-anchor=\"end\">"
+		"%.1f MB</text><text x=\"%d\" y=\"%d\" class=\"ax\" "
+		"text-anchor=\"end\">%.1f MB</text><text x=\"%d\" y=\"%d\" "
+		"class=\"ax\" text-anchor=\"end\">%.1f s</text>\n"
+		"<polyline fill=\"none\" stroke=\"#d62728\" "
+		"stroke-width=\"1.6\" points=\"", W, H / 2, W, H / 2,
+		PAD_L - 4, PAD_T + 4, hi, PAD_L - 4, H / 2 - PAD_B + 4, lo,
+		W - PAD_R, H / 2 - PAD_B + 16, t1);
+	json_array_foreach(samples, i, p) {
+		double t = json_number_value(json_array_get(p, 0));
+		double v = json_number_value(json_array_get(p, 1));
+
+		fprintf(f, "%.1f,%.1f ", PAD_L + t / t1 * (W - PAD_L - PAD_R),
+			PAD_T + (hi - v) / (hi - lo) *
+				(H / 2 - PAD_T - PAD_B));
+	}
+	fputs("\"/></svg>\n", f);
+}
+
+static const char *verdict(json_t *r)
+{
+	json_t *m = json_object_get(r, "metadata");
+
+	if (json_is_true(json_object_get(m, "interrupted")))
+		return "interrupted";
+	if (*str(json_object_get(r, "verdict"), "skip_reason"))
+		return "skipped";
+	return json_is_true(json_object_get(json_object_get(r, "verdict"),
+					    "passed")) ? "passed" : "failed";
+}
+
+static void scenario(FILE *f, json_t *r, size_t idx)
+{
+	json_t *m = json_object_get(r, "metadata");
+	json_t *ops = json_object_get(r, "operations"), *o, *c;
+	json_t *mem = json_object_get(r, "memory");
+	const char *name;
+	size_t i;
+
+	fprintf(f, "<section id=\"s%zu\"><h2><span class=\"%s\">%s</span> ",
+		idx, verdict(r), verdict(r));
+	esc(f, str(m, "test_name"));
+	fprintf(f, "</h2><p class=\"meta\">%.2f s &middot; markers ",
+		num(m, "duration_seconds"));
+	esc(f, str(m, "markers"));
+	fprintf(f, " &middot; %lld errors &middot; %lld samples dropped</p>\n",
+		(long long)json_integer_value(json_object_get(
+			json_object_get(r, "summary"), "total_errors")),
+		(long long)json_integer_value(json_object_get(
+			json_object_get(r, "summary"), "samples_dropped")));
+	fputs("<ul class=\"checks\">", f);
+	json_array_foreach(json_object_get(json_object_get(r, "verdict"),
+					   "checks"), i, c) {
+		fprintf(f, "<li class=\"%s\">", str(c, "status"));
+		esc(f, str(c, "name"));
+		if (strcmp(str(c, "status"), "skipped"))
+			fprintf(f, " = %.6g%s (%s %s %.6g%s)", num(c,
+				"measured"), str(c, "unit"), strcmp(str(c,
+				"comparison"), "==") ? "limit" : "expected",
+				str(c, "comparison"), num(c, "limit"),
+				str(c, "unit"));
+		if (*str(c, "note")) {
+			fputs(": ", f);
+			esc(f, str(c, "note"));
+		}
+		fputs("</li>", f);
+	}
+	fputs("</ul>\n", f);
+	if (json_object_size(ops)) {
+		fputs("<table><tr><th>operation</th><th>count</th><th>p50</th>"
+		      "<th>p95</th><th>p99</th><th>max</th><th>mean</th>"
+		      "<th>err%</th><th>ops/s</th></tr>\n", f);
+		json_object_foreach(ops, name, o) {
+			json_t *p = json_object_get(o, "percentiles");
+
+			fputs("<tr><td>", f);
+			esc(f, name);
+			fprintf(f, "</td><td>%lld</td><td>%.3f</td><td>%.3f</td>"
+				"<td>%.3f</td><td>%.3f</td><td>%.3f</td>"
+				"<td>%.1f</td><td>%.2f</td></tr>\n",
+				(long long)json_integer_value(
+					json_object_get(p, "count")),
+				num(p, "p50"), num(p, "p95"), num(p, "p99"),
+				num(p, "max"), num(p, "mean"),
+				num(o, "error_rate_percent"),
+				num(o, "throughput_per_sec"));
+		}
+		fputs("</table>\n<p class=\"cap\">latency (ms) by percentile"
+		      "</p>\n", f);
+		latency_chart(f, ops);
+	}
+	if (json_is_true(json_object_get(mem, "measured"))) {
+		fprintf(f, "<p class=\"cap\">gateway RSS: %.1f &rarr; %.1f MB "
+			"(%+.1f MB)</p>\n", num(mem, "start_mb"),
+			num(mem, "end_mb"), num(mem, "growth_mb"));
+		memory_chart(f, mem);
+	}
+	fputs("</section>\n", f);
+}
+
+int gw_html_write(const char *path, void *const *reports, size_t n,
+		  const char *title)
+{
+	char tmp[1100];
+	size_t count[4] = { 0 };
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
+	f = fopen(tmp, "w");
+	if (!f)
+		return gw_error("--html %s: %s", path, strerror(errno));
+	for (size_t i = 0; i < n; i++) {
+		const char *v = verdict(reports[i]);
+
+		count[!strcmp(v, "passed") ? 0 : !strcmp(v, "failed") ? 1 :
+		      !strcmp(v, "skipped") ? 2 : 3]++;
+	}
+	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8"
+	      "\"><title>", f);
+	esc(f, title);
+	fputs("</title><style>\n"
+	      "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}"
+	      "table{border-collapse:collapse;margin:.5em 0}"
+	      "td,th{border:1px solid #ccc;padding:2px 8px;text-align:right}"
+	      "td:first-child,th:first-child{text-align:left}"
+	      ".passed,.pass{color:#1a7f37}.failed,.fail{color:#cf222e}"
+	      ".skipped,.interrupted{color:#9a6700}"
+	      "h2 span{font-size:70%;text-transform:uppercase;margin-right:.5em}"
+	      ".meta,.cap{color:#555;margin:.2em 0}"
+	      ".checks li.pass::marker{content:'\\2713  '}"
+	      ".checks li.fail::marker{content:'\\2717  '}"
+	      ".checks li.skipped::marker{content:'\\2013  '}"
+	      ".grid{stroke:#ddd;stroke-width:1}.ax{font-size:11px;fill:#555}"
+	      ".key{font-size:12px}section{margin-bottom:2.5em}"
+	      "</style></head><body>\n<h1>", f);
+	esc(f, title);
+	fprintf(f, "</h1>\n<p>%zu passed, %zu failed, %zu skipped, %zu "
+		"interrupted</p>\n<table><tr><th>scenario</th><th>verdict</th>"
+		"<th>seconds</th><th>errors</th></tr>\n", count[0], count[1],
+		count[2], count[3]);
+	for (size_t i = 0; i < n; i++) {
+		json_t *r = reports[i], *m = json_object_get(r, "metadata");
+
+		fprintf(f, "<tr><td><a href=\"#s%zu\">", i);
+		esc(f, str(m, "test_name"));
+		fprintf(f, "</a></td><td class=\"%s\">%s</td><td>%.2f</td>"
+			"<td>%lld</td></tr>\n", verdict(r), verdict(r),
+			num(m, "duration_seconds"),
+			(long long)json_integer_value(json_object_get(
+				json_object_get(r, "summary"),
+				"total_errors")));
+	}
+	fputs("</table>\n", f);
+	for (size_t i = 0; i < n; i++)
+		scenario(f, reports[i], i);
+	fputs("</body></html>\n", f);
+	if (fflush(f) == EOF || fsync(fileno(f)) == -1 || fclose(f) == EOF ||
+	    rename(tmp, path) == -1) {
+		int e = errno;
+
+		unlink(tmp);
+		return gw_error("--html %s: %s", path, strerror(e));
+	}
+	return 0;
+}
