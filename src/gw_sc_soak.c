@@ -212,6 +212,7 @@ static void soak_run(struct gw_scen *s, long p)
 	gw_sleep_ns(SETTLE_NS);
 	gw_scen_stop(s);		/* takes the final memory sample */
 	s->on_tick = NULL;
+	s->ud = NULL;	/* x lives on this stack frame only */
 
 	n = atomic_load(&x.p.rounds);
 	gw_metrics_gauge(s->m, "soak_activities", (double)n, 1);
