@@ -60,6 +60,16 @@ int gw_report_path(const struct gw_config *cfg, const char *test_name,
  * with errno set. */
 int gw_report_mkdirs(const char *path);
 
+/*
+ * Atomic file writing, shared by every report: gw_atomic_open creates the
+ * directories and a temporary file next to path (its name in tmp, size
+ * n); gw_atomic_commit flushes, fsyncs and renames it over path -- or,
+ * when ok is 0 or anything failed, removes it.  Both print a message on
+ * failure; commit returns 0 or -1, open NULL.
+ */
+FILE *gw_atomic_open(const char *path, char *tmp, size_t n);
+int gw_atomic_commit(FILE *f, const char *tmp, const char *path, int ok);
+
 /* Write a json_t atomically to path (indent 2, ASCII).  Returns 0, or -1
  * with a message printed. */
 int gw_report_write(const char *path, void *json);

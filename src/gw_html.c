@@ -9,6 +9,7 @@
  */
 #include "gw_html.h"
 #include "gw_merge.h"
+#include "gw_report.h"
 #include "gw_util.h"
 
 #include <errno.h>
@@ -296,10 +297,9 @@ int gw_html_write(const char *path, void *const *reports, size_t n,
 	size_t count[4] = { 0 };
 	FILE *f;
 
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	f = fopen(tmp, "w");
+	f = gw_atomic_open(path, tmp, sizeof(tmp));
 	if (!f)
-		return gw_error("--html %s: %s", path, strerror(errno));
+		return -1;
 	for (size_t i = 0; i < n; i++) {
 		const char *v = verdict(reports[i]);
 
@@ -345,12 +345,5 @@ int gw_html_write(const char *path, void *const *reports, size_t n,
 	for (size_t i = 0; i < n; i++)
 		scenario(f, reports[i], i);
 	fputs("</body></html>\n", f);
-	if (fflush(f) == EOF || fsync(fileno(f)) == -1 || fclose(f) == EOF ||
-	    rename(tmp, path) == -1) {
-		int e = errno;
-
-		unlink(tmp);
-		return gw_error("--html %s: %s", path, strerror(e));
-	}
-	return 0;
+	return gw_atomic_commit(f, tmp, path, 1);
 }

@@ -432,41 +432,50 @@ int gw_report_mkdirs(const char *path)
 	return 0;
 }
 
-int gw_report_write(const char *path, void *json)
+FILE *gw_atomic_open(const char *path, char *tmp, size_t n)
 {
-	char tmp[1100];
-	int fd;
 	FILE *f;
 
-	if (gw_report_mkdirs(path) == -1)
-		return gw_error("cannot create the directory of %s: %s", path,
-				strerror(errno));
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-	if (fd == -1)
-		return gw_error("cannot write %s: %s", tmp, strerror(errno));
-	f = fdopen(fd, "w");
-	if (!f) {
-		close(fd);
-		unlink(tmp);
-		return gw_error("cannot write %s: %s", tmp, strerror(errno));
+	if (gw_report_mkdirs(path) == -1) {
+		gw_error("cannot create the directory of %s: %s", path,
+			 strerror(errno));
+		return NULL;
 	}
-	if (json_dumpf(json, f, JSON_INDENT(2) | JSON_ENSURE_ASCII |
-				JSON_REAL_PRECISION(17)) == -1 ||
-	    fputc('\n', f) == EOF || fflush(f) == EOF || fsync(fd) == -1) {
-		int e = errno;
+	snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
+	f = fopen(tmp, "we");	/* "e": O_CLOEXEC, so gwsim never holds it */
+	if (!f)
+		gw_error("cannot write %s: %s", tmp, strerror(errno));
+	return f;
+}
 
-		fclose(f);
-		unlink(tmp);
-		return gw_error("cannot write %s: %s", path, strerror(e));
-	}
-	if (fclose(f) == EOF || rename(tmp, path) == -1) {
-		int e = errno;
+int gw_atomic_commit(FILE *f, const char *tmp, const char *path, int ok)
+{
+	int e = 0;
 
+	if (!ok || ferror(f) || fflush(f) == EOF || fsync(fileno(f)) == -1)
+		e = errno ? errno : EIO;
+	if (fclose(f) == EOF && !e)
+		e = errno;
+	if (!e && rename(tmp, path) == -1)
+		e = errno;
+	if (e) {
 		unlink(tmp);
 		return gw_error("cannot write %s: %s", path, strerror(e));
 	}
 	return 0;
+}
+
+int gw_report_write(const char *path, void *json)
+{
+	char tmp[1100];
+	FILE *f = gw_atomic_open(path, tmp, sizeof(tmp));
+
+	if (!f)
+		return -1;
+	errno = 0;
+	return gw_atomic_commit(f, tmp, path, json_dumpf(json, f,
+		JSON_INDENT(2) | JSON_ENSURE_ASCII |
+		JSON_REAL_PRECISION(17)) == 0 && fputc('\n', f) != EOF);
 }
 
 int gw_report_probe(const char *path)

@@ -165,13 +165,9 @@ int gw_run_junit(const char *path, const struct gw_result *res, size_t n,
 	double total = 0;
 	FILE *f;
 
-	if (gw_report_mkdirs(path) == -1)
-		return gw_error("--junit %s: cannot create its directory: %s",
-				path, strerror(errno));
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	f = fopen(tmp, "w");
+	f = gw_atomic_open(path, tmp, sizeof(tmp));
 	if (!f)
-		return gw_error("--junit %s: %s", path, strerror(errno));
+		return -1;
 	for (size_t i = 0; i < n; i++) {
 		fails += res[i].outcome == GW_FAILED ||
 			 res[i].outcome == GW_INTERRUPTED;
@@ -209,12 +205,5 @@ int gw_run_junit(const char *path, const struct gw_result *res, size_t n,
 		fputs("\"/>\n    </testcase>\n", f);
 	}
 	fputs("  </testsuite>\n</testsuites>\n", f);
-	if (fflush(f) == EOF || fsync(fileno(f)) == -1 || fclose(f) == EOF ||
-	    rename(tmp, path) == -1) {
-		int e = errno;
-
-		unlink(tmp);
-		return gw_error("--junit %s: %s", path, strerror(e));
-	}
-	return 0;
+	return gw_atomic_commit(f, tmp, path, 1);
 }
