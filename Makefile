@@ -189,7 +189,8 @@ bench: $(O)/test/bench_engine
 hdr-check: $(HDRS:include/%.h=$(O)/hdr/%.ok)
 $(O)/hdr/%.ok: include/%.h $(O)/FLAGS
 	@mkdir -p $(@D)
-	$(Q_CC)echo '#include "$(<F)"' | $(CC) $(CPPFLAGS) $(ALL_CFLAGS) \
+	$(Q_CC)echo '#include "$(<F)"' | $(CC) \
+		$(filter-out -MMD -MP,$(CPPFLAGS)) $(ALL_CFLAGS) \
 		$(call pkg_cflags,$(PKGS_GW)) -fsyntax-only -x c - && touch $@
 
 # --- fuzzing (clang libFuzzer) ---------------------------------------------
