@@ -81,6 +81,7 @@ struct gw_target {
 	double connect_timeout_seconds;	/* 30 */
 	double read_timeout_seconds;	/* 120: SSE idle limit */
 	double request_timeout_seconds;	/* 30: REST total limit */
+	double stream_window_scale;	/* 1: factor on every SSE window */
 	long pid;			/* gateway pid for RSS, 0 = none */
 };
 

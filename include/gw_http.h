@@ -57,6 +57,7 @@ struct gw_http_target {
 	long connect_timeout_ms;
 	long request_timeout_ms;	/* REST total */
 	long read_timeout_s;		/* SSE: no byte for this long */
+	double window_scale;		/* factor on every SSE window */
 	size_t max_body_bytes;
 	size_t max_event_bytes;
 	long recv_buffer_bytes;		/* CURLOPT_BUFFERSIZE, 0 = default */
@@ -156,7 +157,8 @@ int gw_http_download(struct gw_http *h, const char *path, uint64_t *hash,
 		     struct gw_http_result *r);
 
 /*
- * Subscribe to an SSE stream at `path` for at most window_ms, calling hook
+ * Subscribe to an SSE stream at `path` for at most window_ms (times the
+ * target's window_scale when that is set), calling hook
  * for every event.  Ends when the hook asks to stop (we close), the server
  * ends the body, the window passes, nothing arrives for read_timeout_s, or
  * on error.  Returns 0 when the stream was 200 text/event-stream and ended

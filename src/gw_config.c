@@ -174,6 +174,10 @@ const struct gw_config_key gw_config_keys[] = {
 	       "seconds; an SSE stream idle this long is an error"),
 	GW_KEY(target, request_timeout_seconds, 0.001, DAY, NULL, "30",
 	       "seconds; total limit of one REST request"),
+	GW_KEY(target, stream_window_scale, 0.1, 1000, "GWSTRESS_WINDOW_SCALE",
+	       "1", "factor on every SSE collection window (the seed's 5-30 s "
+	       "wait for a task's terminal event); raise it for a slow, "
+	       "LLM-backed gateway"),
 	GW_KEY(target, pid, 0, PID_MAX, "GWSTRESS_TARGET_PID", "0",
 	       "gateway process id whose RSS the memory tests sample; "
 	       "0 = none"),

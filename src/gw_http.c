@@ -597,6 +597,8 @@ int gw_http_sse(struct gw_http *h, const char *path, long window_ms,
 	h->hook = hook;
 	h->hook_ud = ud;
 	gw_sse_reset(&h->sse);
+	if (h->tgt->window_scale > 0)
+		window_ms = (long)((double)window_ms * h->tgt->window_scale);
 	if (set_url(h, path, 1) < 0) {
 		fail(&r->http, GW_E_PROTOCOL, "URL too long");
 		return -1;

@@ -111,8 +111,9 @@ static void usage(FILE *f)
 "Environment: STRESS_CONCURRENT_SSE, STRESS_CONCURRENT_SESSIONS,\n"
 "STRESS_DURATION, STRESS_SOAK_DURATION, STRESS_MAX_P99_LATENCY,\n"
 "STRESS_MAX_ERROR_RATE, GWSTRESS_URL, GWSTRESS_AGENT,\n"
-"GWSTRESS_TARGET_PID, GWSTRESS_REPORT_DIR, GWSTRESS_TOKEN (default token\n"
-"variable).  Precedence: command line > environment > INI > defaults.\n"
+"GWSTRESS_TARGET_PID, GWSTRESS_WINDOW_SCALE, GWSTRESS_REPORT_DIR,\n"
+"GWSTRESS_TOKEN (default token variable).\n"
+"Precedence: command line > environment > INI > defaults.\n"
 "\n"
 "Exit status: 0 all passed, 1 a check failed, 2 usage or configuration\n"
 "error, 3 gateway unreachable, 130/143 interrupted.\n");
@@ -648,6 +649,7 @@ int main(int argc, char **argv)
 	tgt.request_timeout_ms = (long)(cfg.target.request_timeout_seconds *
 					1000);
 	tgt.read_timeout_s = (long)(cfg.target.read_timeout_seconds + 0.999);
+	tgt.window_scale = cfg.target.stream_window_scale;
 	tgt.max_body_bytes = (size_t)cfg.engine.max_body_bytes;
 	tgt.max_event_bytes = (size_t)cfg.engine.max_event_bytes;
 	tgt.recv_buffer_bytes = cfg.engine.recv_buffer_bytes;

@@ -592,6 +592,7 @@ START_TEST(test_env_all)
 		"GWSTRESS_URL", "http://gw:8000",
 		"GWSTRESS_AGENT", "EnvAgent",
 		"GWSTRESS_TARGET_PID", "1234",
+		"GWSTRESS_WINDOW_SCALE", "2.5",
 		"GWSTRESS_REPORT_DIR", "/tmp/r",
 		"GWSTRESS_TOKEN", "secret-is-never-read-here",
 		NULL,
@@ -606,6 +607,7 @@ START_TEST(test_env_all)
 		{ "target", "url" },
 		{ "target", "agent_name" },
 		{ "target", "pid" },
+		{ "target", "stream_window_scale" },
 		{ "report", "dir" },
 	};
 	struct gw_config c;
@@ -625,19 +627,20 @@ START_TEST(test_env_all)
 	ck_assert_str_eq(c.target.url, "http://gw:8000");
 	ck_assert_str_eq(c.target.agent_name, "EnvAgent");
 	ck_assert_int_eq(c.target.pid, 1234);
+	ck_assert(c.target.stream_window_scale == 2.5);
 	ck_assert_str_eq(c.report.dir, "/tmp/r");
 	ck_assert_str_eq(c.target.token_env, "GWSTRESS_TOKEN");
 	for (size_t i = 0; i < GW_ARRAY_SIZE(keys); i++)
 		ck_assert_int_eq(src_of(&c, keys[i][0], keys[i][1]),
 				 GW_SRC_ENV);
-	/* exactly these ten keys have a variable */
+	/* exactly these eleven keys have a variable */
 	for (size_t i = 0; i < gw_config_nkeys; i++) {
 		if (!gw_config_keys[i].env)
 			continue;
 		nenv++;
 		ck_assert_int_eq(c.src[i], GW_SRC_ENV);
 	}
-	ck_assert_int_eq(nenv, 10);
+	ck_assert_int_eq(nenv, 11);
 	ck_assert_int_eq(src_of(&c, "engine", "workers"), GW_SRC_DEFAULT);
 }
 END_TEST

@@ -193,4 +193,25 @@ interrupt() {
 interrupt INT 130
 interrupt TERM 143
 
+# 9. stream_window_scale stretches or shrinks every COLLECT window: a task
+#    whose first event comes after 2.5 s misses a 15 s window scaled by 0.1
+#    (1.5 s) and fits it scaled by 0.4 (6 s).
+start_sim --first-delay-ms 2500
+"$GWSTRESS" --scale smoke -u "$SIM_URL" -s 'test_concurrent_sse_connections[5]' \
+	--set target.stream_window_scale=0.1 --report-dir "$R/w1" >"$T/out" 2>"$T/err"
+rc=$?
+f="$R/w1/stress_report_test_concurrent_sse_connections[5].json"
+check "window x0.1: the slow tasks fail (rc=$rc)" [ "$rc" -eq 1 ]
+check "window x0.1: 5 timeouts" [ "$(jget "$f" '.summary.errors_by_class.timeout')" = 5 ]
+check "window x0.1: the message names the scaled window" \
+	[ "$(jget "$f" '.errors[0].error_message')" = "no terminal event within 1500ms" ]
+GWSTRESS_WINDOW_SCALE=0.4 "$GWSTRESS" --scale smoke -u "$SIM_URL" \
+	-s 'test_concurrent_sse_connections[5]' --report-dir "$R/w4" >"$T/out" 2>"$T/err"
+rc=$?
+f="$R/w4/stress_report_test_concurrent_sse_connections[5].json"
+check "window x0.4 from the environment: the slow tasks pass (rc=$rc)" [ "$rc" -eq 0 ]
+check "window x0.4: every stream terminal" \
+	[ "$(jget "$f" '.counters.terminal_events')" = 5 ]
+stop_sim "$SIM_PID"
+
 finish
