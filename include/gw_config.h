@@ -89,7 +89,7 @@ struct gw_target {
 struct gw_engine_cfg {
 	long workers;			/* 0 = sized from the profile */
 	long thread_stack_kib;		/* worker stack size */
-	long ring_size;			/* samples per worker ring, 2^n */
+	long ring_size;			/* samples per worker ring, 2^n; 0 = auto */
 	long max_event_bytes;		/* SSE event cap per stream */
 	long recv_buffer_bytes;		/* CURLOPT_BUFFERSIZE per worker */
 	long max_body_bytes;		/* REST response body cap */
@@ -174,7 +174,7 @@ int gw_config_apply_env(struct gw_config *c, gw_getenv_fn getenv_fn,
 			struct gw_errlist *errs);
 
 /*
- * Checks a single key's range cannot express: ring_size a power of two,
+ * Checks a single key's range cannot express: ring_size 0 or 2^n >= 64,
  * small <= medium <= large <= max artifact size, URLs start with http://
  * or https://, token_env is a valid variable name.  Appends one message
  * per problem ("[section] key ...", no file:line: values may come from

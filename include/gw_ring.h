@@ -53,6 +53,17 @@ struct gw_ring {
  * if size is not a power of two.  Aborts on OOM (setup-time allocation).
  */
 int gw_ring_init(struct gw_ring *r, size_t size);
+/*
+ * The ring size `[engine] ring_size = 0` stands for: 16384 slots per
+ * worker up to 256 workers, then halved as the pool doubles so that all
+ * rings together hold at most GW_RING_BUDGET slots (32 MiB), never below
+ * 256 slots.  A ring is touched all over once it has wrapped, so a fixed
+ * 16384 would cost 128 KiB per stream at 10,000 streams.
+ */
+#define GW_RING_BUDGET (1UL << 22)
+#define GW_RING_AUTO_MAX 16384
+#define GW_RING_AUTO_MIN 256
+size_t gw_ring_auto_size(long nworkers);
 /* Free the slots.  NULL-safe; the ring must no longer be in use. */
 void gw_ring_release(struct gw_ring *r);
 

@@ -187,9 +187,10 @@ const struct gw_config_key gw_config_keys[] = {
 	       "worker threads; 0 = sized from the profile"),
 	GW_KEY(engine, thread_stack_kib, 32, 65536, NULL, "256",
 	       "KiB; stack size of each worker thread"),
-	GW_KEY(engine, ring_size, 64, 16777216, NULL, "16384",
-	       "samples per worker ring, a power of two; a full ring drops "
-	       "and counts"),
+	GW_KEY(engine, ring_size, 0, 16777216, NULL, "0",
+	       "samples per worker ring, a power of two >= 64; a full ring "
+	       "drops and counts; 0 = 16384, less from 257 workers on (all "
+	       "rings together at most 4 Mi samples)"),
 	GW_KEY(engine, max_event_bytes, 256, 16 * MIB, NULL, "65536",
 	       "bytes; cap on one SSE event, bigger ones are counted and "
 	       "skipped"),
@@ -720,9 +721,9 @@ int gw_config_validate(const struct gw_config *c, struct gw_errlist *errs)
 	long r = c->engine.ring_size;
 	int problems = 0;
 
-	if (r <= 0 || (r & (r - 1)) != 0) {
-		gw_errlist_add(errs, "[engine] ring_size must be a power of "
-			       "two, got %ld", r);
+	if (r != 0 && (r < 64 || (r & (r - 1)) != 0)) {
+		gw_errlist_add(errs, "[engine] ring_size must be 0 or a power "
+			       "of two from 64, got %ld", r);
 		problems++;
 	}
 	for (size_t i = 0; i + 1 < GW_ARRAY_SIZE(size); i++) {

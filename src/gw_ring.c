@@ -19,6 +19,16 @@ int gw_ring_init(struct gw_ring *r, size_t size)
 	return 0;
 }
 
+size_t gw_ring_auto_size(long nworkers)
+{
+	size_t n = GW_RING_AUTO_MAX;
+
+	while (n > GW_RING_AUTO_MIN && nworkers > 0 &&
+	       n * (size_t)nworkers > GW_RING_BUDGET)
+		n /= 2;
+	return n;
+}
+
 void gw_ring_release(struct gw_ring *r)
 {
 	if (!r)

@@ -30,6 +30,7 @@
 #include "gw_http.h"
 #include "gw_merge.h"
 #include "gw_report.h"
+#include "gw_ring.h"
 #include "gw_run.h"
 #include "gw_scen.h"
 #include "gw_target.h"
@@ -559,6 +560,7 @@ int main(int argc, char **argv)
 	const char *token = NULL;
 	char first_report[1024], tool[64];
 	int tally[4] = { 0 }, reports_ok = 1, exit_code, nworkers;
+	size_t ring_size;
 	struct gw_result *results;
 	size_t nres = 0;
 	struct sigaction sa;
@@ -672,18 +674,20 @@ int main(int argc, char **argv)
 	run.quiet = cli.quiet;
 	nworkers = worker_count(&cfg, &cli);
 	raise_nofile(nworkers);
+	ring_size = cfg.engine.ring_size ? (size_t)cfg.engine.ring_size :
+					   gw_ring_auto_size(nworkers);
 	if (gw_engine_start(&eng, nworkers,
 			    (size_t)cfg.engine.thread_stack_kib * 1024,
-			    (size_t)cfg.engine.ring_size, &tgt) < 0) {
+			    ring_size, &tgt) < 0) {
 		gw_sim_stop(&sim);
 		gw_http_global_cleanup();
 		return EXIT_FAIL;
 	}
 	if (!cli.quiet) {
 		printf("gwstress %s: profile %s (%s), %zu scenario%s, %d "
-		       "workers\n", GW_VERSION, cfg.profile.name,
-		       cfg.source_file, nsel, nsel == 1 ? "" : "s",
-		       eng.nworkers);
+		       "workers (rings of %zu samples)\n", GW_VERSION,
+		       cfg.profile.name, cfg.source_file, nsel,
+		       nsel == 1 ? "" : "s", eng.nworkers, ring_size);
 		if (run.bundled)
 			printf("target: bundled reference gateway gwsim (pid "
 			       "%ld) at %s -- set [target] url or -u to test "

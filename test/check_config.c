@@ -183,7 +183,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(c.target.pid, 0);
 	ck_assert_int_eq(c.engine.workers, 0);
 	ck_assert_int_eq(c.engine.thread_stack_kib, 256);
-	ck_assert_int_eq(c.engine.ring_size, 16384);
+	ck_assert_int_eq(c.engine.ring_size, 0);
 	ck_assert_int_eq(c.engine.max_event_bytes, 65536);
 	ck_assert_int_eq(c.engine.max_body_bytes, 1048576);
 	ck_assert_int_eq(c.engine.progress, 1);
@@ -771,17 +771,24 @@ START_TEST(test_validate)
 	ck_assert_int_eq(gw_config_set(&c, "engine", "ring_size", "1000",
 				       GW_SRC_CLI, err, sizeof(err)), 0);
 	ck_assert_int_eq(gw_config_validate(&c, &errs), 1);
-	ck_assert_str_eq(errs.msg[0], "[engine] ring_size must be a power of "
-			 "two, got 1000");
+	ck_assert_str_eq(errs.msg[0], "[engine] ring_size must be 0 or a "
+			 "power of two from 64, got 1000");
 	for (long r = 64; r <= 16777216; r *= 2) {
 		c.engine.ring_size = r;
 		memset(&errs, 0, sizeof(errs));
 		ck_assert_int_eq(gw_config_validate(&c, &errs), 0);
 	}
+	for (long r = 1; r <= 32; r *= 2) {	/* powers of two below 64 */
+		c.engine.ring_size = r;
+		memset(&errs, 0, sizeof(errs));
+		ck_assert_int_eq(gw_config_validate(&c, &errs), 1);
+	}
 	c.engine.ring_size = 65;
 	memset(&errs, 0, sizeof(errs));
 	ck_assert_int_eq(gw_config_validate(&c, &errs), 1);
-	c.engine.ring_size = 16384;
+	c.engine.ring_size = 0;			/* automatic */
+	memset(&errs, 0, sizeof(errs));
+	ck_assert_int_eq(gw_config_validate(&c, &errs), 0);
 
 	c.profile.medium_artifact_size_bytes = 100;
 	c.profile.max_artifact_size_bytes = 1000;

@@ -27,6 +27,33 @@ START_TEST(test_init_sizes)
 }
 END_TEST
 
+/* ring_size = 0: the largest power of two within the budget, clamped. */
+START_TEST(test_auto_size)
+{
+	size_t prev = GW_RING_AUTO_MAX;
+
+	ck_assert_uint_eq(gw_ring_auto_size(0), GW_RING_AUTO_MAX);
+	ck_assert_uint_eq(gw_ring_auto_size(1), GW_RING_AUTO_MAX);
+	ck_assert_uint_eq(gw_ring_auto_size(256), GW_RING_AUTO_MAX);
+	ck_assert_uint_eq(gw_ring_auto_size(257), GW_RING_AUTO_MAX / 2);
+	ck_assert_uint_eq(gw_ring_auto_size(10000), 256);
+	ck_assert_uint_eq(gw_ring_auto_size(1000000), GW_RING_AUTO_MIN);
+	for (long n = 1; n <= 100000; n += 1 + n / 16) {
+		size_t z = gw_ring_auto_size(n);
+
+		ck_assert_msg(z && !(z & (z - 1)), "%ld: %zu", n, z);
+		ck_assert(z >= GW_RING_AUTO_MIN && z <= prev);
+		/* within the budget, unless the floor forbids it ... */
+		ck_assert(z * (size_t)n <= GW_RING_BUDGET ||
+			  z == GW_RING_AUTO_MIN);
+		/* ... and the largest size that is */
+		ck_assert(z == GW_RING_AUTO_MAX ||
+			  2 * z * (size_t)n > GW_RING_BUDGET);
+		prev = z;
+	}
+}
+END_TEST
+
 START_TEST(test_fifo_and_full)
 {
 	struct gw_ring r;
@@ -151,6 +178,7 @@ static Suite *ring_suite(void)
 
 	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_init_sizes);
+	tcase_add_test(tc, test_auto_size);
 	tcase_add_test(tc, test_fifo_and_full);
 	tcase_add_loop_test(tc, test_mt_stress, 0, 3);
 	suite_add_tcase(s, tc);
