@@ -23,8 +23,9 @@ size_t gw_ring_auto_size(long nworkers)
 {
 	size_t n = GW_RING_AUTO_MAX;
 
-	while (n > GW_RING_AUTO_MIN && nworkers > 0 &&
-	       n * (size_t)nworkers > GW_RING_BUDGET)
+	if (nworkers <= 0)
+		return n;
+	while (n > GW_RING_AUTO_MIN && n * (size_t)nworkers > GW_RING_BUDGET)
 		n /= 2;
 	return n;
 }
