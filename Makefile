@@ -183,7 +183,8 @@ $(O)/test/bench_%: $(O)/test/bench_%.o $(O)/libgw.a
 	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(PKGS_GW)) -lm
 
 bench: $(O)/test/bench_engine
-	$(Q)for w in 1 2 8 64; do $(O)/test/bench_engine $$w 2 10e6 16384 || exit 1; done
+	$(Q)for w in 1 2 8 64 1024 4096; do \
+		$(O)/test/bench_engine $$w 2 10e6 0 || exit 1; done
 	$(Q)$(O)/test/bench_engine 2 2 0 16384
 
 hdr-check: $(HDRS:include/%.h=$(O)/hdr/%.ok)
