@@ -106,6 +106,16 @@ void gw_metrics_free(struct gw_metrics *m);
  * the first id. */
 int gw_metrics_op(struct gw_metrics *m, const char *name);
 int gw_metrics_counter(struct gw_metrics *m, const char *name);
+/* The collector's record of one sample of a registered op: its first-seen
+ * order (the report's operation order), then its histogram.  Collector
+ * thread only (or a test standing in for it). */
+static inline void gw_metrics_record(struct gw_metrics *m, int op, int64_t v)
+{
+	if (!m->op[op].first_seen)
+		m->op[op].first_seen = ++m->nseen;
+	gw_hist_record(&m->op[op].hist, v);
+}
+
 /* Look a name up; -1 if absent. */
 int gw_metrics_find_op(const struct gw_metrics *m, const char *name);
 int gw_metrics_find_counter(const struct gw_metrics *m, const char *name);

@@ -81,9 +81,7 @@ static size_t drain_all(struct gw_engine *e, struct gw_metrics *m)
 					m->samples_invalid++;
 					continue;
 				}
-				if (!m->op[op].first_seen)
-					m->op[op].first_seen = ++m->nseen;
-				gw_hist_record(&m->op[op].hist, (int64_t)v);
+				gw_metrics_record(m, (int)op, (int64_t)v);
 			}
 			m->samples_received += n;
 		}

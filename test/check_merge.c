@@ -32,9 +32,7 @@ static struct gw_scen *scen(const char *name)
 
 static void rec(struct gw_metrics *m, int op, int64_t ns)
 {
-	if (!m->op[op].first_seen)
-		m->op[op].first_seen = ++m->nseen;
-	gw_hist_record(&m->op[op].hist, ns);
+	gw_metrics_record(m, op, ns);
 	m->op[op].produced++;
 	m->samples_received++;
 }

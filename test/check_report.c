@@ -44,9 +44,7 @@ static void free_scen(struct gw_scen *s)
 /* Record like the collector does, keeping first-seen order. */
 static void rec(struct gw_metrics *m, int op, int64_t ns)
 {
-	if (!m->op[op].first_seen)
-		m->op[op].first_seen = ++m->nseen;
-	gw_hist_record(&m->op[op].hist, ns);
+	gw_metrics_record(m, op, ns);
 	m->op[op].produced++;
 	m->samples_received++;
 }
