@@ -77,12 +77,13 @@ Q_AR = @echo '   AR    ' $@;
 Q    = @
 endif
 
-GW_SRC   := $(filter-out src/main.c,$(wildcard src/*.c))
+GW_SRC   := $(filter-out src/main.c,$(wildcard src/*.c src/engine/*.c \
+            src/sam/*.c src/scenarios/*.c src/report/*.c))
 GW_OBJ   := $(GW_SRC:%.c=$(O)/%.o)
 SIM_SRC  := $(wildcard src/gwsim/*.c)
 SIM_OBJ  := $(SIM_SRC:%.c=$(O)/%.o)
-TST_SRC  := $(wildcard test/check_*.c)
-TST_BIN  := $(TST_SRC:test/%.c=$(O)/test/%)
+TST_SRC  := $(wildcard test/unit/check_*.c)
+TST_BIN  := $(TST_SRC:test/unit/%.c=$(O)/test/%)
 HDRS     := $(wildcard include/*.h)
 
 all: $(GWSTRESS) $(GWSIM)
@@ -103,7 +104,11 @@ $(O)/src/%.o: src/%.c $(O)/FLAGS
 	@mkdir -p $(@D)
 	$(Q_CC)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(call pkg_cflags,$(PKGS_GW)) -c -o $@ $<
 
-$(O)/test/%.o: test/%.c $(O)/FLAGS
+$(O)/test/%.o: test/unit/%.c $(O)/FLAGS
+	@mkdir -p $(@D)
+	$(Q_CC)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(call pkg_cflags,$(PKGS_GW) $(PKGS_TST)) -c -o $@ $<
+
+$(O)/test/%.o: test/bench/%.c $(O)/FLAGS
 	@mkdir -p $(@D)
 	$(Q_CC)$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(call pkg_cflags,$(PKGS_GW) $(PKGS_TST)) -c -o $@ $<
 
@@ -170,7 +175,7 @@ check-unit: $(TST_BIN)
 		echo "== $$t"; CK_DEFAULT_TIMEOUT=120 $$t || fail=1; done; exit $$fail
 
 check-integration: $(GWSTRESS) $(GWSIM)
-	$(Q)sh test/run-integration.sh
+	$(Q)sh test/it/run.sh
 
 check-stress: $(GWSTRESS) $(GWSIM)
 	$(Q)sh test/run-stress.sh
@@ -210,7 +215,7 @@ FUZZ_SECONDS ?= 60
 FUZZ_OPT     ?= -O1 -g
 FUZZ_TARGETS ?= sse ini proto
 FUZZ_O       := build/fuzz
-FUZZ_SRC     := src/gw_sse.c src/gw_config.c src/gw_proto.c src/gw_util.c
+FUZZ_SRC     := src/engine/gw_sse.c src/gw_config.c src/sam/gw_proto.c src/gw_util.c
 FUZZ_CFLAGS  := -std=c11 -pthread -D_GNU_SOURCE -Iinclude \
 	$(filter-out -Wcast-align=strict,$(WARN)) -Wcast-align $(FUZZ_OPT) \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -248,4 +253,4 @@ clean:
 .DELETE_ON_ERROR:
 .SECONDARY:
 
--include $(wildcard $(O)/src/*.d $(O)/src/gwsim/*.d $(O)/test/*.d)
+-include $(wildcard $(O)/src/*.d $(O)/src/*/*.d $(O)/test/*.d)

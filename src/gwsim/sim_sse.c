@@ -67,7 +67,7 @@
  * --queue-size frame pointers per stream (grown on demand from 8), one
  * 256-byte response block (unused for chunked replies, MHD insists on one)
  * and MHD's 32 KiB per-connection memory pool.  Measured on 2 cores with
- * test/data/gwsim/sse_load.py (10 events per task, 100 ms apart, default
+ * tools/sse_load.py (10 events per task, 100 ms apart, default
  * 2 worker threads):
  *   1,000 idle streams (pings only)   0 ms CPU in 10 s (no busy polling)
  *   5,000 concurrent streams          1.85 s CPU in 8.3 s, RSS 180 MB

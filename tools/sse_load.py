@@ -4,7 +4,7 @@
 # many reached final_response, plus gwsim's CPU time and RSS from /proc.
 #
 #   gwsim --port 0 --ready-fd 3 3>port &
-#   python3 test/data/gwsim/sse_load.py --port $(cat port) --pid $! \
+#   python3 tools/sse_load.py --port $(cat port) --pid $! \
 #       --streams 5000 --events 10 --interval-ms 100
 #
 # --idle N subscribes to N unknown task ids instead (streams that only

@@ -4,7 +4,7 @@
 # match, plus gwsim's stats, token mode, fault flags and a load check.
 # Talks to ./gwsim (or $GWSIM) over loopback with curl; every wait is
 # bounded by curl --max-time or a counted loop.
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../it/lib.sh"
 
 CR=$(printf '\r')
 LOAD_STREAMS=${GWSIM_LOAD_STREAMS:-500}
