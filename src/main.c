@@ -33,7 +33,7 @@
 #include "gw_ring.h"
 #include "gw_run.h"
 #include "gw_scen.h"
-#include "gw_target.h"
+#include "gw_sim.h"
 #include "gw_util.h"
 
 #ifndef GW_VERSION

@@ -1,7 +1,7 @@
 /*
- * gw_target: start and stop the bundled gateway (see gw_target.h).
+ * gw_sim: start and stop the bundled gateway (see gw_sim.h).
  */
-#include "gw_target.h"
+#include "gw_sim.h"
 #include "gw_util.h"
 
 #include <errno.h>

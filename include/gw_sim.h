@@ -1,8 +1,7 @@
 /*
- * gw_target: the gateway under test.  Either a URL the user gave, or the
- * bundled reference gateway (gwsim) that gwstress starts as a child on an
- * ephemeral loopback port when no URL is configured, so that a new user
- * sees a real run at once.
+ * gw_sim: the bundled reference gateway (gwsim), which gwstress starts as
+ * a child on an ephemeral loopback port when no URL is configured, so that
+ * a new user sees a real run at once.
  *
  * The child is started with fork+exec before any thread exists (fork in a
  * threaded process may only call async-signal-safe functions), gets
@@ -11,8 +10,8 @@
  * relies on nothing else of gwsim: the scenarios speak only the SAM
  * protocol.
  */
-#ifndef GW_TARGET_H
-#define GW_TARGET_H
+#ifndef GW_SIM_H
+#define GW_SIM_H
 
 #include <sys/types.h>
 
@@ -40,4 +39,4 @@ int gw_sim_start(struct gw_sim *s, const char *exe, char *const extra[],
 /* SIGTERM, wait up to 5 s, then SIGKILL; reap.  Safe if not running. */
 void gw_sim_stop(struct gw_sim *s);
 
-#endif /* GW_TARGET_H */
+#endif /* GW_SIM_H */
