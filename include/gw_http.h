@@ -31,25 +31,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gw_err.h"
 #include "gw_sse.h"
-
-/* Error classes: how a request failed (issue: classify every failure). */
-enum gw_errclass {
-	GW_E_NONE = 0,
-	GW_E_CONNECT,		/* could not connect / resolve */
-	GW_E_TIMEOUT,		/* connect, read or total timeout */
-	GW_E_HTTP,		/* HTTP status >= 400 (or unexpected) */
-	GW_E_PROTOCOL,		/* bad framing, oversize, wrong type */
-	GW_E_PARSE,		/* body or event data is not valid JSON */
-	GW_E_DROPPED,		/* connection closed mid-response/stream */
-	GW_E_ABORTED,		/* interrupted by the user (SIGINT/TERM) */
-	GW_E_NCLASS
-};
-
-/* Stable names used in reports ("connect", "timeout", ...). */
-const char *gw_errclass_name(enum gw_errclass c);
-/* Exception-style type names for error records ("ConnectError", ...). */
-const char *gw_errclass_type(enum gw_errclass c);
 
 struct gw_http_target {
 	char base[512];		/* scheme://host:port, no trailing '/' */
@@ -174,10 +157,6 @@ int gw_http_sse(struct gw_http *h, const char *path, long window_ms,
  * cannot write.  0, 0 to clear. */
 void gw_http_set_slow_reader(struct gw_http *h, long rcvbuf_bytes,
 			     int64_t pause_ns);
-
-/* FNV-1a 64 over a buffer, continuing from h (start with GW_FNV_INIT). */
-#define GW_FNV_INIT 0xcbf29ce484222325ULL
-uint64_t gw_fnv1a(uint64_t h, const void *data, size_t len);
 
 /* Append a percent-encoded path segment to dst (size n).  Returns 0, or
  * -1 if it does not fit. */

@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "gw_http.h"
+#include "gw_err.h"
 
 struct gw_task {
 	char id[160];		/* result.id */

@@ -67,6 +67,11 @@ int gw_sleep_ns(int64_t ns);
  * (truncation happened if the result is >= n), like BSD strlcpy. */
 size_t gw_strlcpy(char *dst, const char *src, size_t n);
 
+/* FNV-1a 64 over a buffer, continuing from h (start with GW_FNV_INIT):
+ * the artifact checks hash uploads and downloads with it. */
+#define GW_FNV_INIT 0xcbf29ce484222325ULL
+uint64_t gw_fnv1a(uint64_t h, const void *data, size_t len);
+
 /* Directory of the running executable (from /proc/self/exe), without a
  * trailing '/'.  Returns 0, or -1 if it cannot be read or does not fit. */
 int gw_exe_dir(char *out, size_t n);

@@ -237,3 +237,14 @@ int gw_exe_dir(char *out, size_t n)
 	*slash = '\0';
 	return 0;
 }
+
+uint64_t gw_fnv1a(uint64_t h, const void *data, size_t len)
+{
+	const unsigned char *p = data;
+
+	for (size_t i = 0; i < len; i++) {
+		h ^= p[i];
+		h *= 0x100000001b3ULL;
+	}
+	return h;
+}

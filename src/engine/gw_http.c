@@ -29,26 +29,6 @@
 #define GW_VERSION "0.1.0"
 #endif
 
-static const char *const class_names[GW_E_NCLASS] = {
-	"none", "connect", "timeout", "http_status", "protocol", "parse",
-	"dropped_stream", "aborted",
-};
-
-static const char *const class_types[GW_E_NCLASS] = {
-	"", "ConnectError", "Timeout", "HTTPStatusError", "ProtocolError",
-	"ParseError", "StreamDropped", "Interrupted",
-};
-
-const char *gw_errclass_name(enum gw_errclass c)
-{
-	return (unsigned)c < GW_E_NCLASS ? class_names[c] : "unknown";
-}
-
-const char *gw_errclass_type(enum gw_errclass c)
-{
-	return (unsigned)c < GW_E_NCLASS ? class_types[c] : "Error";
-}
-
 int gw_http_global_init(void)
 {
 	/* a peer closing mid-write must be an error code, not a signal */
@@ -63,17 +43,6 @@ int gw_http_global_init(void)
 void gw_http_global_cleanup(void)
 {
 	curl_global_cleanup();
-}
-
-uint64_t gw_fnv1a(uint64_t h, const void *data, size_t len)
-{
-	const unsigned char *p = data;
-
-	for (size_t i = 0; i < len; i++) {
-		h ^= p[i];
-		h *= 0x100000001b3ULL;
-	}
-	return h;
 }
 
 int gw_http_escape(char *dst, size_t n, const char *seg)
