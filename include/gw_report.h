@@ -15,8 +15,8 @@
  * with the exact n/min/max/mean/M2, so reports from several machines merge
  * exactly (gw_hist_add semantics).
  *
- * Files are written atomically: a temporary file in the same directory,
- * fsync, rename.  A reader never sees half a report.
+ * Files are written atomically (gw_atomic.h): a reader never sees half a
+ * report.
  */
 #ifndef GW_REPORT_H
 #define GW_REPORT_H
@@ -55,28 +55,5 @@ void *gw_report_json(const struct gw_scen *s, const struct gw_report_ctx *c);
  */
 int gw_report_path(const struct gw_config *cfg, const char *test_name,
 		   char *out, size_t n);
-
-/* Create the parent directories of path (mkdir -p).  Returns 0 or -1
- * with errno set. */
-int gw_report_mkdirs(const char *path);
-
-/*
- * Atomic file writing, shared by every report: gw_atomic_open creates the
- * directories and a temporary file next to path (its name in tmp, size
- * n); gw_atomic_commit flushes, fsyncs and renames it over path -- or,
- * when ok is 0 or anything failed, removes it.  Both print a message on
- * failure; commit returns 0 or -1, open NULL.
- */
-FILE *gw_atomic_open(const char *path, char *tmp, size_t n);
-int gw_atomic_commit(FILE *f, const char *tmp, const char *path, int ok);
-
-/* Write a json_t atomically to path (indent 2, ASCII).  Returns 0, or -1
- * with a message printed. */
-int gw_report_write(const char *path, void *json);
-
-/* Check before the run that a report can be written where path points
- * (creates the directory, writes and removes a probe file).  Returns 0, or
- * -1 with a message naming the path. */
-int gw_report_probe(const char *path);
 
 #endif /* GW_REPORT_H */

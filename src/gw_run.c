@@ -2,6 +2,7 @@
  * gw_run: scenario execution (see gw_run.h).
  */
 #include "gw_run.h"
+#include "gw_atomic.h"
 #include "gw_util.h"
 
 #include <errno.h>
@@ -104,7 +105,7 @@ enum gw_outcome gw_run_scenario(struct gw_run *run,
 	if (gw_report_path(run->cfg, def->name, path, sizeof(path)) < 0) {
 		gw_error("report path for %s is too long", def->name);
 		res->report_ok = 0;
-	} else if (gw_report_write(path, j) < 0) {
+	} else if (gw_atomic_write_json(path, j) < 0) {
 		res->report_ok = 0;
 	} else if (!quiet) {
 		printf("Saved stress report to %s\n", path);
@@ -160,14 +161,14 @@ static void xml_text(FILE *f, const char *s)
 int gw_run_junit(const char *path, const struct gw_result *res, size_t n,
 		 const char *suite)
 {
-	char tmp[1100];
+	struct gw_atomic_file a;
 	size_t fails = 0, skips = 0;
 	double total = 0;
 	FILE *f;
 
-	f = gw_atomic_open(path, tmp, sizeof(tmp));
-	if (!f)
+	if (gw_atomic_open(&a, path) < 0)
 		return -1;
+	f = a.f;
 	for (size_t i = 0; i < n; i++) {
 		fails += res[i].outcome == GW_FAILED ||
 			 res[i].outcome == GW_INTERRUPTED;
@@ -205,5 +206,5 @@ int gw_run_junit(const char *path, const struct gw_result *res, size_t n,
 		fputs("\"/>\n    </testcase>\n", f);
 	}
 	fputs("  </testsuite>\n</testsuites>\n", f);
-	return gw_atomic_commit(f, tmp, path, 1);
+	return gw_atomic_commit(&a, 1);
 }

@@ -24,6 +24,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "gw_atomic.h"
 #include "gw_config.h"
 #include "gw_engine.h"
 #include "gw_html.h"
@@ -590,9 +591,9 @@ int main(int argc, char **argv)
 	}
 	if (gw_report_path(&cfg, cat[0].name, first_report,
 			   sizeof(first_report)) < 0 ||
-	    gw_report_probe(first_report) < 0 ||
-	    (cli.junit && gw_report_probe(cli.junit) < 0) ||
-	    (cli.html && gw_report_probe(cli.html) < 0))
+	    gw_atomic_probe(first_report) < 0 ||
+	    (cli.junit && gw_atomic_probe(cli.junit) < 0) ||
+	    (cli.html && gw_atomic_probe(cli.html) < 0))
 		return EXIT_USAGE;
 	if (cli.token_file) {
 		static char tokbuf[4096];

@@ -8,6 +8,7 @@
  * between the smallest and largest value shown.
  */
 #include "gw_html.h"
+#include "gw_atomic.h"
 #include "gw_merge.h"
 #include "gw_report.h"
 #include "gw_util.h"
@@ -293,13 +294,13 @@ static void scenario(FILE *f, json_t *r, size_t idx)
 int gw_html_write(const char *path, void *const *reports, size_t n,
 		  const char *title)
 {
-	char tmp[1100];
+	struct gw_atomic_file a;
 	size_t count[4] = { 0 };
 	FILE *f;
 
-	f = gw_atomic_open(path, tmp, sizeof(tmp));
-	if (!f)
+	if (gw_atomic_open(&a, path) < 0)
 		return -1;
+	f = a.f;
 	for (size_t i = 0; i < n; i++) {
 		const char *v = verdict(reports[i]);
 
@@ -345,5 +346,5 @@ int gw_html_write(const char *path, void *const *reports, size_t n,
 	for (size_t i = 0; i < n; i++)
 		scenario(f, reports[i], i);
 	fputs("</body></html>\n", f);
-	return gw_atomic_commit(f, tmp, path, 1);
+	return gw_atomic_commit(&a, 1);
 }

@@ -6,6 +6,7 @@
  * measured is then recomputed from all of them.
  */
 #include "gw_merge.h"
+#include "gw_atomic.h"
 #include "gw_report.h"
 #include "gw_util.h"
 
@@ -335,7 +336,7 @@ int gw_merge_files(const char *out, char *const in[], size_t n)
 		gw_error("--merge: %s", err);
 		goto out;
 	}
-	rc = gw_report_write(out, m);
+	rc = gw_atomic_write_json(out, m);
 out:
 	json_decref(m);
 	for (size_t i = 0; i < n; i++)

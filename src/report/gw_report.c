@@ -9,14 +9,10 @@
 #include "gw_report.h"
 #include "gw_util.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 static const char rule_eq[] =
 	"======================================================================";
@@ -410,88 +406,4 @@ int gw_report_path(const struct gw_config *cfg, const char *test_name,
 			       cfg->report.dir, test_name);
 	}
 	return len < 0 || (size_t)len >= n ? -1 : 0;
-}
-
-int gw_report_mkdirs(const char *path)
-{
-	char buf[1024];
-	size_t len = gw_strlcpy(buf, path, sizeof(buf));
-
-	if (len >= sizeof(buf)) {
-		errno = ENAMETOOLONG;
-		return -1;
-	}
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0777) == -1 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return 0;
-}
-
-FILE *gw_atomic_open(const char *path, char *tmp, size_t n)
-{
-	FILE *f;
-
-	if (gw_report_mkdirs(path) == -1) {
-		gw_error("cannot create the directory of %s: %s", path,
-			 strerror(errno));
-		return NULL;
-	}
-	snprintf(tmp, n, "%s.tmp.%ld", path, (long)getpid());
-	f = fopen(tmp, "we");	/* "e": O_CLOEXEC, so gwsim never holds it */
-	if (!f)
-		gw_error("cannot write %s: %s", tmp, strerror(errno));
-	return f;
-}
-
-int gw_atomic_commit(FILE *f, const char *tmp, const char *path, int ok)
-{
-	int e = 0;
-
-	if (!ok || ferror(f) || fflush(f) == EOF || fsync(fileno(f)) == -1)
-		e = errno ? errno : EIO;
-	if (fclose(f) == EOF && !e)
-		e = errno;
-	if (!e && rename(tmp, path) == -1)
-		e = errno;
-	if (e) {
-		unlink(tmp);
-		return gw_error("cannot write %s: %s", path, strerror(e));
-	}
-	return 0;
-}
-
-int gw_report_write(const char *path, void *json)
-{
-	char tmp[1100];
-	FILE *f = gw_atomic_open(path, tmp, sizeof(tmp));
-
-	if (!f)
-		return -1;
-	errno = 0;
-	return gw_atomic_commit(f, tmp, path, json_dumpf(json, f,
-		JSON_INDENT(2) | JSON_ENSURE_ASCII |
-		JSON_REAL_PRECISION(17)) == 0 && fputc('\n', f) != EOF);
-}
-
-int gw_report_probe(const char *path)
-{
-	char probe[1100];
-	int fd;
-
-	if (gw_report_mkdirs(path) == -1)
-		return gw_error("report path %s: cannot create its directory: "
-				"%s", path, strerror(errno));
-	snprintf(probe, sizeof(probe), "%s.probe.%ld", path, (long)getpid());
-	fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
-	if (fd == -1)
-		return gw_error("report path %s is not writable: %s", path,
-				strerror(errno));
-	close(fd);
-	unlink(probe);
-	return 0;
 }

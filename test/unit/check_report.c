@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "gw_atomic.h"
 #include "gw_config.h"
 #include "gw_report.h"
 #include "gw_scen.h"
@@ -277,8 +278,8 @@ START_TEST(test_atomic_write)
 
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(path, sizeof(path), "%s/sub/deeper/r.json", dir);
-	ck_assert_int_eq(gw_report_probe(path), 0);
-	ck_assert_int_eq(gw_report_write(path, j), 0);
+	ck_assert_int_eq(gw_atomic_probe(path), 0);
+	ck_assert_int_eq(gw_atomic_write_json(path, j), 0);
 	back = json_load_file(path, 0, NULL);
 	ck_assert_ptr_nonnull(back);
 	ck_assert_int_eq(json_integer_value(json_object_get(back, "a")), 1);
@@ -289,9 +290,9 @@ START_TEST(test_atomic_write)
 	/* an unwritable place is reported, not crashed on */
 	if (geteuid() != 0) {
 		snprintf(path, sizeof(path), "/proc/gwstress/r.json");
-		ck_assert_int_eq(gw_report_probe(path), -1);
+		ck_assert_int_eq(gw_atomic_probe(path), -1);
 	}
-	ck_assert_int_eq(gw_report_probe("/proc/self/status/x/r.json"), -1);
+	ck_assert_int_eq(gw_atomic_probe("/proc/self/status/x/r.json"), -1);
 	json_decref(j);
 	json_decref(back);
 	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
