@@ -26,21 +26,12 @@
 
 #include <stddef.h>
 
-#include "gw_hist.h"
-
 /*
  * Merge n (>= 1) parsed reports (json_t *).  Returns a new json_t * the
  * caller owns, or NULL with a one-line reason in err (different
  * scenarios, unknown schema_version, malformed histogram).
  */
 void *gw_merge_json(void *const *reports, size_t n, char *err, size_t errlen);
-
-/*
- * Add a report's "histogram" object (a json_t *) into h (initialised by
- * the caller).  Returns 0, or -1 if it is malformed (buckets that do not
- * add up to count, indices out of range).
- */
-int gw_merge_hist_add_json(struct gw_hist *h, void *histogram);
 
 /*
  * Load the report files in[0..n), merge them and write `out` atomically.

@@ -38,12 +38,6 @@ struct gw_report_ctx {
 /* Print the console summary of one scenario. */
 void gw_report_console(FILE *f, const struct gw_scen *s);
 
-/* The "percentiles" object (ms, the seed's keys and order) and the
- * "histogram" object (ns buckets, exact n/min/max/mean/m2) of h, as new
- * json_t * the caller owns.  Shared with gw_merge. */
-void *gw_report_percentiles_json(const struct gw_hist *h);
-void *gw_report_hist_json(const struct gw_hist *h);
-
 /* Build the JSON report (a Jansson json_t *, caller decrefs). */
 void *gw_report_json(const struct gw_scen *s, const struct gw_report_ctx *c);
 

@@ -9,7 +9,8 @@
  */
 #include "gw_html.h"
 #include "gw_atomic.h"
-#include "gw_merge.h"
+#include "gw_hist.h"
+#include "gw_hist_json.h"
 #include "gw_report.h"
 #include "gw_util.h"
 
@@ -89,7 +90,7 @@ static void latency_chart(FILE *f, json_t *ops)
 		if (n == 10)
 			break;
 		gw_hist_init(&h[n]);
-		if (gw_merge_hist_add_json(&h[n], json_object_get(o,
+		if (gw_hist_json_add(&h[n], json_object_get(o,
 							"histogram")) < 0 ||
 		    !h[n].n) {
 			gw_hist_release(&h[n]);

@@ -7,6 +7,8 @@
  */
 #include "gw_merge.h"
 #include "gw_atomic.h"
+#include "gw_hist.h"
+#include "gw_hist_json.h"
 #include "gw_report.h"
 #include "gw_util.h"
 
@@ -37,43 +39,6 @@ static json_int_t int_at(json_t *o, const char *k)
 static double num_at(json_t *o, const char *k)
 {
 	return json_number_value(json_object_get(o, k));
-}
-
-int gw_merge_hist_add_json(struct gw_hist *h, void *jv)
-{
-	json_t *j = jv;
-	struct gw_hist one;
-	json_t *b = json_object_get(j, "buckets"), *pair;
-	size_t i;
-	uint64_t total = 0;
-
-	if (!json_is_array(b) || !json_is_integer(json_object_get(j, "count")))
-		return -1;
-	gw_hist_init(&one);
-	json_array_foreach(b, i, pair) {
-		json_int_t idx = json_integer_value(json_array_get(pair, 0));
-		json_int_t cnt = json_integer_value(json_array_get(pair, 1));
-
-		if (json_array_size(pair) != 2 || idx < 0 || cnt < 0 ||
-		    gw_hist_add_bucket(&one, (size_t)idx, (uint64_t)cnt) < 0) {
-			gw_hist_release(&one);
-			return -1;
-		}
-		total += (uint64_t)cnt;
-	}
-	one.n = (uint64_t)int_at(j, "count");
-	one.min = int_at(j, "min");
-	one.max = int_at(j, "max");
-	one.mean = num_at(j, "mean");
-	one.m2 = num_at(j, "m2");
-	one.over_range = (uint64_t)int_at(j, "over_range");
-	if (total != one.n) {	/* buckets and count disagree */
-		gw_hist_release(&one);
-		return -1;
-	}
-	gw_hist_add(h, &one);
-	gw_hist_release(&one);
-	return 0;
 }
 
 /* dst[k] += src[k] for every integer or real member. */
@@ -120,7 +85,7 @@ static int merge_operations(json_t *out, void *const *in, size_t n,
 
 			if (!so)
 				continue;
-			if (gw_merge_hist_add_json(&h, json_object_get(so,
+			if (gw_hist_json_add(&h, json_object_get(so,
 							"histogram"))) {
 				gw_hist_release(&h);
 				json_decref(ops);
@@ -135,12 +100,12 @@ static int merge_operations(json_t *out, void *const *in, size_t n,
 		}
 		den = attempts ? (double)attempts : (double)h.n + (double)errors;
 		o = json_pack("{s:o, s:f, s:f, s:I, s:I, s:I, s:o}",
-			      "percentiles", gw_report_percentiles_json(&h),
+			      "percentiles", gw_hist_json_percentiles(&h),
 			      "throughput_per_sec", tput, "error_rate_percent",
 			      den > 0 ? 100.0 * (double)errors / den : 0.0,
 			      "attempts", attempts, "errors", errors,
 			      "dropped_samples", dropped, "histogram",
-			      gw_report_hist_json(&h));
+			      gw_hist_json_buckets(&h));
 		gw_hist_release(&h);
 		json_object_set_new(ops, name, o);
 	}

@@ -7,6 +7,7 @@
  * Python's json module) and the file is ASCII with indent 2.
  */
 #include "gw_report.h"
+#include "gw_hist_json.h"
 #include "gw_util.h"
 
 #include <jansson.h>
@@ -153,36 +154,6 @@ void gw_report_console(FILE *f, const struct gw_scen *s)
 
 /* ---- JSON --------------------------------------------------------------- */
 
-void *gw_report_percentiles_json(const struct gw_hist *h)
-{
-	return json_pack("{s:f, s:f, s:f, s:f, s:f, s:f, s:I, s:f}",
-			 "p50", (double)gw_hist_quantile(h, 0.50) / 1e6,
-			 "p95", (double)gw_hist_quantile(h, 0.95) / 1e6,
-			 "p99", (double)gw_hist_quantile(h, 0.99) / 1e6,
-			 "min", (double)h->min / 1e6,
-			 "max", (double)h->max / 1e6,
-			 "mean", gw_hist_mean(h) / 1e6,
-			 "count", (json_int_t)h->n,
-			 "stddev", gw_hist_stddev(h) / 1e6);
-}
-
-void *gw_report_hist_json(const struct gw_hist *h)
-{
-	json_t *b = json_array();
-
-	for (size_t i = 0; i < GW_HIST_NCOUNTS; i++)
-		if (h->counts[i])
-			json_array_append_new(b, json_pack("[I, I]",
-				(json_int_t)i, (json_int_t)h->counts[i]));
-	return json_pack("{s:s, s:i, s:i, s:I, s:I, s:I, s:f, s:f, s:I, s:o}",
-			 "unit", "ns", "significant_digits", 3,
-			 "sub_bucket_bits", GW_HIST_SUB_BITS,
-			 "count", (json_int_t)h->n, "min", (json_int_t)h->min,
-			 "max", (json_int_t)h->max, "mean", h->mean, "m2",
-			 h->m2, "over_range", (json_int_t)h->over_range,
-			 "buckets", b);
-}
-
 static json_t *config_echo(const struct gw_config *cfg, json_t **sources)
 {
 	json_t *root = json_object();
@@ -258,13 +229,13 @@ void *gw_report_json(const struct gw_scen *s, const struct gw_report_ctx *c)
 
 		json_object_set_new(ops, o->name, json_pack(
 			"{s:o, s:f, s:f, s:I, s:I, s:I, s:o}",
-			"percentiles", gw_report_percentiles_json(&o->hist),
+			"percentiles", gw_hist_json_percentiles(&o->hist),
 			"throughput_per_sec", gw_metrics_throughput(m, i),
 			"error_rate_percent", gw_metrics_error_rate(m, i),
 			"attempts", (json_int_t)o->attempts,
 			"errors", (json_int_t)o->errors,
 			"dropped_samples", (json_int_t)o->dropped,
-			"histogram", gw_report_hist_json(&o->hist)));
+			"histogram", gw_hist_json_buckets(&o->hist)));
 	}
 
 	classes = json_object();
