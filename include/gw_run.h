@@ -11,9 +11,6 @@
 #include "gw_report.h"
 #include "gw_scen.h"
 
-/* Outcome of one scenario, for the final tally and the exit code. */
-enum gw_outcome { GW_PASSED, GW_FAILED, GW_SKIPPED, GW_INTERRUPTED };
-
 /* What the run keeps of a scenario after its report is written (for the
  * JUnit file and the tally). */
 struct gw_result {

@@ -19,27 +19,13 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "gw_check.h"
 #include "gw_config.h"
 #include "gw_engine.h"
 #include "gw_metrics.h"
 #include "gw_proto.h"
 
 struct gw_run;
-
-/* A pass/fail check: one assertion of a scenario, echoed in the verdict. */
-enum gw_check_status { GW_CHECK_PASS, GW_CHECK_FAIL, GW_CHECK_SKIP };
-
-struct gw_check {
-	char name[96];		/* e.g. "p99(task_submit)" */
-	char cmp[4];		/* "<", "<=", ">=", ">", "==" */
-	double limit;
-	double measured;
-	char unit[8];		/* "ms", "%", "MB", "" */
-	enum gw_check_status status;
-	char note[200];		/* why it failed or was skipped */
-};
-
-#define GW_MAX_CHECKS 32
 
 /* Ids of the operations and counters every scenario has. */
 struct gw_std_ids {
@@ -65,8 +51,7 @@ struct gw_scen {
 	struct gw_std_ids std;
 	int op_total_ctr[GW_MAX_OPS];	/* <op>_total counter or -1 */
 	int op_err_ctr[GW_MAX_OPS];	/* <op>_errors counter or -1 */
-	int nchecks;
-	struct gw_check checks[GW_MAX_CHECKS];
+	struct gw_checks checks;
 	char skip_reason[200];		/* whole scenario skipped */
 	/* main thread, while waiting for jobs (gw_scen_wait) */
 	int64_t mem_every_ns;		/* memory sample period, 0 = none */
@@ -114,24 +99,10 @@ struct gw_run {
  * automatic counters <op>_total and <op>_errors.  Returns the op id. */
 int gw_scen_http_op(struct gw_scen *s, const char *name);
 
-void gw_check_lt(struct gw_scen *s, const char *name, double measured,
-		 double limit, const char *unit);
-void gw_check_le(struct gw_scen *s, const char *name, double measured,
-		 double limit, const char *unit);
-void gw_check_ge(struct gw_scen *s, const char *name, double measured,
-		 double limit, const char *unit);
-void gw_check_gt(struct gw_scen *s, const char *name, double measured,
-		 double limit, const char *unit);
-void gw_check_eq(struct gw_scen *s, const char *name, double measured,
-		 double expected, const char *unit);
-/* p99 of op < limit_ms; skipped (not passed) when op has no samples */
-void gw_check_p99(struct gw_scen *s, int op, double limit_ms);
-void gw_check_skip(struct gw_scen *s, const char *name, const char *why);
-/* Attach a human explanation to the most recent check (if it failed). */
-void gw_check_note(struct gw_scen *s, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-/* 1 if no check failed. */
-int gw_scen_passed(const struct gw_scen *s);
+/* How the scenario ended (gw_check_outcome of its checks, skip reason
+ * and interruption): the one place the console, the JSON report and the
+ * tally take it from. */
+enum gw_outcome gw_scen_outcome(const struct gw_scen *s);
 
 /* Take a memory sample of the gateway if a source exists. */
 void gw_scen_memory_sample(struct gw_scen *s);

@@ -88,15 +88,10 @@ enum gw_outcome gw_run_scenario(struct gw_run *run,
 	if (gw_stopping())
 		s->m->interrupted = 1;
 	if (s->accounting_broken)
-		gw_check_eq(s, "sample accounting (produced == received + "
+		gw_check_eq(&s->checks, "sample accounting (produced == received + "
 			    "dropped)", 0, 1, "");
 
-	if (s->m->interrupted)
-		out = GW_INTERRUPTED;
-	else if (s->skip_reason[0])
-		out = GW_SKIPPED;
-	else
-		out = gw_scen_passed(s) ? GW_PASSED : GW_FAILED;
+	out = gw_scen_outcome(s);
 	if (!quiet)
 		gw_report_console(stdout, s);
 	fflush(stdout);
@@ -130,12 +125,12 @@ static void explain(const struct gw_scen *s, char *out, size_t n)
 	if (s->skip_reason[0] && len < n)
 		len += (size_t)snprintf(out + len, n - len, "%s; ",
 					s->skip_reason);
-	for (int i = 0; i < s->nchecks && len < n; i++)
-		if (s->checks[i].status == GW_CHECK_FAIL)
+	for (int i = 0; i < s->checks.n && len < n; i++)
+		if (s->checks.c[i].status == GW_CHECK_FAIL)
 			len += (size_t)snprintf(out + len, n - len, "%s; ",
-						s->checks[i].note[0] ?
-						s->checks[i].note :
-						s->checks[i].name);
+						s->checks.c[i].note[0] ?
+						s->checks.c[i].note :
+						s->checks.c[i].name);
 	if (len >= 2 && len < n)
 		out[len - 2] = '\0';	/* drop the last "; " */
 }

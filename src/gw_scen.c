@@ -23,112 +23,6 @@
 
 #include "gw_procmem.h"
 
-/* ---- checks ------------------------------------------------------------- */
-
-static struct gw_check *new_check(struct gw_scen *s, const char *name,
-				  const char *cmp, double measured,
-				  double limit, const char *unit)
-{
-	struct gw_check *c;
-
-	if (s->nchecks >= GW_MAX_CHECKS)
-		gw_die(70, "internal: too many checks in %s", s->m->test_name);
-	c = &s->checks[s->nchecks++];
-	memset(c, 0, sizeof(*c));
-	gw_strlcpy(c->name, name, sizeof(c->name));
-	gw_strlcpy(c->cmp, cmp, sizeof(c->cmp));
-	gw_strlcpy(c->unit, unit ? unit : "", sizeof(c->unit));
-	c->measured = measured;
-	c->limit = limit;
-	return c;
-}
-
-static void add_cmp(struct gw_scen *s, const char *name, const char *cmp,
-		    double measured, double limit, const char *unit, int ok)
-{
-	struct gw_check *c = new_check(s, name, cmp, measured, limit, unit);
-
-	c->status = ok ? GW_CHECK_PASS : GW_CHECK_FAIL;
-	if (!ok)
-		snprintf(c->note, sizeof(c->note), "%s = %g%s, expected %s %g%s",
-			 name, measured, c->unit, cmp, limit, c->unit);
-}
-
-void gw_check_lt(struct gw_scen *s, const char *name, double measured,
-		 double limit, const char *unit)
-{
-	add_cmp(s, name, "<", measured, limit, unit, measured < limit);
-}
-
-void gw_check_le(struct gw_scen *s, const char *name, double measured,
-		 double limit, const char *unit)
-{
-	add_cmp(s, name, "<=", measured, limit, unit, measured <= limit);
-}
-
-void gw_check_ge(struct gw_scen *s, const char *name, double measured,
-		 double limit, const char *unit)
-{
-	add_cmp(s, name, ">=", measured, limit, unit, measured >= limit);
-}
-
-void gw_check_gt(struct gw_scen *s, const char *name, double measured,
-		 double limit, const char *unit)
-{
-	add_cmp(s, name, ">", measured, limit, unit, measured > limit);
-}
-
-void gw_check_eq(struct gw_scen *s, const char *name, double measured,
-		 double expected, const char *unit)
-{
-	add_cmp(s, name, "==", measured, expected, unit, measured == expected);
-}
-
-void gw_check_skip(struct gw_scen *s, const char *name, const char *why)
-{
-	struct gw_check *c = new_check(s, name, "", 0, 0, "");
-
-	c->status = GW_CHECK_SKIP;
-	gw_strlcpy(c->note, why, sizeof(c->note));
-}
-
-void gw_check_p99(struct gw_scen *s, int op, double limit_ms)
-{
-	char name[96];
-
-	snprintf(name, sizeof(name), "p99(%s)", s->m->op[op].name);
-	if (gw_metrics_count(s->m, op) == 0) {
-		gw_check_skip(s, name, "no samples: the operation never "
-				       "completed");
-		return;
-	}
-	gw_check_lt(s, name, gw_metrics_quantile_ms(s->m, op, 0.99), limit_ms,
-		    "ms");
-}
-
-void gw_check_note(struct gw_scen *s, const char *fmt, ...)
-{
-	struct gw_check *c;
-	va_list ap;
-
-	if (!s->nchecks)
-		return;
-	c = &s->checks[s->nchecks - 1];
-	if (c->status != GW_CHECK_FAIL)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(c->note, sizeof(c->note), fmt, ap);
-	va_end(ap);
-}
-
-int gw_scen_passed(const struct gw_scen *s)
-{
-	for (int i = 0; i < s->nchecks; i++)
-		if (s->checks[i].status == GW_CHECK_FAIL)
-			return 0;
-	return 1;
-}
-
 int gw_scen_http_op(struct gw_scen *s, const char *name)
 {
 	char buf[GW_NAME_LEN + 8];
@@ -139,6 +33,12 @@ int gw_scen_http_op(struct gw_scen *s, const char *name)
 	snprintf(buf, sizeof(buf), "%s_errors", name);
 	s->op_err_ctr[op] = gw_metrics_counter(s->m, buf);
 	return op;
+}
+
+enum gw_outcome gw_scen_outcome(const struct gw_scen *s)
+{
+	return gw_check_outcome(&s->checks, s->skip_reason[0] != '\0',
+				s->m->interrupted);
 }
 
 void gw_scen_memory_sample(struct gw_scen *s)

@@ -560,7 +560,7 @@ int main(int argc, char **argv)
 	size_t ncat, nsel = 0;
 	const char *token = NULL;
 	char first_report[1024], tool[64];
-	int tally[4] = { 0 }, reports_ok = 1, exit_code, nworkers;
+	int tally[GW_NOUTCOME] = { 0 }, reports_ok = 1, exit_code, nworkers;
 	size_t ring_size;
 	struct gw_result *results;
 	size_t nres = 0;

@@ -43,12 +43,6 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-static const char *status_word(enum gw_check_status st)
-{
-	return st == GW_CHECK_PASS ? "PASS" :
-	       st == GW_CHECK_FAIL ? "FAIL" : "SKIP";
-}
-
 void gw_report_console(FILE *f, const struct gw_scen *s)
 {
 	const struct gw_metrics *m = s->m;
@@ -128,19 +122,18 @@ void gw_report_console(FILE *f, const struct gw_scen *s)
 
 	/* addition: the verdict, every check with its limit */
 	fprintf(f, "\nVERDICT: %s\n%s\n",
-		m->interrupted ? "INTERRUPTED" :
-		s->skip_reason[0] ? "SKIPPED" :
-		gw_scen_passed(s) ? "PASSED" : "FAILED", rule_dash);
+		gw_check_outcome_word(gw_scen_outcome(s)), rule_dash);
 	if (s->skip_reason[0])
 		fprintf(f, "  %s\n", s->skip_reason);
-	for (int i = 0; i < s->nchecks; i++) {
-		const struct gw_check *c = &s->checks[i];
+	for (int i = 0; i < s->checks.n; i++) {
+		const struct gw_check *c = &s->checks.c[i];
 
 		if (c->status == GW_CHECK_SKIP)
 			fprintf(f, "  [SKIP] %s: %s\n", c->name, c->note);
 		else
 			fprintf(f, "  [%s] %s = %.6g%s (%s %s %.6g%s)%s%s\n",
-				status_word(c->status), c->name, c->measured,
+				gw_check_status_tag(c->status), c->name,
+				c->measured,
 				c->unit, strcmp(c->cmp, "==") ? "limit" :
 				"expected", c->cmp, c->limit, c->unit,
 				c->status == GW_CHECK_FAIL && c->note[0] ?
@@ -204,8 +197,7 @@ void *gw_report_json(const struct gw_scen *s, const struct gw_report_ctx *c)
 	int order[GW_MAX_OPS];
 	int nerr, nops = gw_metrics_ops_in_order(m, order);
 	/* an interrupted run did not finish: it cannot have passed */
-	int passed = gw_scen_passed(s) && !s->skip_reason[0] &&
-		     !m->interrupted;
+	int passed = gw_scen_outcome(s) == GW_PASSED;
 
 	meta = json_pack("{s:s, s:s, s:f}", "test_name", m->test_name,
 			 "timestamp", m->timestamp, "duration_seconds",
@@ -317,12 +309,10 @@ void *gw_report_json(const struct gw_scen *s, const struct gw_report_ctx *c)
 	}
 
 	checks = json_array();
-	for (int i = 0; i < s->nchecks; i++) {
-		const struct gw_check *k = &s->checks[i];
+	for (int i = 0; i < s->checks.n; i++) {
+		const struct gw_check *k = &s->checks.c[i];
 		json_t *o = json_pack("{s:s, s:s}", "name", k->name, "status",
-				      k->status == GW_CHECK_PASS ? "pass" :
-				      k->status == GW_CHECK_FAIL ? "fail" :
-								   "skipped");
+				      gw_check_status_name(k->status));
 
 		if (k->status != GW_CHECK_SKIP) {
 			json_object_set_new(o, "comparison",

@@ -25,9 +25,9 @@ void gw_sc_check_success(struct gw_scen *s, const char *what, long ok,
 {
 	double pct = n ? 100.0 * (double)ok / (double)n : 0.0;
 
-	gw_check_ge(s, what, pct,
+	gw_check_ge(&s->checks, what, pct,
 		    s->run->cfg->thresholds.min_success_rate_percent, "%");
-	gw_check_note(s, "%s: %ld of %ld (%.1f%%), need >= %g%%", what, ok, n,
+	gw_check_note(&s->checks, "%s: %ld of %ld (%.1f%%), need >= %g%%", what, ok, n,
 		      pct, s->run->cfg->thresholds.min_success_rate_percent);
 }
 

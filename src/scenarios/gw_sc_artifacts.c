@@ -149,10 +149,10 @@ static void upload_during_run(struct gw_scen *s, long mb)
 	gw_metrics_gauge(s->m, "transfer_stream_overlap_ms",
 			 (double)overlap_ns(x.t0, x.t1, x.col.t0, x.col.t_end) /
 				 1e6, 0);
-	gw_check_eq(s, "upload status", (double)x.status, 201, "");
-	gw_check_ge(s, "events during the upload", (double)x.col.events, 1,
+	gw_check_eq(&s->checks, "upload status", (double)x.status, 201, "");
+	gw_check_ge(&s->checks, "events during the upload", (double)x.col.events, 1,
 		    "");
-	gw_check_p99(s, x.op_during, 4 * cfg->thresholds.max_p99_latency_ms);
+	gw_check_p99(&s->checks, s->m, x.op_during, 4 * cfg->thresholds.max_p99_latency_ms);
 	free((void *)x.data);
 }
 
@@ -186,7 +186,7 @@ static void download_during_run(struct gw_scen *s, long p)
 	gw_scen_wait(s);
 	if (!x.sid[0]) {
 		gw_scen_stop(s);
-		gw_check_eq(s, "pre-upload answered 201 with a sessionId", 0,
+		gw_check_eq(&s->checks, "pre-upload answered 201 with a sessionId", 0,
 			    1, "");
 		free((void *)x.data);
 		return;
@@ -206,12 +206,12 @@ static void download_during_run(struct gw_scen *s, long p)
 	gw_metrics_gauge(s->m, "transfer_stream_overlap_ms",
 			 (double)overlap_ns(x.t0, x.t1, x.col.t0, x.col.t_end) /
 				 1e6, 0);
-	gw_check_eq(s, "download status", (double)x.status, 200, "");
-	gw_check_ge(s, "events during the download", (double)x.col.events, 1,
+	gw_check_eq(&s->checks, "download status", (double)x.status, 200, "");
+	gw_check_ge(&s->checks, "events during the download", (double)x.col.events, 1,
 		    "");
-	gw_check_eq(s, "download_size_bytes", (double)x.got_bytes,
+	gw_check_eq(&s->checks, "download_size_bytes", (double)x.got_bytes,
 		    (double)x.len, "");
-	gw_check_eq(s, "download matches the upload (FNV-1a 64)",
+	gw_check_eq(&s->checks, "download matches the upload (FNV-1a 64)",
 		    (double)(x.got_hash == x.hash), 1, "");
 	free((void *)x.data);
 }
@@ -285,16 +285,16 @@ static void updown_run(struct gw_scen *s, long p)
 		same += x.same[i];
 	}
 	gw_metrics_gauge(s->m, "successful_cycles", cycles, 1);
-	gw_check_eq(s, "transport errors", (double)(
+	gw_check_eq(&s->checks, "transport errors", (double)(
 		s->m->err_by_class[GW_E_CONNECT] +
 		s->m->err_by_class[GW_E_TIMEOUT] +
 		s->m->err_by_class[GW_E_DROPPED] +
 		s->m->err_by_class[GW_E_PROTOCOL]), 0, "");
-	gw_check_ge(s, "successful_cycles (upload 201 and download 200)",
+	gw_check_ge(&s->checks, "successful_cycles (upload 201 and download 200)",
 		    cycles, 4.5, "");
-	gw_check_eq(s, "downloads identical to uploads", same, 5, "");
-	gw_check_p99(s, x.op_up, 5000.0);
-	gw_check_p99(s, x.op_down, 5000.0);
+	gw_check_eq(&s->checks, "downloads identical to uploads", same, 5, "");
+	gw_check_p99(&s->checks, s->m, x.op_up, 5000.0);
+	gw_check_p99(&s->checks, s->m, x.op_down, 5000.0);
 	free((void *)x.data);
 }
 
@@ -425,23 +425,23 @@ static void limits_run(struct gw_scen *s, long p)
 		snprintf(name, sizeof(name), "upload_%s status",
 			 sizes[i].name);
 		if (x.aborted_at >= 0 && i > x.aborted_at)
-			gw_check_skip(s, name, "not run: an earlier upload "
+			gw_check_skip(&s->checks, name, "not run: an earlier upload "
 				      "failed (the seed stops there)");
 		else
-			gw_check_eq(s, name, (double)x.status[i], 201, "");
+			gw_check_eq(&s->checks, name, (double)x.status[i], 201, "");
 	}
 	if (x.aborted_at >= 0)
 		return;
-	gw_check_gt(s, "mean(upload_large) - mean(upload_tiny)",
+	gw_check_gt(&s->checks, "mean(upload_large) - mean(upload_tiny)",
 		    (gw_hist_mean(&s->m->op[x.op_size[3]].hist) -
 		     gw_hist_mean(&s->m->op[x.op_size[0]].hist)) / 1e6, 0,
 		    "ms");
-	gw_check_eq(s, "downloads identical to uploads",
+	gw_check_eq(&s->checks, "downloads identical to uploads",
 		    x.same[0] + x.same[1] + x.same[2] + x.same[3], 4, "");
 	gw_metrics_gauge(s->m, "upload_limit_bytes", (double)x.limit, 1);
-	gw_check_eq(s, "upload of limit+1 bytes refused (HTTP status)",
+	gw_check_eq(&s->checks, "upload of limit+1 bytes refused (HTTP status)",
 		    (double)x.over_status, 413, "");
-	gw_check_note(s, "uploading %ld + 1 bytes (limit from %s) answered "
+	gw_check_note(&s->checks, "uploading %ld + 1 bytes (limit from %s) answered "
 		      "HTTP %ld, expected 413", x.limit, x.limit_src,
 		      x.over_status);
 }

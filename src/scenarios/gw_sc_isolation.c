@@ -108,7 +108,7 @@ static void check_rest_errors(struct gw_scen *s, int op, double limit)
 	char name[96];
 
 	snprintf(name, sizeof(name), "error_rate(%s)", s->m->op[op].name);
-	gw_check_lt(s, name, gw_metrics_error_rate(s->m, op), limit, "%");
+	gw_check_lt(&s->checks, name, gw_metrics_error_rate(s->m, op), limit, "%");
 }
 
 static void webui_load_run(struct gw_scen *s, long p)
@@ -138,9 +138,9 @@ static void webui_load_run(struct gw_scen *s, long p)
 			 (double)atomic_load(&x.requests), 1);
 	gw_metrics_gauge(s->m, "a2a_events_during_webui",
 			 (double)x.col[0].events, 1);
-	gw_check_ge(s, "A2A events received", (double)x.col[0].events, 1, "");
-	gw_check_p99(s, x.op_first, 2000.0);
-	gw_check_p99(s, x.op_total, 5000.0);
+	gw_check_ge(&s->checks, "A2A events received", (double)x.col[0].events, 1, "");
+	gw_check_p99(&s->checks, s->m, x.op_first, 2000.0);
+	gw_check_p99(&s->checks, s->m, x.op_total, 5000.0);
 	check_rest_errors(s, x.op_config, 5.0);
 	check_rest_errors(s, x.op_cards, 5.0);
 	check_rest_errors(s, x.op_sessions, 5.0);
@@ -195,8 +195,8 @@ static void a2a_load_run(struct gw_scen *s, long p)
 
 	gw_metrics_gauge(s->m, "webui_requests_during_a2a",
 			 (double)atomic_load(&x.requests), 1);
-	gw_check_p99(s, x.op_config, 500.0);
-	gw_check_p99(s, x.op_cards, 500.0);
+	gw_check_p99(&s->checks, s->m, x.op_config, 500.0);
+	gw_check_p99(&s->checks, s->m, x.op_cards, 500.0);
 	check_rest_errors(s, x.op_config, 1.0);
 	check_rest_errors(s, x.op_cards, 1.0);
 	iso_free(&x);
@@ -270,13 +270,13 @@ static void mixed_run(struct gw_scen *s, long p)
 		requests += s->m->op[i].attempts;
 	gw_metrics_gauge(s->m, "mixed_requests", (double)requests, 1);
 	if (requests)
-		gw_check_lt(s, "overall error rate (errors / requests)",
+		gw_check_lt(&s->checks, "overall error rate (errors / requests)",
 			    100.0 * (double)gw_metrics_total_errors(s->m) /
 				    (double)requests, 5.0, "%");
 	else
-		gw_check_skip(s, "overall error rate (errors / requests)",
+		gw_check_skip(&s->checks, "overall error rate (errors / requests)",
 			      "no request was made");
-	gw_check_gt(s, "mixed_a2a_completed",
+	gw_check_gt(&s->checks, "mixed_a2a_completed",
 		    (double)gw_metrics_counter_value(s->m,
 						     "mixed_a2a_completed"),
 		    0, "");

@@ -78,11 +78,11 @@ static void many_run(struct gw_scen *s, long n)
 	}
 	gw_metrics_gauge(s->m, "sessions_successful", (double)done, 1);
 	gw_metrics_gauge(s->m, "sessions_failed", (double)failed, 1);
-	gw_check_ge(s, "sessions completed", 100.0 * (double)done / (double)n,
+	gw_check_ge(&s->checks, "sessions completed", 100.0 * (double)done / (double)n,
 		    90.0, "%");
-	gw_check_note(s, "%ld of %ld sessions saw their terminal event", done,
+	gw_check_note(&s->checks, "%ld of %ld sessions saw their terminal event", done,
 		      n);
-	gw_check_p99(s, x.op_submit, 2000.0);
+	gw_check_p99(&s->checks, s->m, x.op_submit, 2000.0);
 	free(x.completed);
 	free(x.failed);
 	free(jobs);
@@ -171,13 +171,13 @@ static void iso_run(struct gw_scen *s, long p)
 						    x->task[i].context_id);
 		distinct += x->ok[i] && x->task[i].context_id[0] && !seen;
 	}
-	gw_check_eq(s, "tasks with >= 1 event", (double)with_events, 5, "");
-	gw_check_eq(s, "frames of another task or session",
+	gw_check_eq(&s->checks, "tasks with >= 1 event", (double)with_events, 5, "");
+	gw_check_eq(&s->checks, "frames of another task or session",
 		    (double)foreign, 0, "");
-	gw_check_note(s, "%s", example);
-	gw_check_eq(s, "distinct sessions (contextId)", (double)distinct, 5,
+	gw_check_note(&s->checks, "%s", example);
+	gw_check_eq(&s->checks, "distinct sessions (contextId)", (double)distinct, 5,
 		    "");
-	gw_check_eq(s, "sessions_validated",
+	gw_check_eq(&s->checks, "sessions_validated",
 		    (double)gw_metrics_counter_value(s->m,
 						     "sessions_validated"),
 		    5, "");
@@ -230,9 +230,9 @@ static void sus_run(struct gw_scen *s, long p)
 	gw_scen_stop(s);
 
 	created = gw_metrics_counter_value(s->m, "sessions_created");
-	gw_check_gt(s, "sessions_created", (double)created, 0, "");
-	gw_check_p99(s, x.op_submit, 2000.0);
-	gw_check_lt(s, "error_rate(sustained_session_create)",
+	gw_check_gt(&s->checks, "sessions_created", (double)created, 0, "");
+	gw_check_p99(&s->checks, s->m, x.op_submit, 2000.0);
+	gw_check_lt(&s->checks, "error_rate(sustained_session_create)",
 		    gw_metrics_error_rate(s->m, x.op_submit), 5.0, "%");
 }
 

@@ -86,11 +86,11 @@ static void check_memory(struct gw_scen *s, const char *name)
 
 	gw_metrics_mem_trend(s->m, &mt);
 	if (mt.sample_count < 2) {
-		gw_check_skip(s, name, "gateway memory not measured (no "
+		gw_check_skip(&s->checks, name, "gateway memory not measured (no "
 			      "--target-pid and not the bundled gateway)");
 		return;
 	}
-	gw_check_lt(s, name, mt.growth_mb,
+	gw_check_lt(&s->checks, name, mt.growth_mb,
 		    s->run->cfg->thresholds.memory_increase_threshold_mb,
 		    "MB");
 }
@@ -109,15 +109,15 @@ static void check_introspect(struct gw_scen *s, const struct introspect *in,
 			"server bookkeeping not observable: set [target] "
 			"introspect_url";
 
-		gw_check_skip(s, "server active SSE connections", why);
-		gw_check_skip(s, "server background task cache growth", why);
+		gw_check_skip(&s->checks, "server active SSE connections", why);
+		gw_check_skip(&s->checks, "server background task cache growth", why);
 		return;
 	}
-	gw_check_eq(s, "server active SSE connections", (double)in->active, 0,
+	gw_check_eq(&s->checks, "server active SSE connections", (double)in->active, 0,
 		    "");
-	gw_check_le(s, "server background task cache growth",
+	gw_check_le(&s->checks, "server background task cache growth",
 		    (double)(in->cache - baseline), (double)max_growth, "");
-	gw_check_note(s, "the gateway's background task cache grew from %ld "
+	gw_check_note(&s->checks, "the gateway's background task cache grew from %ld "
 		      "to %ld entries in this scenario (SAM never prunes it)",
 		      baseline, in->cache);
 }
@@ -126,9 +126,9 @@ static void check_sockets(struct gw_scen *s, const struct sockets *before,
 			  const struct sockets *after)
 {
 	if (!before->ok || !after->ok) {
-		gw_check_skip(s, "gateway sockets in CLOSE_WAIT",
+		gw_check_skip(&s->checks, "gateway sockets in CLOSE_WAIT",
 			      "the gateway is not on this host");
-		gw_check_skip(s, "our sockets to the gateway",
+		gw_check_skip(&s->checks, "our sockets to the gateway",
 			      "the gateway is not on this host");
 		return;
 	}
@@ -138,11 +138,11 @@ static void check_sockets(struct gw_scen *s, const struct sockets *before,
 			 (double)before->client_established, 1);
 	gw_metrics_gauge(s->m, "client_sockets_after",
 			 (double)after->client_established, 1);
-	gw_check_le(s, "gateway sockets in CLOSE_WAIT",
+	gw_check_le(&s->checks, "gateway sockets in CLOSE_WAIT",
 		    (double)after->server_close_wait,
 		    (double)before->server_close_wait, "");
 	/* one worker ran the cycles: it may keep one keep-alive socket */
-	gw_check_le(s, "our sockets to the gateway",
+	gw_check_le(&s->checks, "our sockets to the gateway",
 		    (double)after->client_established,
 		    (double)before->client_established + 1, "");
 }
@@ -217,9 +217,9 @@ static void soak_run(struct gw_scen *s, long p)
 	n = atomic_load(&x.p.rounds);
 	gw_metrics_gauge(s->m, "soak_activities", (double)n, 1);
 	check_memory(s, "memory growth (gateway RSS)");
-	gw_check_lt(s, "total_errors", (double)gw_metrics_total_errors(s->m),
+	gw_check_lt(&s->checks, "total_errors", (double)gw_metrics_total_errors(s->m),
 		    0.05 * (double)n, "");
-	gw_check_note(s, "%llu errors in %ld activities (limit: < 5%%)",
+	gw_check_note(&s->checks, "%llu errors in %ld activities (limit: < 5%%)",
 		      (unsigned long long)gw_metrics_total_errors(s->m), n);
 }
 
@@ -328,7 +328,7 @@ static void leak_run(struct gw_scen *s, long p)
 	if (mt.sample_count >= 2)
 		gw_metrics_gauge(s->m, "connection_leak_memory_growth_mb",
 				 mt.growth_mb, 0);
-	gw_check_eq(s, "streams that ended (terminal event, closed)",
+	gw_check_eq(&s->checks, "streams that ended (terminal event, closed)",
 		    (double)x.ended, (double)x.n, "");
 	check_introspect(s, &x.last, x.cache_first, 10);
 	check_sockets(s, &before, &after);
@@ -360,8 +360,8 @@ static void cache_run(struct gw_scen *s, long p)
 			x.cache_first, x.cache_last);
 		gw_metrics_gauge(s->m, "cache_growth_warning", 1, 1);
 	}
-	gw_check_eq(s, "cache_test_iterations", (double)x.done, 50, "");
-	gw_check_eq(s, "streams that ended (terminal event, closed)",
+	gw_check_eq(&s->checks, "cache_test_iterations", (double)x.done, 50, "");
+	gw_check_eq(&s->checks, "streams that ended (terminal event, closed)",
 		    (double)x.ended, (double)x.done, "");
 	check_introspect(s, &x.last, x.cache_first, 10);
 }
@@ -461,11 +461,11 @@ static void overflow_run(struct gw_scen *s, long p)
 	gw_metrics_gauge(s->m, "slow_reader_events", (double)x.slow_events, 1);
 	gw_metrics_gauge(s->m, "slow_reader_completed",
 			 (double)x.slow_terminal, 1);
-	gw_check_ge(s, "overflow_tasks_completed (of 20)",
+	gw_check_ge(&s->checks, "overflow_tasks_completed (of 20)",
 		    (double)x.completed, 10, "");
-	gw_check_eq(s, "gateway healthy after the slow reader", x.healthy, 1,
+	gw_check_eq(&s->checks, "gateway healthy after the slow reader", x.healthy, 1,
 		    "");
-	gw_check_eq(s, "later tasks completed", (double)x.later_done, 3, "");
+	gw_check_eq(&s->checks, "later tasks completed", (double)x.later_done, 3, "");
 }
 
 const struct gw_scenario gw_sc_soak_list[] = {

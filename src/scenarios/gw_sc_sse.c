@@ -95,7 +95,7 @@ static void csse_run(struct gw_scen *s, long n)
 	 * failure too (README, Deviations) */
 	gw_sc_check_success(s, "streams that reached their terminal event",
 			    ended, n);
-	gw_check_p99(s, x.op_submit, s->run->cfg->thresholds.max_p99_latency_ms);
+	gw_check_p99(&s->checks, s->m, x.op_submit, s->run->cfg->thresholds.max_p99_latency_ms);
 
 	free(jobs);
 	free(x.col);
@@ -180,11 +180,11 @@ static void churn_run(struct gw_scen *s, long p)
 
 	completed = gw_metrics_counter_value(s->m, "churn_cycles_completed");
 	gw_metrics_gauge(s->m, "churn_cycles", (double)cycles, 1);
-	gw_check_ge(s, "churn_cycles_completed", (double)completed,
+	gw_check_ge(&s->checks, "churn_cycles_completed", (double)completed,
 		    0.9 * (double)cycles, "");
-	gw_check_lt(s, "total_errors", (double)gw_metrics_total_errors(s->m),
+	gw_check_lt(&s->checks, "total_errors", (double)gw_metrics_total_errors(s->m),
 		    0.1 * (double)cycles, "");
-	gw_check_eq(s, "gateway healthy after churn (GET /health)",
+	gw_check_eq(&s->checks, "gateway healthy after churn (GET /health)",
 		    (double)(gw_metrics_count(s->m, x.op_health) &&
 			     !s->m->op[x.op_health].errors), 1, "");
 	free(jobs);
@@ -249,9 +249,9 @@ static void burst_run(struct gw_scen *s, long p)
 		dup += !strcmp(ids[i].id, ids[i - 1].id);
 	gw_metrics_gauge(s->m, "burst_size", (double)x.n, 1);
 	gw_metrics_gauge(s->m, "burst_successful", (double)ok, 1);
-	gw_check_eq(s, "duplicate task ids", (double)dup, 0, "");
+	gw_check_eq(&s->checks, "duplicate task ids", (double)dup, 0, "");
 	gw_sc_check_success(s, "submit success rate", ok, x.n);
-	gw_check_p99(s, x.op_submit,
+	gw_check_p99(&s->checks, s->m, x.op_submit,
 		     2 * s->run->cfg->thresholds.max_p99_latency_ms);
 	free(ids);
 	free(jobs);

@@ -285,24 +285,24 @@ static void sys_run(struct gw_scen *s, long n, int sequential, long every)
 	for (long i = 0; i < n; i++)
 		ok += x.ok[i];
 	gw_metrics_gauge(s->m, "tasks_succeeded", (double)ok, 1);
-	gw_check_eq(s, "tasks that reached their terminal event", (double)ok,
+	gw_check_eq(&s->checks, "tasks that reached their terminal event", (double)ok,
 		    (double)n, "");
 	if (x.status_available)
-		gw_check_eq(s, "tasks still running (GET .../status)",
+		gw_check_eq(&s->checks, "tasks still running (GET .../status)",
 			    (double)x.running, 0, "");
 	else
-		gw_check_skip(s, "tasks still running (GET .../status)",
+		gw_check_skip(&s->checks, "tasks still running (GET .../status)",
 			      "the gateway has no task status (task logging "
 			      "off)");
 	gw_metrics_mem_trend(s->m, &mt);
 	if (mt.sample_count >= 2)
-		gw_check_lt(s, "memory growth (gateway RSS)", mt.growth_mb,
+		gw_check_lt(&s->checks, "memory growth (gateway RSS)", mt.growth_mb,
 			    s->run->cfg->thresholds.memory_increase_threshold_mb,
 			    "MB");
 	else
-		gw_check_skip(s, "memory growth (gateway RSS)",
+		gw_check_skip(&s->checks, "memory growth (gateway RSS)",
 			      "gateway memory not measured");
-	gw_check_eq(s, "gateway healthy at the end (GET /health)", x.healthy,
+	gw_check_eq(&s->checks, "gateway healthy at the end (GET /health)", x.healthy,
 		    1, "");
 	free(jobs);
 	free(x.ok);

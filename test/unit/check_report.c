@@ -75,9 +75,9 @@ static struct gw_scen *sample_scen(void)
 			 "{\"path\":\"/api/v1/message:stream\"}");
 	m->err_by_class[GW_E_HTTP] = 1;
 	gw_metrics_stop(m);
-	gw_check_lt(s, "p99(task_submit)", 40, 1000, "ms");
-	gw_check_ge(s, "success rate", 80, 95, "%");
-	gw_check_skip(s, "memory growth", "not measured");
+	gw_check_lt(&s->checks, "p99(task_submit)", 40, 1000, "ms");
+	gw_check_ge(&s->checks, "success rate", 80, 95, "%");
+	gw_check_skip(&s->checks, "memory growth", "not measured");
 	return s;
 }
 
@@ -334,24 +334,24 @@ START_TEST(test_checks)
 	struct gw_scen *s = make_scen();
 	int op = gw_metrics_op(s->m, "burst_submit");
 
-	gw_check_lt(s, "a", 1.0, 1.0, "ms");	/* strict: fails at equal */
-	ck_assert_int_eq(s->checks[0].status, GW_CHECK_FAIL);
-	gw_check_le(s, "b", 1.0, 1.0, "ms");
-	ck_assert_int_eq(s->checks[1].status, GW_CHECK_PASS);
-	gw_check_ge(s, "c", 95.0, 95.0, "%");
-	ck_assert_int_eq(s->checks[2].status, GW_CHECK_PASS);
-	gw_check_gt(s, "d", 0, 0, "");
-	ck_assert_int_eq(s->checks[3].status, GW_CHECK_FAIL);
-	gw_check_eq(s, "e", 5, 5, "");
-	ck_assert_int_eq(s->checks[4].status, GW_CHECK_PASS);
+	gw_check_lt(&s->checks, "a", 1.0, 1.0, "ms");	/* strict: fails at equal */
+	ck_assert_int_eq(s->checks.c[0].status, GW_CHECK_FAIL);
+	gw_check_le(&s->checks, "b", 1.0, 1.0, "ms");
+	ck_assert_int_eq(s->checks.c[1].status, GW_CHECK_PASS);
+	gw_check_ge(&s->checks, "c", 95.0, 95.0, "%");
+	ck_assert_int_eq(s->checks.c[2].status, GW_CHECK_PASS);
+	gw_check_gt(&s->checks, "d", 0, 0, "");
+	ck_assert_int_eq(s->checks.c[3].status, GW_CHECK_FAIL);
+	gw_check_eq(&s->checks, "e", 5, 5, "");
+	ck_assert_int_eq(s->checks.c[4].status, GW_CHECK_PASS);
 	/* p99 of an operation with no samples: skipped, never passed */
-	gw_check_p99(s, op, 1000);
-	ck_assert_int_eq(s->checks[5].status, GW_CHECK_SKIP);
+	gw_check_p99(&s->checks, s->m, op, 1000);
+	ck_assert_int_eq(s->checks.c[5].status, GW_CHECK_SKIP);
 	rec(s->m, op, 1500LL * 1000000);
-	gw_check_p99(s, op, 1000);
-	ck_assert_int_eq(s->checks[6].status, GW_CHECK_FAIL);
-	ck_assert_ptr_nonnull(strstr(s->checks[6].note, "p99(burst_submit)"));
-	ck_assert_int_eq(gw_scen_passed(s), 0);
+	gw_check_p99(&s->checks, s->m, op, 1000);
+	ck_assert_int_eq(s->checks.c[6].status, GW_CHECK_FAIL);
+	ck_assert_ptr_nonnull(strstr(s->checks.c[6].note, "p99(burst_submit)"));
+	ck_assert_int_eq(gw_check_passed(&s->checks), 0);
 	free_scen(s);
 }
 END_TEST

@@ -1,0 +1,88 @@
+/*
+ * gw_check: a scenario's assertions and its verdict.  Each check records
+ * what was measured, the comparison, the limit and, when it failed or was
+ * skipped, a sentence a user understands ("streams that reached their
+ * terminal event: 3 of 5 (60.0%), need >= 95%").  The console, the JSON
+ * report, the HTML page and the JUnit file all print these same records.
+ *
+ * A check that could not be made is SKIP, with the reason, never PASS:
+ * a p99 of an operation that has no samples, a memory check without a
+ * memory source.
+ *
+ * The outcome of a run is derived here and only here: interrupted wins,
+ * then skipped, then passed if no check failed.
+ *
+ * Thread safety: none needed (the main thread owns a list).
+ */
+#ifndef GW_CHECK_H
+#define GW_CHECK_H
+
+struct gw_metrics;
+
+enum gw_check_status { GW_CHECK_PASS, GW_CHECK_FAIL, GW_CHECK_SKIP };
+
+struct gw_check {
+	char name[96];		/* e.g. "p99(task_submit)" */
+	char cmp[4];		/* "<", "<=", ">=", ">", "==" */
+	double limit;
+	double measured;
+	char unit[8];		/* "ms", "%", "MB", "" */
+	enum gw_check_status status;
+	char note[200];		/* why it failed or was skipped */
+};
+
+#define GW_MAX_CHECKS 32
+
+/* The checks of one scenario, in the order they were made. */
+struct gw_checks {
+	int n;
+	struct gw_check c[GW_MAX_CHECKS];
+};
+
+/* How a scenario ended; GW_NOUTCOME sizes a tally. */
+enum gw_outcome {
+	GW_PASSED, GW_FAILED, GW_SKIPPED, GW_INTERRUPTED, GW_NOUTCOME
+};
+
+/*
+ * Add a check comparing measured with limit.  More than GW_MAX_CHECKS in
+ * one list is a programming error and aborts.
+ */
+void gw_check_lt(struct gw_checks *k, const char *name, double measured,
+		 double limit, const char *unit);
+void gw_check_le(struct gw_checks *k, const char *name, double measured,
+		 double limit, const char *unit);
+void gw_check_ge(struct gw_checks *k, const char *name, double measured,
+		 double limit, const char *unit);
+void gw_check_gt(struct gw_checks *k, const char *name, double measured,
+		 double limit, const char *unit);
+void gw_check_eq(struct gw_checks *k, const char *name, double measured,
+		 double expected, const char *unit);
+/* p99 of op in m < limit_ms; skipped (not passed) when op has no
+ * samples. */
+void gw_check_p99(struct gw_checks *k, const struct gw_metrics *m, int op,
+		  double limit_ms);
+/* A check that could not be made, with the reason. */
+void gw_check_skip(struct gw_checks *k, const char *name, const char *why);
+/* Replace the note of the most recent check, if it failed, by a human
+ * explanation. */
+void gw_check_note(struct gw_checks *k, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* 1 if no check failed. */
+int gw_check_passed(const struct gw_checks *k);
+/* The outcome: interrupted, else skipped (a skip reason for the whole
+ * scenario), else passed if no check failed, else failed. */
+enum gw_outcome gw_check_outcome(const struct gw_checks *k, int skipped,
+				 int interrupted);
+
+/* "passed", "failed", "skipped", "interrupted" (reports, HTML). */
+const char *gw_check_outcome_name(enum gw_outcome o);
+/* "PASSED", ... (the console's VERDICT line). */
+const char *gw_check_outcome_word(enum gw_outcome o);
+/* A check's status in the JSON report: "pass", "fail", "skipped". */
+const char *gw_check_status_name(enum gw_check_status st);
+/* ... and on the console: "PASS", "FAIL", "SKIP". */
+const char *gw_check_status_tag(enum gw_check_status st);
+
+#endif /* GW_CHECK_H */
