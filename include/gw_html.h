@@ -15,12 +15,14 @@
 
 #include <stddef.h>
 
+struct json_t;
+
 /*
  * Write the page for reports[0..n) (json_t *, in run order) to path,
  * atomically.  title names the run (tool and target).  Returns 0, or -1
  * with a message.
  */
-int gw_html_write(const char *path, void *const *reports, size_t n,
-		  const char *title);
+int gw_html_write(const char *path, struct json_t *const *reports,
+		  size_t n, const char *title);
 
 #endif /* GW_HTML_H */

@@ -21,9 +21,14 @@
 #ifndef GW_REPORT_H
 #define GW_REPORT_H
 
+#include <stddef.h>
 #include <stdio.h>
 
-#include "gw_scen.h"
+#include "gw_check.h"
+
+struct gw_config;
+struct gw_scen;
+struct json_t;
 
 #define GW_REPORT_SCHEMA_VERSION 1
 
@@ -38,8 +43,13 @@ struct gw_report_ctx {
 /* Print the console summary of one scenario. */
 void gw_report_console(FILE *f, const struct gw_scen *s);
 
-/* Build the JSON report (a Jansson json_t *, caller decrefs). */
-void *gw_report_json(const struct gw_scen *s, const struct gw_report_ctx *c);
+/* Build the JSON report; the caller owns it. */
+struct json_t *gw_report_json(const struct gw_scen *s,
+			      const struct gw_report_ctx *c);
+
+/* The outcome a report records (metadata.interrupted, verdict.skip_reason,
+ * verdict.passed): what the HTML page and the JUnit file show. */
+enum gw_outcome gw_report_outcome(const struct json_t *report);
 
 /*
  * Path of a scenario's report: with cfg->report.path "dir/base.ext" it is

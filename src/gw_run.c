@@ -39,8 +39,6 @@ static void register_std(struct gw_scen *s)
 	id->c_sse_foreign = gw_metrics_counter(m, "sse_foreign_frames");
 }
 
-static void explain(const struct gw_scen *s, char *out, size_t n);
-
 void gw_scen_stop(struct gw_scen *s)
 {
 	if (s->collected)
@@ -65,7 +63,6 @@ enum gw_outcome gw_run_scenario(struct gw_run *run,
 	int need;
 
 	memset(res, 0, sizeof(*res));
-	res->def = def;
 	res->report_ok = 1;
 	s->def = def;
 	s->run = run;
@@ -107,99 +104,7 @@ enum gw_outcome gw_run_scenario(struct gw_run *run,
 	}
 	res->report = j;	/* kept for the HTML page; freed by main */
 	res->outcome = out;
-	res->seconds = gw_metrics_duration(s->m);
-	explain(s, res->why, sizeof(res->why));
 	gw_metrics_free(s->m);
 	free(s);
 	return out;
-}
-
-/* One line on why a scenario did not pass. */
-static void explain(const struct gw_scen *s, char *out, size_t n)
-{
-	size_t len = 0;
-
-	out[0] = '\0';
-	if (s->m->interrupted)
-		len = (size_t)snprintf(out, n, "interrupted; ");
-	if (s->skip_reason[0] && len < n)
-		len += (size_t)snprintf(out + len, n - len, "%s; ",
-					s->skip_reason);
-	for (int i = 0; i < s->checks.n && len < n; i++)
-		if (s->checks.c[i].status == GW_CHECK_FAIL)
-			len += (size_t)snprintf(out + len, n - len, "%s; ",
-						s->checks.c[i].note[0] ?
-						s->checks.c[i].note :
-						s->checks.c[i].name);
-	if (len >= 2 && len < n)
-		out[len - 2] = '\0';	/* drop the last "; " */
-}
-
-/* XML text with the five predefined entities; control bytes dropped. */
-static void xml_text(FILE *f, const char *s)
-{
-	for (; *s; s++) {
-		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&apos;", f); break;
-		default:
-			if ((unsigned char)*s >= 0x20 || *s == '\n' ||
-			    *s == '\t')
-				fputc(*s, f);
-		}
-	}
-}
-
-int gw_run_junit(const char *path, const struct gw_result *res, size_t n,
-		 const char *suite)
-{
-	struct gw_atomic_file a;
-	size_t fails = 0, skips = 0;
-	double total = 0;
-	FILE *f;
-
-	if (gw_atomic_open(&a, path) < 0)
-		return -1;
-	f = a.f;
-	for (size_t i = 0; i < n; i++) {
-		fails += res[i].outcome == GW_FAILED ||
-			 res[i].outcome == GW_INTERRUPTED;
-		skips += res[i].outcome == GW_SKIPPED;
-		total += res[i].seconds;
-	}
-	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
-		"<testsuites tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\" "
-		"time=\"%.3f\">\n  <testsuite name=\"", n, fails, skips, total);
-	xml_text(f, suite);
-	fprintf(f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
-		"skipped=\"%zu\" time=\"%.3f\">\n", n, fails, skips, total);
-	for (size_t i = 0; i < n; i++) {
-		const struct gw_result *r = &res[i];
-
-		fputs("    <testcase classname=\"gwstress.", f);
-		/* markers as a dotted class: "stress isolation" ->
-		 * gwstress.stress.isolation */
-		for (const char *m = r->def->markers; *m; m++)
-			if (*m == ' ')
-				fputc('.', f);
-			else if (*m != '&' && *m != '<' && *m != '"')
-				fputc(*m, f);
-		fputs("\" name=\"", f);
-		xml_text(f, r->def->name);
-		fprintf(f, "\" time=\"%.3f\"", r->seconds);
-		if (r->outcome == GW_PASSED) {
-			fputs("/>\n", f);
-			continue;
-		}
-		fputs(">\n      <", f);
-		fputs(r->outcome == GW_SKIPPED ? "skipped" : "failure", f);
-		fputs(" message=\"", f);
-		xml_text(f, r->why[0] ? r->why : "failed");
-		fputs("\"/>\n    </testcase>\n", f);
-	}
-	fputs("  </testsuite>\n</testsuites>\n", f);
-	return gw_atomic_commit(&a, 1);
 }

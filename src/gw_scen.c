@@ -37,8 +37,8 @@ int gw_scen_http_op(struct gw_scen *s, const char *name)
 
 enum gw_outcome gw_scen_outcome(const struct gw_scen *s)
 {
-	return gw_check_outcome(&s->checks, s->skip_reason[0] != '\0',
-				s->m->interrupted);
+	return gw_check_outcome(gw_check_passed(&s->checks),
+				s->skip_reason[0] != '\0', s->m->interrupted);
 }
 
 void gw_scen_memory_sample(struct gw_scen *s)

@@ -29,6 +29,7 @@
 #include "gw_engine.h"
 #include "gw_html.h"
 #include "gw_http.h"
+#include "gw_junit.h"
 #include "gw_merge.h"
 #include "gw_report.h"
 #include "gw_ring.h"
@@ -716,17 +717,17 @@ int main(int argc, char **argv)
 		reports_ok &= r->report_ok;
 		nres++;
 	}
-	if (cli.junit && gw_run_junit(cli.junit, results, nres, tool) < 0)
-		reports_ok = 0;
-	if (cli.html) {
-		void **jr = gw_xcalloc(nres ? nres : 1, sizeof(*jr));
+	{
+		json_t **jr = gw_xcalloc(nres ? nres : 1, sizeof(*jr));
 		char title[700];
 
 		for (size_t i = 0; i < nres; i++)
 			jr[i] = results[i].report;
 		snprintf(title, sizeof(title), "%s: profile %s against %s",
 			 tool, cfg.profile.name, run.target_display);
-		if (gw_html_write(cli.html, jr, nres, title) < 0)
+		if (cli.junit && gw_junit_write(cli.junit, jr, nres, tool) < 0)
+			reports_ok = 0;
+		if (cli.html && gw_html_write(cli.html, jr, nres, title) < 0)
 			reports_ok = 0;
 		free(jr);
 	}

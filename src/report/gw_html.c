@@ -213,14 +213,7 @@ static void memory_chart(FILE *f, json_t *mem)
 
 static const char *verdict(json_t *r)
 {
-	json_t *m = json_object_get(r, "metadata");
-
-	if (json_is_true(json_object_get(m, "interrupted")))
-		return "interrupted";
-	if (*str(json_object_get(r, "verdict"), "skip_reason"))
-		return "skipped";
-	return json_is_true(json_object_get(json_object_get(r, "verdict"),
-					    "passed")) ? "passed" : "failed";
+	return gw_check_outcome_name(gw_report_outcome(r));
 }
 
 static void scenario(FILE *f, json_t *r, size_t idx)
@@ -292,22 +285,18 @@ static void scenario(FILE *f, json_t *r, size_t idx)
 	fputs("</section>\n", f);
 }
 
-int gw_html_write(const char *path, void *const *reports, size_t n,
+int gw_html_write(const char *path, json_t *const *reports, size_t n,
 		  const char *title)
 {
 	struct gw_atomic_file a;
-	size_t count[4] = { 0 };
+	size_t count[GW_NOUTCOME] = { 0 };
 	FILE *f;
 
 	if (gw_atomic_open(&a, path) < 0)
 		return -1;
 	f = a.f;
-	for (size_t i = 0; i < n; i++) {
-		const char *v = verdict(reports[i]);
-
-		count[!strcmp(v, "passed") ? 0 : !strcmp(v, "failed") ? 1 :
-		      !strcmp(v, "skipped") ? 2 : 3]++;
-	}
+	for (size_t i = 0; i < n; i++)
+		count[gw_report_outcome(reports[i])]++;
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8"
 	      "\"><title>", f);
 	esc(f, title);
@@ -329,8 +318,8 @@ int gw_html_write(const char *path, void *const *reports, size_t n,
 	esc(f, title);
 	fprintf(f, "</h1>\n<p>%zu passed, %zu failed, %zu skipped, %zu "
 		"interrupted</p>\n<table><tr><th>scenario</th><th>verdict</th>"
-		"<th>seconds</th><th>errors</th></tr>\n", count[0], count[1],
-		count[2], count[3]);
+		"<th>seconds</th><th>errors</th></tr>\n", count[GW_PASSED],
+		count[GW_FAILED], count[GW_SKIPPED], count[GW_INTERRUPTED]);
 	for (size_t i = 0; i < n; i++) {
 		json_t *r = reports[i], *m = json_object_get(r, "metadata");
 

@@ -7,7 +7,10 @@
  * Python's json module) and the file is ASCII with indent 2.
  */
 #include "gw_report.h"
+#include "gw_config.h"
 #include "gw_hist_json.h"
+#include "gw_metrics.h"
+#include "gw_scen.h"
 #include "gw_util.h"
 
 #include <jansson.h>
@@ -188,7 +191,7 @@ static json_t *config_echo(const struct gw_config *cfg, json_t **sources)
 	return root;
 }
 
-void *gw_report_json(const struct gw_scen *s, const struct gw_report_ctx *c)
+json_t *gw_report_json(const struct gw_scen *s, const struct gw_report_ctx *c)
 {
 	const struct gw_metrics *m = s->m;
 	json_t *root, *meta, *summary, *ops, *ctrs, *gauges, *mem, *errs;
@@ -367,4 +370,16 @@ int gw_report_path(const struct gw_config *cfg, const char *test_name,
 			       cfg->report.dir, test_name);
 	}
 	return len < 0 || (size_t)len >= n ? -1 : 0;
+}
+
+enum gw_outcome gw_report_outcome(const json_t *report)
+{
+	const json_t *v = json_object_get(report, "verdict");
+	const char *skip = json_string_value(json_object_get(v,
+							     "skip_reason"));
+
+	return gw_check_outcome(json_is_true(json_object_get(v, "passed")),
+				skip && *skip,
+				json_is_true(json_object_get(json_object_get(
+					report, "metadata"), "interrupted")));
 }
