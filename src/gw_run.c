@@ -12,33 +12,6 @@
 #include <string.h>
 #include <unistd.h>
 
-static void register_std(struct gw_scen *s)
-{
-	struct gw_metrics *m = s->m;
-	struct gw_std_ids *id = &s->std;
-
-	id->op_sse_connect = gw_metrics_op(m, "sse_connect");
-	id->op_sse_first_event = gw_metrics_op(m, "sse_first_event");
-	id->op_sse_event_received = gw_metrics_op(m, "sse_event_received");
-	id->op_sse_event_gap = gw_metrics_op(m, "sse_event_gap");
-	id->op_sse_subscribe = gw_metrics_op(m, "sse_subscribe");
-	id->c_sse_established = gw_metrics_counter(m,
-						 "sse_connections_established");
-	id->c_sse_closed = gw_metrics_counter(m, "sse_connections_closed");
-	id->c_sse_events = gw_metrics_counter(m, "sse_events_received");
-	id->c_sse_status_update = gw_metrics_counter(m,
-						   "sse_events_status_update");
-	id->c_sse_artifact_update = gw_metrics_counter(m,
-						"sse_events_artifact_update");
-	id->c_sse_final_response = gw_metrics_counter(m,
-						"sse_events_final_response");
-	id->c_sse_error = gw_metrics_counter(m, "sse_events_error");
-	id->c_sse_other = gw_metrics_counter(m, "sse_events_other");
-	id->c_sse_terminal = gw_metrics_counter(m, "sse_terminal_events");
-	id->c_sse_incomplete = gw_metrics_counter(m, "sse_streams_incomplete");
-	id->c_sse_foreign = gw_metrics_counter(m, "sse_foreign_frames");
-}
-
 void gw_scen_stop(struct gw_scen *s)
 {
 	if (s->collected)
@@ -68,9 +41,7 @@ enum gw_outcome gw_run_scenario(struct gw_run *run,
 	s->run = run;
 	s->m = gw_metrics_create(def->name, def->markers);
 	s->progress = run->progress;
-	for (int i = 0; i < GW_MAX_OPS; i++)
-		s->op_total_ctr[i] = s->op_err_ctr[i] = -1;
-	register_std(s);
+	gw_sam_init(&s->sam, s->m, run->cfg->target.agent_name);
 	gw_engine_attach(run->eng, s->m);
 	gw_metrics_start(s->m);
 	gw_scen_memory_sample(s);

@@ -12,7 +12,7 @@
 #include <time.h>
 
 void gw_sc_seed_event_samples(struct gw_worker *w, int op,
-			      const struct gw_collect *c)
+			      const struct gw_sam_stream *c)
 {
 	int64_t total = c->t_end - c->t0;
 
@@ -69,10 +69,27 @@ int gw_sc_health(struct gw_worker *w, struct gw_scen *s, int op)
 {
 	struct gw_http_result r;
 
-	return gw_rest(w, s, op, "GET", "/health", NULL, &r) == 0;
+	return gw_sam_rest(w, &s->sam, op, "GET", "/health", NULL, &r) == 0;
 }
 
-/* ---- paced submitter ----------------------------------------------------- */
+unsigned char *gw_sc_artifact_bytes(size_t len, uint64_t seed)
+{
+	unsigned char *p = gw_xmalloc(len ? len : 1);
+	uint64_t x = seed * 0x9E3779B97F4A7C15ULL + 1;
+
+	for (size_t i = 0; i < len; i += 8) {
+		x ^= x >> 12;
+		x ^= x << 25;
+		x ^= x >> 27;
+		uint64_t v = x * 2685821657736338717ULL;
+		size_t k = len - i < 8 ? len - i : 8;
+
+		memcpy(p + i, &v, k);
+	}
+	return p;
+}
+/* ---- paced submitter ---
+-------------------------------------------------- */
 
 struct paced_task {
 	struct gw_sc_paced *p;
@@ -83,11 +100,11 @@ static void paced_collect(struct gw_worker *w, void *arg)
 {
 	struct paced_task *pt = arg;
 	struct gw_sc_paced *p = pt->p;
-	struct gw_collect c = { 0 };
+	struct gw_sam_stream c = { 0 };
 
 	c.task = &pt->t;
 	c.window_ms = p->window_ms;
-	gw_collect(w, p->s, &c);
+	gw_sam_collect(w, &p->s->sam, &c);
 	gw_count(w, p->c_events, c.events);
 	gw_count(w, p->c_completed, c.terminal);
 	free(pt);
@@ -107,7 +124,7 @@ void gw_sc_paced_job(struct gw_worker *w, void *arg)
 		pt->p = p;
 		snprintf(text, sizeof(text), p->text_fmt,
 			 (unsigned long long)pc.k - 1);
-		if (gw_submit(w, p->s, p->op_submit, text, NULL, &pt->t) == 0) {
+		if (gw_sam_submit(w, &p->s->sam, p->op_submit, text, NULL, &pt->t) == 0) {
 			gw_rec(w, p->op_corr, gw_now_ns() - due);
 			gw_count(w, p->c_submitted, 1);
 			gw_engine_submit(w->eng, paced_collect, pt);

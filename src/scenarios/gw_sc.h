@@ -16,7 +16,7 @@
  * arrival offsets are `sse_event_received`.
  */
 void gw_sc_seed_event_samples(struct gw_worker *w, int op,
-			      const struct gw_collect *c);
+			      const struct gw_sam_stream *c);
 
 /* success = ok/n*100 >= profile's min_success_rate_percent (default 95) */
 void gw_sc_check_success(struct gw_scen *s, const char *what, long ok,
@@ -69,6 +69,10 @@ void gw_sc_paced_setup(struct gw_scen *s, struct gw_sc_paced *p,
 		       const char *op, const char *submitted,
 		       const char *events, const char *completed);
 void gw_sc_paced_job(struct gw_worker *w, void *arg);
+
+/* Deterministic artifact bytes for a seed (xorshift; never verified by
+ * the seed, verified by hash here).  Caller frees; aborts on OOM. */
+unsigned char *gw_sc_artifact_bytes(size_t len, uint64_t seed);
 
 /* Per-job arguments for scenarios that fan out over an index. */
 struct gw_sc_job {

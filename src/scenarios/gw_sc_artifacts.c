@@ -42,7 +42,7 @@ struct beside {
 	int64_t t0, t1;
 	uint64_t got_hash, got_bytes;
 	/* stream outcome */
-	struct gw_collect col;
+	struct gw_sam_stream col;
 	int op_xfer, op_xfer_large, op_during, op_submit, op_pre;
 	int c_during;			/* counter of events, or -1 */
 };
@@ -54,7 +54,7 @@ static void beside_stream(struct gw_worker *w, void *arg)
 	gw_sc_gate(&x->gate, 2, 5 * GW_NS_PER_S);
 	x->col.task = &x->task;
 	x->col.window_ms = 30000;
-	gw_collect(w, x->s, &x->col);
+	gw_sam_collect(w, &x->s->sam, &x->col);
 	/* the seed's sse_during_upload: the collection time, per event */
 	if (x->op_during >= 0)
 		gw_sc_seed_event_samples(w, x->op_during, &x->col);
@@ -70,7 +70,7 @@ static void beside_upload(struct gw_worker *w, void *arg)
 
 	gw_sc_gate(&x->gate, 2, 5 * GW_NS_PER_S);
 	x->t0 = gw_now_ns();
-	gw_upload(w, x->s, x->op_xfer, "", x->filename, x->data, x->len, sid,
+	gw_sam_upload(w, &x->s->sam, x->op_xfer, "", x->filename, x->data, x->len, sid,
 		  sizeof(sid), &r);
 	x->t1 = gw_now_ns();
 	x->status = r.status;
@@ -84,7 +84,7 @@ static void beside_download(struct gw_worker *w, void *arg)
 
 	gw_sc_gate(&x->gate, 2, 5 * GW_NS_PER_S);
 	x->t0 = gw_now_ns();
-	gw_download(w, x->s, x->op_xfer, x->sid, x->filename, &x->got_hash,
+	gw_sam_download(w, &x->s->sam, x->op_xfer, x->sid, x->filename, &x->got_hash,
 		    &r);
 	x->t1 = gw_now_ns();
 	x->status = r.status;
@@ -97,7 +97,7 @@ static void beside_submit(struct gw_worker *w, void *arg)
 {
 	struct beside *x = arg;
 
-	x->task_ok = gw_submit(w, x->s, x->op_submit, x->filename[0] == 'l' ?
+	x->task_ok = gw_sam_submit(w, &x->s->sam, x->op_submit, x->filename[0] == 'l' ?
 			       "Test with concurrent artifact download" :
 			       "Test with concurrent artifact upload", NULL,
 			       &x->task) == 0;
@@ -127,9 +127,9 @@ static void upload_during_run(struct gw_scen *s, long mb)
 	snprintf(fn, sizeof(fn), "stress-artifact-%ldmb.bin", mb);
 	x.filename = fn;
 	x.len = (size_t)(mb * MIB);
-	x.data = gw_artifact_bytes(x.len, 42);
+	x.data = gw_sc_artifact_bytes(x.len, 42);
 	x.op_submit = gw_metrics_op(s->m, "task_submit");
-	x.op_xfer = gw_scen_http_op(s, "artifact_upload");
+	x.op_xfer = gw_sam_http_op(&s->sam, "artifact_upload");
 	x.op_xfer_large = gw_metrics_op(s->m, "artifact_upload_large");
 	x.op_during = gw_metrics_op(s->m, "sse_during_upload");
 
@@ -163,7 +163,7 @@ static void preupload(struct gw_worker *w, void *arg)
 	struct beside *x = arg;
 	struct gw_http_result r;
 
-	gw_upload(w, x->s, x->op_pre, "", x->filename, x->data, x->len,
+	gw_sam_upload(w, &x->s->sam, x->op_pre, "", x->filename, x->data, x->len,
 		  x->sid, sizeof(x->sid), &r);
 }
 
@@ -174,11 +174,11 @@ static void download_during_run(struct gw_scen *s, long p)
 	(void)p;
 	x.filename = "large-download-test.bin";
 	x.len = (size_t)(5 * MIB);
-	x.data = gw_artifact_bytes(x.len, 456);
+	x.data = gw_sc_artifact_bytes(x.len, 456);
 	x.hash = gw_fnv1a(GW_FNV_INIT, x.data, x.len);
 	x.op_submit = gw_metrics_op(s->m, "task_submit");
-	x.op_pre = gw_scen_http_op(s, "artifact_upload");
-	x.op_xfer = gw_scen_http_op(s, "artifact_download");
+	x.op_pre = gw_sam_http_op(&s->sam, "artifact_upload");
+	x.op_xfer = gw_sam_http_op(&s->sam, "artifact_download");
 	x.op_xfer_large = gw_metrics_op(s->m, "artifact_download_large");
 	x.c_during = gw_metrics_counter(s->m, "sse_during_download");
 
@@ -239,7 +239,7 @@ static void updown_cycle(struct gw_worker *w, void *arg)
 
 	gw_sc_gate(&x->gate, 5, 5 * GW_NS_PER_S);
 	snprintf(fn, sizeof(fn), "concurrent-%ld.bin", j->i);
-	if (gw_upload(w, x->s, x->op_up, "", fn, x->data, x->len, sid,
+	if (gw_sam_upload(w, &x->s->sam, x->op_up, "", fn, x->data, x->len, sid,
 		      sizeof(sid), &r) < 0) {
 		if (r.status)
 			gw_count(w, x->c_up, 1);	/* answered, not 201 */
@@ -247,7 +247,7 @@ static void updown_cycle(struct gw_worker *w, void *arg)
 	}
 	gw_count(w, x->c_up, 1);
 	x->up_ok[j->i] = 1;
-	if (gw_download(w, x->s, x->op_down, sid, fn, &h, &r) < 0)
+	if (gw_sam_download(w, &x->s->sam, x->op_down, sid, fn, &h, &r) < 0)
 		return;
 	gw_count(w, x->c_down, 1);
 	x->down_ok[j->i] = r.status == 200;
@@ -268,10 +268,10 @@ static void updown_run(struct gw_scen *s, long p)
 
 	(void)p;
 	x.len = (size_t)MIB;
-	x.data = gw_artifact_bytes(x.len, 123);
+	x.data = gw_sc_artifact_bytes(x.len, 123);
 	x.hash = gw_fnv1a(GW_FNV_INIT, x.data, x.len);
-	x.op_up = gw_scen_http_op(s, "artifact_upload");
-	x.op_down = gw_scen_http_op(s, "artifact_download");
+	x.op_up = gw_sam_http_op(&s->sam, "artifact_upload");
+	x.op_down = gw_sam_http_op(&s->sam, "artifact_download");
 	x.c_up = gw_metrics_counter(s->m, "concurrent_uploads");
 	x.c_down = gw_metrics_counter(s->m, "concurrent_downloads");
 	for (long i = 0; i < 5; i++) {
@@ -327,7 +327,7 @@ static long gateway_limit(struct gw_worker *w, struct limits *x)
 	json_t *j, *v;
 	long lim = 0;
 
-	if (gw_rest(w, x->s, x->op_cfg, "GET", "/api/v1/config", NULL, &r) < 0)
+	if (gw_sam_rest(w, &x->s->sam, x->op_cfg, "GET", "/api/v1/config", NULL, &r) < 0)
 		return 0;
 	j = json_loadb(w->http.body, w->http.body_len, 0, NULL);
 	v = json_object_get(json_object_get(j, "validation_limits"),
@@ -355,10 +355,10 @@ static void limits_job(struct gw_worker *w, void *arg)
 
 		if ((long)sizes[i].size > cfg->profile.max_artifact_size_bytes)
 			continue;	/* the seed's skip guard */
-		d = gw_artifact_bytes(sizes[i].size, 789);
+		d = gw_sc_artifact_bytes(sizes[i].size, 789);
 		snprintf(fn, sizeof(fn), "size-test-%s.bin", sizes[i].name);
 		t0 = gw_now_ns();
-		gw_upload(w, x->s, x->op_up, "", fn, d, sizes[i].size, sid,
+		gw_sam_upload(w, &x->s->sam, x->op_up, "", fn, d, sizes[i].size, sid,
 			  sizeof(sid), &r);
 		gw_rec(w, x->op_size[i], gw_now_ns() - t0);
 		x->status[i] = r.status;
@@ -368,7 +368,7 @@ static void limits_job(struct gw_worker *w, void *arg)
 			free(d);
 			return;
 		}
-		if (gw_download(w, x->s, x->op_down, sid, fn, &h, &r) == 0)
+		if (gw_sam_download(w, &x->s->sam, x->op_down, sid, fn, &h, &r) == 0)
 			x->same[i] = h == gw_fnv1a(GW_FNV_INIT, d,
 						   sizes[i].size) &&
 				     r.bytes == sizes[i].size;
@@ -382,7 +382,7 @@ static void limits_job(struct gw_worker *w, void *arg)
 		x->limit_src = "[profile] max_artifact_size_bytes";
 	}
 	olen = (size_t)x->limit + 1;
-	over = gw_artifact_bytes(olen, 790);
+	over = gw_sc_artifact_bytes(olen, 790);
 	gw_attempt(w, x->op_over);
 	if (gw_http_upload(&w->http, "/api/v1/artifacts/upload", "",
 			   "size-test-over-limit.bin", over, olen, &r) < 0 &&
@@ -410,9 +410,9 @@ static void limits_run(struct gw_scen *s, long p)
 	char name[64];
 
 	(void)p;
-	x.op_up = gw_scen_http_op(s, "artifact_upload");
-	x.op_down = gw_scen_http_op(s, "artifact_download");
-	x.op_cfg = gw_scen_http_op(s, "config_fetch");
+	x.op_up = gw_sam_http_op(&s->sam, "artifact_upload");
+	x.op_down = gw_sam_http_op(&s->sam, "artifact_download");
+	x.op_cfg = gw_sam_http_op(&s->sam, "config_fetch");
 	for (int i = 0; i < 4; i++) {
 		snprintf(name, sizeof(name), "upload_%s", sizes[i].name);
 		x.op_size[i] = gw_metrics_op(s->m, name);

@@ -24,7 +24,7 @@ struct iso {
 	_Atomic long requests;		/* WebUI requests that got a reply */
 	/* A2A side */
 	long ntasks;
-	struct gw_collect *col;
+	struct gw_sam_stream *col;
 	struct gw_task *task;
 	int op_submit, op_first, op_total;
 	int c_events, c_started, c_completed;
@@ -43,13 +43,13 @@ static void webui_loop(struct gw_worker *w, void *arg)
 	while (gw_pace_next(&p, &due) == 0) {
 		long got = 0;
 
-		got += gw_rest(w, x->s, x->op_config, "GET", "/api/v1/config",
+		got += gw_sam_rest(w, &x->s->sam, x->op_config, "GET", "/api/v1/config",
 			       NULL, &r) == 0 || r.status;
-		got += gw_rest(w, x->s, x->op_cards, "GET",
+		got += gw_sam_rest(w, &x->s->sam, x->op_cards, "GET",
 			       "/api/v1/agentCards", NULL, &r) == 0 ||
 		       r.status;
 		if (x->with_sessions)
-			got += gw_rest(w, x->s, x->op_sessions, "GET",
+			got += gw_sam_rest(w, &x->s->sam, x->op_sessions, "GET",
 				       "/api/v1/sessions", NULL, &r) == 0 ||
 			       r.status;
 		atomic_fetch_add(&x->requests, got);
@@ -61,11 +61,11 @@ static void webui_loop(struct gw_worker *w, void *arg)
 static void a2a_one(struct gw_worker *w, void *arg)
 {
 	struct iso *x = arg;
-	struct gw_collect *c = &x->col[0];
+	struct gw_sam_stream *c = &x->col[0];
 
 	c->task = &x->task[0];
 	c->window_ms = 15000;
-	gw_collect(w, x->s, c);
+	gw_sam_collect(w, &x->s->sam, c);
 	if (c->t_first)
 		gw_rec(w, x->op_first, c->t_first - c->t0);
 	gw_rec(w, x->op_total, c->t_end - c->t0);
@@ -76,7 +76,7 @@ static void submit_first(struct gw_worker *w, void *arg)
 {
 	struct iso *x = arg;
 
-	if (gw_submit(w, x->s, x->op_submit, "Test message during WebUI load",
+	if (gw_sam_submit(w, &x->s->sam, x->op_submit, "Test message during WebUI load",
 		      NULL, &x->task[0]) == 0)
 		gw_count(w, x->c_started, 1);
 }
@@ -90,8 +90,8 @@ static int need2(const struct gw_config *cfg, long p)
 static void iso_setup(struct gw_scen *s, struct iso *x, long ntasks)
 {
 	x->s = s;
-	x->op_config = gw_scen_http_op(s, "config_fetch");
-	x->op_cards = gw_scen_http_op(s, "agent_cards_fetch");
+	x->op_config = gw_sam_http_op(&s->sam, "config_fetch");
+	x->op_cards = gw_sam_http_op(&s->sam, "agent_cards_fetch");
 	x->ntasks = ntasks;
 	x->col = gw_xcalloc((size_t)ntasks, sizeof(*x->col));
 	x->task = gw_xcalloc((size_t)ntasks, sizeof(*x->task));
@@ -117,7 +117,7 @@ static void webui_load_run(struct gw_scen *s, long p)
 
 	(void)p;
 	iso_setup(s, &x, 1);
-	x.op_sessions = gw_scen_http_op(s, "sessions_list");
+	x.op_sessions = gw_sam_http_op(&s->sam, "sessions_list");
 	x.with_sessions = 1;
 	x.pause_ns = 50 * GW_NS_PER_MS;
 	x.op_submit = gw_metrics_op(s->m, "a2a_submit");
@@ -153,16 +153,16 @@ static void a2a_load_one(struct gw_worker *w, void *arg)
 {
 	struct gw_sc_job *j = arg;
 	struct iso *x = j->x;
-	struct gw_collect *c = &x->col[j->i];
+	struct gw_sam_stream *c = &x->col[j->i];
 	char text[64];
 
 	snprintf(text, sizeof(text), "A2A load message %ld", j->i);
-	if (gw_submit(w, x->s, x->op_submit, text, NULL, &x->task[j->i]) < 0)
+	if (gw_sam_submit(w, &x->s->sam, x->op_submit, text, NULL, &x->task[j->i]) < 0)
 		return;
 	gw_count(w, x->c_started, 1);
 	c->task = &x->task[j->i];
 	c->window_ms = 15000;
-	gw_collect(w, x->s, c);
+	gw_sam_collect(w, &x->s->sam, c);
 	gw_count(w, x->c_events, c->events);
 	gw_count(w, x->c_completed, c->terminal);
 }
@@ -227,7 +227,7 @@ static void mixed_webui(struct gw_worker *w, void *arg)
 
 	gw_pace_init(&p, 100 * GW_NS_PER_MS, x->end);
 	while (gw_pace_next(&p, &due) == 0)
-		gw_rest(w, x->a2a.s, x->op_config, "GET", "/api/v1/config",
+		gw_sam_rest(w, &x->a2a.s->sam, x->op_config, "GET", "/api/v1/config",
 			NULL, &r);
 }
 
@@ -252,7 +252,7 @@ static void mixed_run(struct gw_scen *s, long p)
 	uint64_t requests = 0;
 
 	(void)p;
-	x.op_config = gw_scen_http_op(s, "config_fetch");
+	x.op_config = gw_sam_http_op(&s->sam, "config_fetch");
 	gw_sc_paced_setup(s, &x.a2a, "mixed_a2a_submit", "mixed_a2a_submitted",
 			  "mixed_a2a_events", "mixed_a2a_completed");
 	x.end = gw_now_ns() +

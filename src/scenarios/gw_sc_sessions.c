@@ -24,19 +24,19 @@ static void many_one(struct gw_worker *w, void *arg)
 {
 	struct gw_sc_job *j = arg;
 	struct many *x = j->x;
-	struct gw_collect c = { 0 };
+	struct gw_sam_stream c = { 0 };
 	struct gw_http_result r;
 	struct gw_task t;
 	char text[64], path[300] = "/api/v1/sessions/";
 
 	snprintf(text, sizeof(text), "Session %ld message", j->i);
-	if (gw_submit(w, x->s, x->op_submit, text, NULL, &t) < 0) {
+	if (gw_sam_submit(w, &x->s->sam, x->op_submit, text, NULL, &t) < 0) {
 		x->failed[j->i] = 1;
 		return;
 	}
 	c.task = &t;
 	c.window_ms = 15000;
-	if (gw_collect(w, x->s, &c) < 0)
+	if (gw_sam_collect(w, &x->s->sam, &c) < 0)
 		x->failed[j->i] = 1;
 	gw_count(w, x->c_events, c.events);
 	gw_count(w, x->c_completed, c.terminal);
@@ -44,7 +44,7 @@ static void many_one(struct gw_worker *w, void *arg)
 	/* the optional confirmation: the new session exists */
 	if (t.context_id[0] &&
 	    gw_http_escape(path, sizeof(path), t.context_id) == 0 &&
-	    gw_rest(w, x->s, x->op_get, "GET", path, NULL, &r) == 0)
+	    gw_sam_rest(w, &x->s->sam, x->op_get, "GET", path, NULL, &r) == 0)
 		gw_count(w, x->c_confirmed, 1);
 }
 
@@ -63,7 +63,7 @@ static void many_run(struct gw_scen *s, long n)
 	x.completed = gw_xcalloc((size_t)n, 1);
 	x.failed = gw_xcalloc((size_t)n, 1);
 	x.op_submit = gw_metrics_op(s->m, "session_task_submit");
-	x.op_get = gw_scen_http_op(s, "session_get");
+	x.op_get = gw_sam_http_op(&s->sam, "session_get");
 	x.c_events = gw_metrics_counter(s->m, "session_events");
 	x.c_completed = gw_metrics_counter(s->m, "sessions_completed");
 	x.c_confirmed = gw_metrics_counter(s->m, "sessions_confirmed");
@@ -99,7 +99,7 @@ static void many_run(struct gw_scen *s, long n)
 struct iso5 {
 	struct gw_scen *s;
 	struct gw_task task[5];
-	struct gw_collect col[5];
+	struct gw_sam_stream col[5];
 	unsigned char ok[5];
 	int op_submit;
 	int c_validated;
@@ -113,7 +113,7 @@ static void iso_submit_all(struct gw_worker *w, void *arg)
 	for (int i = 0; i < 5 && !gw_stopping(); i++) {
 		snprintf(text, sizeof(text), "Session isolation %d: answer "
 			 "with UNIQUE_RESPONSE_%d_END", i, i);
-		x->ok[i] = gw_submit(w, x->s, x->op_submit, text, NULL,
+		x->ok[i] = gw_sam_submit(w, &x->s->sam, x->op_submit, text, NULL,
 				     &x->task[i]) == 0;
 	}
 }
@@ -122,14 +122,14 @@ static void iso_collect(struct gw_worker *w, void *arg)
 {
 	struct gw_sc_job *j = arg;
 	struct iso5 *x = j->x;
-	struct gw_collect *c = &x->col[j->i];
+	struct gw_sam_stream *c = &x->col[j->i];
 
 	if (!x->ok[j->i])
 		return;
 	c->task = &x->task[j->i];
 	c->window_ms = 15000;
 	c->check_ids = 1;
-	gw_collect(w, x->s, c);
+	gw_sam_collect(w, &x->s->sam, c);
 	if (c->events && c->terminal && !c->foreign)
 		gw_count(w, x->c_validated, 1);
 }

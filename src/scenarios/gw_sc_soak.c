@@ -46,7 +46,7 @@ static void introspect_fetch(struct gw_worker *w, struct gw_scen *s, int op,
 	memset(out, 0, sizeof(*out));
 	if (!s->run->introspect[0])
 		return;
-	if (gw_rest(w, s, op, "GET", s->run->introspect, NULL, &r) < 0)
+	if (gw_sam_rest(w, &s->sam, op, "GET", s->run->introspect, NULL, &r) < 0)
 		return;
 	j = json_loadb(w->http.body, w->http.body_len, 0, NULL);
 	if (json_is_integer(json_object_get(j, "active_connections"))) {
@@ -162,7 +162,7 @@ static void soak_each(struct gw_worker *w, struct gw_sc_paced *p)
 	struct soak *x = p->ud;
 	struct gw_http_result r;
 
-	gw_rest(w, p->s, x->op_config, "GET", "/api/v1/config", NULL, &r);
+	gw_sam_rest(w, &p->s->sam, x->op_config, "GET", "/api/v1/config", NULL, &r);
 }
 
 static void soak_tick(struct gw_scen *s)
@@ -196,7 +196,7 @@ static void soak_run(struct gw_scen *s, long p)
 	x.seconds = s->run->cfg->profile.soak_duration_seconds;
 	gw_sc_paced_setup(s, &x.p, "soak_task_submit", "soak_tasks_submitted",
 			  "soak_events_received", "soak_tasks_completed");
-	x.op_config = gw_scen_http_op(s, "config_fetch");
+	x.op_config = gw_sam_http_op(&s->sam, "config_fetch");
 	x.t0 = x.last_progress = gw_now_ns();
 	x.p.period = GW_NS_PER_S;
 	x.p.end = x.t0 + (int64_t)(x.seconds * (double)GW_NS_PER_S);
@@ -260,20 +260,20 @@ static void cycles_job(struct gw_worker *w, void *arg)
 
 	x->cache_monotonic = 1;
 	for (long i = 0; i < x->n && !gw_stopping(); i++) {
-		struct gw_collect c = { 0 };
+		struct gw_sam_stream c = { 0 };
 		struct gw_task t;
 
 		if (i % x->sample_every == 0)
 			sample_introspect(w, x);
 		snprintf(text, sizeof(text), x->text_fmt, i);
-		if (gw_submit(w, x->s, x->op_submit, text, NULL, &t) < 0) {
+		if (gw_sam_submit(w, &x->s->sam, x->op_submit, text, NULL, &t) < 0) {
 			if (x->submit_fatal)
 				break;
 			continue;
 		}
 		c.task = &t;
 		c.window_ms = 10000;
-		gw_collect(w, x->s, &c);
+		gw_sam_collect(w, &x->s->sam, &c);
 		x->ended += c.terminal;
 		x->done++;
 		gw_count(w, x->c_cycles, 1);
@@ -290,7 +290,7 @@ static void cycles_setup(struct gw_scen *s, struct cycles *x, long n,
 	x->sample_every = every;
 	x->text_fmt = fmt;
 	x->op_submit = gw_metrics_op(s->m, "task_submit");
-	x->op_introspect = gw_scen_http_op(s, "introspect_fetch");
+	x->op_introspect = gw_sam_http_op(&s->sam, "introspect_fetch");
 	x->c_cycles = gw_metrics_counter(s->m, counter);
 }
 
@@ -394,13 +394,13 @@ static void overflow_job(struct gw_worker *w, void *arg)
 	struct overflow *x = arg;
 	struct gw_task t[20];
 	unsigned char ok[20];
-	struct gw_collect c;
+	struct gw_sam_stream c;
 	char text[64];
 
 	/* path 1: the pre-connection buffer */
 	for (int i = 0; i < 20 && !gw_stopping(); i++) {
 		snprintf(text, sizeof(text), "Overflow message %d", i);
-		ok[i] = gw_submit(w, x->s, x->op_submit, text, NULL,
+		ok[i] = gw_sam_submit(w, &x->s->sam, x->op_submit, text, NULL,
 				  &t[i]) == 0;
 		if (ok[i])
 			gw_count(w, x->c_submitted, 1);
@@ -412,21 +412,21 @@ static void overflow_job(struct gw_worker *w, void *arg)
 		memset(&c, 0, sizeof(c));
 		c.task = &t[i];
 		c.window_ms = 5000;
-		gw_collect(w, x->s, &c);
+		gw_sam_collect(w, &x->s->sam, &c);
 		gw_count(w, x->c_events, c.events);
 		gw_count(w, x->c_completed, c.terminal);
 		x->completed += c.terminal;
 	}
 
 	/* path 2: a slow reader */
-	if (gw_submit(w, x->s, x->op_submit, SLOW_PROMPT, NULL, &t[0]) == 0) {
+	if (gw_sam_submit(w, &x->s->sam, x->op_submit, SLOW_PROMPT, NULL, &t[0]) == 0) {
 		memset(&c, 0, sizeof(c));
 		c.task = &t[0];
 		c.window_ms = 10000;
 		c.slow_rcvbuf = 4096;
 		c.slow_pause_ns = SLOW_STALL_NS;
 		c.incomplete_ok = 1;
-		gw_collect(w, x->s, &c);
+		gw_sam_collect(w, &x->s->sam, &c);
 		x->slow_events = c.events;
 		x->slow_terminal = c.terminal;
 	}
@@ -435,12 +435,12 @@ static void overflow_job(struct gw_worker *w, void *arg)
 	x->healthy = gw_sc_health(w, x->s, x->op_health);
 	for (int i = 0; i < 3 && !gw_stopping(); i++) {
 		snprintf(text, sizeof(text), "After overflow %d", i);
-		if (gw_submit(w, x->s, x->op_submit, text, NULL, &t[0]) < 0)
+		if (gw_sam_submit(w, &x->s->sam, x->op_submit, text, NULL, &t[0]) < 0)
 			continue;
 		memset(&c, 0, sizeof(c));
 		c.task = &t[0];
 		c.window_ms = 10000;
-		gw_collect(w, x->s, &c);
+		gw_sam_collect(w, &x->s->sam, &c);
 		x->later_done += c.terminal;
 	}
 }
@@ -451,7 +451,7 @@ static void overflow_run(struct gw_scen *s, long p)
 
 	(void)p;
 	x.op_submit = gw_metrics_op(s->m, "task_submit");
-	x.op_health = gw_scen_http_op(s, "health_check");
+	x.op_health = gw_sam_http_op(&s->sam, "health_check");
 	x.c_submitted = gw_metrics_counter(s->m, "overflow_tasks_submitted");
 	x.c_events = gw_metrics_counter(s->m, "overflow_events_received");
 	x.c_completed = gw_metrics_counter(s->m, "overflow_tasks_completed");

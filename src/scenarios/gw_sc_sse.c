@@ -15,7 +15,7 @@ struct csse {
 	long n;
 	struct gw_task *task;
 	unsigned char *submitted;
-	struct gw_collect *col;
+	struct gw_sam_stream *col;
 	int op_submit, op_event_received, op_collection;
 	int c_submitted, c_events, c_terminal;
 };
@@ -28,7 +28,7 @@ static void csse_submit_all(struct gw_worker *w, void *arg)
 
 	for (long i = 0; i < x->n && !gw_stopping(); i++) {
 		snprintf(text, sizeof(text), "Stress test message %ld", i);
-		if (gw_submit(w, x->s, x->op_submit, text, NULL,
+		if (gw_sam_submit(w, &x->s->sam, x->op_submit, text, NULL,
 			      &x->task[i]) == 0) {
 			x->submitted[i] = 1;
 			gw_count(w, x->c_submitted, 1);
@@ -41,13 +41,13 @@ static void csse_collect_one(struct gw_worker *w, void *arg)
 {
 	struct gw_sc_job *j = arg;
 	struct csse *x = j->x;
-	struct gw_collect *c = &x->col[j->i];
+	struct gw_sam_stream *c = &x->col[j->i];
 
 	if (!x->submitted[j->i] || gw_stopping())
 		return;
 	c->task = &x->task[j->i];
 	c->window_ms = 15000;
-	gw_collect(w, x->s, c);
+	gw_sam_collect(w, &x->s->sam, c);
 	gw_sc_seed_event_samples(w, x->op_event_received, c);
 	gw_count(w, x->c_events, c->events);
 	gw_count(w, x->c_terminal, c->terminal);
@@ -123,18 +123,18 @@ static void churn_cycle(struct gw_worker *w, void *arg)
 	struct gw_sc_job *j = arg;
 	struct churn *x = j->x;
 	struct gw_task t;
-	struct gw_collect c = { 0 };
+	struct gw_sam_stream c = { 0 };
 	char text[64];
 
 	if (gw_stopping())
 		return;
 	snprintf(text, sizeof(text), "Churn message %ld", j->i);
-	if (gw_submit(w, x->s, x->op_connect, text, NULL, &t) < 0)
+	if (gw_sam_submit(w, &x->s->sam, x->op_connect, text, NULL, &t) < 0)
 		return;
 	c.task = &t;
 	c.window_ms = 10000;
 	c.stop_after_first = 1;
-	gw_collect(w, x->s, &c);
+	gw_sam_collect(w, &x->s->sam, &c);
 	if (c.events)
 		gw_count(w, x->c_events, 1);
 	if (c.ok)
@@ -164,7 +164,7 @@ static void churn_run(struct gw_scen *s, long p)
 
 	(void)p;
 	x.op_connect = gw_metrics_op(s->m, "churn_connect");
-	x.op_health = gw_scen_http_op(s, "health_check");
+	x.op_health = gw_sam_http_op(&s->sam, "health_check");
 	x.c_events = gw_metrics_counter(s->m, "churn_events_received");
 	x.c_completed = gw_metrics_counter(s->m, "churn_cycles_completed");
 	for (long b = 0; b < cycles && !gw_stopping(); b += batch) {
@@ -210,7 +210,7 @@ static void burst_one(struct gw_worker *w, void *arg)
 	/* all submits leave together: wait for every job to be running */
 	gw_sc_gate(&x->gate, (int)x->n, 5 * GW_NS_PER_S);
 	snprintf(text, sizeof(text), "Burst message %ld", j->i);
-	if (!gw_stopping() && gw_submit(w, x->s, x->op_submit, text, NULL,
+	if (!gw_stopping() && gw_sam_submit(w, &x->s->sam, x->op_submit, text, NULL,
 					&x->task[j->i]) == 0)
 		x->ok[j->i] = 1;
 }

@@ -167,15 +167,15 @@ struct sys {
 static void one_task(struct gw_worker *w, struct sys *x, long i)
 {
 	enum kind k = (enum kind)(i % K_N);
-	struct gw_collect c = { 0 };
+	struct gw_sam_stream c = { 0 };
 	char *prompt = make_prompt(w, k, i);
 	int64_t t0 = gw_now_ns();
 	long d;
 
-	if (gw_submit(w, x->s, x->op_submit, prompt, NULL, &x->task[i]) == 0) {
+	if (gw_sam_submit(w, &x->s->sam, x->op_submit, prompt, NULL, &x->task[i]) == 0) {
 		c.task = &x->task[i];
 		c.window_ms = 30000;
-		gw_collect(w, x->s, &c);
+		gw_sam_collect(w, &x->s->sam, &c);
 		if (c.events && c.terminal) {
 			x->ok[i] = 1;
 			gw_rec(w, x->op_duration, gw_now_ns() - t0);
@@ -262,7 +262,7 @@ static void sys_run(struct gw_scen *s, long n, int sequential, long every)
 	x.op_submit = gw_metrics_op(s->m, "task_submit");
 	x.op_duration = gw_metrics_op(s->m, "task_duration");
 	x.op_status = gw_metrics_op(s->m, "task_status");
-	x.op_health = gw_scen_http_op(s, "health_check");
+	x.op_health = gw_sam_http_op(&s->sam, "health_check");
 	for (int k = 0; k < K_N; k++) {
 		snprintf(name, sizeof(name), "tasks_%s_ok", kind_name[k]);
 		x.c_ok[k] = gw_metrics_counter(s->m, name);

@@ -31,8 +31,6 @@ static struct gw_scen *make_scen(void)
 	s->run = &run;
 	s->m = gw_metrics_create("test_concurrent_sse_connections[5]",
 				 "stress");
-	for (int i = 0; i < GW_MAX_OPS; i++)
-		s->op_total_ctr[i] = s->op_err_ctr[i] = -1;
 	return s;
 }
 
