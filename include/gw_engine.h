@@ -128,6 +128,21 @@ void gw_engine_attach(struct gw_engine *e, struct gw_metrics *m);
  */
 int gw_engine_collect(struct gw_engine *e, struct gw_metrics *m);
 
+/*
+ * What the jobs have recorded so far, summed over the workers with relaxed
+ * reads: a progress figure while jobs run (any thread), not an account --
+ * that is gw_engine_collect's.  Operations 0..nops-1 are summed.
+ */
+struct gw_engine_totals {
+	uint64_t samples;		/* produced */
+	uint64_t dropped;
+	uint64_t errors;
+};
+void gw_engine_peek(const struct gw_engine *e, int nops,
+		    struct gw_engine_totals *t);
+/* Counter ctr summed over the workers, as gw_engine_peek reads it. */
+uint64_t gw_engine_peek_counter(const struct gw_engine *e, int ctr);
+
 /* Peak number of jobs that ran at once since the last call; resets it. */
 int gw_engine_busy_peak(struct gw_engine *e);
 

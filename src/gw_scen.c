@@ -39,8 +39,7 @@ void gw_scen_memory_sample(struct gw_scen *s)
 static void tick(void *ud)
 {
 	struct gw_scen *s = ud;
-	struct gw_engine *e = s->run->eng;
-	uint64_t events = 0, errors = 0, samples = 0, dropped = 0;
+	struct gw_engine_totals t;
 	int64_t now = gw_now_ns();
 
 	if (s->mem_every_ns && now - s->mem_last_ns >= s->mem_every_ns) {
@@ -51,25 +50,14 @@ static void tick(void *ud)
 		s->on_tick(s);
 	if (!s->progress)
 		return;
-	for (int i = 0; i < e->started_workers; i++) {
-		struct gw_worker *w = &e->w[i];
-
-		events += atomic_load_explicit(&w->ctr[s->sam.std.c_sse_events],
-					       memory_order_relaxed);
-		for (int k = 0; k < s->m->nops; k++) {
-			errors += atomic_load_explicit(&w->errors[k],
-						       memory_order_relaxed);
-			samples += atomic_load_explicit(&w->produced[k],
-							memory_order_relaxed);
-			dropped += atomic_load_explicit(&w->dropped[k],
-							memory_order_relaxed);
-		}
-	}
+	gw_engine_peek(s->run->eng, s->m->nops, &t);
 	fprintf(stderr, "\r\033[K  %-40.40s %6.1fs  samples %llu  events %llu"
 			"  errors %llu  dropped %llu",
 		s->m->test_name, gw_metrics_duration(s->m),
-		(unsigned long long)samples, (unsigned long long)events,
-		(unsigned long long)errors, (unsigned long long)dropped);
+		(unsigned long long)t.samples,
+		(unsigned long long)gw_engine_peek_counter(s->run->eng,
+						s->sam.std.c_sse_events),
+		(unsigned long long)t.errors, (unsigned long long)t.dropped);
 	s->progress_shown = 1;
 }
 

@@ -235,6 +235,32 @@ int gw_engine_busy_peak(struct gw_engine *e)
 	return n;
 }
 
+static uint64_t peek(const _Atomic uint64_t *c)
+{
+	return atomic_load_explicit(c, memory_order_relaxed);
+}
+
+void gw_engine_peek(const struct gw_engine *e, int nops,
+		    struct gw_engine_totals *t)
+{
+	memset(t, 0, sizeof(*t));
+	for (int i = 0; i < e->started_workers; i++)
+		for (int k = 0; k < nops && k < GW_MAX_OPS; k++) {
+			t->samples += peek(&e->w[i].produced[k]);
+			t->dropped += peek(&e->w[i].dropped[k]);
+			t->errors += peek(&e->w[i].errors[k]);
+		}
+}
+
+uint64_t gw_engine_peek_counter(const struct gw_engine *e, int ctr)
+{
+	uint64_t n = 0;
+
+	for (int i = 0; i < e->started_workers; i++)
+		n += peek(&e->w[i].ctr[ctr]);
+	return n;
+}
+
 void gw_engine_attach(struct gw_engine *e, struct gw_metrics *m)
 {
 	flush(e);	/* anything stray goes to the previous target */
