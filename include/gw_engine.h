@@ -34,7 +34,7 @@
  *   gw_engine_submit        any thread (workers may submit follow-up jobs)
  *   gw_engine_wait          main thread only
  *   gw_engine_attach/collect main thread only, while no job runs
- *   gw_rec/gw_count/gw_fail the worker running the job, on its own worker
+ *   gw_rec/gw_count/gw_worker_fail  the worker running the job
  */
 #ifndef GW_ENGINE_H
 #define GW_ENGINE_H
@@ -185,7 +185,7 @@ static inline void gw_attempt(struct gw_worker *w, int op)
  * scenario's error log still has room.  ctx_fmt builds a JSON object text
  * and may be NULL.
  */
-void gw_fail(struct gw_worker *w, int op, enum gw_errclass cls,
+void gw_worker_fail(struct gw_worker *w, int op, enum gw_errclass cls,
 	     const char *message, const char *ctx_fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 

@@ -5,7 +5,7 @@
  * A scenario runs on the main thread: it registers its operation and
  * counter names, submits jobs to the engine, waits for them, sets gauges
  * and adds checks (its assertions).  Jobs run on workers and only use the
- * SAM calls of gw_sam.h (through s->sam) and gw_rec/gw_count/gw_fail.
+ * SAM calls of gw_sam.h (through s->sam) and gw_rec/gw_count/gw_worker_fail.
  */
 #ifndef GW_SCEN_H
 #define GW_SCEN_H

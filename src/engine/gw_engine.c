@@ -34,7 +34,7 @@ uint64_t gw_worker_rand(struct gw_worker *w)
 	return x * 2685821657736338717ULL;
 }
 
-void gw_fail(struct gw_worker *w, int op, enum gw_errclass cls,
+void gw_worker_fail(struct gw_worker *w, int op, enum gw_errclass cls,
 	     const char *message, const char *ctx_fmt, ...)
 {
 	char ctx[192];

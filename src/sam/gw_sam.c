@@ -89,13 +89,13 @@ static void account(struct gw_worker *w, const struct gw_sam *sam, int op,
 		return;
 	if (r->err == GW_E_HTTP && sam->op_err_ctr[op] >= 0)
 		gw_count(w, sam->op_err_ctr[op], 1);
-	gw_fail(w, op, r->err, r->msg, "{\"path\":\"%s\"}", path);
+	gw_worker_fail(w, op, r->err, r->msg, "{\"path\":\"%s\"}", path);
 }
 
 static void protocol_fail(struct gw_worker *w, int op, enum gw_errclass cls,
 			  const char *path, const char *msg)
 {
-	gw_fail(w, op, cls, msg, "{\"path\":\"%s\"}", path);
+	gw_worker_fail(w, op, cls, msg, "{\"path\":\"%s\"}", path);
 }
 
 static int is_json_ctype(const char *ct)
@@ -184,7 +184,7 @@ static void foreign_frame(struct collect_ctx *x,
 		gw_strlcpy(x->c->foreign_example, msg,
 			   sizeof(x->c->foreign_example));
 	gw_count(x->w, x->sam->std.c_sse_foreign, 1);
-	gw_fail(x->w, x->sam->std.op_sse_subscribe, GW_E_PROTOCOL, msg,
+	gw_worker_fail(x->w, x->sam->std.op_sse_subscribe, GW_E_PROTOCOL, msg,
 		"{\"task_id\":\"%s\",\"context_id\":\"%s\"}", t->id,
 		t->context_id);
 }
@@ -209,7 +209,7 @@ static int collect_hook(void *ud, const struct gw_sse_event *ev, int64_t t)
 	x->last = t;
 	if (gw_proto_event(ev->type, ev->data, ev->data_len,
 			   c->check_ids ? c->task : NULL, &pe) != GW_E_NONE)
-		gw_fail(x->w, id->op_sse_subscribe, GW_E_PARSE,
+		gw_worker_fail(x->w, id->op_sse_subscribe, GW_E_PARSE,
 			"event data is not JSON",
 			"{\"task_id\":\"%s\",\"event\":\"%.32s\"}", c->task->id,
 			ev->type);
@@ -238,7 +238,7 @@ int gw_sam_collect(struct gw_worker *w, const struct gw_sam *sam,
 	c->connected = 0;
 	c->ok = 0;
 	if (gw_http_escape(path, sizeof(path), c->task->id) < 0) {
-		gw_fail(w, id->op_sse_connect, GW_E_PROTOCOL,
+		gw_worker_fail(w, id->op_sse_connect, GW_E_PROTOCOL,
 			"task id too long", NULL);
 		return -1;
 	}
@@ -255,7 +255,7 @@ int gw_sam_collect(struct gw_worker *w, const struct gw_sam *sam,
 	c->connected = r->status == 200 && r->t_headers &&
 		       !strncasecmp(r->ctype, "text/event-stream", 17);
 	if (!c->connected) {
-		gw_fail(w, id->op_sse_connect, r->err ? r->err : GW_E_HTTP,
+		gw_worker_fail(w, id->op_sse_connect, r->err ? r->err : GW_E_HTTP,
 			r->msg[0] ? r->msg : "subscription failed",
 			"{\"task_id\":\"%s\"}", c->task->id);
 		return -1;
@@ -264,7 +264,7 @@ int gw_sam_collect(struct gw_worker *w, const struct gw_sam *sam,
 	gw_count(w, id->c_sse_established, 1);
 	gw_count(w, id->c_sse_closed, 1);
 	if (c->sse.oversize)
-		gw_fail(w, id->op_sse_subscribe, GW_E_PROTOCOL,
+		gw_worker_fail(w, id->op_sse_subscribe, GW_E_PROTOCOL,
 			"event over max_event_bytes discarded",
 			"{\"task_id\":\"%s\",\"count\":%llu}", c->task->id,
 			(unsigned long long)c->sse.oversize);
@@ -277,11 +277,11 @@ int gw_sam_collect(struct gw_worker *w, const struct gw_sam *sam,
 	if (c->incomplete_ok)
 		return -1;	/* expected here (slow reader); not an error */
 	if (r->err)
-		gw_fail(w, id->op_sse_subscribe, r->err, r->msg,
+		gw_worker_fail(w, id->op_sse_subscribe, r->err, r->msg,
 			"{\"task_id\":\"%s\",\"events\":%u}", c->task->id,
 			c->events);
 	else
-		gw_fail(w, id->op_sse_subscribe, GW_E_DROPPED,
+		gw_worker_fail(w, id->op_sse_subscribe, GW_E_DROPPED,
 			"stream ended before the terminal event",
 			"{\"task_id\":\"%s\",\"events\":%u}", c->task->id,
 			c->events);

@@ -387,9 +387,9 @@ static void limits_job(struct gw_worker *w, void *arg)
 	if (gw_http_upload(&w->http, "/api/v1/artifacts/upload", "",
 			   "size-test-over-limit.bin", over, olen, &r) < 0 &&
 	    r.status != 413)
-		gw_fail(w, x->op_over, r.err, r.msg, "{\"size\":%zu}", olen);
+		gw_worker_fail(w, x->op_over, r.err, r.msg, "{\"size\":%zu}", olen);
 	else if (r.status != 413)
-		gw_fail(w, x->op_over, GW_E_HTTP, "over-limit upload was not "
+		gw_worker_fail(w, x->op_over, GW_E_HTTP, "over-limit upload was not "
 			"refused with 413", "{\"size\":%zu,\"status\":%ld}",
 			olen, r.status);
 	if (r.status)

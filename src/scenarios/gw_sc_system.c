@@ -234,7 +234,7 @@ static void at_rest_job(struct gw_worker *w, void *arg)
 		if (r.status)
 			gw_rec(w, x->op_status, r.t_end - r.t_start);
 		if (r.err) {
-			gw_fail(w, x->op_status, r.err, r.msg,
+			gw_worker_fail(w, x->op_status, r.err, r.msg,
 				"{\"task_id\":\"%s\"}", x->task[i].id);
 			continue;
 		}
