@@ -1,15 +1,37 @@
 /*
- * gw_run: executing scenarios.  For each selected scenario: fresh metrics,
- * the standard SSE names, a memory sample before and after, the
- * scenario's own run function, the collector flush and per-worker sums,
- * the console summary and the JSON report -- written whether the scenario
- * passed, failed or was interrupted.
+ * gw_run: the process-wide context of a run (the configuration, the
+ * engine, the target) and the execution of one scenario: fresh metrics,
+ * a memory sample before and after, the scenario's own run function, the
+ * collector flush and per-worker sums, the console summary and the JSON
+ * report -- written whether the scenario passed, failed or was
+ * interrupted.
  */
 #ifndef GW_RUN_H
 #define GW_RUN_H
 
-#include "gw_report.h"
-#include "gw_scen.h"
+#include "gw_check.h"
+
+struct gw_config;
+struct gw_engine;
+struct gw_http_target;
+struct gw_report_ctx;
+struct gw_scen_def;
+struct json_t;
+
+/* Shared read-only by scenarios and jobs once main has filled it. */
+struct gw_run {
+	const struct gw_config *cfg;
+	struct gw_engine *eng;
+	const struct gw_http_target *tgt;
+	char target_display[512];	/* URL without query/userinfo */
+	int bundled;			/* we started the bundled gateway */
+	long mem_pid;			/* RSS source, 0 = none */
+	int progress;			/* live progress line on stderr */
+	int quiet;			/* -q: no progress messages */
+	char introspect[512];		/* server bookkeeping URL or "" */
+	int gw_port;			/* the gateway's TCP port */
+	int gw_local;			/* gateway on this host (loopback) */
+};
 
 /* What the run keeps of a scenario after its report is written: the
  * tally, and the report for the HTML page and the JUnit file. */
@@ -24,12 +46,8 @@ struct gw_result {
  * is always written).  Fills *res and returns res->outcome.
  */
 enum gw_outcome gw_run_scenario(struct gw_run *run,
-				const struct gw_scenario *def,
+				const struct gw_scen_def *def,
 				const struct gw_report_ctx *rc, int quiet,
 				struct gw_result *res);
-
-/* Wait for every job, stop the clock and collect the workers' numbers
- * (idempotent).  Scenarios call it before computing their checks. */
-void gw_scen_stop(struct gw_scen *s);
 
 #endif /* GW_RUN_H */

@@ -18,29 +18,42 @@
 #include "gw_engine.h"
 #include "gw_metrics.h"
 #include "gw_proto.h"
+#include "gw_run.h"
 #include "gw_sam.h"
 
-struct gw_run;
+struct gw_scen;
 
-/* Ids of the operations and counters every scenario has. */
-struct gw_std_ids {
-	int op_sse_connect;		/* request start -> headers */
-	int op_sse_first_event;		/* subscribe -> first event */
-	int op_sse_event_received;	/* subscribe -> each event */
-	int op_sse_event_gap;		/* previous event -> this event */
-	int op_sse_subscribe;		/* stream-level failures */
-	int c_sse_established;
-	int c_sse_closed;
-	int c_sse_events;
-	int c_sse_status_update, c_sse_artifact_update;
-	int c_sse_final_response, c_sse_error, c_sse_other;
-	int c_sse_terminal;
-	int c_sse_incomplete;		/* ended without a terminal event */
-	int c_sse_foreign;		/* frames of another task/session */
+/*
+ * A catalogue row.  The workers a scenario needs at once are a field:
+ * a count, GW_NEED_PARAM (as many as its parameter) or GW_NEED_SSE (the
+ * profile's concurrent_sse_connections); `need` is only for the few that
+ * compute it from the profile and then wins.
+ */
+#define GW_NEED_PARAM (-1)
+#define GW_NEED_SSE (-2)
+
+struct gw_scen_def {
+	const char *name;	/* pytest node id, e.g. "..._connections[5]" */
+	const char *markers;	/* space separated, e.g. "stress isolation" */
+	const char *what;	/* one line for --list */
+	long param;
+	int workers;		/* a count, GW_NEED_PARAM or GW_NEED_SSE */
+	int (*need)(const struct gw_config *cfg, long param);
+	void (*run)(struct gw_scen *s, long param);
+};
+
+/* Workers def needs at once under cfg (at least 1). */
+int gw_scen_def_need(const struct gw_scen_def *def,
+		     const struct gw_config *cfg);
+
+/* A fanned-out job's argument: the scenario's state and an index. */
+struct gw_scen_job {
+	void *x;
+	long i;
 };
 
 struct gw_scen {
-	const struct gw_scenario *def;
+	const struct gw_scen_def *def;
 	struct gw_run *run;
 	struct gw_metrics *m;
 	struct gw_sam sam;		/* what its jobs record through */
@@ -55,38 +68,28 @@ struct gw_scen {
 	int progress_shown;
 	int collected;			/* gw_scen_stop ran */
 	int accounting_broken;		/* produced != received + dropped */
+	struct gw_scen_fan *fans;	/* job arrays of gw_scen_fanout */
 };
 
-struct gw_scenario {
-	const char *name;	/* pytest node id, e.g. "..._connections[5]" */
-	const char *markers;	/* space separated, e.g. "stress isolation" */
-	const char *what;	/* one line for --list */
-	long param;
-	/* workers this scenario needs at once under cfg */
-	int (*need)(const struct gw_config *cfg, long param);
-	void (*run)(struct gw_scen *s, long param);
-};
+/*
+ * A running scenario for def in run: fresh metrics named after it, the
+ * standard SSE names registered, no job attached yet.  Aborts on OOM;
+ * gw_scen_free releases it (NULL-safe).
+ */
+struct gw_scen *gw_scen_create(struct gw_run *run,
+			       const struct gw_scen_def *def);
+void gw_scen_free(struct gw_scen *s);
 
-/* The whole catalogue in the seed's order; *n receives its length.
- * Called from the main thread. */
-const struct gw_scenario *gw_catalogue_get(size_t *n);
+/* Submit fn(w, &job) for job.i = from..to-1 with job.x = x.  The job
+ * arguments live until gw_scen_free. */
+void gw_scen_fanout(struct gw_scen *s, long from, long to, gw_job_fn fn,
+		    void *x);
 
-/* Process-wide run context shared read-only by scenarios and jobs. */
-struct gw_run {
-	const struct gw_config *cfg;
-	struct gw_engine *eng;
-	const struct gw_http_target *tgt;
-	char target_display[512];	/* URL without query/userinfo */
-	int bundled;			/* we started the bundled gateway */
-	long mem_pid;			/* RSS source, 0 = none */
-	int progress;			/* live progress line on stderr */
-	int quiet;			/* -q: no progress messages */
-	char introspect[512];		/* server bookkeeping URL or "" */
-	int gw_port;			/* the gateway's TCP port */
-	int gw_local;			/* gateway on this host (loopback) */
-};
-
-/* ---- main thread: setup, checks ------------------------------------- */
+/* Wait for the jobs so far, printing live progress. */
+void gw_scen_wait(struct gw_scen *s);
+/* Wait for every job, stop the clock and collect the workers' numbers
+ * (idempotent).  Scenarios call it before computing their checks. */
+void gw_scen_stop(struct gw_scen *s);
 
 /* How the scenario ended (gw_check_outcome of its checks, skip reason
  * and interruption): the one place the console, the JSON report and the
@@ -95,8 +98,5 @@ enum gw_outcome gw_scen_outcome(const struct gw_scen *s);
 
 /* Take a memory sample of the gateway if a source exists. */
 void gw_scen_memory_sample(struct gw_scen *s);
-
-/* Run jobs and wait, printing live progress. */
-void gw_scen_wait(struct gw_scen *s);
 
 #endif /* GW_SCEN_H */

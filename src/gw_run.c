@@ -3,6 +3,10 @@
  */
 #include "gw_run.h"
 #include "gw_atomic.h"
+#include "gw_config.h"
+#include "gw_engine.h"
+#include "gw_report.h"
+#include "gw_scen.h"
 #include "gw_util.h"
 
 #include <errno.h>
@@ -12,24 +16,12 @@
 #include <string.h>
 #include <unistd.h>
 
-void gw_scen_stop(struct gw_scen *s)
-{
-	if (s->collected)
-		return;
-	gw_scen_wait(s);
-	gw_scen_memory_sample(s);
-	gw_metrics_stop(s->m);
-	if (gw_engine_collect(s->run->eng, s->m) < 0)
-		s->accounting_broken = 1;
-	s->collected = 1;
-}
-
 enum gw_outcome gw_run_scenario(struct gw_run *run,
-				const struct gw_scenario *def,
+				const struct gw_scen_def *def,
 				const struct gw_report_ctx *rc, int quiet,
 				struct gw_result *res)
 {
-	struct gw_scen *s = gw_xcalloc(1, sizeof(*s));
+	struct gw_scen *s = gw_scen_create(run, def);
 	enum gw_outcome out;
 	char path[1024];
 	json_t *j;
@@ -37,15 +29,10 @@ enum gw_outcome gw_run_scenario(struct gw_run *run,
 
 	memset(res, 0, sizeof(*res));
 	res->report_ok = 1;
-	s->def = def;
-	s->run = run;
-	s->m = gw_metrics_create(def->name, def->markers);
-	s->progress = run->progress;
-	gw_sam_init(&s->sam, s->m, run->cfg->target.agent_name);
 	gw_engine_attach(run->eng, s->m);
 	gw_metrics_start(s->m);
 	gw_scen_memory_sample(s);
-	need = def->need ? def->need(run->cfg, def->param) : 1;
+	need = gw_scen_def_need(def, run->cfg);
 	if (need > run->eng->nworkers)
 		snprintf(s->skip_reason, sizeof(s->skip_reason),
 			 "needs %d concurrent workers, the pool has %d "
@@ -75,7 +62,6 @@ enum gw_outcome gw_run_scenario(struct gw_run *run,
 	}
 	res->report = j;	/* kept for the HTML page; freed by main */
 	res->outcome = out;
-	gw_metrics_free(s->m);
-	free(s);
+	gw_scen_free(s);
 	return out;
 }

@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "gw_atomic.h"
+#include "gw_catalogue.h"
 #include "gw_config.h"
 #include "gw_engine.h"
 #include "gw_html.h"
@@ -341,7 +342,7 @@ static int build_config(const struct cli *c, struct gw_config *cfg)
 	return bad ? -1 : 0;
 }
 
-static int has_marker(const struct gw_scenario *d, const char *marker)
+static int has_marker(const struct gw_scen_def *d, const char *marker)
 {
 	size_t n = strlen(marker);
 
@@ -352,7 +353,7 @@ static int has_marker(const struct gw_scenario *d, const char *marker)
 	return 0;
 }
 
-static int selected(const struct cli *c, const struct gw_scenario *d)
+static int selected(const struct cli *c, const struct gw_scen_def *d)
 {
 	int name_ok = c->nsel == 0, marker_ok = c->nmarkers == 0;
 
@@ -368,7 +369,7 @@ static int selected(const struct cli *c, const struct gw_scenario *d)
 static void list_catalogue(void)
 {
 	size_t n;
-	const struct gw_scenario *cat = gw_catalogue_get(&n);
+	const struct gw_scen_def *cat = gw_catalogue_get(&n);
 
 	for (size_t i = 0; i < n; i++)
 		printf("%-56s [%s]\n    %s\n", cat[i].name, cat[i].markers,
@@ -533,14 +534,14 @@ static void raise_nofile(int workers)
 static int worker_count(const struct gw_config *cfg, const struct cli *c)
 {
 	size_t n;
-	const struct gw_scenario *cat = gw_catalogue_get(&n);
+	const struct gw_scen_def *cat = gw_catalogue_get(&n);
 	int need = 1;
 
 	if (cfg->engine.workers > 0)
 		return (int)cfg->engine.workers;
 	for (size_t i = 0; i < n; i++)
-		if (selected(c, &cat[i]) && cat[i].need) {
-			int k = cat[i].need(cfg, cat[i].param);
+		if (selected(c, &cat[i])) {
+			int k = gw_scen_def_need(&cat[i], cfg);
 
 			if (k > need)
 				need = k;
@@ -557,7 +558,7 @@ int main(int argc, char **argv)
 	struct gw_http_target tgt;
 	struct gw_run run;
 	struct gw_report_ctx rc;
-	const struct gw_scenario *cat;
+	const struct gw_scen_def *cat;
 	size_t ncat, nsel = 0;
 	const char *token = NULL;
 	char first_report[1024], tool[64];

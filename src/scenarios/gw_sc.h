@@ -74,24 +74,15 @@ void gw_sc_paced_job(struct gw_worker *w, void *arg);
  * the seed, verified by hash here).  Caller frees; aborts on OOM. */
 unsigned char *gw_sc_artifact_bytes(size_t len, uint64_t seed);
 
-/* Per-job arguments for scenarios that fan out over an index. */
-struct gw_sc_job {
-	void *x;
-	long i;
-};
-
-/* Scenario lists, one per seed file. */
-extern const struct gw_scenario gw_sc_sse_list[];
-extern const size_t gw_sc_sse_count;
-extern const struct gw_scenario gw_sc_isolation_list[];
-extern const size_t gw_sc_isolation_count;
-extern const struct gw_scenario gw_sc_artifacts_list[];
-extern const size_t gw_sc_artifacts_count;
-extern const struct gw_scenario gw_sc_sessions_list[];
-extern const size_t gw_sc_sessions_count;
-extern const struct gw_scenario gw_sc_soak_list[];
-extern const size_t gw_sc_soak_count;
-extern const struct gw_scenario gw_sc_system_list[];
-extern const size_t gw_sc_system_count;
+/*
+ * Scenario lists, one per seed file, each ending in a row with no name.
+ * A new scenario file adds its list here and to gw_catalogue.c.
+ */
+extern const struct gw_scen_def gw_sc_sse_list[];
+extern const struct gw_scen_def gw_sc_isolation_list[];
+extern const struct gw_scen_def gw_sc_artifacts_list[];
+extern const struct gw_scen_def gw_sc_sessions_list[];
+extern const struct gw_scen_def gw_sc_soak_list[];
+extern const struct gw_scen_def gw_sc_system_list[];
 
 #endif /* GW_SC_H */

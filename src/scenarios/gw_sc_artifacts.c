@@ -103,12 +103,6 @@ static void beside_submit(struct gw_worker *w, void *arg)
 			       &x->task) == 0;
 }
 
-static int need2(const struct gw_config *cfg, long p)
-{
-	(void)cfg, (void)p;
-	return 2;
-}
-
 /* ---- test_large_upload_during_streaming[N] (5.7) ------------------------- */
 
 static void upload_during_run(struct gw_scen *s, long mb)
@@ -231,7 +225,7 @@ struct updown {
 
 static void updown_cycle(struct gw_worker *w, void *arg)
 {
-	struct gw_sc_job *j = arg;
+	struct gw_scen_job *j = arg;
 	struct updown *x = j->x;
 	struct gw_http_result r;
 	char fn[64], sid[160];
@@ -254,16 +248,9 @@ static void updown_cycle(struct gw_worker *w, void *arg)
 	x->same[j->i] = h == x->hash && r.bytes == x->len;
 }
 
-static int need5(const struct gw_config *cfg, long p)
-{
-	(void)cfg, (void)p;
-	return 5;
-}
-
 static void updown_run(struct gw_scen *s, long p)
 {
 	struct updown x = { .s = s };
-	struct gw_sc_job jobs[5];
 	int cycles = 0, same = 0;
 
 	(void)p;
@@ -274,10 +261,7 @@ static void updown_run(struct gw_scen *s, long p)
 	x.op_down = gw_sam_http_op(&s->sam, "artifact_download");
 	x.c_up = gw_metrics_counter(s->m, "concurrent_uploads");
 	x.c_down = gw_metrics_counter(s->m, "concurrent_downloads");
-	for (long i = 0; i < 5; i++) {
-		jobs[i] = (struct gw_sc_job){ &x, i };
-		gw_engine_submit(s->run->eng, updown_cycle, &jobs[i]);
-	}
+	gw_scen_fanout(s, 0, 5, updown_cycle, &x);
 	gw_scen_stop(s);
 
 	for (int i = 0; i < 5; i++) {
@@ -398,12 +382,6 @@ static void limits_job(struct gw_worker *w, void *arg)
 	free(over);
 }
 
-static int need1(const struct gw_config *cfg, long p)
-{
-	(void)cfg, (void)p;
-	return 1;
-}
-
 static void limits_run(struct gw_scen *s, long p)
 {
 	struct limits x = { .s = s };
@@ -448,24 +426,29 @@ static void limits_run(struct gw_scen *s, long p)
 
 /* ---- catalogue ------------------------------------------------------------- */
 
-#define UPLOAD(n)                                                            \
-	{ "test_large_upload_during_streaming[" #n "]", "stress artifacts",  \
-	  "a " #n " MiB multipart upload on one worker while a task "        \
-	  "streams on another; SSE p99 < 4 x max_p99", n, need2,             \
-	  upload_during_run }
+#define UPLOAD(n)                                                        \
+	{ .name = "test_large_upload_during_streaming[" #n "]",           \
+	  .markers = "stress artifacts", .param = n, .workers = 2,        \
+	  .run = upload_during_run,                                       \
+	  .what = "a " #n " MiB multipart upload on one worker while a "   \
+		  "task streams on another; SSE p99 < 4 x max_p99" }
 
-const struct gw_scenario gw_sc_artifacts_list[] = {
+const struct gw_scen_def gw_sc_artifacts_list[] = {
 	UPLOAD(1),
 	UPLOAD(5),
 	UPLOAD(10),
-	{ "test_concurrent_uploads_and_downloads", "stress artifacts",
-	  "5 concurrent 1 MiB upload + download cycles, downloads verified "
-	  "by hash; p99 < 5 s", 0, need5, updown_run },
-	{ "test_large_download_during_streaming", "stress artifacts",
-	  "a 5 MiB download while a task streams; size and hash verified",
-	  0, need2, download_during_run },
-	{ "test_artifact_size_limits", "stress artifacts",
-	  "1 KiB, 10 KiB, 1 MiB, 5 MiB uploads in turn, downloads verified, "
-	  "and limit+1 bytes refused with 413", 0, need1, limits_run },
+	{ .name = "test_concurrent_uploads_and_downloads",
+	  .markers = "stress artifacts", .workers = 5, .run = updown_run,
+	  .what = "5 concurrent 1 MiB upload + download cycles, downloads "
+		  "verified by hash; p99 < 5 s" },
+	{ .name = "test_large_download_during_streaming",
+	  .markers = "stress artifacts", .workers = 2,
+	  .run = download_during_run,
+	  .what = "a 5 MiB download while a task streams; size and hash "
+		  "verified" },
+	{ .name = "test_artifact_size_limits", .markers = "stress artifacts",
+	  .workers = 1, .run = limits_run,
+	  .what = "1 KiB, 10 KiB, 1 MiB, 5 MiB uploads in turn, downloads "
+		  "verified, and limit+1 bytes refused with 413" },
+	{ 0 }
 };
-const size_t gw_sc_artifacts_count = GW_ARRAY_SIZE(gw_sc_artifacts_list);

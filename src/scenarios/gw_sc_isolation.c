@@ -81,12 +81,6 @@ static void submit_first(struct gw_worker *w, void *arg)
 		gw_count(w, x->c_started, 1);
 }
 
-static int need2(const struct gw_config *cfg, long p)
-{
-	(void)cfg, (void)p;
-	return 2;
-}
-
 static void iso_setup(struct gw_scen *s, struct iso *x, long ntasks)
 {
 	x->s = s;
@@ -151,7 +145,7 @@ static void webui_load_run(struct gw_scen *s, long p)
 
 static void a2a_load_one(struct gw_worker *w, void *arg)
 {
-	struct gw_sc_job *j = arg;
+	struct gw_scen_job *j = arg;
 	struct iso *x = j->x;
 	struct gw_sam_stream *c = &x->col[j->i];
 	char text[64];
@@ -167,16 +161,9 @@ static void a2a_load_one(struct gw_worker *w, void *arg)
 	gw_count(w, x->c_completed, c->terminal);
 }
 
-static int need6(const struct gw_config *cfg, long p)
-{
-	(void)cfg, (void)p;
-	return 6;
-}
-
 static void a2a_load_run(struct gw_scen *s, long p)
 {
 	struct iso x = { 0 };
-	struct gw_sc_job jobs[5];
 
 	(void)p;
 	iso_setup(s, &x, 5);
@@ -186,10 +173,7 @@ static void a2a_load_run(struct gw_scen *s, long p)
 	x.c_events = gw_metrics_counter(s->m, "a2a_load_events");
 	x.c_completed = gw_metrics_counter(s->m, "a2a_tasks_completed");
 	x.end = gw_now_ns() + 5 * GW_NS_PER_S;
-	for (long i = 0; i < 5; i++) {
-		jobs[i] = (struct gw_sc_job){ &x, i };
-		gw_engine_submit(s->run->eng, a2a_load_one, &jobs[i]);
-	}
+	gw_scen_fanout(s, 0, 5, a2a_load_one, &x);
 	gw_engine_submit(s->run->eng, webui_loop, &x);
 	gw_scen_stop(s);
 
@@ -282,19 +266,19 @@ static void mixed_run(struct gw_scen *s, long p)
 		    0, "");
 }
 
-const struct gw_scenario gw_sc_isolation_list[] = {
-	{ "test_webui_load_doesnt_affect_a2a_streaming", "stress isolation",
-	  "5 s of config/agentCards/sessions requests while one A2A task "
-	  "streams; first-event and completion times", 0, need2,
-	  webui_load_run },
-	{ "test_a2a_streaming_doesnt_affect_webui_response_time",
-	  "stress isolation",
-	  "5 concurrent A2A streams while a WebUI loop measures config and "
-	  "agentCards p99 (< 500 ms) and error rates", 0, need6,
-	  a2a_load_run },
-	{ "test_mixed_workload_stability", "stress isolation",
-	  "1 A2A submit/s with fire-and-forget streams plus config fetches "
-	  "every 0.1 s for min(test_duration, 30) s; error rate < 5%", 0,
-	  mixed_need, mixed_run },
+const struct gw_scen_def gw_sc_isolation_list[] = {
+	{ .name = "test_webui_load_doesnt_affect_a2a_streaming",
+	  .markers = "stress isolation", .workers = 2, .run = webui_load_run,
+	  .what = "5 s of config/agentCards/sessions requests while one A2A "
+		  "task streams; first-event and completion times" },
+	{ .name = "test_a2a_streaming_doesnt_affect_webui_response_time",
+	  .markers = "stress isolation", .workers = 6, .run = a2a_load_run,
+	  .what = "5 concurrent A2A streams while a WebUI loop measures "
+		  "config and agentCards p99 (< 500 ms) and error rates" },
+	{ .name = "test_mixed_workload_stability",
+	  .markers = "stress isolation", .need = mixed_need, .run = mixed_run,
+	  .what = "1 A2A submit/s with fire-and-forget streams plus config "
+		  "fetches every 0.1 s for min(test_duration, 30) s; error "
+		  "rate < 5%" },
+	{ 0 }
 };
-const size_t gw_sc_isolation_count = GW_ARRAY_SIZE(gw_sc_isolation_list);

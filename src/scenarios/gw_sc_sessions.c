@@ -22,7 +22,7 @@ struct many {
 
 static void many_one(struct gw_worker *w, void *arg)
 {
-	struct gw_sc_job *j = arg;
+	struct gw_scen_job *j = arg;
 	struct many *x = j->x;
 	struct gw_sam_stream c = { 0 };
 	struct gw_http_result r;
@@ -48,16 +48,9 @@ static void many_one(struct gw_worker *w, void *arg)
 		gw_count(w, x->c_confirmed, 1);
 }
 
-static int many_need(const struct gw_config *cfg, long n)
-{
-	(void)cfg;
-	return (int)n;
-}
-
 static void many_run(struct gw_scen *s, long n)
 {
 	struct many x = { .s = s, .n = n };
-	struct gw_sc_job *jobs = gw_xcalloc((size_t)n, sizeof(*jobs));
 	long done = 0, failed = 0;
 
 	x.completed = gw_xcalloc((size_t)n, 1);
@@ -67,10 +60,7 @@ static void many_run(struct gw_scen *s, long n)
 	x.c_events = gw_metrics_counter(s->m, "session_events");
 	x.c_completed = gw_metrics_counter(s->m, "sessions_completed");
 	x.c_confirmed = gw_metrics_counter(s->m, "sessions_confirmed");
-	for (long i = 0; i < n; i++) {
-		jobs[i] = (struct gw_sc_job){ &x, i };
-		gw_engine_submit(s->run->eng, many_one, &jobs[i]);
-	}
+	gw_scen_fanout(s, 0, n, many_one, &x);
 	gw_scen_stop(s);
 	for (long i = 0; i < n; i++) {
 		done += x.completed[i];
@@ -85,7 +75,6 @@ static void many_run(struct gw_scen *s, long n)
 	gw_check_p99(&s->checks, s->m, x.op_submit, 2000.0);
 	free(x.completed);
 	free(x.failed);
-	free(jobs);
 }
 
 /* ---- test_session_isolation (5.12) --------------------------------------- */
@@ -120,7 +109,7 @@ static void iso_submit_all(struct gw_worker *w, void *arg)
 
 static void iso_collect(struct gw_worker *w, void *arg)
 {
-	struct gw_sc_job *j = arg;
+	struct gw_scen_job *j = arg;
 	struct iso5 *x = j->x;
 	struct gw_sam_stream *c = &x->col[j->i];
 
@@ -134,16 +123,9 @@ static void iso_collect(struct gw_worker *w, void *arg)
 		gw_count(w, x->c_validated, 1);
 }
 
-static int need5(const struct gw_config *cfg, long p)
-{
-	(void)cfg, (void)p;
-	return 5;
-}
-
 static void iso_run(struct gw_scen *s, long p)
 {
 	struct iso5 *x = gw_xcalloc(1, sizeof(*x));
-	struct gw_sc_job jobs[5];
 	long with_events = 0, foreign = 0, distinct = 0;
 	const char *example = "";
 
@@ -153,10 +135,7 @@ static void iso_run(struct gw_scen *s, long p)
 	x->c_validated = gw_metrics_counter(s->m, "sessions_validated");
 	gw_engine_submit(s->run->eng, iso_submit_all, x);
 	gw_scen_wait(s);
-	for (long i = 0; i < 5; i++) {
-		jobs[i] = (struct gw_sc_job){ x, i };
-		gw_engine_submit(s->run->eng, iso_collect, &jobs[i]);
-	}
+	gw_scen_fanout(s, 0, 5, iso_collect, x);
 	gw_scen_stop(s);
 
 	for (int i = 0; i < 5; i++) {
@@ -236,22 +215,24 @@ static void sus_run(struct gw_scen *s, long p)
 		    gw_metrics_error_rate(s->m, x.op_submit), 5.0, "%");
 }
 
-#define MANY(n)                                                              \
-	{ "test_many_concurrent_sessions[" #n "]", "stress scalability",     \
-	  #n " concurrent new sessions, each submit + stream to its "         \
-	  "terminal event; >= 90% complete, submit p99 < 2 s", n, many_need,  \
-	  many_run }
+#define MANY(n)                                                          \
+	{ .name = "test_many_concurrent_sessions[" #n "]",                \
+	  .markers = "stress scalability", .param = n,                    \
+	  .workers = GW_NEED_PARAM, .run = many_run,                      \
+	  .what = #n " concurrent new sessions, each submit + stream to "  \
+		  "its terminal event; >= 90% complete, submit p99 < 2 s" }
 
-const struct gw_scenario gw_sc_sessions_list[] = {
+const struct gw_scen_def gw_sc_sessions_list[] = {
 	MANY(5),
 	MANY(10),
 	MANY(25),
-	{ "test_session_isolation", "stress scalability",
-	  "5 sessions streamed at once; every frame must carry its own task "
-	  "and context id", 0, need5, iso_run },
-	{ "test_sustained_session_load", "stress scalability",
-	  "a new session every 0.5 s (paced from intended starts) for "
-	  "min(test_duration, 20) s; p99 and error rate", 0, sus_need,
-	  sus_run },
+	{ .name = "test_session_isolation", .markers = "stress scalability",
+	  .workers = 5, .run = iso_run,
+	  .what = "5 sessions streamed at once; every frame must carry its "
+		  "own task and context id" },
+	{ .name = "test_sustained_session_load",
+	  .markers = "stress scalability", .need = sus_need, .run = sus_run,
+	  .what = "a new session every 0.5 s (paced from intended starts) "
+		  "for min(test_duration, 20) s; p99 and error rate" },
+	{ 0 }
 };
-const size_t gw_sc_sessions_count = GW_ARRAY_SIZE(gw_sc_sessions_list);

@@ -294,12 +294,6 @@ static void cycles_setup(struct gw_scen *s, struct cycles *x, long n,
 	x->c_cycles = gw_metrics_counter(s->m, counter);
 }
 
-static int need1(const struct gw_config *cfg, long p)
-{
-	(void)cfg, (void)p;
-	return 1;
-}
-
 static void leak_run(struct gw_scen *s, long p)
 {
 	struct cycles x = { 0 };
@@ -468,21 +462,25 @@ static void overflow_run(struct gw_scen *s, long p)
 	gw_check_eq(&s->checks, "later tasks completed", (double)x.later_done, 3, "");
 }
 
-const struct gw_scenario gw_sc_soak_list[] = {
-	{ "test_extended_streaming_soak", "stress long_soak",
-	  "1 task + 1 config fetch per second for soak_duration_seconds, "
-	  "gateway RSS every 10 s; growth < memory threshold", 0, soak_need,
-	  soak_run },
-	{ "test_connection_leak_detection", "stress long_soak",
-	  "100 submit + stream cycles in turn; every stream ended, no "
-	  "CLOSE_WAIT or extra sockets, server bookkeeping, RSS growth", 0,
-	  need1, leak_run },
-	{ "test_cache_growth_monitoring", "stress long_soak",
-	  "50 cycles sampling the server's SSE cache every 10; cache <= 10 "
-	  "and no active connections at the end", 0, need1, cache_run },
-	{ "test_queue_overflow_handling", "stress long_soak",
-	  "20 unread tasks served from the pre-connection buffer, then a "
-	  "slow reader that stalls its stream; gateway survives", 0, need1,
-	  overflow_run },
+const struct gw_scen_def gw_sc_soak_list[] = {
+	{ .name = "test_extended_streaming_soak", .markers = "stress long_soak",
+	  .need = soak_need, .run = soak_run,
+	  .what = "1 task + 1 config fetch per second for "
+		  "soak_duration_seconds, gateway RSS every 10 s; growth < "
+		  "memory threshold" },
+	{ .name = "test_connection_leak_detection",
+	  .markers = "stress long_soak", .workers = 1, .run = leak_run,
+	  .what = "100 submit + stream cycles in turn; every stream ended, "
+		  "no CLOSE_WAIT or extra sockets, server bookkeeping, RSS "
+		  "growth" },
+	{ .name = "test_cache_growth_monitoring", .markers = "stress long_soak",
+	  .workers = 1, .run = cache_run,
+	  .what = "50 cycles sampling the server's SSE cache every 10; cache "
+		  "<= 10 and no active connections at the end" },
+	{ .name = "test_queue_overflow_handling", .markers = "stress long_soak",
+	  .workers = 1, .run = overflow_run,
+	  .what = "20 unread tasks served from the pre-connection buffer, "
+		  "then a slow reader that stalls its stream; gateway "
+		  "survives" },
+	{ 0 }
 };
-const size_t gw_sc_soak_count = GW_ARRAY_SIZE(gw_sc_soak_list);

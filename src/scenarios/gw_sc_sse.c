@@ -39,7 +39,7 @@ static void csse_submit_all(struct gw_worker *w, void *arg)
 /* Step 3: one of N concurrent collectors. */
 static void csse_collect_one(struct gw_worker *w, void *arg)
 {
-	struct gw_sc_job *j = arg;
+	struct gw_scen_job *j = arg;
 	struct csse *x = j->x;
 	struct gw_sam_stream *c = &x->col[j->i];
 
@@ -53,16 +53,9 @@ static void csse_collect_one(struct gw_worker *w, void *arg)
 	gw_count(w, x->c_terminal, c->terminal);
 }
 
-static int csse_need(const struct gw_config *cfg, long n)
-{
-	(void)cfg;
-	return (int)n;
-}
-
 static void csse_run(struct gw_scen *s, long n)
 {
 	struct csse x = { .s = s, .n = n };
-	struct gw_sc_job *jobs;
 	long ok = 0, failed = 0, ended = 0;
 
 	x.op_submit = gw_metrics_op(s->m, "task_submit");
@@ -73,14 +66,10 @@ static void csse_run(struct gw_scen *s, long n)
 	x.task = gw_xcalloc((size_t)n, sizeof(*x.task));
 	x.submitted = gw_xcalloc((size_t)n, 1);
 	x.col = gw_xcalloc((size_t)n, sizeof(*x.col));
-	jobs = gw_xcalloc((size_t)n, sizeof(*jobs));
 
 	gw_engine_submit(s->run->eng, csse_submit_all, &x);
 	gw_scen_wait(s);
-	for (long i = 0; i < n; i++) {
-		jobs[i] = (struct gw_sc_job){ &x, i };
-		gw_engine_submit(s->run->eng, csse_collect_one, &jobs[i]);
-	}
+	gw_scen_fanout(s, 0, n, csse_collect_one, &x);
 	gw_scen_stop(s);
 
 	for (long i = 0; i < n; i++) {
@@ -97,7 +86,6 @@ static void csse_run(struct gw_scen *s, long n)
 			    ended, n);
 	gw_check_p99(&s->checks, s->m, x.op_submit, s->run->cfg->thresholds.max_p99_latency_ms);
 
-	free(jobs);
 	free(x.col);
 	free(x.submitted);
 	free(x.task);
@@ -120,7 +108,7 @@ struct churn {
 
 static void churn_cycle(struct gw_worker *w, void *arg)
 {
-	struct gw_sc_job *j = arg;
+	struct gw_scen_job *j = arg;
 	struct churn *x = j->x;
 	struct gw_task t;
 	struct gw_sam_stream c = { 0 };
@@ -148,18 +136,11 @@ static void churn_health(struct gw_worker *w, void *arg)
 	gw_sc_health(w, x->s, x->op_health);
 }
 
-static int churn_need(const struct gw_config *cfg, long p)
-{
-	(void)p;
-	return (int)cfg->profile.concurrent_sse_connections;
-}
-
 static void churn_run(struct gw_scen *s, long p)
 {
 	long batch = s->run->cfg->profile.concurrent_sse_connections;
 	long cycles = 2 * batch;
 	struct churn x = { .s = s };
-	struct gw_sc_job *jobs = gw_xcalloc((size_t)cycles, sizeof(*jobs));
 	uint64_t completed;
 
 	(void)p;
@@ -168,10 +149,8 @@ static void churn_run(struct gw_scen *s, long p)
 	x.c_events = gw_metrics_counter(s->m, "churn_events_received");
 	x.c_completed = gw_metrics_counter(s->m, "churn_cycles_completed");
 	for (long b = 0; b < cycles && !gw_stopping(); b += batch) {
-		for (long i = b; i < b + batch && i < cycles; i++) {
-			jobs[i] = (struct gw_sc_job){ &x, i };
-			gw_engine_submit(s->run->eng, churn_cycle, &jobs[i]);
-		}
+		gw_scen_fanout(s, b, b + batch < cycles ? b + batch : cycles,
+			       churn_cycle, &x);
 		gw_scen_wait(s);
 		gw_sleep_ns(50 * GW_NS_PER_MS);
 	}
@@ -187,7 +166,6 @@ static void churn_run(struct gw_scen *s, long p)
 	gw_check_eq(&s->checks, "gateway healthy after churn (GET /health)",
 		    (double)(gw_metrics_count(s->m, x.op_health) &&
 			     !s->m->op[x.op_health].errors), 1, "");
-	free(jobs);
 }
 
 /* ---- test_concurrent_task_submission_burst (5.3) -------------------------- */
@@ -203,7 +181,7 @@ struct burst {
 
 static void burst_one(struct gw_worker *w, void *arg)
 {
-	struct gw_sc_job *j = arg;
+	struct gw_scen_job *j = arg;
 	struct burst *x = j->x;
 	char text[64];
 
@@ -224,7 +202,6 @@ static int cmp_task(const void *a, const void *b)
 static void burst_run(struct gw_scen *s, long p)
 {
 	struct burst x = { .s = s };
-	struct gw_sc_job *jobs;
 	struct gw_task *ids;
 	long ok = 0, dup = 0;
 
@@ -233,11 +210,7 @@ static void burst_run(struct gw_scen *s, long p)
 	x.op_submit = gw_metrics_op(s->m, "burst_submit");
 	x.task = gw_xcalloc((size_t)x.n, sizeof(*x.task));
 	x.ok = gw_xcalloc((size_t)x.n, 1);
-	jobs = gw_xcalloc((size_t)x.n, sizeof(*jobs));
-	for (long i = 0; i < x.n; i++) {
-		jobs[i] = (struct gw_sc_job){ &x, i };
-		gw_engine_submit(s->run->eng, burst_one, &jobs[i]);
-	}
+	gw_scen_fanout(s, 0, x.n, burst_one, &x);
 	gw_scen_stop(s);
 
 	ids = gw_xcalloc((size_t)x.n, sizeof(*ids));
@@ -254,35 +227,31 @@ static void burst_run(struct gw_scen *s, long p)
 	gw_check_p99(&s->checks, s->m, x.op_submit,
 		     2 * s->run->cfg->thresholds.max_p99_latency_ms);
 	free(ids);
-	free(jobs);
 	free(x.ok);
 	free(x.task);
 }
 
-static int burst_need(const struct gw_config *cfg, long p)
-{
-	(void)p;
-	return (int)cfg->profile.concurrent_sse_connections;
-}
-
 /* ---- catalogue entries ----------------------------------------------------- */
 
-#define CSSE(n)                                                            \
-	{ "test_concurrent_sse_connections[" #n "]", "stress",            \
-	  #n " sequential submits, then " #n " concurrent SSE streams "    \
-	  "read to their terminal event", n, csse_need, csse_run }
+#define CSSE(n)                                                          \
+	{ .name = "test_concurrent_sse_connections[" #n "]",              \
+	  .markers = "stress", .param = n, .workers = GW_NEED_PARAM,      \
+	  .run = csse_run,                                                \
+	  .what = #n " sequential submits, then " #n " concurrent SSE "    \
+		  "streams read to their terminal event" }
 
-const struct gw_scenario gw_sc_sse_list[] = {
+const struct gw_scen_def gw_sc_sse_list[] = {
 	CSSE(5),
 	CSSE(10),
 	CSSE(25),
-	{ "test_sse_connection_churn", "stress",
-	  "2 batches of concurrent submit + subscribe cycles that close the "
-	  "stream after its first event; the gateway must stay healthy",
-	  0, churn_need, churn_run },
-	{ "test_concurrent_task_submission_burst", "stress",
-	  "concurrent_sse_connections submits released at once through a "
-	  "start gate; distinct task ids, success and p99", 0, burst_need,
-	  burst_run },
+	{ .name = "test_sse_connection_churn", .markers = "stress",
+	  .workers = GW_NEED_SSE, .run = churn_run,
+	  .what = "2 batches of concurrent submit + subscribe cycles that "
+		  "close the stream after its first event; the gateway "
+		  "must stay healthy" },
+	{ .name = "test_concurrent_task_submission_burst", .markers = "stress",
+	  .workers = GW_NEED_SSE, .run = burst_run,
+	  .what = "concurrent_sse_connections submits released at once "
+		  "through a start gate; distinct task ids, success and p99" },
+	{ 0 }
 };
-const size_t gw_sc_sse_count = GW_ARRAY_SIZE(gw_sc_sse_list);

@@ -195,7 +195,7 @@ static void one_task(struct gw_worker *w, struct sys *x, long i)
 
 static void task_job(struct gw_worker *w, void *arg)
 {
-	struct gw_sc_job *j = arg;
+	struct gw_scen_job *j = arg;
 
 	one_task(w, j->x, j->i);
 }
@@ -252,7 +252,6 @@ static void sys_run(struct gw_scen *s, long n, int sequential, long every)
 {
 	struct sys x = { .s = s, .n = n, .sequential = sequential,
 			 .progress_every = every };
-	struct gw_sc_job *jobs = NULL;
 	struct gw_mem_trend mt;
 	long ok = 0;
 	char name[64];
@@ -272,11 +271,7 @@ static void sys_run(struct gw_scen *s, long n, int sequential, long every)
 	if (sequential) {
 		gw_engine_submit(s->run->eng, sequential_job, &x);
 	} else {
-		jobs = gw_xcalloc((size_t)n, sizeof(*jobs));
-		for (long i = 0; i < n; i++) {
-			jobs[i] = (struct gw_sc_job){ &x, i };
-			gw_engine_submit(s->run->eng, task_job, &jobs[i]);
-		}
+		gw_scen_fanout(s, 0, n, task_job, &x);
 	}
 	gw_scen_wait(s);
 	gw_engine_submit(s->run->eng, at_rest_job, &x);
@@ -304,7 +299,6 @@ static void sys_run(struct gw_scen *s, long n, int sequential, long every)
 			      "gateway memory not measured");
 	gw_check_eq(&s->checks, "gateway healthy at the end (GET /health)", x.healthy,
 		    1, "");
-	free(jobs);
 	free(x.ok);
 	free(x.task);
 }
@@ -324,30 +318,26 @@ static void very_long_run(struct gw_scen *s, long n)
 	sys_run(s, n, 1, 50);
 }
 
-static int need_n(const struct gw_config *cfg, long n)
-{
-	(void)cfg;
-	return (int)n;
-}
-
-static int need1(const struct gw_config *cfg, long n)
-{
-	(void)cfg, (void)n;
-	return 1;
-}
-
-const struct gw_scenario gw_sc_system_list[] = {
-	{ "test_concurrency_stress_with_variety[10]", "stress",
-	  "10 concurrent tasks: text, tool call, peer delegation in turn; "
-	  "all complete, none left running", 10, need_n, concurrency_run },
-	{ "test_concurrency_stress_with_variety[30]", "stress",
-	  "30 concurrent tasks of the three kinds; all complete, none left "
-	  "running", 30, need_n, concurrency_run },
-	{ "test_longevity_with_variety_and_peer_calls[100]", "stress",
-	  "100 tasks of the three kinds one after another; all complete, "
-	  "gateway back at rest", 100, need1, longevity_run },
-	{ "test_very_long_longevity_soak_test", "stress long_soak",
-	  "1000 tasks of the three kinds one after another; all complete, "
-	  "RSS growth bounded", 1000, need1, very_long_run },
+const struct gw_scen_def gw_sc_system_list[] = {
+	{ .name = "test_concurrency_stress_with_variety[10]",
+	  .markers = "stress", .param = 10, .workers = GW_NEED_PARAM,
+	  .run = concurrency_run,
+	  .what = "10 concurrent tasks: text, tool call, peer delegation in "
+		  "turn; all complete, none left running" },
+	{ .name = "test_concurrency_stress_with_variety[30]",
+	  .markers = "stress", .param = 30, .workers = GW_NEED_PARAM,
+	  .run = concurrency_run,
+	  .what = "30 concurrent tasks of the three kinds; all complete, none "
+		  "left running" },
+	{ .name = "test_longevity_with_variety_and_peer_calls[100]",
+	  .markers = "stress", .param = 100, .workers = 1,
+	  .run = longevity_run,
+	  .what = "100 tasks of the three kinds one after another; all "
+		  "complete, gateway back at rest" },
+	{ .name = "test_very_long_longevity_soak_test",
+	  .markers = "stress long_soak", .param = 1000, .workers = 1,
+	  .run = very_long_run,
+	  .what = "1000 tasks of the three kinds one after another; all "
+		  "complete, RSS growth bounded" },
+	{ 0 }
 };
-const size_t gw_sc_system_count = GW_ARRAY_SIZE(gw_sc_system_list);

@@ -19,13 +19,17 @@
 static struct gw_config cfg;
 static struct gw_run run;
 
-static struct gw_scen *scen(const char *name)
-{
-	struct gw_scen *s = calloc(1, sizeof(*s));
+static const struct gw_scen_def def_t = { .name = "t", .markers = "stress" };
+static const struct gw_scen_def def_a = { .name = "a", .markers = "stress" };
+static const struct gw_scen_def def_b = { .name = "b", .markers = "stress" };
 
-	ck_assert_ptr_nonnull(s);
-	s->run = &run;
-	s->m = gw_metrics_create(name, "stress");
+static struct gw_scen *scen(const struct gw_scen_def *def)
+{
+	struct gw_scen *s;
+
+	gw_config_defaults(&cfg);
+	run.cfg = &cfg;
+	s = gw_scen_create(&run, def);
 	gw_metrics_start(s->m);
 	return s;
 }
@@ -60,7 +64,7 @@ START_TEST(test_exact)
 {
 	static const char *const keys[] = { "p50", "p95", "p99", "min", "max",
 					    "mean", "count", "stddev" };
-	struct gw_scen *all = scen("t"), *sh[3];
+	struct gw_scen *all = scen(&def_t), *sh[3];
 	json_t *r[3], *m, *one;
 	char err[128];
 	uint64_t x = 7;
@@ -69,16 +73,20 @@ START_TEST(test_exact)
 	gw_config_defaults(&cfg);
 	run.cfg = &cfg;
 	for (int k = 0; k < 3; k++)
-		sh[k] = scen("t");
+		sh[k] = scen(&def_t);
 	ops[0] = gw_metrics_op(all->m, "task_submit");
 	ops[1] = gw_metrics_op(all->m, "sse_event_received");
 	for (int k = 0; k < 3; k++) {
-		gw_metrics_op(sh[k]->m, "task_submit");
-		gw_metrics_op(sh[k]->m, "sse_event_received");
-		gw_metrics_counter(sh[k]->m, "tasks_submitted");
-		sh[k]->m->counter[0] = (uint64_t)(k + 1);
-		sh[k]->m->op[0].attempts = 100;
-		sh[k]->m->op[0].errors = (uint64_t)k;
+		/* same registration order: the same ids as in `all` */
+		int c = gw_metrics_counter(sh[k]->m, "tasks_submitted");
+
+		ck_assert_int_eq(gw_metrics_op(sh[k]->m, "task_submit"),
+				 ops[0]);
+		ck_assert_int_eq(gw_metrics_op(sh[k]->m, "sse_event_received"),
+				 ops[1]);
+		sh[k]->m->counter[c] = (uint64_t)(k + 1);
+		sh[k]->m->op[ops[0]].attempts = 100;
+		sh[k]->m->op[ops[0]].errors = (uint64_t)k;
 	}
 	for (int i = 0; i < 30000; i++) {
 		int op = i % 2, k;
@@ -90,7 +98,7 @@ START_TEST(test_exact)
 		v = (int64_t)(x % 5000000000ULL) + 1;
 		k = (int)(x >> 60) % 3;
 		rec(all->m, ops[op], v);
-		rec(sh[k]->m, op, v);
+		rec(sh[k]->m, ops[op], v);
 	}
 	for (int k = 0; k < 3; k++)
 		r[k] = report(sh[k]);
@@ -125,17 +133,15 @@ START_TEST(test_exact)
 	json_decref(one);
 	for (int k = 0; k < 3; k++) {
 		json_decref(r[k]);
-		gw_metrics_free(sh[k]->m);
-		free(sh[k]);
+		gw_scen_free(sh[k]);
 	}
-	gw_metrics_free(all->m);
-	free(all);
+	gw_scen_free(all);
 }
 END_TEST
 
 START_TEST(test_refused)
 {
-	struct gw_scen *a = scen("a"), *b = scen("b");
+	struct gw_scen *a = scen(&def_a), *b = scen(&def_b);
 	json_t *r[2];
 	char err[128];
 
@@ -164,10 +170,8 @@ START_TEST(test_refused)
 	json_decref(m);
 	json_decref(r[0]);
 	json_decref(r[1]);
-	gw_metrics_free(a->m);
-	gw_metrics_free(b->m);
-	free(a);
-	free(b);
+	gw_scen_free(a);
+	gw_scen_free(b);
 }
 END_TEST
 

@@ -21,23 +21,20 @@
 static struct gw_config cfg;
 static struct gw_run run;
 
+static const struct gw_scen_def def = {
+	.name = "test_concurrent_sse_connections[5]", .markers = "stress",
+};
+
 static struct gw_scen *make_scen(void)
 {
-	struct gw_scen *s = calloc(1, sizeof(*s));
-
-	ck_assert_ptr_nonnull(s);
 	gw_config_defaults(&cfg);
 	run.cfg = &cfg;
-	s->run = &run;
-	s->m = gw_metrics_create("test_concurrent_sse_connections[5]",
-				 "stress");
-	return s;
+	return gw_scen_create(&run, &def);
 }
 
 static void free_scen(struct gw_scen *s)
 {
-	gw_metrics_free(s->m);
-	free(s);
+	gw_scen_free(s);
 }
 
 /* Record like the collector does, keeping first-seen order. */
