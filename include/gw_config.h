@@ -73,7 +73,7 @@ struct gw_thresholds {
 };
 
 /* [target]: the gateway under test. */
-struct gw_target {
+struct gw_target_cfg {
 	char url[GW_URL_MAX];		/* "" = start the bundled gateway */
 	char agent_name[GW_NAME_MAX];	/* metadata.agent_name, "TestAgent" */
 	char token_env[GW_NAME_MAX];	/* env var holding a bearer token */
@@ -105,7 +105,7 @@ struct gw_report_cfg {
 struct gw_config {
 	struct gw_profile profile;
 	struct gw_thresholds thresholds;
-	struct gw_target target;
+	struct gw_target_cfg target;
 	struct gw_engine_cfg engine;
 	struct gw_report_cfg report;
 	char source_file[GW_URL_MAX];	/* the INI that was loaded, or "" */

@@ -13,7 +13,7 @@
 
 struct gw_config;
 struct gw_engine;
-struct gw_http_target;
+struct gw_target;
 struct gw_report_ctx;
 struct gw_scen_def;
 struct json_t;
@@ -22,15 +22,9 @@ struct json_t;
 struct gw_run {
 	const struct gw_config *cfg;
 	struct gw_engine *eng;
-	const struct gw_http_target *tgt;
-	char target_display[512];	/* URL without query/userinfo */
-	int bundled;			/* we started the bundled gateway */
-	long mem_pid;			/* RSS source, 0 = none */
+	const struct gw_target *target;	/* the gateway under test */
 	int progress;			/* live progress line on stderr */
 	int quiet;			/* -q: no progress messages */
-	char introspect[512];		/* server bookkeeping URL or "" */
-	int gw_port;			/* the gateway's TCP port */
-	int gw_local;			/* gateway on this host (loopback) */
 };
 
 /* What the run keeps of a scenario after its report is written: the

@@ -4,6 +4,7 @@
  * gw_scen.h.
  */
 #include "gw_scen.h"
+#include "gw_target.h"
 #include "gw_config.h"
 #include "gw_procmem.h"
 #include "gw_util.h"
@@ -95,9 +96,9 @@ void gw_scen_memory_sample(struct gw_scen *s)
 {
 	long kb;
 
-	if (!s->run->mem_pid)
+	if (!s->run->target->mem_pid)
 		return;
-	kb = gw_procmem_rss_kb(s->run->mem_pid);
+	kb = gw_procmem_rss_kb(s->run->target->mem_pid);
 	if (kb < 0)
 		return;
 	s->m->mem_source = 1;

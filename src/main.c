@@ -36,7 +36,7 @@
 #include "gw_ring.h"
 #include "gw_run.h"
 #include "gw_scen.h"
-#include "gw_sim.h"
+#include "gw_target.h"
 #include "gw_util.h"
 
 #ifndef GW_VERSION
@@ -403,106 +403,6 @@ static void print_config(const struct gw_config *cfg)
 	}
 }
 
-/* GET /health, to fail fast when the target is unreachable.  Three tries
- * 200 ms apart: one reset connection must not abort a whole run. */
-static int probe_target(const struct gw_http_target *t, const char *shown)
-{
-	struct gw_http h;
-	struct gw_http_result r;
-	int rc = -1;
-
-	if (gw_http_init(&h, t) < 0)
-		return -1;
-	for (int i = 0; i < 3 && rc < 0 && !gw_stopping(); i++) {
-		if (i)
-			gw_sleep_ns(200 * GW_NS_PER_MS);
-		rc = gw_http_request(&h, "GET", "/health", NULL, 0, &r);
-		if (r.status > 0)
-			break;
-	}
-	gw_http_release(&h);
-	if (rc == 0)
-		return 0;
-	if (r.status > 0) {
-		gw_warn("%s/health answered HTTP %ld; running anyway", shown,
-			r.status);
-		return 0;
-	}
-	return gw_error("cannot reach the gateway at %s: %s", shown, r.msg);
-}
-
-/* Wait for a freshly started bundled gateway to answer /health. */
-static int wait_healthy(const struct gw_http_target *t, const char *shown)
-{
-	int64_t deadline = gw_now_ns() + 10 * GW_NS_PER_S;
-	struct gw_http h;
-	struct gw_http_result r;
-	int rc = -1;
-
-	if (gw_http_init(&h, t) < 0)
-		return -1;
-	while (gw_now_ns() < deadline && !gw_stopping()) {
-		if (gw_http_request(&h, "GET", "/health", NULL, 0, &r) == 0) {
-			rc = 0;
-			break;
-		}
-		gw_sleep_ns(50 * GW_NS_PER_MS);
-	}
-	gw_http_release(&h);
-	if (rc < 0)
-		gw_error("bundled gateway at %s did not become healthy in "
-			 "10 s: %s", shown, r.msg);
-	return rc;
-}
-
-/* Port of a base URL and whether its host is this machine's loopback. */
-static void url_host_port(const char *url, int *port, int *local)
-{
-	const char *h = strstr(url, "://");
-	char host[256];
-	size_t n = 0;
-	const char *p;
-
-	*port = !strncmp(url, "https", 5) ? 443 : 80;
-	h = h ? h + 3 : url;
-	if (*h == '[') {	/* [::1]:8000 */
-		p = strchr(h, ']');
-		n = p ? (size_t)(p - h - 1) : 0;
-		if (n >= sizeof(host))
-			n = 0;
-		memcpy(host, h + 1, n);
-		p = p ? p + 1 : h;
-	} else {
-		for (p = h; *p && *p != ':' && *p != '/' && n < 255; p++)
-			host[n++] = *p;
-	}
-	host[n] = '\0';
-	if (*p == ':')
-		*port = atoi(p + 1);
-	*local = !strcmp(host, "localhost") || !strcmp(host, "::1") ||
-		 !strncmp(host, "127.", 4);
-}
-
-/* First line of path, without its line end, into out (never printed). */
-static int read_token_file(const char *path, char *out, size_t n)
-{
-	FILE *f = fopen(path, "r");
-	size_t len;
-
-	if (!f)
-		return gw_error("--token-file %s: %s", path, strerror(errno));
-	if (!fgets(out, (int)n, f)) {
-		fclose(f);
-		return gw_error("--token-file %s: empty", path);
-	}
-	fclose(f);
-	len = strcspn(out, "\r\n");
-	out[len] = '\0';
-	if (!len)
-		return gw_error("--token-file %s: empty first line", path);
-	return 0;
-}
-
 /*
  * Each worker holds up to three descriptors: its socket and the
  * socketpair libcurl's internal multi handle keeps for wake-ups.  Raise the
@@ -549,24 +449,140 @@ static int worker_count(const struct gw_config *cfg, const struct cli *c)
 	return need;
 }
 
+/* Nothing to run, or a report that could not be written: usage errors,
+ * found before anything starts. */
+static int check_outputs(const struct cli *c, const struct gw_config *cfg)
+{
+	size_t n, nsel = 0;
+	const struct gw_scen_def *cat = gw_catalogue_get(&n);
+	char first[1024];
+
+	for (size_t i = 0; i < n; i++)
+		nsel += selected(c, &cat[i]);
+	if (!nsel)
+		return gw_error("no scenario matches the -s/-m selection "
+				"(see --list)");
+	if (gw_report_path(cfg, cat[0].name, first, sizeof(first)) < 0 ||
+	    gw_atomic_probe(first) < 0 ||
+	    (c->junit && gw_atomic_probe(c->junit) < 0) ||
+	    (c->html && gw_atomic_probe(c->html) < 0))
+		return -1;
+	return 0;
+}
+
+static void install_signals(void)
+{
+	struct sigaction sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+}
+
+/* The pool, sized from the selection, and the banner.  Returns 0 or -1. */
+static int start_engine(struct gw_engine *e, const struct cli *c,
+			const struct gw_config *cfg,
+			const struct gw_target *t)
+{
+	int nworkers = worker_count(cfg, c);
+	size_t ring = cfg->engine.ring_size ? (size_t)cfg->engine.ring_size :
+					      gw_ring_auto_size(nworkers);
+	size_t n, nsel = 0;
+	const struct gw_scen_def *cat = gw_catalogue_get(&n);
+
+	raise_nofile(nworkers);
+	if (gw_engine_start(e, nworkers,
+			    (size_t)cfg->engine.thread_stack_kib * 1024, ring,
+			    &t->http) < 0)
+		return -1;
+	if (c->quiet)
+		return 0;
+	for (size_t i = 0; i < n; i++)
+		nsel += selected(c, &cat[i]);
+	printf("gwstress %s: profile %s (%s), %zu scenario%s, %d workers "
+	       "(rings of %zu samples)\n", GW_VERSION, cfg->profile.name,
+	       cfg->source_file, nsel, nsel == 1 ? "" : "s", e->nworkers,
+	       ring);
+	if (t->bundled)
+		printf("target: bundled reference gateway gwsim (pid %ld) at %s "
+		       "-- set [target] url or -u to test a real gateway\n",
+		       (long)t->sim.pid, t->display);
+	else
+		printf("target: %s%s\n", t->display,
+		       t->http.token ? " (bearer token set)" : "");
+	if (!t->mem_pid)
+		printf("gateway memory: not measured (use --target-pid on the "
+		       "gateway host)\n");
+	fflush(stdout);
+	return 0;
+}
+
+/* The HTML page and the JUnit file, from the reports.  Returns 0, or -1
+ * if one could not be written. */
+static int write_extras(const struct cli *c, const struct gw_config *cfg,
+			const struct gw_target *t, struct gw_result *res,
+			size_t n, const char *tool)
+{
+	json_t **jr = gw_xcalloc(n ? n : 1, sizeof(*jr));
+	char title[700];
+	int rc = 0;
+
+	for (size_t i = 0; i < n; i++)
+		jr[i] = res[i].report;
+	snprintf(title, sizeof(title), "%s: profile %s against %s", tool,
+		 cfg->profile.name, t->display);
+	if (c->junit && gw_junit_write(c->junit, jr, n, tool) < 0)
+		rc = -1;
+	if (c->html && gw_html_write(c->html, jr, n, title) < 0)
+		rc = -1;
+	free(jr);
+	return rc;
+}
+
+/* Every selected scenario in catalogue order, the extra outputs and the
+ * tally.  Returns the exit code. */
+static int run_all(const struct cli *c, const struct gw_config *cfg,
+		   struct gw_engine *e, const struct gw_target *t)
+{
+	struct gw_run run = { .cfg = cfg, .eng = e, .target = t,
+			      .quiet = c->quiet };
+	size_t ncat, nres = 0;
+	const struct gw_scen_def *cat = gw_catalogue_get(&ncat);
+	struct gw_result *res = gw_xcalloc(ncat, sizeof(*res));
+	int tally[GW_NOUTCOME] = { 0 }, reports_ok = 1;
+	char tool[64];
+	struct gw_report_ctx rc = { cfg, t->display, t->bundled, tool };
+
+	snprintf(tool, sizeof(tool), "gwstress %s", GW_VERSION);
+	run.progress = cfg->engine.progress && !c->quiet && isatty(2);
+	for (size_t i = 0; i < ncat && !gw_stopping(); i++) {
+		if (!selected(c, &cat[i]))
+			continue;
+		tally[gw_run_scenario(&run, &cat[i], &rc, c->quiet,
+				      &res[nres])]++;
+		reports_ok &= res[nres++].report_ok;
+	}
+	if (write_extras(c, cfg, t, res, nres, tool) < 0)
+		reports_ok = 0;
+	for (size_t i = 0; i < nres; i++)
+		json_decref(res[i].report);
+	free(res);
+	printf("gwstress: %d passed, %d failed, %d skipped%s%s\n",
+	       tally[GW_PASSED], tally[GW_FAILED], tally[GW_SKIPPED],
+	       tally[GW_INTERRUPTED] || gw_stopping() ? ", interrupted" : "",
+	       reports_ok ? "" : " (some reports could not be written)");
+	return tally[GW_FAILED] || !reports_ok ? EXIT_FAIL : EXIT_PASS;
+}
+
 int main(int argc, char **argv)
 {
 	static struct cli cli;
 	static struct gw_config cfg;
-	static struct gw_sim sim;
+	static struct gw_target tgt;
 	static struct gw_engine eng;
-	struct gw_http_target tgt;
-	struct gw_run run;
-	struct gw_report_ctx rc;
-	const struct gw_scen_def *cat;
-	size_t ncat, nsel = 0;
-	const char *token = NULL;
-	char first_report[1024], tool[64];
-	int tally[GW_NOUTCOME] = { 0 }, reports_ok = 1, exit_code, nworkers;
-	size_t ring_size;
-	struct gw_result *results;
-	size_t nres = 0;
-	struct sigaction sa;
+	int code = EXIT_UNREACHABLE, engine_started = 0;
 
 	gw_progname = "gwstress";
 	if (parse_cli(argc, argv, &cli) < 0)
@@ -583,172 +599,26 @@ int main(int argc, char **argv)
 		return EXIT_USAGE;
 	if (cli.verbose)
 		print_config(&cfg);
-
-	cat = gw_catalogue_get(&ncat);
-	for (size_t i = 0; i < ncat; i++)
-		nsel += selected(&cli, &cat[i]);
-	if (!nsel) {
-		gw_error("no scenario matches the -s/-m selection (see --list)");
+	if (check_outputs(&cli, &cfg) < 0 ||
+	    gw_target_token(&tgt, &cfg, cli.token_file) < 0)
 		return EXIT_USAGE;
-	}
-	if (gw_report_path(&cfg, cat[0].name, first_report,
-			   sizeof(first_report)) < 0 ||
-	    gw_atomic_probe(first_report) < 0 ||
-	    (cli.junit && gw_atomic_probe(cli.junit) < 0) ||
-	    (cli.html && gw_atomic_probe(cli.html) < 0))
-		return EXIT_USAGE;
-	if (cli.token_file) {
-		static char tokbuf[4096];
 
-		if (read_token_file(cli.token_file, tokbuf, sizeof(tokbuf)) < 0)
-			return EXIT_USAGE;
-		token = tokbuf;
-	} else if (cfg.target.token_env[0]) {
-		token = getenv(cfg.target.token_env);
-		if (token && !*token)
-			token = NULL;
-	}
-
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-
-	memset(&tgt, 0, sizeof(tgt));
-	memset(&run, 0, sizeof(run));
-	if (!cfg.target.url[0]) {
-		char exe[1024];
-
-		if (gw_sim_locate(exe, sizeof(exe)) < 0 ||
-		    gw_sim_start(&sim, exe, NULL, 10000) < 0)
-			return EXIT_UNREACHABLE;
-		snprintf(tgt.base, sizeof(tgt.base), "http://127.0.0.1:%d",
-			 sim.port);
-		run.bundled = 1;
-		run.mem_pid = sim.pid;
-	} else {
-		size_t len = gw_strlcpy(tgt.base, cfg.target.url,
-					sizeof(tgt.base));
-
-		while (len > 0 && tgt.base[len - 1] == '/')
-			tgt.base[--len] = '\0';
-		run.mem_pid = cfg.target.pid;
-	}
-	if (cfg.target.pid)
-		run.mem_pid = cfg.target.pid;
-	gw_http_redact(run.target_display, sizeof(run.target_display),
-		       tgt.base);
-	url_host_port(tgt.base, &run.gw_port, &run.gw_local);
-	if (cfg.target.introspect_url[0])
-		gw_strlcpy(run.introspect, cfg.target.introspect_url,
-			   sizeof(run.introspect));
-	else if (run.bundled &&	/* our own gateway: we know where it is */
-		 (size_t)snprintf(run.introspect, sizeof(run.introspect),
-				  "%.400s/gwsim/introspect", tgt.base) >=
-			 sizeof(run.introspect))
-		run.introspect[0] = '\0';
-	tgt.token = token;
-	tgt.connect_timeout_ms = (long)(cfg.target.connect_timeout_seconds *
-					1000);
-	tgt.request_timeout_ms = (long)(cfg.target.request_timeout_seconds *
-					1000);
-	tgt.read_timeout_s = (long)(cfg.target.read_timeout_seconds + 0.999);
-	tgt.window_scale = cfg.target.stream_window_scale;
-	tgt.max_body_bytes = (size_t)cfg.engine.max_body_bytes;
-	tgt.max_event_bytes = (size_t)cfg.engine.max_event_bytes;
-	tgt.recv_buffer_bytes = cfg.engine.recv_buffer_bytes;
-
-	if (gw_http_global_init() < 0) {
-		gw_sim_stop(&sim);
+	install_signals();
+	if (gw_http_global_init() < 0)
 		return EXIT_FAIL;
-	}
-	if ((run.bundled ? wait_healthy(&tgt, run.target_display) :
-			   probe_target(&tgt, run.target_display)) < 0) {
-		gw_sim_stop(&sim);
-		gw_http_global_cleanup();
-		return gw_stopping() ? 128 + got_signal : EXIT_UNREACHABLE;
-	}
-
-	run.cfg = &cfg;
-	run.tgt = &tgt;
-	run.eng = &eng;
-	run.progress = cfg.engine.progress && !cli.quiet && isatty(2);
-	run.quiet = cli.quiet;
-	nworkers = worker_count(&cfg, &cli);
-	raise_nofile(nworkers);
-	ring_size = cfg.engine.ring_size ? (size_t)cfg.engine.ring_size :
-					   gw_ring_auto_size(nworkers);
-	if (gw_engine_start(&eng, nworkers,
-			    (size_t)cfg.engine.thread_stack_kib * 1024,
-			    ring_size, &tgt) < 0) {
-		gw_sim_stop(&sim);
-		gw_http_global_cleanup();
-		return EXIT_FAIL;
-	}
-	if (!cli.quiet) {
-		printf("gwstress %s: profile %s (%s), %zu scenario%s, %d "
-		       "workers (rings of %zu samples)\n", GW_VERSION,
-		       cfg.profile.name, cfg.source_file, nsel,
-		       nsel == 1 ? "" : "s", eng.nworkers, ring_size);
-		if (run.bundled)
-			printf("target: bundled reference gateway gwsim (pid "
-			       "%ld) at %s -- set [target] url or -u to test "
-			       "a real gateway\n", (long)sim.pid,
-			       run.target_display);
-		else
-			printf("target: %s%s\n", run.target_display,
-			       token ? " (bearer token set)" : "");
-		if (!run.mem_pid)
-			printf("gateway memory: not measured (use "
-			       "--target-pid on the gateway host)\n");
-		fflush(stdout);
-	}
-
-	snprintf(tool, sizeof(tool), "gwstress %s", GW_VERSION);
-	rc = (struct gw_report_ctx){ &cfg, run.target_display, run.bundled,
-				     tool };
-	results = gw_xcalloc(nsel, sizeof(*results));
-	for (size_t i = 0; i < ncat && !gw_stopping(); i++) {
-		struct gw_result *r = &results[nres];
-
-		if (!selected(&cli, &cat[i]))
-			continue;
-		tally[gw_run_scenario(&run, &cat[i], &rc, cli.quiet, r)]++;
-		reports_ok &= r->report_ok;
-		nres++;
-	}
-	{
-		json_t **jr = gw_xcalloc(nres ? nres : 1, sizeof(*jr));
-		char title[700];
-
-		for (size_t i = 0; i < nres; i++)
-			jr[i] = results[i].report;
-		snprintf(title, sizeof(title), "%s: profile %s against %s",
-			 tool, cfg.profile.name, run.target_display);
-		if (cli.junit && gw_junit_write(cli.junit, jr, nres, tool) < 0)
-			reports_ok = 0;
-		if (cli.html && gw_html_write(cli.html, jr, nres, title) < 0)
-			reports_ok = 0;
-		free(jr);
-	}
-	for (size_t i = 0; i < nres; i++)
-		json_decref(results[i].report);
-	free(results);
-
-	gw_engine_stop(&eng);
-	gw_sim_stop(&sim);
+	if (gw_target_open(&tgt, &cfg) < 0)
+		goto out;
+	code = EXIT_FAIL;
+	if (start_engine(&eng, &cli, &cfg, &tgt) < 0)
+		goto out;
+	engine_started = 1;
+	code = run_all(&cli, &cfg, &eng, &tgt);
+out:
+	if (engine_started)
+		gw_engine_stop(&eng);
+	gw_target_close(&tgt);
 	gw_http_global_cleanup();
-
-	printf("gwstress: %d passed, %d failed, %d skipped%s%s\n",
-	       tally[GW_PASSED], tally[GW_FAILED], tally[GW_SKIPPED],
-	       tally[GW_INTERRUPTED] || gw_stopping() ? ", interrupted" : "",
-	       reports_ok ? "" : " (some reports could not be written)");
 	if (gw_stopping())
-		exit_code = 128 + (got_signal ? got_signal : SIGINT);
-	else if (tally[GW_FAILED] || !reports_ok)
-		exit_code = EXIT_FAIL;
-	else
-		exit_code = EXIT_PASS;
-	return exit_code;
+		code = 128 + (got_signal ? got_signal : SIGINT);
+	return code;
 }

@@ -19,6 +19,7 @@
  * What cannot be observed is a skipped check, never a passed one.
  */
 #include "gw_sc.h"
+#include "gw_target.h"
 
 #include <jansson.h>
 #include <stdio.h>
@@ -44,9 +45,9 @@ static void introspect_fetch(struct gw_worker *w, struct gw_scen *s, int op,
 	json_t *j;
 
 	memset(out, 0, sizeof(*out));
-	if (!s->run->introspect[0])
+	if (!s->run->target->introspect[0])
 		return;
-	if (gw_sam_rest(w, &s->sam, op, "GET", s->run->introspect, NULL, &r) < 0)
+	if (gw_sam_rest(w, &s->sam, op, "GET", s->run->target->introspect, NULL, &r) < 0)
 		return;
 	j = json_loadb(w->http.body, w->http.body_len, 0, NULL);
 	if (json_is_integer(json_object_get(j, "active_connections"))) {
@@ -70,11 +71,11 @@ struct sockets {
 static void sockets_count(const struct gw_run *run, struct sockets *out)
 {
 	memset(out, 0, sizeof(*out));
-	if (!run->gw_local || !run->gw_port)
+	if (!run->target->local || !run->target->port)
 		return;
-	out->server_close_wait = gw_procmem_tcp_count(run->gw_port, 1,
+	out->server_close_wait = gw_procmem_tcp_count(run->target->port, 1,
 						      GW_TCP_CLOSE_WAIT);
-	out->client_established = gw_procmem_tcp_count(run->gw_port, 0,
+	out->client_established = gw_procmem_tcp_count(run->target->port, 0,
 							GW_TCP_ESTABLISHED);
 	out->ok = out->server_close_wait >= 0 &&
 		  out->client_established >= 0;
@@ -104,7 +105,7 @@ static void check_introspect(struct gw_scen *s, const struct introspect *in,
 			     long baseline, long max_growth)
 {
 	if (!in->ok) {
-		const char *why = s->run->introspect[0] ?
+		const char *why = s->run->target->introspect[0] ?
 			"the introspection URL gave no usable answer" :
 			"server bookkeeping not observable: set [target] "
 			"introspect_url";
