@@ -27,6 +27,8 @@
 #define GW_CONFIG_H
 
 #include <stddef.h>
+#include <stdio.h>
+
 #include "gw_util.h"
 
 /*
@@ -157,7 +159,7 @@ int gw_config_load(struct gw_config *c, const char *path,
  * Same, from an open stream (a FILE *, read to EOF, not closed); `name` is
  * used in messages and stored in source_file.
  */
-int gw_config_load_stream(struct gw_config *c, void *fp, const char *name,
+int gw_config_load_stream(struct gw_config *c, FILE *fp, const char *name,
 			  struct gw_errlist *errs);
 
 /*
@@ -183,7 +185,10 @@ int gw_config_apply_env(struct gw_config *c, gw_getenv_fn getenv_fn,
 int gw_config_validate(const struct gw_config *c, struct gw_errlist *errs);
 
 /* Where did key i's value come from: "default", "ini", "env", "cli". */
-const char *gw_src_name(enum gw_src s);
+const char *gw_config_src_name(enum gw_src s);
+
+/* Every key with its value and source, one per line (-v). */
+void gw_config_print(FILE *f, const struct gw_config *cfg);
 
 /* Find a key by section and name; NULL if unknown. */
 const struct gw_config_key *gw_config_find(const char *section,

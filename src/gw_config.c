@@ -373,7 +373,7 @@ const struct gw_config_key *gw_config_find(const char *section,
 	return i < 0 ? NULL : &gw_config_keys[i];
 }
 
-const char *gw_src_name(enum gw_src s)
+const char *gw_config_src_name(enum gw_src s)
 {
 	switch (s) {
 	case GW_SRC_DEFAULT:
@@ -642,7 +642,7 @@ static int ini_handle(void *user, const char *section, const char *name,
 	return 1;	/* problems are ours to report, not inih's */
 }
 
-int gw_config_load_stream(struct gw_config *c, void *fp, const char *name,
+int gw_config_load_stream(struct gw_config *c, FILE *fp, const char *name,
 			  struct gw_errlist *errs)
 {
 	struct ini_state st;
@@ -753,4 +753,31 @@ int gw_config_validate(const struct gw_config *c, struct gw_errlist *errs)
 		problems++;
 	}
 	return problems;
+}
+
+void gw_config_print(FILE *f, const struct gw_config *cfg)
+{
+	fprintf(f, "Effective configuration (%s):\n",
+	       cfg->source_file[0] ? cfg->source_file : "built-in defaults");
+	for (size_t i = 0; i < gw_config_nkeys; i++) {
+		const struct gw_config_key *k = &gw_config_keys[i];
+		const char *base = (const char *)cfg + k->offset;
+
+		fprintf(f, "  %-12s %-30s = ", k->section, k->name);
+		switch (k->type) {
+		case GW_KEY_LONG:
+			fprintf(f, "%ld", *(const long *)(const void *)base);
+			break;
+		case GW_KEY_DOUBLE:
+			fprintf(f, "%g", *(const double *)(const void *)base);
+			break;
+		case GW_KEY_BOOL:
+			fprintf(f, "%s", *(const int *)(const void *)base ?
+					     "true" : "false");
+			break;
+		default:
+			fprintf(f, "%s", base);
+		}
+		fprintf(f, "  (%s)\n", gw_config_src_name((enum gw_src)cfg->src[i]));
+	}
 }

@@ -185,7 +185,7 @@ static json_t *config_echo(const struct gw_config *cfg, json_t **sources)
 			snprintf(key, sizeof(key), "%s.%s", k->section,
 				 k->name);
 			json_object_set_new(*sources, key, json_string(
-				gw_src_name((enum gw_src)cfg->src[i])));
+				gw_config_src_name((enum gw_src)cfg->src[i])));
 		}
 	}
 	return root;

@@ -136,10 +136,10 @@ START_TEST(test_table)
 	}
 	ck_assert_ptr_null(gw_config_find("profile", "nope"));
 	ck_assert_ptr_null(gw_config_find("nope", "name"));
-	ck_assert_str_eq(gw_src_name(GW_SRC_DEFAULT), "default");
-	ck_assert_str_eq(gw_src_name(GW_SRC_INI), "ini");
-	ck_assert_str_eq(gw_src_name(GW_SRC_ENV), "env");
-	ck_assert_str_eq(gw_src_name(GW_SRC_CLI), "cli");
+	ck_assert_str_eq(gw_config_src_name(GW_SRC_DEFAULT), "default");
+	ck_assert_str_eq(gw_config_src_name(GW_SRC_INI), "ini");
+	ck_assert_str_eq(gw_config_src_name(GW_SRC_ENV), "env");
+	ck_assert_str_eq(gw_config_src_name(GW_SRC_CLI), "cli");
 }
 END_TEST
 

@@ -1,0 +1,373 @@
+/*
+ * gw_cli: the command line and the configuration it yields (see
+ * gw_cli.h).
+ *
+ * The table below is the only list of options: getopt's array is built
+ * from it, parse dispatches on its rows, and --help prints it.  A row
+ * with an INI key is an override of that key (the common case, no code);
+ * the others are handled by name in parse_one().
+ */
+#include "gw_cli.h"
+#include "gw_scen.h"
+#include "gw_util.h"
+
+#include <fnmatch.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifndef GW_VERSION
+#define GW_VERSION "0.1.0"
+#endif
+
+enum opt {
+	OPT_CONFIG, OPT_SCALE, OPT_URL, OPT_AGENT, OPT_TOKEN_ENV,
+	OPT_TOKEN_FILE, OPT_REPORT, OPT_REPORT_DIR, OPT_JUNIT, OPT_HTML,
+	OPT_MERGE, OPT_DURATION, OPT_SOAK, OPT_PID, OPT_WORKERS, OPT_SET,
+	OPT_SCENARIO, OPT_MARKER, OPT_LIST, OPT_VERBOSE, OPT_QUIET, OPT_HELP,
+	OPT_VERSION, OPT_COUNT
+};
+
+struct cli_opt {
+	const char *name;	/* long name */
+	int letter;		/* short option, or 0 */
+	const char *arg;	/* the argument in --help; NULL: none */
+	const char *section;	/* the INI key it overrides, or NULL */
+	const char *key;
+	const char *help;
+};
+
+/* In --help order. */
+static const struct cli_opt opts[OPT_COUNT] = {
+	[OPT_CONFIG] = { "config", 'c', "FILE", NULL, NULL,
+			 "profile INI file (default: conf/<scale>.ini)" },
+	[OPT_SCALE] = { "scale", 0, "NAME", NULL, NULL,
+			"smoke, small, medium, large or soak (default small)" },
+	[OPT_URL] = { "url", 'u', "URL", "target", "url",
+		      "gateway base URL, e.g. http://127.0.0.1:8000" },
+	[OPT_AGENT] = { "agent", 0, "NAME", "target", "agent_name",
+			"metadata.agent_name of submitted tasks" },
+	[OPT_TOKEN_ENV] = { "token-env", 0, "VAR", "target", "token_env",
+			    "environment variable holding a bearer token" },
+	[OPT_TOKEN_FILE] = { "token-file", 0, "FILE", NULL, NULL,
+			     "read the bearer token from FILE (first line)" },
+	[OPT_REPORT] = { "report", 0, "PATH", "report", "path",
+			 "write reports as PATH's base_<scenario>.ext" },
+	[OPT_REPORT_DIR] = { "report-dir", 0, "DIR", "report", "dir",
+			     "directory of the default report files" },
+	[OPT_JUNIT] = { "junit", 0, "PATH", NULL, NULL,
+			"also write a JUnit XML file for CI systems" },
+	[OPT_HTML] = { "html", 0, "PATH", NULL, NULL,
+		       "also write an HTML page with charts" },
+	[OPT_MERGE] = { "merge", 0, "OUT IN...", NULL, NULL,
+			"merge shard reports of one scenario into OUT" },
+	[OPT_DURATION] = { "duration", 0, "S", "profile",
+			   "test_duration_seconds",
+			   "override [profile] test_duration_seconds" },
+	[OPT_SOAK] = { "soak-duration", 0, "S", "profile",
+		       "soak_duration_seconds",
+		       "override [profile] soak_duration_seconds" },
+	[OPT_PID] = { "target-pid", 0, "PID", "target", "pid",
+		      "sample this gateway process's memory (same host)" },
+	[OPT_WORKERS] = { "workers", 0, "N", "engine", "workers",
+			  "worker threads (0 = sized from the profile)" },
+	[OPT_SET] = { "set", 0, "SEC.KEY=VAL", NULL, NULL,
+		      "override any INI key (repeatable)" },
+	[OPT_SCENARIO] = { "scenario", 's', "NAME", NULL, NULL,
+			   "run scenarios matching NAME or glob (repeatable)" },
+	[OPT_MARKER] = { "marker", 'm', "MARKER", NULL, NULL,
+			 "run scenarios carrying MARKER (repeatable)" },
+	[OPT_LIST] = { "list", 0, NULL, NULL, NULL,
+		       "list scenarios with markers and exit" },
+	[OPT_VERBOSE] = { "verbose", 'v', NULL, NULL, NULL,
+			  "print the effective configuration" },
+	[OPT_QUIET] = { "quiet", 'q', NULL, NULL, NULL,
+			"print only the final tally and errors" },
+	[OPT_HELP] = { "help", 'h', NULL, NULL, NULL, "this help" },
+	[OPT_VERSION] = { "version", 'V', NULL, NULL, NULL,
+			  "print the version" },
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: gwstress [options]\n\n"
+	      "Stress-tests a Solace Agent Mesh HTTP SSE gateway (or the "
+	      "bundled\nreference gateway when no URL is configured) and "
+	      "passes or fails each\nscenario against the profile's "
+	      "thresholds.\n\n", f);
+	for (int i = 0; i < OPT_COUNT; i++) {
+		char left[40];
+
+		snprintf(left, sizeof(left), "%s%c%s--%s%s%s",
+			 opts[i].letter ? "-" : " ",
+			 opts[i].letter ? opts[i].letter : ' ',
+			 opts[i].letter ? ", " : "  ", opts[i].name,
+			 opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
+		fprintf(f, "  %-22s %s\n", left, opts[i].help);
+	}
+	fputs("\nEnvironment: STRESS_CONCURRENT_SSE, STRESS_CONCURRENT_SESSIONS,"
+	      "\nSTRESS_DURATION, STRESS_SOAK_DURATION, STRESS_MAX_P99_LATENCY,"
+	      "\nSTRESS_MAX_ERROR_RATE, GWSTRESS_URL, GWSTRESS_AGENT,\n"
+	      "GWSTRESS_TARGET_PID, GWSTRESS_WINDOW_SCALE, GWSTRESS_REPORT_DIR,"
+	      "\nGWSTRESS_TOKEN (default token variable).\n"
+	      "Precedence: command line > environment > INI > defaults.\n\n"
+	      "Exit status: 0 all passed, 1 a check failed, 2 usage or "
+	      "configuration\nerror, 3 gateway unreachable, 130/143 "
+	      "interrupted.\n", f);
+}
+
+/* Remember a CLI override as section/key/value (applied last); flag is
+ * how the user spelled it, for messages. */
+static int add_flag(struct gw_cli *c, const char *flag, const char *sec,
+		    const char *key, const char *val)
+{
+	if (c->nsets >= GW_CLI_MAX_SETS)
+		return gw_error("too many overrides (max %d)", GW_CLI_MAX_SETS);
+	c->sets[c->nsets][0] = sec;
+	c->sets[c->nsets][1] = key;
+	c->sets[c->nsets][2] = val;
+	c->sets[c->nsets][3] = flag;
+	c->nsets++;
+	return 0;
+}
+
+#define add_set(c, sec, key, val) add_flag(c, NULL, sec, key, val)
+
+/* --set section.key=value */
+static int add_set_arg(struct gw_cli *c, const char *arg)
+{
+	char *buf, *dot, *eq;
+
+	if (c->nsets >= GW_CLI_MAX_SETS)
+		return gw_error("too many --set options (max %d)", GW_CLI_MAX_SETS);
+	buf = c->setbuf[c->nsets];
+	if (gw_strlcpy(buf, arg, sizeof(c->setbuf[0])) >= sizeof(c->setbuf[0]))
+		return gw_error("--set %.40s...: too long", arg);
+	dot = strchr(buf, '.');
+	eq = strchr(buf, '=');
+	if (!dot || !eq || dot > eq)
+		return gw_error("--set %s: expected SECTION.KEY=VALUE", arg);
+	*dot = '\0';
+	*eq = '\0';
+	return add_set(c, buf, dot + 1, eq + 1);
+}
+
+/* One option (its table index) with its argument.  Returns 0 or -1. */
+static int parse_one(struct gw_cli *c, enum opt o, const char *arg)
+{
+	static char flag[OPT_COUNT][24];
+
+	if (opts[o].section) {
+		/* messages name the flag: "-u" or "--agent" */
+		if (opts[o].letter)
+			snprintf(flag[o], sizeof(flag[o]), "-%c",
+				 opts[o].letter);
+		else
+			snprintf(flag[o], sizeof(flag[o]), "--%s",
+				 opts[o].name);
+		return add_flag(c, flag[o], opts[o].section, opts[o].key, arg);
+	}
+	switch (o) {
+	case OPT_CONFIG:
+		c->config = arg;
+		break;
+	case OPT_SCALE:
+		c->scale = arg;
+		break;
+	case OPT_TOKEN_FILE:
+		c->token_file = arg;
+		break;
+	case OPT_JUNIT:
+		c->junit = arg;
+		break;
+	case OPT_HTML:
+		c->html = arg;
+		break;
+	case OPT_MERGE:
+		c->merge = arg;
+		break;
+	case OPT_SET:
+		return add_set_arg(c, arg);
+	case OPT_SCENARIO:
+		if (c->nsel >= GW_CLI_MAX_SEL)
+			return gw_error("too many -s options");
+		c->sel[c->nsel++] = arg;
+		break;
+	case OPT_MARKER:
+		if (c->nmarkers >= GW_CLI_MAX_SEL)
+			return gw_error("too many -m options");
+		c->markers[c->nmarkers++] = arg;
+		break;
+	case OPT_LIST:
+		c->list = 1;
+		break;
+	case OPT_VERBOSE:
+		c->verbose = 1;
+		break;
+	case OPT_QUIET:
+		c->quiet = 1;
+		break;
+	case OPT_HELP:
+		usage(stdout);
+		exit(0);
+	case OPT_VERSION:
+		printf("gwstress %s\n", GW_VERSION);
+		exit(0);
+	default:
+		break;
+	}
+	return 0;
+}
+
+int gw_cli_parse(struct gw_cli *c, int argc, char **argv)
+{
+	struct option lopts[OPT_COUNT + 1];
+	char shorts[2 + 2 * OPT_COUNT + 1] = ":";
+	size_t ns = 1;
+	int o, rc = 0;
+
+	memset(lopts, 0, sizeof(lopts));
+	for (int i = 0; i < OPT_COUNT; i++) {
+		lopts[i] = (struct option){ opts[i].name,
+					    opts[i].arg ? required_argument :
+							  no_argument,
+					    NULL, opts[i].letter ?
+						  opts[i].letter : 256 + i };
+		if (opts[i].letter) {
+			shorts[ns++] = (char)opts[i].letter;
+			if (opts[i].arg)
+				shorts[ns++] = ':';
+		}
+	}
+	shorts[ns] = '\0';
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, shorts, lopts, NULL)) != -1) {
+		int i = o >= 256 ? o - 256 : -1;
+
+		for (int k = 0; i < 0 && k < OPT_COUNT; k++)
+			if (opts[k].letter == o)
+				i = k;
+		if (o == ':')
+			return gw_error("option %s needs a value (see --help)",
+					argv[optind - 1]);
+		if (i < 0)
+			return gw_error("unknown option %s (see --help)",
+					argv[optind - 1]);
+		rc |= parse_one(c, (enum opt)i, optarg);
+	}
+	if (c->merge) {
+		c->inputs = argv + optind;
+		c->ninputs = argc - optind;
+		if (!c->ninputs)
+			return gw_error("--merge %s: name the reports to merge "
+					"after it", c->merge);
+	} else if (optind < argc) {
+		return gw_error("unexpected argument '%s' (see --help)",
+				argv[optind]);
+	}
+	return rc;
+}
+
+/* conf/NAME.ini relative to the working directory, else next to the
+ * executable, else <exe>/../conf (an installed layout). */
+static int find_profile(const char *scale, char *out, size_t n)
+{
+	static const char *const dirs[] = { "", "/..", };
+	char self[PATH_MAX];
+
+	for (const char *p = scale; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
+		      *p == '_' || *p == '-'))
+			return gw_error("--scale %s: expected a profile name "
+					"like smoke, small, medium, large, "
+					"soak", scale);
+	snprintf(out, n, "conf/%s.ini", scale);
+	if (access(out, R_OK) == 0)
+		return 0;
+	for (size_t i = 0; i < GW_ARRAY_SIZE(dirs) &&
+			   gw_exe_dir(self, sizeof(self)) == 0; i++) {
+		int k = snprintf(out, n, "%s%s/conf/%s.ini", self, dirs[i],
+				 scale);
+
+		if (k > 0 && (size_t)k < n && access(out, R_OK) == 0)
+			return 0;
+	}
+	return gw_error("--scale %s: no profile conf/%s.ini (known: smoke, "
+			"small, medium, large, soak)", scale, scale);
+}
+
+static const char *env_lookup(const char *name)
+{
+	return getenv(name);
+}
+
+int gw_cli_config(const struct gw_cli *c, struct gw_config *cfg)
+{
+	struct gw_errlist *errs = gw_xcalloc(1, sizeof(*errs));
+	char path[PATH_MAX];
+	int bad = 0;
+
+	gw_config_defaults(cfg);
+	if (c->config) {
+		gw_strlcpy(path, c->config, sizeof(path));
+	} else if (find_profile(c->scale ? c->scale : "small", path,
+				sizeof(path)) < 0) {
+		free(errs);
+		return -1;
+	}
+	bad += gw_config_load(cfg, path, errs);
+	bad += gw_config_apply_env(cfg, env_lookup, errs);
+	for (int i = 0; i < c->nsets; i++) {
+		char why[256];
+		const struct gw_config_key *k = gw_config_find(c->sets[i][0],
+							       c->sets[i][1]);
+
+		if (gw_config_set(cfg, c->sets[i][0], c->sets[i][1],
+				  c->sets[i][2], GW_SRC_CLI, why,
+				  sizeof(why)) < 0) {
+			/* name the flag the user typed */
+			if (c->sets[i][3])
+				gw_errlist_add(errs, "%s %s: %s", c->sets[i][3],
+					       c->sets[i][2], why);
+			else
+				gw_errlist_add(errs, "--set %s.%s=%s: %s",
+					       k ? k->section : c->sets[i][0],
+					       c->sets[i][1], c->sets[i][2], why);
+			bad++;
+		}
+	}
+	if (!bad)
+		bad += gw_config_validate(cfg, errs);
+	if (bad)
+		gw_errlist_print(errs);
+	free(errs);
+	return bad ? -1 : 0;
+}
+
+/* marker is one of the space-separated words of d->markers */
+static int has_marker(const struct gw_scen_def *d, const char *marker)
+{
+	size_t n = strlen(marker);
+
+	for (const char *p = d->markers; (p = strstr(p, marker)); p += n)
+		if ((p == d->markers || p[-1] == ' ') &&
+		    (p[n] == ' ' || p[n] == '\0'))
+			return 1;
+	return 0;
+}
+
+int gw_cli_selected(const struct gw_cli *c, const struct gw_scen_def *d)
+{
+	int name_ok = c->nsel == 0, marker_ok = c->nmarkers == 0;
+
+	/* exact names first: "[5]" would be a glob character class */
+	for (int i = 0; i < c->nsel && !name_ok; i++)
+		name_ok = !strcmp(c->sel[i], d->name) ||
+			  !fnmatch(c->sel[i], d->name, 0);
+	for (int i = 0; i < c->nmarkers && !marker_ok; i++)
+		marker_ok = has_marker(d, c->markers[i]);
+	return name_ok && marker_ok;
+}
