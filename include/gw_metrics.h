@@ -140,6 +140,9 @@ void gw_metrics_memory(struct gw_metrics *m, double rss_mb);
 void gw_metrics_error(struct gw_metrics *m, int op, enum gw_errclass cls,
 		      const char *type, const char *message, const char *ctx);
 
+/* Error records stored so far (acquire: the records are complete). */
+int gw_metrics_nerr(const struct gw_metrics *m);
+
 /* Derived values (valid after the run). */
 uint64_t gw_metrics_total_errors(const struct gw_metrics *m);
 double gw_metrics_error_rate(const struct gw_metrics *m, int op);

@@ -275,3 +275,9 @@ int gw_metrics_ops_in_order(const struct gw_metrics *m, int *ids)
 				ids[n++] = i;
 	return n;
 }
+
+int gw_metrics_nerr(const struct gw_metrics *m)
+{
+	/* acquire; pairs with gw_metrics_error's release store */
+	return atomic_load_explicit(&m->nerr, memory_order_acquire);
+}

@@ -46,13 +46,103 @@ static int cmp_names(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
+static void console_latency(FILE *f, const struct gw_metrics *m)
+{
+	int order[GW_MAX_OPS];
+	int nord = gw_metrics_ops_in_order(m, order);
+
+	if (!nord)
+		return;
+	fprintf(f, "\nLATENCY STATISTICS (milliseconds)\n%s\n", rule_dash);
+	fprintf(f, "%-25s %8s %8s %8s %8s %6s\n%s\n", "Operation", "Count",
+		"P50", "P95", "P99", "Err%", rule_dash);
+	for (int k = 0; k < nord; k++) {
+		int i = order[k];
+
+		fprintf(f, "%-25s %8llu %8.1f %8.1f %8.1f %5.1f%%\n",
+			m->op[i].name, (unsigned long long)m->op[i].hist.n,
+			gw_metrics_quantile_ms(m, i, 0.50),
+			gw_metrics_quantile_ms(m, i, 0.95),
+			gw_metrics_quantile_ms(m, i, 0.99),
+			gw_metrics_error_rate(m, i));
+	}
+	fprintf(f, "\nTHROUGHPUT (operations/second)\n%s\n", rule_dash);
+	for (int k = 0; k < nord; k++)
+		fprintf(f, "  %s: %.2f ops/sec\n", m->op[order[k]].name,
+			gw_metrics_throughput(m, order[k]));
+}
+
+/* counters with a value, sorted by name (the seed's layout) */
+static void console_counters(FILE *f, const struct gw_metrics *m)
+{
+	const char *names[GW_MAX_COUNTERS];
+	int nnames = 0;
+	char buf[40];
+
+	for (int i = 0; i < m->ncounters; i++)
+		if (m->counter[i])
+			names[nnames++] = m->counter_name[i];
+	if (!nnames && !gw_metrics_total_errors(m))
+		return;
+	qsort(names, (size_t)nnames, sizeof(names[0]), cmp_names);
+	fprintf(f, "\nCOUNTERS\n%s\n", rule_dash);
+	for (int i = 0; i < nnames; i++) {
+		thousands(buf, sizeof(buf), gw_metrics_counter_value(m, names[i]));
+		fprintf(f, "  %s: %s\n", names[i], buf);
+	}
+}
+
+static void console_memory_errors(FILE *f, const struct gw_metrics *m)
+{
+	struct gw_mem_trend mt;
+	int nerr = gw_metrics_nerr(m);
+
+	gw_metrics_mem_trend(m, &mt);
+	if (mt.sample_count > 0)
+		fprintf(f, "\nMEMORY USAGE\n%s\n  Start:  %.1f MB\n"
+			"  End:    %.1f MB\n  Max:    %.1f MB\n"
+			"  Growth: %+.1f MB\n", rule_dash, mt.start_mb,
+			mt.end_mb, mt.max_mb, mt.growth_mb);
+	if (nerr <= 0)
+		return;
+	fprintf(f, "\nERRORS (first 10)\n%s\n", rule_dash);
+	for (int i = 0; i < nerr && i < 10; i++) {
+		const struct gw_error_rec *e = &m->err[i];
+
+		fprintf(f, "  [%.2fs] %s: %s - %.50s\n", (double)e->t_ns / 1e9,
+			m->op[e->op].name, e->type, e->message);
+	}
+}
+
+/* addition: the verdict, every check with its limit */
+static void console_verdict(FILE *f, const struct gw_scen *s)
+{
+	fprintf(f, "\nVERDICT: %s\n%s\n",
+		gw_check_outcome_word(gw_scen_outcome(s)), rule_dash);
+	if (s->skip_reason[0])
+		fprintf(f, "  %s\n", s->skip_reason);
+	for (int i = 0; i < s->checks.n; i++) {
+		const struct gw_check *c = &s->checks.c[i];
+		int failed = c->status == GW_CHECK_FAIL;
+
+		if (c->status == GW_CHECK_SKIP)
+			fprintf(f, "  [SKIP] %s: %s\n", c->name, c->note);
+		else
+			fprintf(f, "  [%s] %s = %.6g%s (%s %s %.6g%s)%s%s\n",
+				gw_check_status_tag(c->status), c->name,
+				c->measured, c->unit,
+				strcmp(c->cmp, "==") ? "limit" : "expected",
+				c->cmp, c->limit, c->unit,
+				failed && c->note[0] ? ": " : "",
+				failed ? c->note : "");
+	}
+	if (s->m->interrupted)
+		fprintf(f, "  (interrupted: the run was stopped early)\n");
+}
+
 void gw_report_console(FILE *f, const struct gw_scen *s)
 {
 	const struct gw_metrics *m = s->m;
-	struct gw_mem_trend mt;
-	const char *names[GW_MAX_COUNTERS];
-	int order[GW_MAX_OPS];
-	int nnames = 0, nerr, nord = gw_metrics_ops_in_order(m, order);
 	uint64_t dropped = gw_metrics_dropped(m);
 
 	fprintf(f, "\n%s\n  STRESS TEST REPORT: %s\n%s\n", rule_eq,
@@ -66,85 +156,10 @@ void gw_report_console(FILE *f, const struct gw_scen *s)
 		(unsigned long long)dropped,
 		dropped ? " (ring full: percentiles exclude them)" : "");
 	fprintf(f, "%s\n", rule_eq);
-
-	if (nord) {
-		fprintf(f, "\nLATENCY STATISTICS (milliseconds)\n%s\n",
-			rule_dash);
-		fprintf(f, "%-25s %8s %8s %8s %8s %6s\n%s\n", "Operation",
-			"Count", "P50", "P95", "P99", "Err%", rule_dash);
-		for (int k = 0; k < nord; k++) {
-			int i = order[k];
-
-			fprintf(f, "%-25s %8llu %8.1f %8.1f %8.1f %5.1f%%\n",
-				m->op[i].name,
-				(unsigned long long)m->op[i].hist.n,
-				gw_metrics_quantile_ms(m, i, 0.50),
-				gw_metrics_quantile_ms(m, i, 0.95),
-				gw_metrics_quantile_ms(m, i, 0.99),
-				gw_metrics_error_rate(m, i));
-		}
-		fprintf(f, "\nTHROUGHPUT (operations/second)\n%s\n", rule_dash);
-		for (int k = 0; k < nord; k++)
-			fprintf(f, "  %s: %.2f ops/sec\n", m->op[order[k]].name,
-				gw_metrics_throughput(m, order[k]));
-	}
-
-	for (int i = 0; i < m->ncounters; i++)
-		if (m->counter[i])
-			names[nnames++] = m->counter_name[i];
-	if (nnames || gw_metrics_total_errors(m)) {
-		char buf[40];
-
-		qsort(names, (size_t)nnames, sizeof(names[0]), cmp_names);
-		fprintf(f, "\nCOUNTERS\n%s\n", rule_dash);
-		for (int i = 0; i < nnames; i++) {
-			thousands(buf, sizeof(buf),
-				  gw_metrics_counter_value(m, names[i]));
-			fprintf(f, "  %s: %s\n", names[i], buf);
-		}
-	}
-
-	gw_metrics_mem_trend(m, &mt);
-	if (mt.sample_count > 0)
-		fprintf(f, "\nMEMORY USAGE\n%s\n  Start:  %.1f MB\n"
-			"  End:    %.1f MB\n  Max:    %.1f MB\n"
-			"  Growth: %+.1f MB\n", rule_dash, mt.start_mb,
-			mt.end_mb, mt.max_mb, mt.growth_mb);
-
-	nerr = atomic_load(&((struct gw_metrics *)m)->nerr);
-	if (nerr > 0) {
-		fprintf(f, "\nERRORS (first 10)\n%s\n", rule_dash);
-		for (int i = 0; i < nerr && i < 10; i++) {
-			const struct gw_error_rec *e = &m->err[i];
-
-			fprintf(f, "  [%.2fs] %s: %s - %.50s\n",
-				(double)e->t_ns / 1e9, m->op[e->op].name,
-				e->type, e->message);
-		}
-	}
-
-	/* addition: the verdict, every check with its limit */
-	fprintf(f, "\nVERDICT: %s\n%s\n",
-		gw_check_outcome_word(gw_scen_outcome(s)), rule_dash);
-	if (s->skip_reason[0])
-		fprintf(f, "  %s\n", s->skip_reason);
-	for (int i = 0; i < s->checks.n; i++) {
-		const struct gw_check *c = &s->checks.c[i];
-
-		if (c->status == GW_CHECK_SKIP)
-			fprintf(f, "  [SKIP] %s: %s\n", c->name, c->note);
-		else
-			fprintf(f, "  [%s] %s = %.6g%s (%s %s %.6g%s)%s%s\n",
-				gw_check_status_tag(c->status), c->name,
-				c->measured,
-				c->unit, strcmp(c->cmp, "==") ? "limit" :
-				"expected", c->cmp, c->limit, c->unit,
-				c->status == GW_CHECK_FAIL && c->note[0] ?
-					": " : "",
-				c->status == GW_CHECK_FAIL ? c->note : "");
-	}
-	if (m->interrupted)
-		fprintf(f, "  (interrupted: the run was stopped early)\n");
+	console_latency(f, m);
+	console_counters(f, m);
+	console_memory_errors(f, m);
+	console_verdict(f, s);
 	fprintf(f, "\n%s\n", rule_eq);
 }
 
@@ -191,20 +206,14 @@ static json_t *config_echo(const struct gw_config *cfg, json_t **sources)
 	return root;
 }
 
-json_t *gw_report_json(const struct gw_scen *s, const struct gw_report_ctx *c)
+/* metadata: the seed's three keys, then ours */
+static json_t *report_metadata(const struct gw_metrics *m,
+			       const struct gw_report_ctx *c, int passed)
 {
-	const struct gw_metrics *m = s->m;
-	json_t *root, *meta, *summary, *ops, *ctrs, *gauges, *mem, *errs;
-	json_t *classes, *checks, *samples, *sources;
-	struct gw_mem_trend mt;
-	int order[GW_MAX_OPS];
-	int nerr, nops = gw_metrics_ops_in_order(m, order);
-	/* an interrupted run did not finish: it cannot have passed */
-	int passed = gw_scen_outcome(s) == GW_PASSED;
+	json_t *meta = json_pack("{s:s, s:s, s:f}", "test_name", m->test_name,
+				 "timestamp", m->timestamp, "duration_seconds",
+				 gw_metrics_duration(m));
 
-	meta = json_pack("{s:s, s:s, s:f}", "test_name", m->test_name,
-			 "timestamp", m->timestamp, "duration_seconds",
-			 gw_metrics_duration(m));
 	json_object_set_new(meta, "tool", json_string(c->tool));
 	json_object_set_new(meta, "markers", json_string(m->markers));
 	json_object_set_new(meta, "target", json_string(c->target));
@@ -215,9 +224,16 @@ json_t *gw_report_json(const struct gw_scen *s, const struct gw_report_ctx *c)
 			    json_string(c->cfg->source_file));
 	json_object_set_new(meta, "interrupted", json_boolean(m->interrupted));
 	json_object_set_new(meta, "passed", json_boolean(passed));
+	return meta;
+}
 
-	/* as the seed: only operations with samples, first-recorded order */
-	ops = json_object();
+/* as the seed: only operations with samples, first-recorded order */
+static json_t *report_operations(const struct gw_metrics *m)
+{
+	json_t *ops = json_object();
+	int order[GW_MAX_OPS];
+	int nops = gw_metrics_ops_in_order(m, order);
+
 	for (int k = 0; k < nops; k++) {
 		int i = order[k];
 		const struct gw_op *o = &m->op[i];
@@ -232,27 +248,33 @@ json_t *gw_report_json(const struct gw_scen *s, const struct gw_report_ctx *c)
 			"dropped_samples", (json_int_t)o->dropped,
 			"histogram", gw_hist_json_buckets(&o->hist)));
 	}
+	return ops;
+}
 
-	classes = json_object();
+static json_t *report_summary(const struct gw_metrics *m, int nops,
+			      int passed)
+{
+	json_t *classes = json_object();
+
 	for (int k = 1; k < GW_E_NCLASS; k++)
 		json_object_set_new(classes, gw_errclass_name(
 			(enum gw_errclass)k), json_integer(
 			(json_int_t)m->err_by_class[k]));
-	summary = json_pack("{s:I, s:i, s:b, s:I, s:I, s:I, s:o}",
-			    "total_errors",
-			    (json_int_t)gw_metrics_total_errors(m),
-			    "operations_count", nops, "passed", passed,
-			    "samples_produced",
-			    (json_int_t)gw_metrics_produced(m),
-			    "samples_received",
-			    (json_int_t)m->samples_received,
-			    "samples_dropped",
-			    (json_int_t)gw_metrics_dropped(m),
-			    "errors_by_class", classes);
+	return json_pack("{s:I, s:i, s:b, s:I, s:I, s:I, s:o}",
+			 "total_errors", (json_int_t)gw_metrics_total_errors(m),
+			 "operations_count", nops, "passed", passed,
+			 "samples_produced", (json_int_t)gw_metrics_produced(m),
+			 "samples_received", (json_int_t)m->samples_received,
+			 "samples_dropped", (json_int_t)gw_metrics_dropped(m),
+			 "errors_by_class", classes);
+}
 
-	/* counters: the seed's record_error adds errors_<op> and
-	 * total_errors; we derive them from the per-op error counts */
-	ctrs = json_object();
+/* counters: the seed's record_error adds errors_<op> and total_errors;
+ * we derive them from the per-op error counts */
+static json_t *report_counters(const struct gw_metrics *m)
+{
+	json_t *ctrs = json_object();
+
 	for (int i = 0; i < m->ncounters; i++)
 		json_object_set_new(ctrs, m->counter_name[i],
 				    json_integer((json_int_t)m->counter[i]));
@@ -267,30 +289,45 @@ json_t *gw_report_json(const struct gw_scen *s, const struct gw_report_ctx *c)
 	if (gw_metrics_total_errors(m))
 		json_object_set_new(ctrs, "total_errors", json_integer(
 			(json_int_t)gw_metrics_total_errors(m)));
+	return ctrs;
+}
 
-	gauges = json_object();
+static json_t *report_gauges(const struct gw_metrics *m)
+{
+	json_t *gauges = json_object();
+
 	for (int i = 0; i < m->ngauges; i++)
 		json_object_set_new(gauges, m->gauge[i].name,
 			m->gauge[i].is_int ?
 			json_integer((json_int_t)m->gauge[i].value) :
 			json_real(m->gauge[i].value));
+	return gauges;
+}
+
+static json_t *report_memory(const struct gw_metrics *m)
+{
+	struct gw_mem_trend mt;
+	json_t *samples = json_array();
 
 	gw_metrics_mem_trend(m, &mt);
-	samples = json_array();
 	for (int i = 0; i < m->nmem; i++)
 		json_array_append_new(samples, json_pack("[f, f]",
 			m->mem[i].t_s, m->mem[i].rss_mb));
-	mem = json_pack("{s:f, s:f, s:f, s:f, s:f, s:i, s:b, s:s, s:o}",
-			"start_mb", mt.start_mb, "end_mb", mt.end_mb,
-			"max_mb", mt.max_mb, "min_mb", mt.min_mb,
-			"growth_mb", mt.growth_mb, "sample_count",
-			mt.sample_count, "measured", mt.sample_count > 0,
-			"source", m->mem_source ? "/proc/<pid>/status VmRSS" :
-						  "not measured",
-			"samples", samples);
+	return json_pack("{s:f, s:f, s:f, s:f, s:f, s:i, s:b, s:s, s:o}",
+			 "start_mb", mt.start_mb, "end_mb", mt.end_mb,
+			 "max_mb", mt.max_mb, "min_mb", mt.min_mb,
+			 "growth_mb", mt.growth_mb, "sample_count",
+			 mt.sample_count, "measured", mt.sample_count > 0,
+			 "source", m->mem_source ? "/proc/<pid>/status VmRSS" :
+						   "not measured",
+			 "samples", samples);
+}
 
-	errs = json_array();
-	nerr = atomic_load(&((struct gw_metrics *)m)->nerr);
+static json_t *report_errors(const struct gw_metrics *m)
+{
+	json_t *errs = json_array();
+	int nerr = gw_metrics_nerr(m);
+
 	for (int i = 0; i < nerr; i++) {
 		const struct gw_error_rec *e = &m->err[i];
 		json_t *ctx = json_loads(e->context, 0, NULL);
@@ -301,7 +338,6 @@ json_t *gw_report_json(const struct gw_scen *s, const struct gw_report_ctx *c)
 			json_decref(ctx);
 			ctx = json_pack("{s:s}", "raw", e->context);
 		}
-
 		json_array_append_new(errs, json_pack(
 			"{s:f, s:s, s:s, s:s, s:o, s:s}",
 			"timestamp", (double)e->t_ns / 1e9,
@@ -310,39 +346,54 @@ json_t *gw_report_json(const struct gw_scen *s, const struct gw_report_ctx *c)
 			ctx ? ctx : json_object(), "error_class",
 			gw_errclass_name(e->cls)));
 	}
+	return errs;
+}
 
-	checks = json_array();
-	for (int i = 0; i < s->checks.n; i++) {
-		const struct gw_check *k = &s->checks.c[i];
-		json_t *o = json_pack("{s:s, s:s}", "name", k->name, "status",
-				      gw_check_status_name(k->status));
+static json_t *report_verdict(const struct gw_checks *k, int passed,
+			      const char *skip_reason)
+{
+	json_t *checks = json_array();
 
-		if (k->status != GW_CHECK_SKIP) {
+	for (int i = 0; i < k->n; i++) {
+		const struct gw_check *c = &k->c[i];
+		json_t *o = json_pack("{s:s, s:s}", "name", c->name, "status",
+				      gw_check_status_name(c->status));
+
+		if (c->status != GW_CHECK_SKIP) {
 			json_object_set_new(o, "comparison",
-					    json_string(k->cmp));
-			json_object_set_new(o, "limit", json_real(k->limit));
+					    json_string(c->cmp));
+			json_object_set_new(o, "limit", json_real(c->limit));
 			json_object_set_new(o, "measured",
-					    json_real(k->measured));
-			json_object_set_new(o, "unit", json_string(k->unit));
+					    json_real(c->measured));
+			json_object_set_new(o, "unit", json_string(c->unit));
 		}
-		if (k->note[0])
-			json_object_set_new(o, "note", json_string(k->note));
+		if (c->note[0])
+			json_object_set_new(o, "note", json_string(c->note));
 		json_array_append_new(checks, o);
 	}
+	return json_pack("{s:b, s:s, s:o}", "passed", passed, "skip_reason",
+			 skip_reason, "checks", checks);
+}
 
-	root = json_object();
+json_t *gw_report_json(const struct gw_scen *s, const struct gw_report_ctx *c)
+{
+	const struct gw_metrics *m = s->m;
+	/* an interrupted run did not finish: it cannot have passed */
+	int passed = gw_scen_outcome(s) == GW_PASSED;
+	json_t *root = json_object(), *ops = report_operations(m), *sources;
+
 	json_object_set_new(root, "schema_version",
 			    json_integer(GW_REPORT_SCHEMA_VERSION));
-	json_object_set_new(root, "metadata", meta);
-	json_object_set_new(root, "summary", summary);
+	json_object_set_new(root, "metadata", report_metadata(m, c, passed));
+	json_object_set_new(root, "summary", report_summary(m,
+			    (int)json_object_size(ops), passed));
 	json_object_set_new(root, "operations", ops);
-	json_object_set_new(root, "counters", ctrs);
-	json_object_set_new(root, "gauges", gauges);
-	json_object_set_new(root, "memory", mem);
-	json_object_set_new(root, "errors", errs);
-	json_object_set_new(root, "verdict", json_pack("{s:b, s:s, s:o}",
-		"passed", passed, "skip_reason", s->skip_reason, "checks",
-		checks));
+	json_object_set_new(root, "counters", report_counters(m));
+	json_object_set_new(root, "gauges", report_gauges(m));
+	json_object_set_new(root, "memory", report_memory(m));
+	json_object_set_new(root, "errors", report_errors(m));
+	json_object_set_new(root, "verdict", report_verdict(&s->checks,
+			    passed, s->skip_reason));
 	json_object_set_new(root, "config", config_echo(c->cfg, &sources));
 	json_object_set_new(root, "config_sources", sources);
 	return root;
