@@ -34,6 +34,8 @@
 #include "gw_err.h"
 #include "gw_sse.h"
 
+struct curl_slist;
+
 struct gw_http_target {
 	char base[512];		/* scheme://host:port, no trailing '/' */
 	const char *token;	/* bearer token or NULL; never printed */
@@ -77,7 +79,7 @@ typedef int (*gw_sse_hook)(void *ud, const struct gw_sse_event *ev,
 			   int64_t t);
 
 struct gw_http {
-	void *curl;			/* CURL * (kept opaque here) */
+	void *curl;			/* CURL *, which curl.h defines as void */
 	const struct gw_http_target *tgt;
 	char url[2048];
 	char *body;			/* response body, NUL-terminated */
@@ -95,7 +97,7 @@ struct gw_http {
 	uint64_t hash;			/* download hash (FNV-1a 64) */
 	const unsigned char *up_data;	/* upload source (shared) */
 	size_t up_len, up_pos;
-	void *hdr_json, *hdr_auth;	/* struct curl_slist * */
+	struct curl_slist *hdr_json, *hdr_auth;
 	int sndbuf_small;		/* SO_RCVBUF request for slow reads */
 	long rcvbuf_bytes;
 	int64_t read_pause_ns;		/* slow reader: one stall */

@@ -26,12 +26,15 @@
 
 #include <stddef.h>
 
+struct json_t;
+
 /*
- * Merge n (>= 1) parsed reports (json_t *).  Returns a new json_t * the
- * caller owns, or NULL with a one-line reason in err (different
- * scenarios, unknown schema_version, malformed histogram).
+ * Merge n (>= 1) parsed reports.  Returns a new report the caller owns,
+ * or NULL with a one-line reason in err (different scenarios, unknown
+ * schema_version, malformed histogram).
  */
-void *gw_merge_json(void *const *reports, size_t n, char *err, size_t errlen);
+struct json_t *gw_merge_json(struct json_t *const *reports, size_t n,
+			     char *err, size_t errlen);
 
 /*
  * Load the report files in[0..n), merge them and write `out` atomically.

@@ -330,20 +330,17 @@ int gw_engine_start(struct gw_engine *e, int nworkers, size_t stack_bytes,
 		    size_t ring_size, const struct gw_http_target *t)
 {
 	pthread_attr_t attr;
-	int err;
+	pthread_condattr_t ca;
+	int err, i;
 
 	memset(e, 0, sizeof(*e));
 	pthread_mutex_init(&e->lock, NULL);
 	pthread_cond_init(&e->cv_job, NULL);
-	{
-		/* cv_idle is waited on with CLOCK_MONOTONIC deadlines */
-		pthread_condattr_t ca;
-
-		pthread_condattr_init(&ca);
-		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
-		pthread_cond_init(&e->cv_idle, &ca);
-		pthread_condattr_destroy(&ca);
-	}
+	/* cv_idle is waited on with CLOCK_MONOTONIC deadlines */
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&e->cv_idle, &ca);
+	pthread_condattr_destroy(&ca);
 	e->nworkers = nworkers;
 	e->w = gw_xcalloc((size_t)nworkers, sizeof(*e->w));
 	if (stack_bytes < (size_t)PTHREAD_STACK_MIN)
@@ -351,12 +348,11 @@ int gw_engine_start(struct gw_engine *e, int nworkers, size_t stack_bytes,
 	pthread_attr_init(&attr);
 	err = pthread_attr_setstacksize(&attr, stack_bytes);
 	if (err) {
-		pthread_attr_destroy(&attr);
-		gw_engine_stop(e);
-		return gw_error("thread stack size %zu: %s", stack_bytes,
-				strerror(err));
+		gw_error("thread stack size %zu: %s", stack_bytes,
+			 strerror(err));
+		goto fail;
 	}
-	for (int i = 0; i < nworkers; i++) {
+	for (i = 0; i < nworkers; i++) {
 		struct gw_worker *w = &e->w[i];
 
 		w->id = i;
@@ -365,32 +361,35 @@ int gw_engine_start(struct gw_engine *e, int nworkers, size_t stack_bytes,
 			 (uint64_t)gw_now_ns() ^ (uint64_t)getpid();
 		if (gw_ring_init(&w->ring, ring_size) < 0 ||
 		    gw_http_init(&w->http, t) < 0) {
-			gw_ring_release(&w->ring);
-			pthread_attr_destroy(&attr);
-			gw_engine_stop(e);
-			return gw_error("cannot set up worker %d", i);
+			gw_error("cannot set up worker %d", i);
+			goto fail_worker;
 		}
 		/* pthread_* return the error number; errno is not set */
 		err = pthread_create(&w->th, &attr, worker_main, w);
 		if (err) {
-			gw_http_release(&w->http);
-			gw_ring_release(&w->ring);
-			pthread_attr_destroy(&attr);
-			gw_engine_stop(e);
-			return gw_error("cannot start worker %d of %d: %s", i,
-					nworkers, strerror(err));
+			gw_error("cannot start worker %d of %d: %s", i,
+				 nworkers, strerror(err));
+			goto fail_worker;
 		}
 		e->started_workers++;
 	}
 	err = pthread_create(&e->collector, &attr, collector_main, e);
-	pthread_attr_destroy(&attr);
 	if (err) {
-		gw_engine_stop(e);
-		return gw_error("cannot start the collector: %s",
-				strerror(err));
+		gw_error("cannot start the collector: %s", strerror(err));
+		goto fail;
 	}
 	e->started_collector = 1;
+	pthread_attr_destroy(&attr);
 	return 0;
+
+fail_worker:
+	/* worker i was set up (maybe partly) but is not counted as started */
+	gw_http_release(&e->w[i].http);
+	gw_ring_release(&e->w[i].ring);
+fail:
+	pthread_attr_destroy(&attr);
+	gw_engine_stop(e);
+	return -1;
 }
 
 void gw_engine_stop(struct gw_engine *e)

@@ -243,15 +243,13 @@ static int upload_seek_cb(void *ud, curl_off_t off, int origin)
 
 /* ---- setup ---------------------------------------------------------- */
 
+/* Setup-time allocation: out of memory is fatal (gw_util's policy). */
 static struct curl_slist *add_header(struct curl_slist *l, const char *s)
 {
 	struct curl_slist *n = curl_slist_append(l, s);
 
-	if (!n) {
-		fprintf(stderr, "%s: out of memory building headers\n",
-			gw_progname);
-		abort();
-	}
+	if (!n)
+		gw_die(70, "out of memory building request headers");
 	return n;
 }
 
@@ -337,7 +335,13 @@ void gw_http_set_slow_reader(struct gw_http *h, long rcvbuf_bytes,
 
 /* ---- one transfer ---------------------------------------------------- */
 
-static int set_url(struct gw_http *h, const char *path, int with_token)
+static void fail(struct gw_http_result *r, enum gw_errclass c,
+		 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+/* The URL of path (see gw_http_request); 0, or -1 with r failed as
+ * "URL too long". */
+static int set_url(struct gw_http *h, const char *path, int with_token,
+		   struct gw_http_result *r)
 {
 	int n;
 
@@ -346,8 +350,10 @@ static int set_url(struct gw_http *h, const char *path, int with_token)
 		 * headers; built here only, never logged */
 		char *tok = curl_easy_escape(h->curl, h->tgt->token, 0);
 
-		if (!tok)
+		if (!tok) {
+			fail(r, GW_E_PROTOCOL, "out of memory");
 			return -1;
+		}
 		n = snprintf(h->url, sizeof(h->url), "%s%s%stoken=%s",
 			     h->tgt->base, path, strchr(path, '?') ? "&" : "?",
 			     tok);
@@ -360,8 +366,10 @@ static int set_url(struct gw_http *h, const char *path, int with_token)
 		n = snprintf(h->url, sizeof(h->url), "%s%s", h->tgt->base,
 			     path);
 	}
-	if (n < 0 || (size_t)n >= sizeof(h->url))
+	if (n < 0 || (size_t)n >= sizeof(h->url)) {
+		fail(r, GW_E_PROTOCOL, "URL too long");
 		return -1;
+	}
 	curl_easy_setopt(h->curl, CURLOPT_URL, h->url);
 	return 0;
 }
@@ -390,8 +398,6 @@ static void begin(struct gw_http *h, struct gw_http_result *r)
 	r->t_start = gw_now_ns();
 }
 
-static void fail(struct gw_http_result *r, enum gw_errclass c,
-		 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 static void fail(struct gw_http_result *r, enum gw_errclass c,
 		 const char *fmt, ...)
 {
@@ -478,10 +484,8 @@ int gw_http_request(struct gw_http *h, const char *method, const char *path,
 	CURL *c = h->curl;
 
 	begin(h, r);
-	if (set_url(h, path, 0) < 0) {
-		fail(r, GW_E_PROTOCOL, "URL too long");
+	if (set_url(h, path, 0, r) < 0)
 		return -1;
-	}
 	if (!strcmp(method, "POST") || body) {
 		curl_easy_setopt(c, CURLOPT_POST, 1L);
 		curl_easy_setopt(c, CURLOPT_POSTFIELDS, body ? body : "");
@@ -503,10 +507,8 @@ int gw_http_upload(struct gw_http *h, const char *path,
 	int rc;
 
 	begin(h, r);
-	if (set_url(h, path, 0) < 0) {
-		fail(r, GW_E_PROTOCOL, "URL too long");
+	if (set_url(h, path, 0, r) < 0)
 		return -1;
-	}
 	m = curl_mime_init(h->curl);
 	if (!m) {
 		fail(r, GW_E_PROTOCOL, "out of memory");
@@ -542,10 +544,8 @@ int gw_http_download(struct gw_http *h, const char *path, uint64_t *hash,
 	int rc;
 
 	begin(h, r);
-	if (set_url(h, path, 0) < 0) {
-		fail(r, GW_E_PROTOCOL, "URL too long");
+	if (set_url(h, path, 0, r) < 0)
 		return -1;
-	}
 	h->hash = GW_FNV_INIT;
 	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->hdr_auth);
 	curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, hash_cb);
@@ -568,10 +568,8 @@ int gw_http_sse(struct gw_http *h, const char *path, long window_ms,
 	gw_sse_reset(&h->sse);
 	if (h->tgt->window_scale > 0)
 		window_ms = (long)((double)window_ms * h->tgt->window_scale);
-	if (set_url(h, path, 1) < 0) {
-		fail(&r->http, GW_E_PROTOCOL, "URL too long");
+	if (set_url(h, path, 1, &r->http) < 0)
 		return -1;
-	}
 	curl_easy_setopt(c, CURLOPT_HTTPHEADER, h->hdr_auth);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, window_ms > 0 ? window_ms : 1L);
 	curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);

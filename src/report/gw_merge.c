@@ -59,7 +59,7 @@ static void add_numbers(json_t *dst, json_t *src)
 	}
 }
 
-static int merge_operations(json_t *out, void *const *in, size_t n,
+static int merge_operations(json_t *out, json_t *const *in, size_t n,
 			    char *err, size_t errlen)
 {
 	json_t *ops = json_object();
@@ -122,7 +122,7 @@ static int cmp_error_time(const void *a, const void *b)
 }
 
 /* errors: every shard's, tagged, the first 100 by time */
-static void merge_errors(json_t *out, void *const *in, size_t n)
+static void merge_errors(json_t *out, json_t *const *in, size_t n)
 {
 	json_t *all = json_array(), *e, *first = json_array();
 	json_t **v;
@@ -148,81 +148,73 @@ static void merge_errors(json_t *out, void *const *in, size_t n)
 	json_object_set_new(out, "errors", first);
 }
 
-void *gw_merge_json(void *const *in, size_t n, char *err, size_t errlen)
-{
-	static const char *const summed[] = {
-		"total_errors", "samples_produced", "samples_received",
-		"samples_dropped",
-	};
-	json_t *out, *meta, *sum, *ctr, *gauges, *classes, *checks;
-	const char *name = NULL;
-	json_t *worst_mem = NULL;
-	double dur = 0, worst = -1e300;
-	int passed = 1, interrupted = 0;
-	json_t *shards = json_array();
+/* What the merged metadata takes from all shards. */
+struct scan {
+	const char *name;
+	double duration;		/* the longest shard's */
+	int passed, interrupted;
+	json_t *worst_mem;		/* the largest growth, borrowed */
+	json_t *shards;			/* the "merge.shards" list */
+};
 
-	if (!n) {
-		json_decref(shards);
-		fail(err, errlen, "nothing to merge");
-		return NULL;
-	}
+/* Check that every report is one of the same scenario, and collect the
+ * metadata.  Returns 0, or -1 with the reason in err. */
+static int scan_shards(json_t *const *in, size_t n, struct scan *sc,
+		       char *err, size_t errlen)
+{
+	double worst = -1e300;
+
 	for (size_t s = 0; s < n; s++) {
 		json_t *m = json_object_get(in[s], "metadata");
 		const char *t = json_string_value(json_object_get(m,
 							      "test_name"));
 		json_t *mem = json_object_get(in[s], "memory");
+		int ok = json_is_true(json_object_get(json_object_get(in[s],
+						"verdict"), "passed"));
 
-		if (int_at(in[s], "schema_version") != GW_REPORT_SCHEMA_VERSION) {
-			json_decref(shards);
-			fail(err, errlen, "report %zu: schema_version %lld, "
-			     "expected %d", s,
-			     (long long)int_at(in[s], "schema_version"),
-			     GW_REPORT_SCHEMA_VERSION);
-			return NULL;
-		}
-		if (!t || (name && strcmp(t, name))) {
-			json_decref(shards);
-			fail(err, errlen, "report %zu is of scenario '%s', not "
-			     "'%s'", s, t ? t : "?", name ? name : "?");
-			return NULL;
-		}
-		name = t;
-		if (num_at(m, "duration_seconds") > dur)
-			dur = num_at(m, "duration_seconds");
-		passed &= json_is_true(json_object_get(json_object_get(in[s],
-					"verdict"), "passed"));
-		interrupted |= json_is_true(json_object_get(m, "interrupted"));
+		if (int_at(in[s], "schema_version") != GW_REPORT_SCHEMA_VERSION)
+			return fail(err, errlen, "report %zu: schema_version "
+				    "%lld, expected %d", s,
+				    (long long)int_at(in[s], "schema_version"),
+				    GW_REPORT_SCHEMA_VERSION);
+		if (!t || (sc->name && strcmp(t, sc->name)))
+			return fail(err, errlen, "report %zu is of scenario "
+				    "'%s', not '%s'", s, t ? t : "?",
+				    sc->name ? sc->name : "?");
+		sc->name = t;
+		if (num_at(m, "duration_seconds") > sc->duration)
+			sc->duration = num_at(m, "duration_seconds");
+		sc->passed &= ok;
+		sc->interrupted |= json_is_true(json_object_get(m,
+							"interrupted"));
 		if (json_is_true(json_object_get(mem, "measured")) &&
 		    num_at(mem, "growth_mb") > worst) {
 			worst = num_at(mem, "growth_mb");
-			worst_mem = mem;
+			sc->worst_mem = mem;
 		}
-		json_array_append_new(shards, json_pack("{s:i, s:O, s:O, s:b}",
-			"shard", (int)s, "timestamp",
+		json_array_append_new(sc->shards, json_pack(
+			"{s:i, s:O, s:O, s:b}", "shard", (int)s, "timestamp",
 			json_object_get(m, "timestamp"), "target",
-			json_object_get(m, "target"), "passed",
-			json_is_true(json_object_get(json_object_get(in[s],
-				"verdict"), "passed"))));
+			json_object_get(m, "target"), "passed", ok));
 	}
+	return 0;
+}
 
-	out = json_deep_copy(in[0]);
-	if (merge_operations(out, in, n, err, errlen) < 0) {
-		json_decref(out);
-		json_decref(shards);
-		return NULL;
-	}
-	meta = json_object_get(out, "metadata");
-	json_object_set_new(meta, "duration_seconds", json_real(dur));
-	json_object_set_new(meta, "interrupted", json_boolean(interrupted));
-	json_object_set_new(meta, "passed", json_boolean(passed));
+/* Counters, gauges, error classes and the summary sums; every shard's
+ * checks, tagged with the shard, into checks. */
+static void merge_sums(json_t *out, json_t *const *in, size_t n,
+		       json_t *checks)
+{
+	static const char *const summed[] = {
+		"total_errors", "samples_produced", "samples_received",
+		"samples_dropped",
+	};
+	json_t *ctr = json_object(), *gauges = json_object();
+	json_t *classes = json_object();
+	json_t *sum = json_object_get(out, "summary");
 
-	ctr = json_object();
-	gauges = json_object();
-	classes = json_object();
-	sum = json_object_get(out, "summary");
 	for (size_t k = 0; k < GW_ARRAY_SIZE(summed); k++)
 		json_object_set_new(sum, summed[k], json_integer(0));
-	checks = json_array();
 	for (size_t s = 0; s < n; s++) {
 		json_t *ss = json_object_get(in[s], "summary"), *c;
 		size_t k;
@@ -245,22 +237,50 @@ void *gw_merge_json(void *const *in, size_t n, char *err, size_t errlen)
 	json_object_set_new(sum, "operations_count", json_integer(
 		(json_int_t)json_object_size(json_object_get(out,
 							     "operations"))));
-	json_object_set_new(sum, "passed", json_boolean(passed));
 	json_object_set_new(sum, "errors_by_class", classes);
 	json_object_set_new(out, "counters", ctr);
 	json_object_set_new(out, "gauges", gauges);
-	if (worst_mem)
-		json_object_set(out, "memory", worst_mem);
+}
+
+json_t *gw_merge_json(json_t *const *in, size_t n, char *err, size_t errlen)
+{
+	struct scan sc = { .passed = 1, .shards = json_array() };
+	json_t *out = NULL, *meta, *checks;
+
+	if (!n) {
+		fail(err, errlen, "nothing to merge");
+		goto fail;
+	}
+	if (scan_shards(in, n, &sc, err, errlen) < 0)
+		goto fail;
+	out = json_deep_copy(in[0]);
+	if (merge_operations(out, in, n, err, errlen) < 0)
+		goto fail;
+	meta = json_object_get(out, "metadata");
+	json_object_set_new(meta, "duration_seconds", json_real(sc.duration));
+	json_object_set_new(meta, "interrupted", json_boolean(sc.interrupted));
+	json_object_set_new(meta, "passed", json_boolean(sc.passed));
+	checks = json_array();
+	merge_sums(out, in, n, checks);
+	json_object_set_new(json_object_get(out, "summary"), "passed",
+			    json_boolean(sc.passed));
+	if (sc.worst_mem)
+		json_object_set(out, "memory", sc.worst_mem);
 	merge_errors(out, in, n);
 	json_object_set_new(out, "verdict", json_pack("{s:b, s:s, s:o}",
-		"passed", passed, "skip_reason", "", "checks", checks));
+		"passed", sc.passed, "skip_reason", "", "checks", checks));
 	json_object_set_new(out, "merge", json_pack("{s:i, s:o, s:s}",
-		"shards_count", (int)n, "shards", shards, "rules",
+		"shards_count", (int)n, "shards", sc.shards, "rules",
 		"histograms, attempts, errors, counters and throughput summed "
 		"exactly; gauges summed; memory of the shard with the largest "
 		"growth; duration of the longest shard; passed only if every "
 		"shard passed"));
 	return out;
+
+fail:
+	json_decref(out);
+	json_decref(sc.shards);
+	return NULL;
 }
 
 int gw_merge_files(const char *out, char *const in[], size_t n)
@@ -296,7 +316,7 @@ int gw_merge_files(const char *out, char *const in[], size_t n)
 			goto out;
 		}
 	}
-	m = gw_merge_json((void *const *)r, n, err, sizeof(err));
+	m = gw_merge_json(r, n, err, sizeof(err));
 	if (!m) {
 		gw_error("--merge: %s", err);
 		goto out;

@@ -103,7 +103,7 @@ START_TEST(test_exact)
 	for (int k = 0; k < 3; k++)
 		r[k] = report(sh[k]);
 	one = report(all);
-	m = gw_merge_json((void *const *)r, 3, err, sizeof(err));
+	m = gw_merge_json(r, 3, err, sizeof(err));
 	ck_assert_msg(m != NULL, "%s", err);
 	for (int o = 0; o < 2; o++) {
 		const char *op = o ? "sse_event_received" : "task_submit";
@@ -149,20 +149,20 @@ START_TEST(test_refused)
 	run.cfg = &cfg;
 	r[0] = report(a);
 	r[1] = report(b);
-	ck_assert_ptr_null(gw_merge_json((void *const *)r, 2, err,
+	ck_assert_ptr_null(gw_merge_json(r, 2, err,
 					 sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "scenario 'b'"));
 	json_object_set_new(r[1], "schema_version", json_integer(99));
-	ck_assert_ptr_null(gw_merge_json((void *const *)r, 2, err,
+	ck_assert_ptr_null(gw_merge_json(r, 2, err,
 					 sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "schema_version 99"));
-	ck_assert_ptr_null(gw_merge_json((void *const *)r, 0, err,
+	ck_assert_ptr_null(gw_merge_json(r, 0, err,
 					 sizeof(err)));
 	/* a verdict passes only if every shard passed */
 	json_decref(r[1]);
 	gw_check_gt(&a->checks, "x", 0, 1, "");
 	r[1] = report(a);
-	json_t *m = gw_merge_json((void *const *)r, 2, err, sizeof(err));
+	json_t *m = gw_merge_json(r, 2, err, sizeof(err));
 
 	ck_assert_ptr_nonnull(m);
 	ck_assert(json_is_false(json_object_get(json_object_get(m, "verdict"),
