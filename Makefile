@@ -192,12 +192,25 @@ bench: $(O)/test/bench_engine
 		$(O)/test/bench_engine $$w 2 10e6 0 || exit 1; done
 	$(Q)$(O)/test/bench_engine 2 2 0 16384
 
-hdr-check: $(HDRS:include/%.h=$(O)/hdr/%.ok)
+# Every header compiles on its own: the public ones, the scenario family's
+# private gw_sc.h, and gwsim's sim.h (with gwsim's flags).
+PRIV_HDRS := $(wildcard src/scenarios/*.h)
+hdr-check: $(HDRS:include/%.h=$(O)/hdr/%.ok) \
+	   $(PRIV_HDRS:src/scenarios/%.h=$(O)/hdr/%.ok) $(O)/hdr/sim.ok
+HDR_CHECK = $(CC) $(filter-out -MMD -MP,$(CPPFLAGS)) $(ALL_CFLAGS) \
+	    -fsyntax-only -x c -
 $(O)/hdr/%.ok: include/%.h $(O)/FLAGS
 	@mkdir -p $(@D)
-	$(Q_CC)echo '#include "$(<F)"' | $(CC) \
-		$(filter-out -MMD -MP,$(CPPFLAGS)) $(ALL_CFLAGS) \
-		$(call pkg_cflags,$(PKGS_GW)) -fsyntax-only -x c - && touch $@
+	$(Q_CC)echo '#include "$(<F)"' | $(HDR_CHECK) \
+		$(call pkg_cflags,$(PKGS_GW)) && touch $@
+$(O)/hdr/%.ok: src/scenarios/%.h $(O)/FLAGS
+	@mkdir -p $(@D)
+	$(Q_CC)echo '#include "$(<F)"' | $(HDR_CHECK) -Isrc/scenarios \
+		$(call pkg_cflags,$(PKGS_GW)) && touch $@
+$(O)/hdr/sim.ok: src/gwsim/sim.h $(O)/FLAGS
+	@mkdir -p $(@D)
+	$(Q_CC)echo '#include "sim.h"' | $(HDR_CHECK) -Isrc/gwsim \
+		$(call pkg_cflags,$(PKGS_SIM)) && touch $@
 
 # --- fuzzing (clang libFuzzer) ---------------------------------------------
 # Not a flavour of the build above: libFuzzer needs clang, so the harnesses

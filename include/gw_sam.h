@@ -21,10 +21,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "gw_engine.h"
 #include "gw_http.h"
 #include "gw_metrics.h"
-#include "gw_proto.h"
+
+struct gw_task;
+struct gw_worker;
 
 /* Ids of the standard SSE operations and counters (gw_sam_init). */
 struct gw_sam_ids {

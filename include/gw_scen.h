@@ -10,17 +10,15 @@
 #ifndef GW_SCEN_H
 #define GW_SCEN_H
 
-#include <stddef.h>
 #include <stdint.h>
 
 #include "gw_check.h"
-#include "gw_config.h"
 #include "gw_engine.h"
-#include "gw_metrics.h"
-#include "gw_proto.h"
-#include "gw_run.h"
 #include "gw_sam.h"
 
+struct gw_config;
+struct gw_metrics;
+struct gw_run;
 struct gw_scen;
 
 /*

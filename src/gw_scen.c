@@ -4,9 +4,11 @@
  * gw_scen.h.
  */
 #include "gw_scen.h"
-#include "gw_target.h"
 #include "gw_config.h"
+#include "gw_metrics.h"
 #include "gw_procmem.h"
+#include "gw_run.h"
+#include "gw_target.h"
 #include "gw_util.h"
 
 #include <stdio.h>

@@ -11,6 +11,8 @@
  *    the subscription, taken in the write callback as bytes arrive.
  */
 #include "gw_sam.h"
+#include "gw_engine.h"
+#include "gw_proto.h"
 #include "gw_util.h"
 
 #include <stdio.h>

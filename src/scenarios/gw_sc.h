@@ -1,12 +1,25 @@
 /*
- * gw_sc: private helpers shared by the scenario files (gw_sc_*.c) and the
- * catalogue.  Not part of the public include/ API.
+ * gw_sc: the scenario family's one private header (curl's vtls_int.h, for
+ * the scenario files gw_sc_*.c and the catalogue): the public headers a
+ * scenario is written in, and the helpers the scenario files share.  Not
+ * part of the include/ API.
  */
 #ifndef GW_SC_H
 #define GW_SC_H
 
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "gw_check.h"
+#include "gw_config.h"
+#include "gw_engine.h"
+#include "gw_metrics.h"
+#include "gw_proto.h"
 #include "gw_run.h"
+#include "gw_sam.h"
 #include "gw_scen.h"
+#include "gw_target.h"
 #include "gw_util.h"
 
 /*

@@ -16,6 +16,7 @@
 #include "gw_atomic.h"
 #include "gw_config.h"
 #include "gw_report.h"
+#include "gw_run.h"
 #include "gw_scen.h"
 
 static struct gw_config cfg;
