@@ -31,7 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "gw_err.h"
+#include "gw_errclass.h"
 #include "gw_sse.h"
 
 struct curl_slist;

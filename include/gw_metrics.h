@@ -25,7 +25,7 @@
 #include <stdint.h>
 
 #include "gw_hist.h"
-#include "gw_err.h"
+#include "gw_errclass.h"
 
 #define GW_MAX_OPS 64		/* op id fits the ring's 8-bit tag */
 #define GW_MAX_COUNTERS 96

@@ -14,7 +14,7 @@
 
 #include <stddef.h>
 
-#include "gw_err.h"
+#include "gw_errclass.h"
 
 struct gw_task {
 	char id[160];		/* result.id */

@@ -31,7 +31,7 @@ void gw_sc_check_success(struct gw_scen *s, const char *what, long ok,
 		      pct, s->run->cfg->thresholds.min_success_rate_percent);
 }
 
-void gw_pace_init(struct gw_pacer *p, int64_t period_ns, int64_t end_ns)
+void gw_sc_pace_init(struct gw_sc_pacer *p, int64_t period_ns, int64_t end_ns)
 {
 	p->t0 = gw_now_ns();
 	p->period = period_ns;
@@ -39,7 +39,7 @@ void gw_pace_init(struct gw_pacer *p, int64_t period_ns, int64_t end_ns)
 	p->k = 0;
 }
 
-int gw_pace_next(struct gw_pacer *p, int64_t *intended)
+int gw_sc_pace_next(struct gw_sc_pacer *p, int64_t *intended)
 {
 	int64_t due = p->t0 + (int64_t)p->k * p->period;
 	int64_t now = gw_now_ns();
@@ -113,12 +113,12 @@ static void paced_collect(struct gw_worker *w, void *arg)
 void gw_sc_paced_job(struct gw_worker *w, void *arg)
 {
 	struct gw_sc_paced *p = arg;
-	struct gw_pacer pc;
+	struct gw_sc_pacer pc;
 	int64_t due;
 	char text[96];
 
-	gw_pace_init(&pc, p->period, p->end);
-	while (gw_pace_next(&pc, &due) == 0) {
+	gw_sc_pace_init(&pc, p->period, p->end);
+	while (gw_sc_pace_next(&pc, &due) == 0) {
 		struct paced_task *pt = gw_xcalloc(1, sizeof(*pt));
 
 		pt->p = p;

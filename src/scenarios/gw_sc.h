@@ -37,17 +37,17 @@ void gw_sc_check_success(struct gw_scen *s, const char *what, long ok,
 
 /*
  * Fixed-rate pacing from intended start times (wrk2's lesson): the k-th
- * action is due at t0 + k * period.  gw_pace_next sleeps until the next
+ * action is due at t0 + k * period.  gw_sc_pace_next sleeps until the next
  * due time (not at all when behind schedule) and returns it, so latency
  * can be measured from when the action *should* have started.  Returns 0,
  * or -1 when a stop was requested or `end` (ns, 0 = none) has passed.
  */
-struct gw_pacer {
+struct gw_sc_pacer {
 	int64_t t0, period, end;
 	uint64_t k;
 };
-void gw_pace_init(struct gw_pacer *p, int64_t period_ns, int64_t end_ns);
-int gw_pace_next(struct gw_pacer *p, int64_t *intended);
+void gw_sc_pace_init(struct gw_sc_pacer *p, int64_t period_ns, int64_t end_ns);
+int gw_sc_pace_next(struct gw_sc_pacer *p, int64_t *intended);
 
 /* Wait until *n reaches `count` (a start gate so concurrent jobs begin
  * together), at most max_ns.  Each job calls it once after arriving. */

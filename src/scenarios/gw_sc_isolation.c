@@ -36,11 +36,11 @@ static void webui_loop(struct gw_worker *w, void *arg)
 {
 	struct iso *x = arg;
 	struct gw_http_result r;
-	struct gw_pacer p;
+	struct gw_sc_pacer p;
 	int64_t due;
 
-	gw_pace_init(&p, x->pause_ns, x->end);
-	while (gw_pace_next(&p, &due) == 0) {
+	gw_sc_pace_init(&p, x->pause_ns, x->end);
+	while (gw_sc_pace_next(&p, &due) == 0) {
 		long got = 0;
 
 		got += gw_sam_rest(w, &x->s->sam, x->op_config, "GET", "/api/v1/config",
@@ -206,11 +206,11 @@ static void mixed_webui(struct gw_worker *w, void *arg)
 {
 	struct mixed *x = arg;
 	struct gw_http_result r;
-	struct gw_pacer p;
+	struct gw_sc_pacer p;
 	int64_t due;
 
-	gw_pace_init(&p, 100 * GW_NS_PER_MS, x->end);
-	while (gw_pace_next(&p, &due) == 0)
+	gw_sc_pace_init(&p, 100 * GW_NS_PER_MS, x->end);
+	while (gw_sc_pace_next(&p, &due) == 0)
 		gw_sam_rest(w, &x->a2a.s->sam, x->op_config, "GET", "/api/v1/config",
 			NULL, &r);
 }

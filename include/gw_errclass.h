@@ -1,12 +1,12 @@
 /*
- * gw_err: how a request failed.  Every failure gwstress records carries
+ * gw_errclass: how a request failed.  Every failure gwstress records carries
  * one of these classes, so reports count errors by kind (connect, timeout,
  * HTTP status, ...) instead of by message.  A leaf: the HTTP client
  * classifies, the metrics count, the reports name them, and none of those
  * needs the others' headers for it.
  */
-#ifndef GW_ERR_H
-#define GW_ERR_H
+#ifndef GW_ERRCLASS_H
+#define GW_ERRCLASS_H
 
 enum gw_errclass {
 	GW_E_NONE = 0,
@@ -26,4 +26,4 @@ const char *gw_errclass_name(enum gw_errclass c);
 /* Exception-style type names for error records ("ConnectError", ...). */
 const char *gw_errclass_type(enum gw_errclass c);
 
-#endif /* GW_ERR_H */
+#endif /* GW_ERRCLASS_H */

@@ -1,9 +1,9 @@
 /*
- * gw_err: names of the error classes (see gw_err.h).  The report keys
+ * gw_errclass: names of the error classes (see gw_errclass.h).  The report keys
  * ("connect", "http_status", ...) are part of the report schema: never
  * rename one.
  */
-#include "gw_err.h"
+#include "gw_errclass.h"
 
 static const char *const class_names[GW_E_NCLASS] = {
 	"none", "connect", "timeout", "http_status", "protocol", "parse",
