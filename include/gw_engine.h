@@ -46,10 +46,18 @@
 #include "gw_http.h"
 #include "gw_metrics.h"
 #include "gw_ring.h"
+#include "gw_series.h"
+#include "gw_util.h"
 
-/* A sample: op id in the top 8 bits, nanoseconds in the low 56. */
-#define GW_SAMPLE_VBITS 56
+/*
+ * A sample: op id in the top 8 bits, then the window tag of gw_series (8
+ * bits, 0 when no series is attached), then nanoseconds in the low 48
+ * bits (78 h; the histograms stop at 1 h).
+ */
+#define GW_SAMPLE_VBITS 48
 #define GW_SAMPLE_VMASK ((UINT64_C(1) << GW_SAMPLE_VBITS) - 1)
+#define GW_SAMPLE_OP_SHIFT 56
+#define GW_SAMPLE_TAG_SHIFT 48
 
 struct gw_engine;
 
@@ -58,6 +66,7 @@ struct gw_worker {
 	struct gw_engine *eng;
 	pthread_t th;
 	struct gw_metrics *m;		/* scenario of the running job */
+	struct gw_series *series;	/* its time series, or NULL */
 	struct gw_ring ring;
 	/* single-writer statistics, summed by gw_engine_collect */
 	_Atomic uint64_t ctr[GW_MAX_COUNTERS];
@@ -91,6 +100,7 @@ struct gw_engine {
 	/* collector */
 	pthread_t collector;
 	_Atomic(struct gw_metrics *) cur;
+	_Atomic(struct gw_series *) series;
 	_Atomic uint64_t flush_req, flush_done;
 	_Atomic int col_quit;
 	_Atomic uint64_t orphan_samples;	/* arrived with no scenario */
@@ -119,12 +129,15 @@ void gw_engine_submit(struct gw_engine *e, gw_job_fn fn, void *arg);
 void gw_engine_wait(struct gw_engine *e, long tick_ms, void (*tick)(void *),
 		    void *ud);
 
-/* Direct samples to m from now on (no job may be running). */
-void gw_engine_attach(struct gw_engine *e, struct gw_metrics *m);
+/* Direct samples to m (and, when s is not NULL, to its time series)
+ * from now on; no job may be running. */
+void gw_engine_attach(struct gw_engine *e, struct gw_metrics *m,
+		      struct gw_series *s);
 /*
  * After gw_engine_wait: drain every ring into the attached metrics, sum
- * and reset the per-worker statistics into it, and detach it.  Returns 0,
- * or -1 if the accounting invariant does not hold (a bug; printed).
+ * and reset the per-worker statistics into it, and detach it and its
+ * series (which the caller may then close).  Returns 0, or -1 if the
+ * accounting invariant does not hold (a bug; printed).
  */
 int gw_engine_collect(struct gw_engine *e, struct gw_metrics *m);
 
@@ -155,16 +168,28 @@ static inline void gw_stat_add(_Atomic uint64_t *c, uint64_t n)
 					 + n, memory_order_relaxed);
 }
 
-/* Record a latency sample of ns nanoseconds for operation op. */
-static inline void gw_rec(struct gw_worker *w, int op, int64_t ns)
+/*
+ * Record a latency sample of ns nanoseconds for operation op, measured at
+ * time t (CLOCK_MONOTONIC ns: which window of the series it belongs to).
+ */
+static inline void gw_rec_at(struct gw_worker *w, int op, int64_t ns,
+			     int64_t t)
 {
 	/* negative or huge values become "over range" in the histogram */
 	uint64_t v = ns < 0 || (uint64_t)ns > GW_SAMPLE_VMASK ?
 			     GW_SAMPLE_VMASK : (uint64_t)ns;
+	uint64_t tag = w->series ? gw_series_tag(w->series, t) : 0;
 
 	gw_stat_add(&w->produced[op], 1);
-	if (gw_ring_push(&w->ring, ((uint64_t)op << GW_SAMPLE_VBITS) | v))
+	if (gw_ring_push(&w->ring, ((uint64_t)op << GW_SAMPLE_OP_SHIFT) |
+					   (tag << GW_SAMPLE_TAG_SHIFT) | v))
 		gw_stat_add(&w->dropped[op], 1);
+}
+
+/* Record a latency sample measured just now. */
+static inline void gw_rec(struct gw_worker *w, int op, int64_t ns)
+{
+	gw_rec_at(w, op, ns, w->series ? gw_now_ns() : 0);
 }
 
 /* counter += n */

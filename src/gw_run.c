@@ -29,7 +29,7 @@ enum gw_outcome gw_run_scenario(struct gw_run *run,
 
 	memset(res, 0, sizeof(*res));
 	res->report_ok = 1;
-	gw_engine_attach(run->eng, s->m);
+	gw_engine_attach(run->eng, s->m, NULL);
 	gw_metrics_start(s->m);
 	gw_scen_memory_sample(s);
 	need = gw_scen_def_need(def, run->cfg);

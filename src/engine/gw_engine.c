@@ -57,7 +57,8 @@ void gw_worker_fail(struct gw_worker *w, int op, enum gw_errclass cls,
 
 /* ---- collector -------------------------------------------------------- */
 
-static size_t drain_all(struct gw_engine *e, struct gw_metrics *m)
+static size_t drain_all(struct gw_engine *e, struct gw_metrics *m,
+			struct gw_series *s)
 {
 	uint64_t buf[COLLECT_BATCH];
 	size_t total = 0;
@@ -74,14 +75,18 @@ static size_t drain_all(struct gw_engine *e, struct gw_metrics *m)
 			}
 			for (size_t k = 0; k < n; k++) {
 				unsigned op = (unsigned)(buf[k] >>
-							 GW_SAMPLE_VBITS);
-				uint64_t v = buf[k] & GW_SAMPLE_VMASK;
+							 GW_SAMPLE_OP_SHIFT);
+				unsigned tag = (unsigned)(buf[k] >>
+						GW_SAMPLE_TAG_SHIFT) & 0xFFu;
+				int64_t v = (int64_t)(buf[k] & GW_SAMPLE_VMASK);
 
 				if (op >= (unsigned)m->nops) {
 					m->samples_invalid++;
 					continue;
 				}
-				gw_metrics_record(m, (int)op, (int64_t)v);
+				gw_metrics_record(m, (int)op, v);
+				if (s)
+					gw_series_record(s, (int)op, tag, v);
 			}
 			m->samples_received += n;
 		}
@@ -101,8 +106,12 @@ static void *collector_main(void *arg)
 						    memory_order_acquire);
 		struct gw_metrics *m = atomic_load_explicit(
 			&e->cur, memory_order_acquire);
+		struct gw_series *s = atomic_load_explicit(
+			&e->series, memory_order_acquire);
 
-		if (drain_all(e, m))
+		if (s)
+			gw_series_tick(s, gw_now_ns());
+		if (drain_all(e, m, m ? s : NULL))
 			continue;
 		if (req != atomic_load_explicit(&e->flush_done,
 						memory_order_relaxed)) {
@@ -158,6 +167,8 @@ static void *worker_main(void *arg)
 		if (e->running > e->busy_peak)
 			e->busy_peak = e->running;
 		w->m = atomic_load_explicit(&e->cur, memory_order_relaxed);
+		w->series = atomic_load_explicit(&e->series,
+						 memory_order_relaxed);
 		pthread_mutex_unlock(&e->lock);
 
 		job.fn(w, job.arg);
@@ -261,9 +272,11 @@ uint64_t gw_engine_peek_counter(const struct gw_engine *e, int ctr)
 	return n;
 }
 
-void gw_engine_attach(struct gw_engine *e, struct gw_metrics *m)
+void gw_engine_attach(struct gw_engine *e, struct gw_metrics *m,
+		      struct gw_series *s)
 {
 	flush(e);	/* anything stray goes to the previous target */
+	atomic_store_explicit(&e->series, s, memory_order_release);
 	atomic_store_explicit(&e->cur, m, memory_order_release);
 }
 
@@ -285,6 +298,11 @@ int gw_engine_collect(struct gw_engine *e, struct gw_metrics *m)
 	if (flush(e) < 0)
 		rc = -1;
 	atomic_store_explicit(&e->cur, NULL, memory_order_release);
+	atomic_store_explicit(&e->series, NULL, memory_order_release);
+	/* a second pass, begun after the stores above, means no pass still
+	 * holds the series: the caller may close it */
+	if (flush(e) < 0)
+		rc = -1;
 	for (int i = 0; i < e->started_workers; i++) {
 		struct gw_worker *w = &e->w[i];
 
@@ -310,6 +328,7 @@ int gw_engine_collect(struct gw_engine *e, struct gw_metrics *m)
 		for (int k = 0; k < GW_E_NCLASS; k++)
 			m->err_by_class[k] += take(&w->errclass[k]);
 		w->m = NULL;
+		w->series = NULL;
 	}
 	produced = gw_metrics_produced(m);
 	dropped = gw_metrics_dropped(m);

@@ -77,7 +77,7 @@ int main(int argc, char **argv)
 		return 1;
 	m = gw_metrics_create("bench", "");
 	op = gw_metrics_op(m, "bench_sample");
-	gw_engine_attach(&e, m);
+	gw_engine_attach(&e, m, NULL);
 	t0 = gw_now_ns();
 	for (int i = 0; i < workers; i++)
 		gw_engine_submit(&e, produce, NULL);
