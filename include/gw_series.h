@@ -52,8 +52,8 @@ struct gw_series_cell {
 	uint64_t n;
 	int64_t min, max;
 	double mean, m2;
-	uint32_t nb;	/* bucket pairs in b */
-	uint32_t *b;	/* nb x [index, count]; NULL when n == 0 */
+	uint32_t nb; /* bucket pairs in b */
+	uint32_t *b; /* nb x [index, count]; NULL when n == 0 */
 };
 
 struct gw_series {
@@ -102,8 +102,8 @@ void gw_series_close_all(struct gw_series *s, int64_t now);
 /* Windows closed so far. */
 int gw_series_closed(const struct gw_series *s);
 /* Cell of op in closed window win. */
-const struct gw_series_cell *gw_series_cell(const struct gw_series *s,
-					    int win, int op);
+const struct gw_series_cell *gw_series_cell(const struct gw_series *s, int win,
+					    int op);
 /* Add a cell into h (initialised by the caller): quantiles of a window
  * or of several.  Returns 0, or -1 if the cell is malformed. */
 int gw_series_cell_add(struct gw_hist *h, const struct gw_series_cell *c);

@@ -130,7 +130,7 @@ void gw_series_tick(struct gw_series *s, int64_t now)
 {
 	while (s->base < s->cap - 1 &&
 	       now > s->mono0 + (int64_t)(s->base + 1) * s->win_ns +
-			     GW_SERIES_GRACE_NS)
+			       GW_SERIES_GRACE_NS)
 		close_window(s);
 }
 
@@ -147,8 +147,8 @@ int gw_series_closed(const struct gw_series *s)
 	return atomic_load_explicit(&s->nclosed, memory_order_acquire);
 }
 
-const struct gw_series_cell *gw_series_cell(const struct gw_series *s,
-					    int win, int op)
+const struct gw_series_cell *gw_series_cell(const struct gw_series *s, int win,
+					    int op)
 {
 	return &s->cell[(size_t)win * (size_t)s->nops + op];
 }

@@ -70,8 +70,7 @@ START_TEST(test_windows_add_up)
 			 gw_hist_quantile(&all, 0.99));
 	/* one window alone: its quantiles are its samples' */
 	gw_hist_init(&one);
-	ck_assert_int_eq(gw_series_cell_add(&one, gw_series_cell(&s, 3, 0)),
-			 0);
+	ck_assert_int_eq(gw_series_cell_add(&one, gw_series_cell(&s, 3, 0)), 0);
 	ck_assert_uint_eq(one.n, per[3]);
 	ck_assert_uint_eq(s.late, 0);
 	gw_hist_release(&one);
@@ -113,8 +112,8 @@ START_TEST(test_wall_alignment)
 {
 	struct gw_series s;
 
-	ck_assert_int_eq(gw_series_init(&s, 1, 1000 * GW_NS_PER_MS,
-					5 * GW_NS_PER_S), 0);
+	ck_assert_int_eq(
+		gw_series_init(&s, 1, 1000 * GW_NS_PER_MS, 5 * GW_NS_PER_S), 0);
 	ck_assert_int_eq(s.wall0_ms % 1000, 0);
 	ck_assert_int_le(s.mono0, gw_now_ns());
 	ck_assert_int_gt(s.mono0, gw_now_ns() - GW_NS_PER_S);
@@ -162,8 +161,8 @@ START_TEST(test_engine_tags)
 	 * window closed: then it is counted late and kept in a later one */
 	if (!eng_series.late && !m->op[0].dropped)
 		for (int win = 0; win < 4; win++)
-			ck_assert_uint_eq(gw_series_cell(&eng_series, win,
-							 0)->n, 400);
+			ck_assert_uint_eq(
+				gw_series_cell(&eng_series, win, 0)->n, 400);
 	ck_assert_uint_eq(gw_series_cell(&eng_series, 0, 0)->n +
 				  gw_series_cell(&eng_series, 1, 0)->n +
 				  gw_series_cell(&eng_series, 2, 0)->n +
