@@ -163,6 +163,28 @@ int gw_config_load_stream(struct gw_config *c, FILE *fp, const char *name,
 			  struct gw_errlist *errs);
 
 /*
+ * The loader extended by a file format that adds sections of its own (a
+ * workload file: [load], [flow.NAME] and threshold expressions beside the
+ * profile's sections).  `section` says whether a section name (len bytes,
+ * not NUL-terminated) is the extension's; `setting` then gets every key of
+ * those sections, and every key of the profile's sections that the key
+ * table does not have, with its physical line number.  It returns 0 when
+ * it took the setting, 1 when the key is unknown to it too (reported as
+ * "unknown key"), -1 with a one-line reason in msg (reported as
+ * "file:line: msg").  Line order, the all-or-nothing rule and every other
+ * check are the plain loader's.
+ */
+struct gw_config_ext {
+	int (*section)(void *ud, const char *name, size_t len);
+	int (*setting)(void *ud, const char *section, const char *key,
+		       const char *value, int line, char *msg, size_t n);
+	void *ud;
+};
+int gw_config_load_ext(struct gw_config *c, FILE *fp, const char *name,
+		       const struct gw_config_ext *ext,
+		       struct gw_errlist *errs);
+
+/*
  * Apply the environment.  getenv_fn is getenv in production; tests pass
  * their own.  Empty values are ignored.  Problems are appended to errs as
  * "environment VAR=VALUE: message"; returns the number of problems found.

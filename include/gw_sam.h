@@ -34,6 +34,7 @@ struct gw_sam_ids {
 	int op_sse_event_received;	/* subscribe -> each event */
 	int op_sse_event_gap;		/* previous event -> this event */
 	int op_sse_subscribe;		/* stream-level failures */
+	int op_sse_ping_gap;		/* keep-alive comment gaps (pings) */
 	int c_sse_established;
 	int c_sse_closed;
 	int c_sse_events;
@@ -74,6 +75,8 @@ struct gw_sam_stream {
 	const struct gw_task *task;
 	long window_ms;			/* COLLECT's T */
 	int stop_after_first;		/* churn: close after one event */
+	long stop_after_n;		/* close after N events, 0 = no */
+	int pings;			/* record sse_ping_gap */
 	int check_ids;			/* frames must carry task/context */
 	long slow_rcvbuf;		/* slow reader: SO_RCVBUF bytes */
 	int64_t slow_pause_ns;		/* ... and stop reading this long */

@@ -59,8 +59,20 @@ extern _Atomic int gw_stop;
 int gw_stopping(void);
 void gw_request_stop(void);
 
+/*
+ * A halt: the end of a workload run (or of a capacity probe) that must not
+ * wait for in-flight transfers any longer.  It aborts them and cuts
+ * sleeps as a stop does, but it is no interruption: gw_stopping() stays 0.
+ * gw_halting() is true during a halt or a stop.  gw_request_halt(0) ends
+ * the halt (before the next probe).  Same memory order as the stop flag.
+ */
+extern _Atomic int gw_halt;
+int gw_halting(void);
+void gw_request_halt(int on);
+
 /* Sleep for ns nanoseconds in slices of at most 50 ms, returning early
- * (-1) as soon as a stop is requested; 0 when the full time elapsed. */
+ * (-1) as soon as a stop or a halt is requested; 0 when the full time
+ * elapsed. */
 int gw_sleep_ns(int64_t ns);
 
 /* Copy src into dst of size n, always NUL-terminating; returns strlen(src)

@@ -469,6 +469,7 @@ struct ini_state {
 	int skip;			/* keys under a rejected header */
 	int limit;			/* effective line limit, bytes */
 	int read_failed;
+	const struct gw_config_ext *ext;	/* NULL: the profile alone */
 	int first_line[sizeof(((struct gw_config *)0)->src)];
 };
 
@@ -530,7 +531,8 @@ static int check_line(struct ini_state *st, char *s)
 			return -1;
 		}
 		n = (size_t)(end - (s + 1));
-		if (!section_known(s + 1, n)) {
+		if (!section_known(s + 1, n) &&
+		    !(st->ext && st->ext->section(st->ext->ud, s + 1, n))) {
 			problem(st, "unknown section [%.*s]", (int)n, s + 1);
 			return -1;
 		}
@@ -624,6 +626,15 @@ static int ini_handle(void *user, const char *section, const char *name,
 		return 1;
 	}
 	i = find_index(section, name);
+	if (i < 0 && st->ext) {
+		int r = st->ext->setting(st->ext->ud, section, name, value,
+					 st->lineno, buf, sizeof(buf));
+
+		if (r < 0)
+			problem(st, "%s", buf);
+		if (r <= 0)
+			return 1;
+	}
 	if (i < 0) {
 		problem(st, "unknown key '%s' in [%s]", name, section);
 		return 1;
@@ -645,6 +656,13 @@ static int ini_handle(void *user, const char *section, const char *name,
 int gw_config_load_stream(struct gw_config *c, FILE *fp, const char *name,
 			  struct gw_errlist *errs)
 {
+	return gw_config_load_ext(c, fp, name, NULL, errs);
+}
+
+int gw_config_load_ext(struct gw_config *c, FILE *fp, const char *name,
+		       const struct gw_config_ext *ext,
+		       struct gw_errlist *errs)
+{
 	struct ini_state st;
 	struct gw_config *tmp = gw_xmalloc(sizeof(*tmp));
 	int rc;
@@ -655,6 +673,7 @@ int gw_config_load_stream(struct gw_config *c, FILE *fp, const char *name,
 	st.name = name;
 	st.c = tmp;
 	st.errs = errs;
+	st.ext = ext;
 	st.limit = GW_INI_LINE_MAX;
 	rc = ini_parse_stream(ini_read_line, &st, ini_handle, &st);
 	if (rc != 0 && !st.read_failed) {

@@ -16,6 +16,7 @@
 
 const char *gw_progname = "gwstress";
 _Atomic int gw_stop;
+_Atomic int gw_halt;
 
 int gw_stopping(void)
 {
@@ -25,6 +26,17 @@ int gw_stopping(void)
 void gw_request_stop(void)
 {
 	atomic_store_explicit(&gw_stop, 1, memory_order_relaxed);
+}
+
+int gw_halting(void)
+{
+	return atomic_load_explicit(&gw_halt, memory_order_relaxed) ||
+	       gw_stopping();
+}
+
+void gw_request_halt(int on)
+{
+	atomic_store_explicit(&gw_halt, on, memory_order_relaxed);
 }
 
 static void vreport(const char *prefix, const char *fmt, va_list ap)
@@ -116,7 +128,7 @@ int gw_sleep_ns(int64_t ns)
 		int64_t left = end - gw_now_ns();
 		struct timespec ts;
 
-		if (gw_stopping())
+		if (gw_halting())
 			return -1;
 		if (left <= 0)
 			return 0;

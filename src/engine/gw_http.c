@@ -98,7 +98,7 @@ static int xferinfo_cb(void *ud, curl_off_t dlt, curl_off_t dln,
 		       curl_off_t ult, curl_off_t uln)
 {
 	(void)ud, (void)dlt, (void)dln, (void)ult, (void)uln;
-	return gw_stopping() ? 1 : 0;
+	return gw_halting() ? 1 : 0;
 }
 
 static size_t header_cb(char *buf, size_t size, size_t n, void *ud)
@@ -171,6 +171,8 @@ static int sse_comment_cb(void *ud, const char *text, size_t len)
 
 	(void)text, (void)len;
 	h->sres->comments++;
+	if (h->hook)
+		h->hook(h->hook_ud, NULL, gw_now_ns());
 	return 0;
 }
 

@@ -49,6 +49,7 @@ void gw_sam_init(struct gw_sam *sam, struct gw_metrics *m, const char *agent)
 	id->c_sse_terminal = gw_metrics_counter(m, "sse_terminal_events");
 	id->c_sse_incomplete = gw_metrics_counter(m, "sse_streams_incomplete");
 	id->c_sse_foreign = gw_metrics_counter(m, "sse_foreign_frames");
+	id->op_sse_ping_gap = gw_metrics_op(m, "sse_ping_gap");
 }
 
 int gw_sam_http_op(struct gw_sam *sam, const char *name)
@@ -154,6 +155,7 @@ struct collect_ctx {
 	const struct gw_sam *sam;
 	struct gw_sam_stream *c;
 	int64_t last;
+	int64_t last_ping;	/* previous comment, or the stream's start */
 };
 
 static void count_type(struct gw_worker *w, const struct gw_sam_ids *id,
@@ -198,6 +200,13 @@ static int collect_hook(void *ud, const struct gw_sse_event *ev, int64_t t)
 	const struct gw_sam_ids *id = &x->sam->std;
 	struct gw_proto_event pe;
 
+	if (!ev) {	/* a comment: the keep-alive pings */
+		if (c->pings)
+			gw_rec_at(x->w, id->op_sse_ping_gap, t - x->last_ping,
+				  t);
+		x->last_ping = t;
+		return 0;
+	}
 	c->events++;
 	gw_count(x->w, id->c_sse_events, 1);
 	count_type(x->w, id, ev->type);
@@ -222,14 +231,15 @@ static int collect_hook(void *ud, const struct gw_sse_event *ev, int64_t t)
 		gw_count(x->w, id->c_sse_terminal, 1);
 		return 1;	/* close it ourselves: late streams never end */
 	}
-	return c->stop_after_first;
+	return c->stop_after_first ||
+	       (c->stop_after_n && c->events >= (uint32_t)c->stop_after_n);
 }
 
 int gw_sam_collect(struct gw_worker *w, const struct gw_sam *sam,
 		   struct gw_sam_stream *c)
 {
 	const struct gw_sam_ids *id = &sam->std;
-	struct collect_ctx x = { w, sam, c, 0 };
+	struct collect_ctx x = { w, sam, c, 0, 0 };
 	struct gw_http_result *r = &c->sse.http;
 	char path[400] = "/api/v1/sse/subscribe/";
 	int done;
@@ -248,6 +258,7 @@ int gw_sam_collect(struct gw_worker *w, const struct gw_sam *sam,
 		gw_http_set_slow_reader(&w->http, c->slow_rcvbuf,
 					c->slow_pause_ns);
 	c->t0 = gw_now_ns();
+	x.last_ping = c->t0;
 	gw_attempt(w, id->op_sse_connect);
 	gw_http_sse(&w->http, path, c->window_ms, collect_hook, &x, &c->sse);
 	if (c->slow_rcvbuf || c->slow_pause_ns)
@@ -270,7 +281,8 @@ int gw_sam_collect(struct gw_worker *w, const struct gw_sam *sam,
 			"event over max_event_bytes discarded",
 			"{\"task_id\":\"%s\",\"count\":%llu}", c->task->id,
 			(unsigned long long)c->sse.oversize);
-	done = c->terminal || (c->stop_after_first && c->events);
+	done = c->terminal || (c->stop_after_first && c->events) ||
+	       (c->stop_after_n && c->events >= (uint32_t)c->stop_after_n);
 	if (done) {
 		c->ok = 1;
 		return 0;
