@@ -43,7 +43,8 @@
  * this constant (2^64 / phi, odd). */
 #define SCHED_SEED0 0x9e3779b97f4a7c15ULL
 
-/* The target at the start of stage i: the previous stage's target. */
+/* The target at the start of stage i: the previous stage's target.
+ * Cannot fail. */
 static double stage_from(const struct gw_shape *s, int i)
 {
 	return i ? s->st[i - 1].target : s->start;

@@ -106,6 +106,7 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
 	return -1;
 }
 
+/* May c be part of an operation's name?  Cannot fail. */
 static int is_metric_char(int c)
 {
 	return isalnum(c) || c == '_' || c == '.' || c == '/' || c == '-';
@@ -163,6 +164,7 @@ static struct tok lex(const char **p)
 	return t;
 }
 
+/* Is t the word or unit `word`?  Cannot fail. */
 static int tok_is(struct tok t, const char *word)
 {
 	return (t.type == T_WORD || t.type == T_UNIT) &&
@@ -170,14 +172,16 @@ static int tok_is(struct tok t, const char *word)
 	       !memcmp(t.s, word, (size_t)t.len);
 }
 
-/* The grammar's keywords, which end a limit without a unit. */
+/* The grammar's keywords, which end a limit without a unit.  Cannot
+ * fail. */
 static int is_keyword(struct tok t)
 {
 	return tok_is(t, "per") || tok_is(t, "window") || tok_is(t, "for") ||
 	       tok_is(t, "abort") || tok_is(t, "after");
 }
 
-/* Scale of unit token t in table u, or 0 when it is not there. */
+/* Scale of unit token t in table u, or 0 when it is not there (the only
+ * failure). */
 static double unit_scale(const struct unit *u, struct tok t)
 {
 	for (; u->name; u++)
@@ -208,7 +212,8 @@ static int tok_number(struct tok t, double *v, char *err, size_t errlen)
 	return 0;
 }
 
-/* Index of name in gw_thresh_run_metrics, or -1. */
+/* Index of name in gw_thresh_run_metrics, or -1 when it is not a run
+ * metric. */
 static int run_metric(const char *name)
 {
 	for (int i = 0; gw_thresh_run_metrics[i]; i++)
@@ -579,7 +584,7 @@ void gw_thresh_state_init(struct gw_thresh_state *st, const struct gw_thresh *t,
 }
 
 /* Is a further from t's condition than b?  For ==, the distance from
- * the limit either way. */
+ * the limit either way.  Cannot fail. */
 static int worse(const struct gw_thresh *t, double a, double b)
 {
 	switch (t->cmp) {
