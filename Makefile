@@ -78,7 +78,7 @@ Q    = @
 endif
 
 GW_SRC   := $(filter-out src/main.c,$(wildcard src/*.c src/engine/*.c \
-            src/sam/*.c src/scenarios/*.c src/report/*.c))
+            src/sam/*.c src/scenarios/*.c src/report/*.c src/load/*.c))
 GW_OBJ   := $(GW_SRC:%.c=$(O)/%.o)
 SIM_SRC  := $(wildcard src/gwsim/*.c)
 SIM_OBJ  := $(SIM_SRC:%.c=$(O)/%.o)

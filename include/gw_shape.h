@@ -44,7 +44,9 @@ struct gw_shape {
 	struct gw_stage st[GW_SHAPE_MAX_STAGES];
 };
 
-/* Append a stage.  Returns 0, or -1 when the shape is full. */
+/* Append a stage.  Returns 0, or -1 when the shape is full or the stage
+ * breaks struct gw_stage's rules (dur_ns <= 0, target < 0 or not finite,
+ * or the total duration would pass INT64_MAX). */
 int gw_shape_add(struct gw_shape *s, int64_t dur_ns, double target);
 /* Total duration (ns). */
 int64_t gw_shape_duration(const struct gw_shape *s);

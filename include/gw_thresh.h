@@ -5,7 +5,8 @@
  *   expr   := metric [stat] cmp number [unit] [per window [for DUR]]
  *             [abort [after DUR]]
  *   metric := an operation's name (letters, digits and _ . / -), or a run
- *             metric (error_rate, dropped_starts, ...: see gw_thresh_eval)
+ *             metric (error_rate, dropped_starts, ...: see
+ *             gw_thresh_run_metrics)
  *   stat   := p50 | p90 | p95 | p99 | p99.9 | p<q> (0 < q < 100) | mean |
  *             min | max | count | rate           (operations only)
  *   cmp    := <  <=  >  >=  ==
@@ -72,11 +73,31 @@ struct gw_thresh {
 	enum gw_thresh_cmp cmp;
 	double limit; /* in base units */
 	enum gw_thresh_kind kind;
+	/* what gw_thresh_format prints after the number: a time's unit as
+	 * written ("ms" when none was), "%" when written, "/s" for a rate,
+	 * else "" */
+	char unit[4];
 	int per_window;
 	int64_t for_ns; /* per window: the span; 0 = one window */
 	int abort;
 	int64_t after_ns; /* abort: not before this long from the start */
 };
+
+/*
+ * The run metrics, NULL-terminated: names read through gw_thresh_src's
+ * value() instead of a histogram.  They take no stat (GW_TS_VALUE); any
+ * other name is an operation.
+ *   error_rate        fraction: errors / attempts (% or no unit)
+ *   dropped_starts    count: starts dropped (no unit)
+ *   late_starts       count: starts sent after their intended time
+ *   dropped_rate      fraction of the offered starts dropped (% or none)
+ *   achieved_rate     flows/s (/s or no unit)
+ *   started           count: flows started
+ *   completed         count: flows completed
+ *   ring_drops        count: samples dropped on full rings
+ *   memory_growth_mb  MB the process grew by (no unit; GW_TK_COUNT)
+ */
+extern const char *const gw_thresh_run_metrics[];
 
 /*
  * Parse text into t.  Returns 0, or -1 with a one-line reason in err
