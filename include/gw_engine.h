@@ -120,6 +120,15 @@ void gw_engine_stop(struct gw_engine *e);
 
 /* Queue a job (FIFO).  Aborts on OOM when the queue must grow. */
 void gw_engine_submit(struct gw_engine *e, gw_job_fn fn, void *arg);
+/*
+ * Queue a job only if a worker is free to run it now (jobs running plus
+ * queued < workers): an open-model start that finds the pool full is
+ * dropped, never queued behind it.  Returns 0, or -1 when the pool is
+ * full (nothing queued).
+ */
+int gw_engine_try_submit(struct gw_engine *e, gw_job_fn fn, void *arg);
+/* Jobs running or queued right now (under the pool lock). */
+int gw_engine_busy(struct gw_engine *e);
 
 /*
  * Wait until every queued job has finished.  Every ~tick_ms (if tick is
@@ -150,6 +159,8 @@ struct gw_engine_totals {
 	uint64_t samples;		/* produced */
 	uint64_t dropped;
 	uint64_t errors;
+	uint64_t attempts;
+	uint64_t aborted;		/* errors of class GW_E_ABORTED */
 };
 void gw_engine_peek(const struct gw_engine *e, int nops,
 		    struct gw_engine_totals *t);

@@ -182,9 +182,9 @@ static void *worker_main(void *arg)
 	return NULL;
 }
 
-void gw_engine_submit(struct gw_engine *e, gw_job_fn fn, void *arg)
+/* Append a job; the caller holds the pool lock. */
+static void enqueue(struct gw_engine *e, gw_job_fn fn, void *arg)
 {
-	pthread_mutex_lock(&e->lock);
 	if (e->qlen == e->qcap) {
 		size_t cap = e->qcap ? e->qcap * 2 : 64;
 		struct gw_job *q = gw_xcalloc(cap, sizeof(*q));
@@ -199,7 +199,35 @@ void gw_engine_submit(struct gw_engine *e, gw_job_fn fn, void *arg)
 	e->q[(e->qhead + e->qlen) % e->qcap] = (struct gw_job){ fn, arg };
 	e->qlen++;
 	pthread_cond_signal(&e->cv_job);
+}
+
+void gw_engine_submit(struct gw_engine *e, gw_job_fn fn, void *arg)
+{
+	pthread_mutex_lock(&e->lock);
+	enqueue(e, fn, arg);
 	pthread_mutex_unlock(&e->lock);
+}
+
+int gw_engine_try_submit(struct gw_engine *e, gw_job_fn fn, void *arg)
+{
+	int full;
+
+	pthread_mutex_lock(&e->lock);
+	full = e->running + (int)e->qlen >= e->nworkers;
+	if (!full)
+		enqueue(e, fn, arg);
+	pthread_mutex_unlock(&e->lock);
+	return full ? -1 : 0;
+}
+
+int gw_engine_busy(struct gw_engine *e)
+{
+	int n;
+
+	pthread_mutex_lock(&e->lock);
+	n = e->running + (int)e->qlen;
+	pthread_mutex_unlock(&e->lock);
+	return n;
 }
 
 static void deadline_in(struct timespec *ts, long ms)
@@ -255,12 +283,15 @@ void gw_engine_peek(const struct gw_engine *e, int nops,
 		    struct gw_engine_totals *t)
 {
 	memset(t, 0, sizeof(*t));
-	for (int i = 0; i < e->started_workers; i++)
+	for (int i = 0; i < e->started_workers; i++) {
 		for (int k = 0; k < nops && k < GW_MAX_OPS; k++) {
 			t->samples += peek(&e->w[i].produced[k]);
 			t->dropped += peek(&e->w[i].dropped[k]);
 			t->errors += peek(&e->w[i].errors[k]);
+			t->attempts += peek(&e->w[i].attempts[k]);
 		}
+		t->aborted += peek(&e->w[i].errclass[GW_E_ABORTED]);
+	}
 }
 
 uint64_t gw_engine_peek_counter(const struct gw_engine *e, int ctr)
