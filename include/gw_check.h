@@ -58,6 +58,12 @@ void gw_check_gt(struct gw_checks *k, const char *name, double measured,
 		 double limit, const char *unit);
 void gw_check_eq(struct gw_checks *k, const char *name, double measured,
 		 double expected, const char *unit);
+/* A check whose comparison the caller made (a threshold expression):
+ * its cmp is shown, ok decides pass or fail.  Returns it, so the caller
+ * can replace its note. */
+struct gw_check *gw_check_add(struct gw_checks *k, const char *name,
+			      const char *cmp, double measured, double limit,
+			      const char *unit, int ok);
 /* p99 of op in m < limit_ms; skipped (not passed) when op has no
  * samples. */
 void gw_check_p99(struct gw_checks *k, const struct gw_metrics *m, int op,

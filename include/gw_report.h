@@ -27,6 +27,7 @@
 #include "gw_check.h"
 
 struct gw_config;
+struct gw_metrics;
 struct gw_scen;
 struct json_t;
 
@@ -42,10 +43,26 @@ struct gw_report_ctx {
 
 /* Print the console summary of one scenario. */
 void gw_report_console(FILE *f, const struct gw_scen *s);
+/* ... its first part, from the metrics alone: the header, latency,
+ * throughput, counters, memory and the first errors (a workload run's
+ * summary begins the same way). */
+void gw_report_console_head(FILE *f, const struct gw_metrics *m);
 
 /* Build the JSON report; the caller owns it. */
 struct json_t *gw_report_json(const struct gw_scen *s,
 			      const struct gw_report_ctx *c);
+
+/* The sections every report shares, built from metrics: summary,
+ * operations, counters, gauges, memory, errors (added to root). */
+void gw_report_add_metrics(struct json_t *root, const struct gw_metrics *m,
+			   int passed);
+/* The verdict object: passed, skip_reason, every check. */
+struct json_t *gw_report_verdict(const struct gw_checks *k, int passed,
+				 const char *skip_reason);
+/* The effective configuration (no secret) and, in *sources, where each
+ * non-default key came from. */
+struct json_t *gw_report_config(const struct gw_config *cfg,
+				struct json_t **sources);
 
 /* The outcome a report records (metadata.interrupted, verdict.skip_reason,
  * verdict.passed): what the HTML page and the JUnit file show. */

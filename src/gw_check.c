@@ -30,8 +30,9 @@ static struct gw_check *new_check(struct gw_checks *k, const char *name,
 	return c;
 }
 
-static void add_cmp(struct gw_checks *k, const char *name, const char *cmp,
-		    double measured, double limit, const char *unit, int ok)
+struct gw_check *gw_check_add(struct gw_checks *k, const char *name,
+			      const char *cmp, double measured, double limit,
+			      const char *unit, int ok)
 {
 	struct gw_check *c = new_check(k, name, cmp, measured, limit, unit);
 
@@ -39,6 +40,13 @@ static void add_cmp(struct gw_checks *k, const char *name, const char *cmp,
 	if (!ok)
 		snprintf(c->note, sizeof(c->note), "%s = %g%s, expected %s %g%s",
 			 name, measured, c->unit, cmp, limit, c->unit);
+	return c;
+}
+
+static void add_cmp(struct gw_checks *k, const char *name, const char *cmp,
+		    double measured, double limit, const char *unit, int ok)
+{
+	gw_check_add(k, name, cmp, measured, limit, unit, ok);
 }
 
 void gw_check_lt(struct gw_checks *k, const char *name, double measured,

@@ -140,9 +140,8 @@ static void console_verdict(FILE *f, const struct gw_scen *s)
 		fprintf(f, "  (interrupted: the run was stopped early)\n");
 }
 
-void gw_report_console(FILE *f, const struct gw_scen *s)
+void gw_report_console_head(FILE *f, const struct gw_metrics *m)
 {
-	const struct gw_metrics *m = s->m;
 	uint64_t dropped = gw_metrics_dropped(m);
 
 	fprintf(f, "\n%s\n  STRESS TEST REPORT: %s\n%s\n", rule_eq,
@@ -159,13 +158,18 @@ void gw_report_console(FILE *f, const struct gw_scen *s)
 	console_latency(f, m);
 	console_counters(f, m);
 	console_memory_errors(f, m);
+}
+
+void gw_report_console(FILE *f, const struct gw_scen *s)
+{
+	gw_report_console_head(f, s->m);
 	console_verdict(f, s);
 	fprintf(f, "\n%s\n", rule_eq);
 }
 
 /* ---- JSON --------------------------------------------------------------- */
 
-static json_t *config_echo(const struct gw_config *cfg, json_t **sources)
+json_t *gw_report_config(const struct gw_config *cfg, json_t **sources)
 {
 	json_t *root = json_object();
 
@@ -349,8 +353,8 @@ static json_t *report_errors(const struct gw_metrics *m)
 	return errs;
 }
 
-static json_t *report_verdict(const struct gw_checks *k, int passed,
-			      const char *skip_reason)
+json_t *gw_report_verdict(const struct gw_checks *k, int passed,
+			  const char *skip_reason)
 {
 	json_t *checks = json_array();
 
@@ -375,16 +379,11 @@ static json_t *report_verdict(const struct gw_checks *k, int passed,
 			 skip_reason, "checks", checks);
 }
 
-json_t *gw_report_json(const struct gw_scen *s, const struct gw_report_ctx *c)
+void gw_report_add_metrics(json_t *root, const struct gw_metrics *m,
+			   int passed)
 {
-	const struct gw_metrics *m = s->m;
-	/* an interrupted run did not finish: it cannot have passed */
-	int passed = gw_scen_outcome(s) == GW_PASSED;
-	json_t *root = json_object(), *ops = report_operations(m), *sources;
+	json_t *ops = report_operations(m);
 
-	json_object_set_new(root, "schema_version",
-			    json_integer(GW_REPORT_SCHEMA_VERSION));
-	json_object_set_new(root, "metadata", report_metadata(m, c, passed));
 	json_object_set_new(root, "summary", report_summary(m,
 			    (int)json_object_size(ops), passed));
 	json_object_set_new(root, "operations", ops);
@@ -392,9 +391,22 @@ json_t *gw_report_json(const struct gw_scen *s, const struct gw_report_ctx *c)
 	json_object_set_new(root, "gauges", report_gauges(m));
 	json_object_set_new(root, "memory", report_memory(m));
 	json_object_set_new(root, "errors", report_errors(m));
-	json_object_set_new(root, "verdict", report_verdict(&s->checks,
+}
+
+json_t *gw_report_json(const struct gw_scen *s, const struct gw_report_ctx *c)
+{
+	const struct gw_metrics *m = s->m;
+	/* an interrupted run did not finish: it cannot have passed */
+	int passed = gw_scen_outcome(s) == GW_PASSED;
+	json_t *root = json_object(), *sources;
+
+	json_object_set_new(root, "schema_version",
+			    json_integer(GW_REPORT_SCHEMA_VERSION));
+	json_object_set_new(root, "metadata", report_metadata(m, c, passed));
+	gw_report_add_metrics(root, m, passed);
+	json_object_set_new(root, "verdict", gw_report_verdict(&s->checks,
 			    passed, s->skip_reason));
-	json_object_set_new(root, "config", config_echo(c->cfg, &sources));
+	json_object_set_new(root, "config", gw_report_config(c->cfg, &sources));
 	json_object_set_new(root, "config_sources", sources);
 	return root;
 }
