@@ -155,7 +155,7 @@ struct collect_ctx {
 	const struct gw_sam *sam;
 	struct gw_sam_stream *c;
 	int64_t last;
-	int64_t last_ping;	/* previous comment, or the stream's start */
+	int64_t last_ping;	/* previous comment, 0 before the first */
 };
 
 static void count_type(struct gw_worker *w, const struct gw_sam_ids *id,
@@ -200,8 +200,8 @@ static int collect_hook(void *ud, const struct gw_sse_event *ev, int64_t t)
 	const struct gw_sam_ids *id = &x->sam->std;
 	struct gw_proto_event pe;
 
-	if (!ev) {	/* a comment: the keep-alive pings */
-		if (c->pings)
+	if (!ev) {	/* a comment: the keep-alive pings, from the second */
+		if (c->pings && x->last_ping)
 			gw_rec_at(x->w, id->op_sse_ping_gap, t - x->last_ping,
 				  t);
 		x->last_ping = t;
@@ -258,7 +258,6 @@ int gw_sam_collect(struct gw_worker *w, const struct gw_sam *sam,
 		gw_http_set_slow_reader(&w->http, c->slow_rcvbuf,
 					c->slow_pause_ns);
 	c->t0 = gw_now_ns();
-	x.last_ping = c->t0;
 	gw_attempt(w, id->op_sse_connect);
 	gw_http_sse(&w->http, path, c->window_ms, collect_hook, &x, &c->sse);
 	if (c->slow_rcvbuf || c->slow_pause_ns)
