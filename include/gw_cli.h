@@ -21,8 +21,15 @@
 #define GW_CLI_MAX_SETS 64
 
 struct gw_scen_def;
+struct gw_workload;
+
+/* What the command line asks for: the catalogue (no subcommand), or a
+ * workload run (`gwstress load ...`). */
+enum gw_mode { GW_MODE_CATALOGUE, GW_MODE_LOAD };
 
 struct gw_cli {
+	enum gw_mode mode;
+	const char *mode_name;		/* "load", or NULL */
 	const char *config;		/* -c FILE */
 	const char *scale;		/* --scale NAME */
 	const char *sets[GW_CLI_MAX_SETS][4];	/* section, key, value, flag */
@@ -49,11 +56,13 @@ int gw_cli_parse(struct gw_cli *c, int argc, char **argv);
 /*
  * The effective configuration: defaults, the profile file (-c, or the
  * --scale name looked up in conf/ of the working directory, then next to
- * the executable), the environment, then c's overrides; validated.
- * Returns 0, or -1 with every problem printed as "file:line: message" or
- * naming the flag or variable.
+ * the executable), the environment, then c's overrides; validated.  With
+ * wl (a `load` or `search` run) the file is a workload file (-c is then
+ * required) and wl is filled too.  Returns 0, or -1 with every problem
+ * printed as "file:line: message" or naming the flag or variable.
  */
-int gw_cli_config(const struct gw_cli *c, struct gw_config *cfg);
+int gw_cli_config(const struct gw_cli *c, struct gw_config *cfg,
+		  struct gw_workload *wl);
 /* 1 if scenario def is selected by c's -s and -m (both: AND). */
 int gw_cli_selected(const struct gw_cli *c, const struct gw_scen_def *def);
 

@@ -8,6 +8,7 @@
  * the others are handled by name in parse_one().
  */
 #include "gw_cli.h"
+#include "gw_workload.h"
 #include "gw_scen.h"
 #include "gw_util.h"
 
@@ -93,11 +94,14 @@ static const struct cli_opt opts[OPT_COUNT] = {
 
 static void usage(FILE *f)
 {
-	fputs("usage: gwstress [options]\n\n"
+	fputs("usage: gwstress [options]\n"
+	      "       gwstress load -c WORKLOAD.ini [options]\n\n"
 	      "Stress-tests a Solace Agent Mesh HTTP SSE gateway (or the "
 	      "bundled\nreference gateway when no URL is configured) and "
 	      "passes or fails each\nscenario against the profile's "
-	      "thresholds.\n\n", f);
+	      "thresholds.  `load` runs a workload file\ninstead: flows "
+	      "under a closed, open or held-stream load model, judged\nby "
+	      "its threshold expressions.\n\n", f);
 	for (int i = 0; i < OPT_COUNT; i++) {
 		char left[40];
 
@@ -115,7 +119,9 @@ static void usage(FILE *f)
 	      "\nGWSTRESS_TOKEN (default token variable).\n"
 	      "Precedence: command line > environment > INI > defaults.\n\n"
 	      "Exit status: 0 all passed, 1 a check failed, 2 usage or "
-	      "configuration\nerror, 3 gateway unreachable, 130/143 "
+	      "configuration\nerror, 3 gateway unreachable, 4 a threshold "
+	      "aborted the load run, 5 the\ngenerator was the bottleneck "
+	      "(its numbers say nothing of the gateway),\n130/143 "
 	      "interrupted.\n", f);
 }
 
@@ -222,6 +228,14 @@ static int parse_one(struct gw_cli *c, enum opt o, const char *arg)
 	return 0;
 }
 
+/* Options of the catalogue only. */
+static int catalogue_only(enum opt o)
+{
+	return o == OPT_SCALE || o == OPT_SCENARIO || o == OPT_MARKER ||
+	       o == OPT_LIST || o == OPT_MERGE || o == OPT_DURATION ||
+	       o == OPT_SOAK;
+}
+
 int gw_cli_parse(struct gw_cli *c, int argc, char **argv)
 {
 	struct option lopts[OPT_COUNT + 1];
@@ -243,6 +257,12 @@ int gw_cli_parse(struct gw_cli *c, int argc, char **argv)
 		}
 	}
 	shorts[ns] = '\0';
+	if (argc > 1 && !strcmp(argv[1], "load")) {
+		c->mode = GW_MODE_LOAD;
+		c->mode_name = argv[1];
+		argc--;
+		argv++;	/* getopt reads "load" as the program name */
+	}
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, shorts, lopts, NULL)) != -1) {
 		int i = o >= 256 ? o - 256 : -1;
@@ -256,6 +276,10 @@ int gw_cli_parse(struct gw_cli *c, int argc, char **argv)
 		if (i < 0)
 			return gw_error("unknown option %s (see --help)",
 					argv[optind - 1]);
+		if (c->mode != GW_MODE_CATALOGUE && catalogue_only((enum opt)i))
+			return gw_error("%s is not an option of 'gwstress %s' "
+					"(see --help)", argv[optind - 1],
+					c->mode_name);
 		rc |= parse_one(c, (enum opt)i, optarg);
 	}
 	if (c->merge) {
@@ -304,7 +328,8 @@ static const char *env_lookup(const char *name)
 	return getenv(name);
 }
 
-int gw_cli_config(const struct gw_cli *c, struct gw_config *cfg)
+int gw_cli_config(const struct gw_cli *c, struct gw_config *cfg,
+		  struct gw_workload *wl)
 {
 	struct gw_errlist *errs = gw_xcalloc(1, sizeof(*errs));
 	char path[PATH_MAX];
@@ -313,12 +338,19 @@ int gw_cli_config(const struct gw_cli *c, struct gw_config *cfg)
 	gw_config_defaults(cfg);
 	if (c->config) {
 		gw_strlcpy(path, c->config, sizeof(path));
+	} else if (wl) {
+		free(errs);
+		return gw_error("%s: name the workload file with -c FILE (see "
+				"conf/load-*.ini)", c->mode_name);
 	} else if (find_profile(c->scale ? c->scale : "small", path,
 				sizeof(path)) < 0) {
 		free(errs);
 		return -1;
 	}
-	bad += gw_config_load(cfg, path, errs);
+	if (wl)
+		bad += gw_workload_load(wl, cfg, path, errs);
+	else
+		bad += gw_config_load(cfg, path, errs);
 	bad += gw_config_apply_env(cfg, env_lookup, errs);
 	for (int i = 0; i < c->nsets; i++) {
 		char why[256];

@@ -29,6 +29,7 @@
 #include "gw_html.h"
 #include "gw_http.h"
 #include "gw_junit.h"
+#include "gw_load.h"
 #include "gw_merge.h"
 #include "gw_report.h"
 #include "gw_ring.h"
@@ -36,13 +37,19 @@
 #include "gw_scen.h"
 #include "gw_target.h"
 #include "gw_util.h"
+#include "gw_workload.h"
 
 #ifndef GW_VERSION
 #define GW_VERSION "0.1.0"
 #endif
 
 enum {
-	EXIT_PASS = 0, EXIT_FAIL = 1, EXIT_USAGE = 2, EXIT_UNREACHABLE = 3,
+	EXIT_PASS = 0,
+	EXIT_FAIL = 1,
+	EXIT_USAGE = 2,
+	EXIT_UNREACHABLE = 3,
+	EXIT_ABORTED = 4,
+	EXIT_INVALID = 5,
 };
 
 static volatile sig_atomic_t got_signal;
@@ -93,7 +100,8 @@ static void raise_nofile(int workers)
 			(unsigned long long)rl.rlim_cur);
 }
 
-static int worker_count(const struct gw_config *cfg, const struct gw_cli *c)
+static int worker_count(const struct gw_config *cfg, const struct gw_cli *c,
+			const struct gw_workload *wl)
 {
 	size_t n;
 	const struct gw_scen_def *cat = gw_catalogue_get(&n);
@@ -101,6 +109,8 @@ static int worker_count(const struct gw_config *cfg, const struct gw_cli *c)
 
 	if (cfg->engine.workers > 0)
 		return (int)cfg->engine.workers;
+	if (wl)
+		return gw_workload_pool(wl);
 	for (size_t i = 0; i < n; i++)
 		if (gw_cli_selected(c, &cat[i])) {
 			int k = gw_scen_def_need(&cat[i], cfg);
@@ -113,18 +123,33 @@ static int worker_count(const struct gw_config *cfg, const struct gw_cli *c)
 
 /* Nothing to run, or a report that could not be written: usage errors,
  * found before anything starts. */
-static int check_outputs(const struct gw_cli *c, const struct gw_config *cfg)
+/* A workload run's report: --report PATH as it is, else
+ * <report.dir>/load_report_<name>.json. */
+static int load_report_path(const struct gw_config *cfg,
+			    const struct gw_workload *wl, char *out, size_t n)
+{
+	int k = cfg->report.path[0] ?
+			snprintf(out, n, "%s", cfg->report.path) :
+			snprintf(out, n, "%s/load_report_%s.json",
+				 cfg->report.dir, wl->name);
+
+	return k < 0 || (size_t)k >= n ? -1 : 0;
+}
+
+static int check_outputs(const struct gw_cli *c, const struct gw_config *cfg,
+			 const struct gw_workload *wl)
 {
 	size_t n, nsel = 0;
 	const struct gw_scen_def *cat = gw_catalogue_get(&n);
 	char first[1024];
 
-	for (size_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n && !wl; i++)
 		nsel += gw_cli_selected(c, &cat[i]);
-	if (!nsel)
+	if (!nsel && !wl)
 		return gw_error("no scenario matches the -s/-m selection "
 				"(see --list)");
-	if (gw_report_path(cfg, cat[0].name, first, sizeof(first)) < 0 ||
+	if ((wl ? load_report_path(cfg, wl, first, sizeof(first)) :
+		  gw_report_path(cfg, cat[0].name, first, sizeof(first))) < 0 ||
 	    gw_atomic_probe(first) < 0 ||
 	    (c->junit && gw_atomic_probe(c->junit) < 0) ||
 	    (c->html && gw_atomic_probe(c->html) < 0))
@@ -146,9 +171,10 @@ static void install_signals(void)
 /* The pool, sized from the selection, and the banner.  Returns 0 or -1. */
 static int start_engine(struct gw_engine *e, const struct gw_cli *c,
 			const struct gw_config *cfg,
-			const struct gw_target *t)
+			const struct gw_target *t,
+			const struct gw_workload *wl)
 {
-	int nworkers = worker_count(cfg, c);
+	int nworkers = worker_count(cfg, c, wl);
 	size_t ring = cfg->engine.ring_size ? (size_t)cfg->engine.ring_size :
 					      gw_ring_auto_size(nworkers);
 	size_t n, nsel = 0;
@@ -163,10 +189,17 @@ static int start_engine(struct gw_engine *e, const struct gw_cli *c,
 		return 0;
 	for (size_t i = 0; i < n; i++)
 		nsel += gw_cli_selected(c, &cat[i]);
-	printf("gwstress %s: profile %s (%s), %zu scenario%s, %d workers "
-	       "(rings of %zu samples)\n", GW_VERSION, cfg->profile.name,
-	       cfg->source_file, nsel, nsel == 1 ? "" : "s", e->nworkers,
-	       ring);
+	if (wl)
+		printf("gwstress %s: workload %s (%s), %s model over %.0f s, "
+		       "%d workers (rings of %zu samples)\n", GW_VERSION,
+		       wl->name, wl->file, gw_workload_model_name(wl->model),
+		       (double)gw_shape_duration(&wl->shape) / 1e9,
+		       e->nworkers, ring);
+	else
+		printf("gwstress %s: profile %s (%s), %zu scenario%s, %d "
+		       "workers (rings of %zu samples)\n", GW_VERSION,
+		       cfg->profile.name, cfg->source_file, nsel,
+		       nsel == 1 ? "" : "s", e->nworkers, ring);
 	if (t->bundled)
 		printf("target: bundled reference gateway gwsim (pid %ld) at %s "
 		       "-- set [target] url or -u to test a real gateway\n",
@@ -238,12 +271,55 @@ static int run_all(const struct gw_cli *c, const struct gw_config *cfg,
 	return tally[GW_FAILED] || !reports_ok ? EXIT_FAIL : EXIT_PASS;
 }
 
+/* A workload run: the report, the extras, the exit code. */
+static int run_load(const struct gw_cli *c, const struct gw_config *cfg,
+		    const struct gw_workload *wl, struct gw_engine *e,
+		    const struct gw_target *t)
+{
+	struct gw_load_opts o = { .quiet = c->quiet,
+				  .progress = cfg->engine.progress &&
+					      !c->quiet && isatty(2) };
+	struct gw_load *L = gw_load_create(wl, cfg, e, t);
+	struct gw_load_result r;
+	struct gw_result res = { 0 };
+	char tool[64], path[1024];
+	struct gw_report_ctx rc = { cfg, t->display, t->bundled, tool };
+	int ok = 1;
+
+	if (!L)
+		return EXIT_USAGE;
+	snprintf(tool, sizeof(tool), "gwstress %s", GW_VERSION);
+	gw_load_run(L, &o, &r);
+	res.report = gw_load_report_json(L, &r, &rc);
+	if (!c->quiet)
+		gw_load_report_console(stdout, L, &r);
+	if (load_report_path(cfg, wl, path, sizeof(path)) < 0 ||
+	    gw_atomic_write_json(path, res.report) < 0)
+		ok = 0;
+	else if (!c->quiet)
+		printf("Saved load report to %s\n", path);
+	if (write_extras(c, cfg, t, &res, 1, tool) < 0)
+		ok = 0;
+	json_decref(res.report);
+	gw_load_free(L);
+	printf("gwstress load: %s%s%s\n", gw_check_outcome_name(r.outcome),
+	       r.aborted ? ", aborted" : "",
+	       r.invalid ? ", generator-bound (invalid)" : "");
+	if (r.invalid)
+		return EXIT_INVALID;
+	if (r.aborted)
+		return EXIT_ABORTED;
+	return r.outcome == GW_FAILED || !ok ? EXIT_FAIL : EXIT_PASS;
+}
+
 int main(int argc, char **argv)
 {
 	static struct gw_cli cli;
 	static struct gw_config cfg;
 	static struct gw_target tgt;
 	static struct gw_engine eng;
+	static struct gw_workload wl;
+	struct gw_workload *w;
 	int code = EXIT_UNREACHABLE, engine_started = 0;
 
 	gw_progname = "gwstress";
@@ -257,11 +333,12 @@ int main(int argc, char **argv)
 		return gw_merge_files(cli.merge, cli.inputs,
 				      (size_t)cli.ninputs) < 0 ? EXIT_USAGE :
 								 EXIT_PASS;
-	if (gw_cli_config(&cli, &cfg) < 0)
+	w = cli.mode == GW_MODE_LOAD ? &wl : NULL;
+	if (gw_cli_config(&cli, &cfg, w) < 0)
 		return EXIT_USAGE;
 	if (cli.verbose)
 		gw_config_print(stdout, &cfg);
-	if (check_outputs(&cli, &cfg) < 0 ||
+	if (check_outputs(&cli, &cfg, w) < 0 ||
 	    gw_target_token(&tgt, &cfg, cli.token_file) < 0)
 		return EXIT_USAGE;
 
@@ -271,10 +348,11 @@ int main(int argc, char **argv)
 	if (gw_target_open(&tgt, &cfg) < 0)
 		goto out;
 	code = EXIT_FAIL;
-	if (start_engine(&eng, &cli, &cfg, &tgt) < 0)
+	if (start_engine(&eng, &cli, &cfg, &tgt, w) < 0)
 		goto out;
 	engine_started = 1;
-	code = run_all(&cli, &cfg, &eng, &tgt);
+	code = w ? run_load(&cli, &cfg, w, &eng, &tgt) :
+		   run_all(&cli, &cfg, &eng, &tgt);
 out:
 	if (engine_started)
 		gw_engine_stop(&eng);

@@ -211,6 +211,129 @@ static void memory_chart(FILE *f, json_t *mem)
 	fputs("\"/></svg>\n", f);
 }
 
+/* One line of a time chart. */
+struct line {
+	const char *label;
+	double *y;
+};
+
+/*
+ * Up to four lines over time (t in seconds, n points), a linear y axis
+ * from 0 to the largest value; a gap where a value is NAN (a window
+ * without data).
+ */
+static void time_chart(FILE *f, const char *title, const char *unit,
+		       const double *t, int n, const struct line *l, int nl)
+{
+	double t1 = n ? t[n - 1] : 1, hi = 0;
+	const double ch = H / 2 - PAD_T - PAD_B;
+
+	for (int k = 0; k < nl; k++)
+		for (int i = 0; i < n; i++)
+			if (!isnan(l[k].y[i]) && l[k].y[i] > hi)
+				hi = l[k].y[i];
+	if (hi <= 0)
+		hi = 1;
+	if (t1 <= 0)
+		t1 = 1;
+	fprintf(f, "<p class=\"cap\">");
+	esc(f, title);
+	fprintf(f, "</p><svg class=\"chart\" viewBox=\"0 0 %d %d\" "
+		"width=\"%d\" height=\"%d\" role=\"img\"><title>", W, H / 2,
+		W, H / 2);
+	esc(f, title);
+	fprintf(f, "</title>\n<line class=\"grid\" x1=\"%d\" y1=\"%d\" "
+		"x2=\"%d\" y2=\"%d\"/><text x=\"%d\" y=\"%d\" class=\"ax\" "
+		"text-anchor=\"end\">%.4g %s</text><text x=\"%d\" y=\"%d\" "
+		"class=\"ax\" text-anchor=\"end\">0</text><text x=\"%d\" "
+		"y=\"%d\" class=\"ax\" text-anchor=\"end\">%.0f s</text>\n",
+		PAD_L, H / 2 - PAD_B, W - PAD_R, H / 2 - PAD_B, PAD_L - 4,
+		PAD_T + 4, hi, unit, PAD_L - 4, H / 2 - PAD_B + 4, W - PAD_R,
+		H / 2 - PAD_B + 16, t1);
+	for (int k = 0; k < nl; k++) {
+		int open = 0;
+
+		for (int i = 0; i < n; i++) {
+			double y = l[k].y[i];
+
+			if (isnan(y)) {
+				if (open)
+					fputs("\"/>\n", f);
+				open = 0;
+				continue;
+			}
+			if (!open)
+				fprintf(f, "<polyline fill=\"none\" "
+					"stroke=\"%s\" stroke-width=\"1.6\" "
+					"points=\"", palette[k]);
+			open = 1;
+			fprintf(f, "%.1f,%.1f ",
+				PAD_L + t[i] / t1 * (W - PAD_L - PAD_R),
+				PAD_T + (hi - y) / hi * ch);
+		}
+		if (open)
+			fputs("\"/>\n", f);
+		fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"key\" "
+			"fill=\"%s\">", W - PAD_R + 8, PAD_T + 12 + 14 * k,
+			palette[k]);
+		esc(f, l[k].label);
+		fputs("</text>\n", f);
+	}
+	fputs("</svg>\n", f);
+}
+
+/* The time series of a workload run's report: rate, time to first
+ * event, error rate, what was open -- so a reader sees when it broke. */
+static void series_charts(FILE *f, json_t *r)
+{
+	json_t *s = json_object_get(r, "series"), *wins, *w;
+	double ws = num(s, "window_s");
+	size_t n, i;
+	double *v;
+
+	wins = json_object_get(s, "windows");
+	n = json_array_size(wins);
+	if (!n || ws <= 0)
+		return;
+	v = gw_xcalloc(10 * n, sizeof(*v));
+	json_array_foreach(wins, i, w) {
+		json_t *tt = json_object_get(json_object_get(w, "ops"), "ttfe");
+		double att = num(w, "attempts");
+
+		v[i] = num(w, "t_s") + ws;
+		v[n + i] = num(w, "offered") / ws;
+		v[2 * n + i] = num(w, "started") / ws;
+		v[3 * n + i] = num(w, "completed") / ws;
+		v[4 * n + i] = tt ? num(tt, "p50") : NAN;
+		v[5 * n + i] = tt ? num(tt, "p99") : NAN;
+		v[6 * n + i] = att > 0 ? 100 * num(w, "errors") / att : NAN;
+		v[7 * n + i] = num(w, "open_streams");
+		v[8 * n + i] = num(w, "in_flight");
+		v[9 * n + i] = num(w, "users");
+	}
+	{
+		struct line rate[] = { { "offered/s", v + n },
+				       { "started/s", v + 2 * n },
+				       { "completed/s", v + 3 * n } };
+		struct line ttfe[] = { { "p50", v + 4 * n },
+				       { "p99", v + 5 * n } };
+		struct line err[] = { { "errors", v + 6 * n } };
+		struct line open[] = { { "open streams", v + 7 * n },
+				       { "in flight", v + 8 * n },
+				       { "users", v + 9 * n } };
+
+		time_chart(f, "flows per second, by window", "/s", v, (int)n,
+			   rate, 3);
+		time_chart(f, "time to first event (ms), by window", "ms", v,
+			   (int)n, ttfe, 2);
+		time_chart(f, "error rate (% of attempts), by window", "%", v,
+			   (int)n, err, 1);
+		time_chart(f, "open streams, flows in flight, users", "", v,
+			   (int)n, open, 3);
+	}
+	free(v);
+}
+
 static const char *verdict(json_t *r)
 {
 	return gw_check_outcome_name(gw_report_outcome(r));
@@ -276,6 +399,8 @@ static void scenario(FILE *f, json_t *r, size_t idx)
 		      "</p>\n", f);
 		latency_chart(f, ops);
 	}
+	if (json_object_get(r, "series"))
+		series_charts(f, r);
 	if (json_is_true(json_object_get(mem, "measured"))) {
 		fprintf(f, "<p class=\"cap\">gateway RSS: %.1f &rarr; %.1f MB "
 			"(%+.1f MB)</p>\n", num(mem, "start_mb"),

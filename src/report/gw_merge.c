@@ -113,6 +113,168 @@ static int merge_operations(json_t *out, json_t *const *in, size_t n,
 	return 0;
 }
 
+/* ---- workload reports ----------------------------------------------------- */
+
+/* The window counts that add up across shards, and the gauges that do
+ * too (what is open on each shard at once). */
+static const char *const win_summed[] = {
+	"offered", "started", "completed", "failed", "errors", "attempts",
+	"dropped_starts", "late_starts", "in_flight", "open_streams", "users",
+};
+
+/* Add window src (of one shard) into dst (the merged window). */
+static int add_window(json_t *dst, json_t *src)
+{
+	json_t *dops = json_object_get(dst, "ops"), *so;
+	const char *name;
+
+	for (size_t k = 0; k < GW_ARRAY_SIZE(win_summed); k++)
+		json_object_set_new(dst, win_summed[k], json_integer(
+			int_at(dst, win_summed[k]) + int_at(src, win_summed[k])));
+	/* every shard has its own CPU: the merged window shows the busiest */
+	if (num_at(src, "cpu_percent") > num_at(dst, "cpu_percent"))
+		json_object_set_new(dst, "cpu_percent", json_real(
+			num_at(src, "cpu_percent")));
+	json_object_foreach(json_object_get(src, "ops"), name, so) {
+		struct gw_hist h;
+		json_t *d = json_object_get(dops, name), *o;
+
+		gw_hist_init(&h);
+		if ((d && gw_hist_json_add(&h, json_object_get(d,
+							"histogram"))) ||
+		    gw_hist_json_add(&h, json_object_get(so, "histogram"))) {
+			gw_hist_release(&h);
+			return -1;
+		}
+		o = json_pack("{s:I, s:f, s:f}", "count", (json_int_t)h.n,
+			      "p50", (double)gw_hist_quantile(&h, 0.50) / 1e6,
+			      "p99", (double)gw_hist_quantile(&h, 0.99) / 1e6);
+		json_object_set_new(o, "histogram", gw_hist_json_buckets(&h));
+		json_object_set_new(dops, name, o);
+		gw_hist_release(&h);
+	}
+	return 0;
+}
+
+static int cmp_wall(const void *a, const void *b)
+{
+	json_int_t x = int_at(*(json_t *const *)a, "wall_ms");
+	json_int_t y = int_at(*(json_t *const *)b, "wall_ms");
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The series of the shards, window by window on the wall clock: windows
+ * with the same wall_ms add up (gw_series.h aligns every process's
+ * windows to multiples of the window length).  The merged t_s counts
+ * from the earliest shard's first window.
+ */
+static int merge_series(json_t *out, json_t *const *in, size_t n, char *err,
+			size_t errlen)
+{
+	json_t *all = json_array(), *w, *merged = json_array();
+	double ws = num_at(json_object_get(in[0], "series"), "window_s");
+	json_int_t wall0 = 0;
+	size_t nall, i;
+	json_t **v;
+
+	for (size_t s = 0; s < n; s++) {
+		json_t *ser = json_object_get(in[s], "series");
+
+		if (num_at(ser, "window_s") != ws) {
+			json_decref(all);
+			json_decref(merged);
+			return fail(err, errlen, "report %zu: windows of %g s, "
+				    "report 0's are %g s", s,
+				    num_at(ser, "window_s"), ws);
+		}
+		json_array_foreach(json_object_get(ser, "windows"), i, w)
+			json_array_append(all, w);
+	}
+	nall = json_array_size(all);
+	v = gw_xcalloc(nall ? nall : 1, sizeof(*v));
+	json_array_foreach(all, i, w)
+		v[i] = w;
+	qsort(v, nall, sizeof(*v), cmp_wall);
+	if (nall)
+		wall0 = int_at(v[0], "wall_ms");
+	for (i = 0; i < nall; i++) {
+		json_t *last = json_array_get(merged,
+					      json_array_size(merged) - 1);
+
+		if (!last || int_at(last, "wall_ms") != int_at(v[i], "wall_ms")) {
+			last = json_pack("{s:I, s:f, s:f, s:o}", "wall_ms",
+					 int_at(v[i], "wall_ms"), "t_s",
+					 (double)(int_at(v[i], "wall_ms") -
+						  wall0) / 1000.0,
+					 "cpu_percent", 0.0, "ops",
+					 json_object());
+			json_array_append_new(merged, last);
+		}
+		if (add_window(last, v[i]) < 0) {
+			free(v);
+			json_decref(all);
+			json_decref(merged);
+			return fail(err, errlen, "a window at wall_ms %lld has "
+				    "a malformed histogram",
+				    (long long)int_at(v[i], "wall_ms"));
+		}
+	}
+	free(v);
+	json_decref(all);
+	json_object_set_new(out, "series", json_pack("{s:f, s:I, s:o}",
+		"window_s", ws, "wall0_ms", wall0, "windows", merged));
+	return 0;
+}
+
+/* The load section: totals and rates add up; the pool is the fleet's. */
+static void merge_load(json_t *out, json_t *const *in, size_t n)
+{
+	static const char *const summed[] = {
+		"offered", "started", "completed", "failed", "cut",
+		"dropped_starts", "late_starts", "offered_rate",
+		"achieved_rate", "pool",
+	};
+	json_t *load = json_object_get(out, "load");
+	json_t *gen = json_object_get(out, "generator");
+	int valid = 1;
+	char why[512] = "";
+
+	for (size_t k = 0; k < GW_ARRAY_SIZE(summed); k++)
+		json_object_set_new(load, summed[k], json_integer(0));
+	for (size_t s = 0; s < n; s++) {
+		json_t *l = json_object_get(in[s], "load");
+		json_t *g = json_object_get(in[s], "generator");
+
+		for (size_t k = 0; k < GW_ARRAY_SIZE(summed); k++) {
+			json_t *d = json_object_get(load, summed[k]);
+			json_t *v = json_object_get(l, summed[k]);
+
+			json_object_set_new(load, summed[k],
+				json_is_integer(v) && json_is_integer(d) ?
+				json_integer(json_integer_value(d) +
+					     json_integer_value(v)) :
+				json_real(json_number_value(d) +
+					  json_number_value(v)));
+		}
+		if (!json_is_true(json_object_get(g, "valid"))) {
+			size_t len = strlen(why);
+
+			valid = 0;
+			snprintf(why + len, sizeof(why) - len, "%sshard %zu: %s",
+				 len ? "; " : "", s,
+				 json_string_value(json_object_get(g, "why")) ?
+				 json_string_value(json_object_get(g, "why")) :
+				 "");
+		}
+	}
+	if (gen) {
+		json_object_set_new(gen, "valid", json_boolean(valid));
+		json_object_set_new(gen, "why", json_string(why));
+	}
+}
+
 static int cmp_error_time(const void *a, const void *b)
 {
 	double x = num_at(*(json_t *const *)a, "timestamp");
@@ -256,6 +418,11 @@ json_t *gw_merge_json(json_t *const *in, size_t n, char *err, size_t errlen)
 	out = json_deep_copy(in[0]);
 	if (merge_operations(out, in, n, err, errlen) < 0)
 		goto fail;
+	if (json_object_get(out, "series")) {
+		if (merge_series(out, in, n, err, errlen) < 0)
+			goto fail;
+		merge_load(out, in, n);
+	}
 	meta = json_object_get(out, "metadata");
 	json_object_set_new(meta, "duration_seconds", json_real(sc.duration));
 	json_object_set_new(meta, "interrupted", json_boolean(sc.interrupted));

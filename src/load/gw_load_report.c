@@ -1,0 +1,248 @@
+/*
+ * gw_load_report: a workload run's JSON report and console summary.
+ *
+ * The JSON shares the catalogue report's schema (schema_version,
+ * metadata, summary, operations, counters, gauges, memory, errors,
+ * verdict, config) so the HTML page, the JUnit file and the merge read it
+ * as they read any report, and adds:
+ *
+ *   metadata.kind "load", metadata.workload_file, metadata.aborted
+ *   load       the model, stages, flows and their steps as parsed, and the
+ *              run's totals: offered, started, completed, failed, cut,
+ *              dropped and late starts, offered and achieved rates
+ *   generator  whether gwstress itself was the bottleneck, and why
+ *   series     one object per window: its wall-clock start, the run's
+ *              counts in it (offered, started, completed, errors,
+ *              attempts, dropped, late), what was in flight and open at
+ *              its end, gwstress's CPU, and per operation its count,
+ *              p50, p99 and histogram (the whole-run format, so windows
+ *              of several shards add up exactly)
+ *   verdict.checks[] one per threshold expression, per-window ones with
+ *              how many windows met the condition
+ */
+#include "gw_load_int.h"
+#include "gw_config.h"
+#include "gw_hist_json.h"
+#include "gw_report.h"
+#include "gw_util.h"
+
+#include <jansson.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+static const char *const step_words[] = {
+	[GW_STEP_SUBMIT] = "submit",	 [GW_STEP_COLLECT] = "collect",
+	[GW_STEP_REST] = "rest",	 [GW_STEP_UPLOAD] = "upload",
+	[GW_STEP_DOWNLOAD] = "download", [GW_STEP_CANCEL] = "cancel",
+	[GW_STEP_THINK] = "think",
+};
+
+static json_t *flows_json(const struct gw_workload *wl)
+{
+	json_t *flows = json_array();
+
+	for (int f = 0; f < wl->nflows; f++) {
+		const struct gw_flow *fl = &wl->flow[f];
+		json_t *steps = json_array();
+
+		for (int k = 0; k < fl->nsteps; k++)
+			json_array_append_new(
+				steps,
+				json_pack("{s:s, s:s}", "kind",
+					  step_words[fl->step[k].kind],
+					  "operation", fl->step[k].op_name));
+		json_array_append_new(
+			flows, json_pack("{s:s, s:f, s:o}", "name", fl->name,
+					 "weight", fl->weight, "steps", steps));
+	}
+	return flows;
+}
+
+static json_t *load_json(const struct gw_load *L,
+			 const struct gw_load_result *r)
+{
+	const struct gw_workload *wl = L->wl;
+	const struct gw_load_win *end = &L->win[L->nwin - 1];
+	json_t *stages = json_array();
+	double secs =
+		(double)(L->t_stop ? L->t_stop - L->t0 : L->t_end - L->t0) /
+		1e9;
+
+	for (int i = 0; i < wl->shape.n; i++)
+		json_array_append_new(
+			stages, json_pack("{s:f, s:f}", "duration_s",
+					  (double)wl->shape.st[i].dur_ns / 1e9,
+					  "target", wl->shape.st[i].target));
+	return json_pack("{s:s, s:s, s:f, s:o, s:o, s:f, s:f, s:I, s:I, s:I,"
+			 " s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:i}",
+			 "model", gw_workload_model_name(wl->model), "arrival",
+			 wl->poisson ? "poisson" : "constant", "start",
+			 wl->shape.start, "stages", stages, "flows",
+			 flows_json(wl), "window_s",
+			 (double)wl->window_ns / 1e9, "graceful_stop_s",
+			 (double)wl->graceful_ns / 1e9, "offered",
+			 (json_int_t)end->offered, "started",
+			 (json_int_t)end->started, "completed",
+			 (json_int_t)end->completed, "failed",
+			 (json_int_t)end->failed, "cut", (json_int_t)end->cut,
+			 "dropped_starts", (json_int_t)end->dropped,
+			 "late_starts", (json_int_t)end->late, "offered_rate",
+			 secs > 0 ? (double)end->offered / secs : 0.0,
+			 "achieved_rate", r->achieved_rate, "judged_seconds",
+			 r->seconds, "pool", L->eng->nworkers);
+}
+
+static json_t *generator_json(const struct gw_load_result *r)
+{
+	return json_pack("{s:b, s:s, s:f, s:f, s:b}", "valid", !r->invalid,
+			 "why", r->gen, "cpu_percent_peak", r->cpu_percent,
+			 "schedule_lag_p99_ms", r->lag_p99_ms, "saturated",
+			 r->saturated);
+}
+
+/* One operation in one window: count, p50, p99 and the histogram. */
+static json_t *cell_json(const struct gw_series_cell *c, struct gw_hist *h)
+{
+	json_t *o;
+
+	gw_hist_reset(h);
+	gw_series_cell_add(h, c);
+	o = json_pack("{s:I, s:f, s:f}", "count", (json_int_t)c->n, "p50",
+		      (double)gw_hist_quantile(h, 0.50) / 1e6, "p99",
+		      (double)gw_hist_quantile(h, 0.99) / 1e6);
+	json_object_set_new(o, "histogram", gw_hist_json_buckets(h));
+	return o;
+}
+
+/* Seconds from the run's start to window w's start (0 for the first,
+ * partial window). */
+static double start_s(const struct gw_load *L, int w)
+{
+	int64_t t = L->series.mono0 + (int64_t)w * L->series.win_ns - L->t0;
+
+	return t > 0 ? (double)t / 1e9 : 0;
+}
+
+static json_t *series_json(const struct gw_load *L)
+{
+	const struct gw_series *s = &L->series;
+	int n = gw_series_closed(s);
+	json_t *wins = json_array();
+	struct gw_hist h;
+
+	gw_hist_init(&h);
+	for (int w = 0; w < n && w + 1 < L->nwin; w++) {
+		const struct gw_load_win *a = &L->win[w], *b = &L->win[w + 1];
+		json_t *ops = json_object();
+
+		for (int op = 0; op < s->nops; op++) {
+			const struct gw_series_cell *c =
+				gw_series_cell(s, w, op);
+
+			if (c->n)
+				json_object_set_new(ops, L->m->op[op].name,
+						    cell_json(c, &h));
+		}
+		json_array_append_new(
+			wins,
+			json_pack(
+				"{s:I, s:f, s:I, s:I, s:I, s:I, s:I, s:I, s:I, s:I, "
+				"s:I, s:I, s:I, s:f, s:o}",
+				"wall_ms",
+				(json_int_t)(s->wall0_ms +
+					     (int64_t)w * s->win_ns /
+						     GW_NS_PER_MS),
+				"t_s", start_s(L, w), "offered",
+				(json_int_t)(b->offered - a->offered),
+				"started",
+				(json_int_t)(b->started - a->started),
+				"completed",
+				(json_int_t)(b->completed - a->completed),
+				"failed", (json_int_t)(b->failed - a->failed),
+				"errors",
+				(json_int_t)((b->errors - a->errors) -
+					     (b->aborted - a->aborted)),
+				"attempts",
+				(json_int_t)(b->attempts - a->attempts),
+				"dropped_starts",
+				(json_int_t)(b->dropped - a->dropped),
+				"late_starts", (json_int_t)(b->late - a->late),
+				"in_flight", (json_int_t)b->in_flight,
+				"open_streams", (json_int_t)b->open_streams,
+				"users", (json_int_t)b->users, "cpu_percent",
+				b->cpu, "ops", ops));
+	}
+	gw_hist_release(&h);
+	return json_pack("{s:f, s:I, s:i, s:I, s:o}", "window_s",
+			 (double)s->win_ns / 1e9, "wall0_ms",
+			 (json_int_t)s->wall0_ms, "first_judged",
+			 L->first_judged, "late_samples",
+			 (json_int_t)atomic_load(&s->late), "windows", wins);
+}
+
+json_t *gw_load_report_json(struct gw_load *L, const struct gw_load_result *r,
+			    const struct gw_report_ctx *rc)
+{
+	int passed = r->outcome == GW_PASSED;
+	json_t *root = json_object(), *meta, *sources;
+
+	meta = json_pack("{s:s, s:s, s:f, s:s, s:s, s:s, s:b, s:s, s:s, s:s, "
+			 "s:b, s:b, s:b}",
+			 "test_name", L->m->test_name, "timestamp",
+			 L->m->timestamp, "duration_seconds",
+			 gw_metrics_duration(L->m), "kind", "load", "tool",
+			 rc->tool, "target", rc->target, "bundled_gateway",
+			 rc->bundled, "markers", "load", "profile",
+			 L->cfg->profile.name, "workload_file", L->wl->file,
+			 "interrupted", L->interrupted, "aborted", L->aborted,
+			 "passed", passed);
+	json_object_set_new(root, "schema_version",
+			    json_integer(GW_REPORT_SCHEMA_VERSION));
+	json_object_set_new(root, "metadata", meta);
+	gw_report_add_metrics(root, L->m, passed);
+	json_object_set_new(root, "load", load_json(L, r));
+	json_object_set_new(root, "generator", generator_json(r));
+	json_object_set_new(root, "series", series_json(L));
+	json_object_set_new(root, "verdict",
+			    gw_report_verdict(&L->checks, passed, ""));
+	json_object_set_new(root, "config", gw_report_config(L->cfg, &sources));
+	json_object_set_new(root, "config_sources", sources);
+	return root;
+}
+
+void gw_load_report_console(FILE *f, const struct gw_load *L,
+			    const struct gw_load_result *r)
+{
+	const struct gw_load_win *end = &L->win[L->nwin - 1];
+
+	gw_report_console_head(f, L->m);
+	fprintf(f, "\nLOAD (%s model)\n", gw_workload_model_name(L->wl->model));
+	fprintf(f,
+		"  offered %llu, started %llu, completed %llu, failed %llu, "
+		"cut %llu\n",
+		(unsigned long long)end->offered,
+		(unsigned long long)end->started,
+		(unsigned long long)end->completed,
+		(unsigned long long)end->failed, (unsigned long long)end->cut);
+	fprintf(f,
+		"  dropped starts %llu, late starts %llu, achieved %.2f "
+		"flows/s\n",
+		(unsigned long long)end->dropped, (unsigned long long)end->late,
+		r->achieved_rate);
+	fprintf(f,
+		"  generator: %s (CPU peak %.0f%%, p99 schedule lag %.2f "
+		"ms)\n",
+		r->invalid ? r->gen : "valid", r->cpu_percent, r->lag_p99_ms);
+	fprintf(f, "\nVERDICT: %s%s\n", gw_check_outcome_word(r->outcome),
+		r->aborted ? " (aborted)" : "");
+	for (int i = 0; i < L->checks.n; i++) {
+		const struct gw_check *c = &L->checks.c[i];
+
+		fprintf(f, "  [%s] %s: %.6g%s%s%s\n",
+			gw_check_status_tag(c->status), c->name, c->measured,
+			c->unit, c->note[0] ? " -- " : "", c->note);
+	}
+	if (r->aborted)
+		fprintf(f, "  %s\n", L->abort_why);
+}
