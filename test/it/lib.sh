@@ -49,6 +49,41 @@ stop_sim() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
 # jget FILE FILTER: jq -r on a report
 jget() { jq -r "$2" "$1"; }
 
+# The helpers below name their own variables with a prefix (rg_, ra_, ss_)
+# so that a call never clobbers a variable of the test that made it.
+
+# run_gwstress [-t SECONDS] NAME [VAR=VALUE...] ARGS...: run "$GWSTRESS"
+# ARGS with stdout in $T/NAME.out and stderr in $T/NAME.err.  Leading
+# VAR=VALUE words set the environment of this run only, as on a command
+# line (an assignment before a function call is not portable).  -t bounds
+# the run with timeout(1), which exits 124 when it fires.  Sets RC (the
+# exit status), OUT and ERR (the two paths) and ELAPSED (whole seconds).
+run_gwstress() {
+	rg_limit=
+	if [ "$1" = -t ]; then rg_limit=$2; shift 2; fi
+	OUT="$T/$1.out"
+	ERR="$T/$1.err"
+	shift
+	rg_t0=$(date +%s)
+	(
+		while [ $# -gt 0 ]; do
+			case $1 in
+			[A-Za-z_]*=*) export "$1"; shift ;;
+			*) break ;;
+			esac
+		done
+		if [ -n "$rg_limit" ]; then
+			exec timeout "$rg_limit" "$GWSTRESS" "$@"
+		fi
+		exec "$GWSTRESS" "$@"
+	) >"$OUT" 2>"$ERR"
+	RC=$?
+	ELAPSED=$(( $(date +%s) - rg_t0 ))
+}
+
+# report_of DIR SCENARIO: the path of SCENARIO's JSON report in DIR
+report_of() { printf '%s/stress_report_%s.json\n' "$1" "$2"; }
+
 finish() {
 	if [ "$FAILS" -ne 0 ]; then
 		printf '%s: %d check(s) failed\n' "$TEST" "$FAILS"; exit 1
