@@ -84,6 +84,27 @@ run_gwstress() {
 # report_of DIR SCENARIO: the path of SCENARIO's JSON report in DIR
 report_of() { printf '%s/stress_report_%s.json\n' "$1" "$2"; }
 
+# sim_stats: the counters of the running gwsim ($SIM_URL/gwsim/stats) on
+# stdout.  The request may meet an injected fault itself (--reset-rate):
+# up to 20 tries, each bounded by curl --max-time 5.  Prints nothing and
+# returns 1 if none succeeds.
+sim_stats() {
+	ss_i=0
+	while [ $ss_i -lt 20 ]; do
+		ss_s=$(curl -s --max-time 5 "$SIM_URL/gwsim/stats")
+		if [ -n "$ss_s" ] && printf '%s\n' "$ss_s" |
+			jq -e .requests_total >/dev/null 2>&1; then
+			printf '%s\n' "$ss_s"
+			return 0
+		fi
+		ss_i=$((ss_i + 1))
+	done
+	return 1
+}
+
+# sim_stat KEY: one counter of the running gwsim, as sim_stats reads it
+sim_stat() { sim_stats | jq -r ".$1"; }
+
 finish() {
 	if [ "$FAILS" -ne 0 ]; then
 		printf '%s: %d check(s) failed\n' "$TEST" "$FAILS"; exit 1
