@@ -105,6 +105,34 @@ sim_stats() {
 # sim_stat KEY: one counter of the running gwsim, as sim_stats reads it
 sim_stat() { sim_stats | jq -r ".$1"; }
 
+# run_against_sim [-t SECONDS] NAME SIMARGS... -- ARGS...: start a gwsim
+# with SIMARGS, run_gwstress NAME -u $SIM_URL --target-pid $SIM_PID ARGS
+# (the pid lets gwstress measure that gateway's memory), save the
+# gateway's counters as they stand after the run in $T/NAME.stats, then
+# stop that gwsim.  SIMARGS are split on blanks.  Sets RC, OUT, ERR and
+# ELAPSED as run_gwstress does, and STATS to the counters' path (an empty
+# file if sim_stats could not read them).
+run_against_sim() {
+	ra_limit=
+	if [ "$1" = -t ]; then ra_limit=$2; shift 2; fi
+	ra_name=$1
+	shift
+	ra_sim=
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do ra_sim="$ra_sim $1"; shift; done
+	if [ $# -eq 0 ]; then
+		fail "run_against_sim $ra_name: no -- after the gwsim arguments"
+		exit 1
+	fi
+	shift
+	# shellcheck disable=SC2086
+	start_sim $ra_sim
+	run_gwstress ${ra_limit:+-t "$ra_limit"} "$ra_name" \
+		-u "$SIM_URL" --target-pid "$SIM_PID" "$@"
+	STATS="$T/$ra_name.stats"
+	sim_stats >"$STATS"
+	stop_sim "$SIM_PID"
+}
+
 finish() {
 	if [ "$FAILS" -ne 0 ]; then
 		printf '%s: %d check(s) failed\n' "$TEST" "$FAILS"; exit 1
