@@ -326,11 +326,11 @@ start_sim --queue-size 5 --sndbuf 4096 --persistent-buffer
 submit "counted [gwsim:first_delay_ms=300]"
 sse "$TASK" 10
 [ "$RC" -eq 0 ] && [ "$(events_in "$T/s")" = 7 ]; ok_if "stream complete"
-check "stats: events_sent = events received" [ "$(stat events_sent)" = 7 ]
-check "stats: events_generated" [ "$(stat events_generated)" = 7 ]
-check "stats: tasks_completed" [ "$(stat tasks_completed)" = 1 ]
-check "stats: rss_kb > 0" [ "$(stat rss_kb)" -gt 0 ]
-check "stats: all listed keys" [ "$(curl -s "$SIM_URL/gwsim/stats" | jq -c '[has(
+check "stats: events_sent = events received" [ "$(sim_stat events_sent)" = 7 ]
+check "stats: events_generated" [ "$(sim_stat events_generated)" = 7 ]
+check "stats: tasks_completed" [ "$(sim_stat tasks_completed)" = 1 ]
+check "stats: rss_kb > 0" [ "$(sim_stat rss_kb)" -gt 0 ]
+check "stats: all listed keys" [ "$(sim_stats | jq -c '[has(
 	"active_streams","streams_total","buffered_tasks","tasks_submitted",
 	"tasks_completed","events_generated","events_sent",
 	"events_buffer_dropped","queues_detached","pings_sent","sessions",
@@ -341,8 +341,8 @@ check "introspect after a clean run" [ "$(curl -s "$SIM_URL/gwsim/introspect")" 
 # pre-connection buffer overflow: 20 events for a queue of 5
 submit "buffer [gwsim:events=20] [gwsim:interval_ms=1] [gwsim:first_delay_ms=0]"
 sleep 0.5
-check "pre-connection buffer keeps queue-size events" [ "$(stat events_buffer_dropped)" -ge 17 ]
-check "buffered_tasks 1" [ "$(stat buffered_tasks)" = 1 ]
+check "pre-connection buffer keeps queue-size events" [ "$(sim_stat events_buffer_dropped)" -ge 17 ]
+check "buffered_tasks 1" [ "$(sim_stat buffered_tasks)" = 1 ]
 sse "$TASK" 1
 check "first subscriber takes the 5 buffered events (no final)" [ "$(events_in "$T/s")" = 5 ]
 check "backlog taken: buffered_tasks 0" wait_stat buffered_tasks 0
@@ -350,7 +350,7 @@ check "backlog taken: buffered_tasks 0" wait_stat buffered_tasks 0
 submit "flood [gwsim:events=3000] [gwsim:chunk=4000] [gwsim:interval_ms=0] [gwsim:first_delay_ms=300]"
 curl -s -N --max-time 4 --limit-rate 2k -o "$T/slow" "$SIM_URL/api/v1/sse/subscribe/$TASK"
 check "slow reader: stream never ends (no final)" sh -c "! grep -q final_response '$T/slow'"
-check "slow reader: queue detached" [ "$(stat queues_detached)" -ge 1 ]
+check "slow reader: queue detached" [ "$(sim_stat queues_detached)" -ge 1 ]
 check "active_connections back to 0" sh -c "sleep 0.3; curl -s '$SIM_URL/gwsim/introspect' | jq -e '.active_connections == 0' >/dev/null"
 check "server still healthy" [ "$(req GET /health)" = 200 ]
 # early disconnect (churn): the subscription goes at once, the prior mark stays
@@ -362,7 +362,7 @@ check "early disconnect: prior connection stays (SAM)" sh -c \
 sleep 2.2
 sse "$TASK" 1
 check "resubscribe after disconnect: events were not buffered" [ "$(events_in "$T/s")" = 0 ]
-check "events_persist_only counted" [ "$(stat events_persist_only)" -ge 7 ]
+check "events_persist_only counted" [ "$(sim_stat events_persist_only)" -ge 7 ]
 # keep-alive: the connection that carried a finished stream is reused
 submit "keepalive [gwsim:first_delay_ms=300]"
 curl -s -v -N --max-time 10 -o /dev/null -o /dev/null \
@@ -379,7 +379,7 @@ check "default: early disconnect removes the subscription" wait_stat active_subs
 sleep 2.2
 sse "$TASK" 2
 check "default: resubscribe gets the buffered events and final" grep -q final_response "$T/s"
-check "default: no DB-only events" [ "$(stat events_persist_only)" = 0 ]
+check "default: no DB-only events" [ "$(sim_stat events_persist_only)" = 0 ]
 check "default: background task cache stays empty" sh -c \
 	"curl -s '$SIM_URL/gwsim/introspect' | jq -e '.background_task_cache == 0' >/dev/null"
 stop_sim "$SIM_PID"
@@ -387,7 +387,7 @@ stop_sim "$SIM_PID"
 start_sim --buffer-max-age-s 2
 submit "purge me"
 sleep 3.5
-check "pre-connection buffer purged after --buffer-max-age-s" [ "$(stat buffers_purged)" = 1 ]
+check "pre-connection buffer purged after --buffer-max-age-s" [ "$(sim_stat buffers_purged)" = 1 ]
 sse "$TASK" 1
 check "purged task: late subscriber gets nothing" [ "$(events_in "$T/s")" = 0 ]
 stop_sim "$SIM_PID"
@@ -413,7 +413,7 @@ start_sim --fail-rate 1
 check "--fail-rate 1: 500" [ "$(req GET /api/v1/agentCards)" = 500 ]
 check "injected failure body" [ "$(cat "$T/b")" = '{"message":"Injected failure","validationDetails":null}' ]
 check "--fail-rate: /health untouched" [ "$(req GET /health)" = 200 ]
-check "faults_500 counted" [ "$(stat faults_500)" = 1 ]
+check "faults_500 counted" [ "$(sim_stat faults_500)" = 1 ]
 stop_sim "$SIM_PID"
 
 start_sim --cut-rate 1
@@ -421,7 +421,7 @@ submit "cut [gwsim:first_delay_ms=300]"
 sse "$TASK" 5 --raw
 check "--cut-rate 1: transfer closed without terminator (curl 18)" [ "$RC" -eq 18 ]
 check "cut after the first event" [ "$(events_in "$T/s")" = 1 ]
-check "streams_cut counted" [ "$(stat streams_cut)" = 1 ]
+check "streams_cut counted" [ "$(sim_stat streams_cut)" = 1 ]
 stop_sim "$SIM_PID"
 
 for mode in nocolon badjson longline barecr bom; do
@@ -452,7 +452,7 @@ start_sim --trickle-ms 1
 submit "trickle [gwsim:events=1] [gwsim:first_delay_ms=300]"
 sse "$TASK" 20
 [ "$RC" -eq 0 ] && \
-	[ "$(events_in "$T/s")" = 3 ] && [ "$(stat streams_trickled)" = 1 ]; ok_if "--trickle-ms: stream complete, one byte at a time"
+	[ "$(events_in "$T/s")" = 3 ] && [ "$(sim_stat streams_trickled)" = 1 ]; ok_if "--trickle-ms: stream complete, one byte at a time"
 stop_sim "$SIM_PID"
 
 start_sim --garbage nonjson
@@ -474,11 +474,11 @@ sse "$TASK" 1.5
 stop_sim "$SIM_PID"
 
 start_sim --leak-kb 1024
-r0=$(stat rss_kb)
+r0=$(sim_stat rss_kb)
 i=0; while [ $i -lt 20 ]; do submit "leak"; i=$((i + 1)); done
-r1=$(stat rss_kb)
+r1=$(sim_stat rss_kb)
 [ $((r1 - r0)) -ge 15360 ] && \
-	[ "$(stat leaked_kb)" = 20480 ]; ok_if "--leak-kb: RSS grew >= 15 MiB ($r0 -> $r1 KiB)"
+	[ "$(sim_stat leaked_kb)" = 20480 ]; ok_if "--leak-kb: RSS grew >= 15 MiB ($r0 -> $r1 KiB)"
 stop_sim "$SIM_PID"
 
 start_sim --refuse
@@ -532,12 +532,12 @@ for cfg in "$T"/load/sse.*.cfg; do
 done
 i=0; peak=0
 while [ $i -lt 100 ]; do
-	a=$(stat active_streams)
+	a=$(sim_stat active_streams)
 	[ "$a" -gt "$peak" ] && peak=$a
 	[ "$a" -ge "$LOAD_STREAMS" ] && break
 	sleep 0.1; i=$((i + 1))
 done
-rss_peak=$(stat rss_kb)
+rss_peak=$(sim_stat rss_kb)
 for p in $LPS; do wait "$p"; done
 t1=$(date +%s%N)
 ticks1=$(awk '{ print $14 + $15 }' "/proc/$SIM_PID/stat")
@@ -550,10 +550,10 @@ wall_ms=$(( (t1 - t0) / 1000000 ))
 cpu_ms=$(( (ticks1 - ticks0) * 1000 / hz ))
 echo "  load: peak $peak concurrent streams, $done_n/$LOAD_STREAMS finals," \
 	"gwsim CPU ${cpu_ms} ms over ${wall_ms} ms wall, RSS ${rss_peak} KiB" \
-	"($(stat events_sent) events sent)"
+	"($(sim_stat events_sent) events sent)"
 check "load: $LOAD_STREAMS streams held at once" [ "$peak" -ge "$LOAD_STREAMS" ]
 check "load: every stream got its final_response" [ "$done_n" -eq "$LOAD_STREAMS" ]
-check "load: events_sent = 12 per stream" [ "$(stat events_sent)" -eq $((LOAD_STREAMS * 12)) ]
+check "load: events_sent = 12 per stream" [ "$(sim_stat events_sent)" -eq $((LOAD_STREAMS * 12)) ]
 check "load: all streams closed afterwards" wait_stat active_streams 0
 check "load: the server ended every stream (no client timeout)" [ "$wall_ms" -lt 50000 ]
 stop_sim "$SIM_PID"

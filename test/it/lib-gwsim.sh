@@ -41,7 +41,6 @@ sse() {
 	RC=$?
 }
 
-stat() { curl -s --max-time 5 "$SIM_URL/gwsim/stats" | jq -r ".$1"; }
 hdr() { grep -i "^$1:" "$T/h" | head -n1 | cut -d' ' -f2- | tr -d '\r'; }
 jb() { jq -r "$1" "$T/b"; }
 jbc() { jq -c "$1" "$T/b"; }
@@ -49,11 +48,12 @@ events_in() { grep -c '^event: ' "$1"; }
 # ok_if DESCRIPTION: ok/fail from the status of the previous command list
 ok_if() { if [ $? -eq 0 ]; then ok "$1"; else fail "$1"; fi; }
 
-# wait_stat KEY VALUE: poll /gwsim/stats up to 5 s
+# wait_stat KEY VALUE: poll sim_stat KEY until it is VALUE, 50 times 0.1 s
+# apart (5 s when each read succeeds at once)
 wait_stat() {
 	i=0
 	while [ $i -lt 50 ]; do
-		[ "$(stat "$1")" = "$2" ] && return 0
+		[ "$(sim_stat "$1")" = "$2" ] && return 0
 		sleep 0.1; i=$((i + 1))
 	done
 	return 1
