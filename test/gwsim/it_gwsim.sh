@@ -128,7 +128,7 @@ check "final_response is the last event" [ "$(grep '^event: ' "$T/s" | tail -n1 
 check "every line ends in CRLF" [ "$(grep -vc "$CR\$" "$T/s")" = 0 ]
 check "no id: or retry: fields" sh -c "! grep -Eq '^(id|retry):' '$T/s'"
 grep '^data: ' "$T/s" | sed 's/^data: //; s/\r$//' >"$T/data"
-check "data lines are JSON" jq -e . "$T/data" >/dev/null
+check "data lines are JSON" sh -c "jq -e . '$T/data' >/dev/null"
 check "Python json.dumps separators" grep -q '{"id": "gdk-task-' "$T/data"
 check "no null fields in SSE data" sh -c "! grep -q 'null' '$T/data'"
 check "status_update shape" [ "$(head -n1 "$T/data" | jq -c '[.id == .result.taskId,
@@ -433,7 +433,8 @@ for mode in nocolon badjson longline barecr bom; do
 	badjson) grep '^data: ' "$T/s" | head -n1 | sed 's/^data: //' >"$T/d1"
 		! jq -e . "$T/d1" >/dev/null 2>&1; ok_if "malformed badjson" ;;
 	longline) check "malformed longline (>100 KB line)" [ "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$T/s")" -gt 102400 ] ;;
-	barecr) check "malformed barecr (no LF)" [ "$(wc -l <"$T/s")" -eq 0 ] && grep -q 'final_response' "$T/s" ;;
+	barecr) check "malformed barecr (no LF)" eval \
+		'[ "$(wc -l <"$T/s")" -eq 0 ] && grep -q final_response "$T/s"' ;;
 	bom) check "malformed bom" [ "$(head -c 3 "$T/s" | od -An -tx1 | tr -d ' \n')" = efbbbf ] ;;
 	esac
 	check "malformed $mode: stream still ends" [ "$RC" -eq 0 ]
