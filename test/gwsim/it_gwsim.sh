@@ -4,6 +4,12 @@
 # match, plus gwsim's stats, token mode, fault flags and a load check.
 # Talks to ./gwsim (or $GWSIM) over loopback with curl; every wait is
 # bounded by curl --max-time or a counted loop.
+#
+# Every assertion is check "desc" COMMAND (lib.sh).  A status and a value
+# are compared in one test, [ "$(req ...) $(jb ...)" = "200 value" ]: the
+# status never holds a blank, so the pair matches only if both do.  Other
+# compound conditions go through eval, which runs them in this shell, where
+# req, jb and the rest are defined.
 . "$(dirname "$0")/../it/lib.sh"
 . "$(dirname "$0")/../it/lib-gwsim.sh"
 
@@ -182,13 +188,13 @@ curl -s -N --max-time 10 -o "$T/s1" "$SIM_URL/api/v1/sse/subscribe/$TASK" &
 P1=$!
 sse "$TASK" 10
 wait $P1
-[ "$(events_in "$T/s1")" = 7 ] && \
-	[ "$(events_in "$T/s")" = 7 ]; ok_if "two subscribers each get every event"
+check "two subscribers each get every event" \
+	[ "$(events_in "$T/s1") $(events_in "$T/s")" = "7 7" ]
 
 submit "unknown agent" NoSuchAgent
-[ -n "$TASK" ] && [ "$TASK" != null ]; ok_if "unknown agent: 200 and a task"
+check "unknown agent: 200 and a task" eval '[ -n "$TASK" ] && [ "$TASK" != null ]'
 sse "$TASK" 1.5
-[ "$RC" -eq 28 ] && [ "$(events_in "$T/s")" = 0 ]; ok_if "unknown agent: no events ever"
+check "unknown agent: no events ever" [ "$RC $(events_in "$T/s")" = "28 0" ]
 
 # ---------------------------------------------------------------------------
 echo "== cancel and task status"
@@ -198,8 +204,8 @@ curl -s -N --max-time 10 -o "$T/cs" "$SIM_URL/api/v1/sse/subscribe/$LONG" &
 CP=$!
 sleep 0.3
 jq -nc --arg id "$LONG" '{jsonrpc:"2.0",id:"c1",method:"tasks/cancel",params:{id:$id}}' >"$T/c.json"
-[ "$(req GET "/api/v1/tasks/$LONG/status")" = 200 ] && \
-	[ "$(jb .is_running)" = true ]; ok_if "task running before cancel"
+check "task running before cancel" \
+	[ "$(req GET "/api/v1/tasks/$LONG/status") $(jb .is_running)" = "200 true" ]
 check "cancel 202" [ "$(req POST "/api/v1/tasks/$LONG:cancel" \
 	-H 'Content-Type: application/json' --data-binary @"$T/c.json")" = 202 ]
 check "cancel body" [ "$(cat "$T/b")" = '{"message":"Cancellation request sent"}' ]
@@ -211,9 +217,9 @@ check "cancel of a finished task 404" [ "$(req POST "/api/v1/tasks/$LONG:cancel"
 check "404 message" [ "$(jb .message)" = "No active task context found for task ID: $LONG" ]
 check "cancel id mismatch 400" [ "$(req POST /api/v1/tasks/other:cancel \
 	-H 'Content-Type: application/json' --data-binary @"$T/c.json")" = 400 ]
-[ "$(req GET "/api/v1/tasks/$LONG/status")" = 200 ] && \
-	[ "$(jbc '[.is_running, .is_background, .can_reconnect, .error_message, .task.status, .task.user_id]')" = \
-	'[false,false,false,null,"canceled","sam_dev_user"]' ]; ok_if "task status after cancel"
+check "task status after cancel" [ "$(req GET "/api/v1/tasks/$LONG/status") $(jbc '[.is_running,
+	.is_background, .can_reconnect, .error_message, .task.status, .task.user_id]')" = \
+	'200 [false,false,false,null,"canceled","sam_dev_user"]' ]
 check "task row snake_case fields" [ "$(jbc '.task | keys_unsorted')" = \
 	'["id","user_id","parent_task_id","start_time","end_time","status","initial_request_text","total_input_tokens","total_output_tokens","total_cached_input_tokens","token_usage_details","execution_mode","last_activity_time","background_execution_enabled","max_execution_time_ms","session_id","events_buffered","events_consumed"]' ]
 check "unknown task status 404" [ "$(req GET /api/v1/tasks/nope/status)" = 404 ]
@@ -233,7 +239,7 @@ check "page validation message" [ "$(jbc .validationDetails)" = \
 	'{"query.pageSize":["Input should be less than or equal to 100"]}' ]
 check "pageNumber=0 422" [ "$(req GET '/api/v1/sessions?pageNumber=0')" = 422 ]
 check "GET session 200" [ "$(req GET "/api/v1/sessions/$FIRST_CTX")" = 200 ]
-[ "$(jb .data.id)" = "$FIRST_CTX" ] && [ "$(jb .data.agentId)" = TestAgent ]; ok_if "data envelope"
+check "data envelope" [ "$(jb .data.id) $(jb .data.agentId)" = "$FIRST_CTX TestAgent" ]
 check "rename 200" [ "$(req PATCH "/api/v1/sessions/$FIRST_CTX" \
 	-H 'Content-Type: application/json' -d '{"name":"Renamed"}')" = 200 ]
 check "rename returns bare session" [ "$(jb .name)" = Renamed ]
@@ -241,8 +247,8 @@ check "rename empty 422" [ "$(req PATCH "/api/v1/sessions/$FIRST_CTX" \
 	-H 'Content-Type: application/json' -d '{"name":""}')" = 422 ]
 check "rename missing name 422" [ "$(req PATCH "/api/v1/sessions/$FIRST_CTX" \
 	-H 'Content-Type: application/json' -d '{}')" = 422 ]
-[ "$(req GET '/api/v1/sessions/search?query=renam')" = 200 ] && \
-	[ "$(jb '.data[0].id')" = "$FIRST_CTX" ]; ok_if "search finds the renamed session"
+check "search finds the renamed session" \
+	[ "$(req GET '/api/v1/sessions/search?query=renam') $(jb '.data[0].id')" = "200 $FIRST_CTX" ]
 check "unknown session 404" [ "$(req GET /api/v1/sessions/web-session-nope)" = 404 ]
 check "404 body" [ "$(cat "$T/b")" = '{"message":"Session not found.","validationDetails":null}' ]
 check "contextId of an unknown id creates that row" submit "x" TestAgent my-own-session
@@ -266,45 +272,46 @@ check "download 200" [ "$(req GET "/api/v1/artifacts/$ASID/report.bin")" = 200 ]
 check "download byte-identical" cmp -s "$T/b" "$T/file.bin"
 check "content-disposition" [ "$(hdr content-disposition)" = "attachment; filename*=UTF-8''report.bin" ]
 check "download is chunked" [ "$(hdr transfer-encoding)" = chunked ]
-[ "$(req POST /api/v1/artifacts/upload \
+check "second version 201" [ "$(req POST /api/v1/artifacts/upload \
 	-F "upload_file=@$T/file.bin;filename=x.bin" -F "sessionId=$ASID" \
-	-F 'filename=report.bin')" = 201 ] && [ "$(jb .uri | sed 's/.*=//')" = 1 ]; ok_if "second version 201"
-[ "$(req GET "/api/v1/artifacts/$ASID/report.bin/versions")" = 200 ] && \
-	[ "$(jbc .)" = '[0,1]' ]; ok_if "versions [0,1]"
-[ "$(req GET "/api/v1/artifacts/$ASID/report.bin/versions/0")" = 200 ] && \
-	cmp -s "$T/b" "$T/file.bin"; ok_if "version 0 download"
-[ "$(hdr cache-control)" = 'private, max-age=3600' ] && \
-	[ -n "$(hdr etag)" ]; ok_if "version download headers"
-[ "$(req GET "/api/v1/artifacts/$ASID/report.bin?max_bytes=100")" = 200 ] && \
-	[ "$(wc -c <"$T/b")" -eq 100 ] && [ "$(hdr x-truncated)" = true ] && \
-	[ "$(hdr x-original-size)" = 3000000 ]; ok_if "max_bytes truncation"
+	-F 'filename=report.bin') $(jb .uri | sed 's/.*=//')" = "201 1" ]
+check "versions [0,1]" \
+	[ "$(req GET "/api/v1/artifacts/$ASID/report.bin/versions") $(jbc .)" = '200 [0,1]' ]
+check "version 0 download" eval \
+	'[ "$(req GET "/api/v1/artifacts/$ASID/report.bin/versions/0")" = 200 ] &&
+	cmp -s "$T/b" "$T/file.bin"'
+check "version download headers" eval \
+	'[ "$(hdr cache-control)" = "private, max-age=3600" ] && [ -n "$(hdr etag)" ]'
+check "max_bytes truncation" eval \
+	'[ "$(req GET "/api/v1/artifacts/$ASID/report.bin?max_bytes=100")" = 200 ] &&
+	[ "$(wc -c <"$T/b")" -eq 100 ] && [ "$(hdr x-truncated)" = true ] &&
+	[ "$(hdr x-original-size)" = 3000000 ]'
 check "list 200" [ "$(req GET "/api/v1/artifacts/$ASID")" = 200 ]
 check "list snake_case" [ "$(jbc '.[0] | [.filename, .mime_type, .size, .version, .version_count]')" = \
 	'["report.bin","application/octet-stream",3000000,1,2]' ]
-[ "$(req GET /api/v1/artifacts/web-session-nope)" = 200 ] && \
-	[ "$(cat "$T/b")" = '[]' ]; ok_if "list of unknown session is []"
+check "list of unknown session is []" \
+	[ "$(req GET /api/v1/artifacts/web-session-nope) $(cat "$T/b")" = '200 []' ]
 check "download from unknown session 404" [ "$(req GET /api/v1/artifacts/web-session-nope/report.bin)" = 404 ]
-[ "$(req GET "/api/v1/artifacts/$ASID/nope.txt")" = 500 ] && \
-	[ "$(jb .message)" = 'Failed to load artifact' ]; ok_if "missing artifact in valid session 500"
+check "missing artifact in valid session 500" \
+	[ "$(req GET "/api/v1/artifacts/$ASID/nope.txt") $(jb .message)" = '500 Failed to load artifact' ]
 check "DELETE artifact 204" [ "$(req DELETE "/api/v1/artifacts/$ASID/report.bin")" = 204 ]
 check "deleted artifact 500 on download" [ "$(req GET "/api/v1/artifacts/$ASID/report.bin")" = 500 ]
 : >"$T/empty"
-[ "$(req POST /api/v1/artifacts/upload \
-	-F "upload_file=@$T/empty;filename=e.txt" -F "sessionId=$ASID" -F 'filename=e.txt')" = 400 ] && \
-	[ "$(jb .message)" = 'Uploaded file cannot be empty.' ]; ok_if "empty file 400"
+check "empty file 400" [ "$(req POST /api/v1/artifacts/upload \
+	-F "upload_file=@$T/empty;filename=e.txt" -F "sessionId=$ASID" -F 'filename=e.txt') $(jb .message)" = \
+	'400 Uploaded file cannot be empty.' ]
 check "traversal filename 400" [ "$(req POST /api/v1/artifacts/upload \
 	-F "upload_file=@$T/file.bin;filename=a" -F "sessionId=$ASID" -F 'filename=../x')" = 400 ]
 check "unknown sessionId 403" [ "$(req POST /api/v1/artifacts/upload \
 	-F "upload_file=@$T/file.bin;filename=a" -F 'sessionId=nope' -F 'filename=a')" = 403 ]
-[ "$(req POST /api/v1/artifacts/upload -F 'x=y')" = 422 ] && \
-	[ "$(jbc '.validationDetails | keys')" = '["filename","upload_file"]' ]; ok_if "missing form fields 422"
+check "missing form fields 422" [ "$(req POST /api/v1/artifacts/upload -F 'x=y') $(jbc \
+	'.validationDetails | keys')" = '422 ["filename","upload_file"]' ]
 printf 'hello text' >"$T/t.txt"
-[ "$(req POST /api/v1/artifacts/upload \
+check "text upload: mime from extension" [ "$(req POST /api/v1/artifacts/upload \
 	-F "upload_file=@$T/t.txt;filename=t.txt;type=application/octet-stream" \
-	-F "sessionId=$ASID" -F 'filename=notes.md')" = 201 ] && \
-	[ "$(jb .mimeType)" = text/markdown ]; ok_if "text upload: mime from extension"
-[ "$(req GET "/api/v1/artifacts/$ASID/notes.md")" = 200 ] && \
-	[ "$(hdr content-type)" = 'text/markdown; charset=utf-8' ]; ok_if "text download charset"
+	-F "sessionId=$ASID" -F 'filename=notes.md') $(jb .mimeType)" = '201 text/markdown' ]
+check "text download charset" [ "$(req GET "/api/v1/artifacts/$ASID/notes.md") $(hdr content-type)" = \
+	'200 text/markdown; charset=utf-8' ]
 
 stop_sim "$MAIN_PID"
 
@@ -314,10 +321,10 @@ code=$(curl -s --max-time 20 -o "$T/b" -w '%{http_code}' \
 	-F "upload_file=@$T/two.bin;filename=two.bin" -F 'sessionId=' -F 'filename=two.bin' \
 	"$SIM_URL/api/v1/artifacts/upload")
 rc=$?
-[ "$rc" -eq 0 ] && [ "$code" = 413 ]; ok_if "413 over the limit, no reset (curl rc=$rc)"
+check "413 over the limit, no reset (curl rc=$rc)" [ "$rc $code" = "0 413" ]
 check "413 message" sh -c "jq -r .message '$T/b' | grep -q '^File upload rejected: size 2,000,[0-9]* bytes exceeds maximum 1,000,000 bytes (1.9[0-9] MB > 0.95 MB)\$'"
-[ "$(req GET /api/v1/config)" = 200 ] && \
-	[ "$(jb .validation_limits.maxPerFileUploadSizeBytes)" = 1000000 ]; ok_if "limit in config"
+check "limit in config" [ "$(req GET /api/v1/config) $(jb .validation_limits.maxPerFileUploadSizeBytes)" = \
+	'200 1000000' ]
 stop_sim "$SIM_PID"
 
 # ---------------------------------------------------------------------------
@@ -325,7 +332,7 @@ echo "== stats, introspect, queue overflow"
 start_sim --queue-size 5 --sndbuf 4096 --persistent-buffer
 submit "counted [gwsim:first_delay_ms=300]"
 sse "$TASK" 10
-[ "$RC" -eq 0 ] && [ "$(events_in "$T/s")" = 7 ]; ok_if "stream complete"
+check "stream complete" [ "$RC $(events_in "$T/s")" = "0 7" ]
 check "stats: events_sent = events received" [ "$(sim_stat events_sent)" = 7 ]
 check "stats: events_generated" [ "$(sim_stat events_generated)" = 7 ]
 check "stats: tasks_completed" [ "$(sim_stat tasks_completed)" = 1 ]
@@ -400,8 +407,8 @@ check "401 body" [ "$(cat "$T/b")" = '{"detail":"Not authenticated","error_type"
 check "wrong token 401" [ "$(req GET /api/v1/sessions -H 'Authorization: Bearer nope')" = 401 ]
 check "bearer token 200" [ "$(req GET /api/v1/sessions -H 'Authorization: Bearer s3cret')" = 200 ]
 check "?token= 200" [ "$(req GET '/api/v1/agentCards?token=s3cret')" = 200 ]
-[ "$(req GET /api/v1/config)" = 200 ] && \
-	[ "$(jb .frontend_use_authorization)" = true ]; ok_if "config needs no token"
+check "config needs no token" \
+	[ "$(req GET /api/v1/config) $(jb .frontend_use_authorization)" = '200 true' ]
 check "health needs no token" [ "$(req GET /health)" = 200 ]
 check "unknown /api path: 401 first" [ "$(req GET /api/v1/nope)" = 401 ]
 stop_sim "$SIM_PID"
@@ -431,7 +438,7 @@ for mode in nocolon badjson longline barecr bom; do
 	case $mode in
 	nocolon) check "malformed nocolon" grep -q '^gwsim-line-without-colon' "$T/s" ;;
 	badjson) grep '^data: ' "$T/s" | head -n1 | sed 's/^data: //' >"$T/d1"
-		! jq -e . "$T/d1" >/dev/null 2>&1; ok_if "malformed badjson" ;;
+		check "malformed badjson" sh -c "! jq -e . '$T/d1' >/dev/null 2>&1" ;;
 	longline) check "malformed longline (>100 KB line)" [ "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$T/s")" -gt 102400 ] ;;
 	barecr) check "malformed barecr (no LF)" eval \
 		'[ "$(wc -l <"$T/s")" -eq 0 ] && grep -q final_response "$T/s"' ;;
@@ -446,50 +453,51 @@ submit "stall [gwsim:first_delay_ms=300]"
 t0=$(date +%s%N)
 sse "$TASK" 10
 t1=$(date +%s%N)
-[ $(( (t1 - t0) / 1000000 )) -ge 1900 ] && [ "$RC" -eq 0 ]; ok_if "--stall-s 2: complete after >= 2 s"
+check "--stall-s 2: complete after >= 2 s" eval \
+	'[ $(( (t1 - t0) / 1000000 )) -ge 1900 ] && [ "$RC" -eq 0 ]'
 stop_sim "$SIM_PID"
 
 start_sim --trickle-ms 1
 submit "trickle [gwsim:events=1] [gwsim:first_delay_ms=300]"
 sse "$TASK" 20
-[ "$RC" -eq 0 ] && \
-	[ "$(events_in "$T/s")" = 3 ] && [ "$(sim_stat streams_trickled)" = 1 ]; ok_if "--trickle-ms: stream complete, one byte at a time"
+check "--trickle-ms: stream complete, one byte at a time" \
+	[ "$RC $(events_in "$T/s") $(sim_stat streams_trickled)" = "0 3 1" ]
 stop_sim "$SIM_PID"
 
 start_sim --garbage nonjson
 check "--garbage nonjson: 200" submit "g"
-! jq -e . "$T/b" >/dev/null 2>&1; ok_if "--garbage nonjson: body not JSON"
+check "--garbage nonjson: body not JSON" sh -c "! jq -e . '$T/b' >/dev/null 2>&1"
 stop_sim "$SIM_PID"
 start_sim --garbage ctype
-submit "g" && [ "$(jb .jsonrpc)" = 2.0 ]; ok_if "--garbage ctype: 200 JSON"
+check "--garbage ctype: 200 JSON" eval 'submit g && [ "$(jb .jsonrpc)" = 2.0 ]'
 check "--garbage ctype: text/plain" [ "$(hdr content-type)" = text/plain ]
 stop_sim "$SIM_PID"
 
 start_sim --never-final
 submit "never"
 sse "$TASK" 1.5
-[ "$RC" -eq 28 ] && \
-	! grep -q final_response "$T/s" && [ "$(events_in "$T/s")" = 6 ]; ok_if "--never-final: no final, no end"
-[ "$(req GET "/api/v1/tasks/$TASK/status")" = 200 ] && \
-	[ "$(jb .is_running)" = true ]; ok_if "--never-final: still running"
+check "--never-final: no final, no end" eval '[ "$RC" -eq 28 ] &&
+	! grep -q final_response "$T/s" && [ "$(events_in "$T/s")" = 6 ]'
+check "--never-final: still running" \
+	[ "$(req GET "/api/v1/tasks/$TASK/status") $(jb .is_running)" = '200 true' ]
 stop_sim "$SIM_PID"
 
 start_sim --leak-kb 1024
 r0=$(sim_stat rss_kb)
 i=0; while [ $i -lt 20 ]; do submit "leak"; i=$((i + 1)); done
 r1=$(sim_stat rss_kb)
-[ $((r1 - r0)) -ge 15360 ] && \
-	[ "$(sim_stat leaked_kb)" = 20480 ]; ok_if "--leak-kb: RSS grew >= 15 MiB ($r0 -> $r1 KiB)"
+check "--leak-kb: RSS grew >= 15 MiB ($r0 -> $r1 KiB)" eval \
+	'[ $((r1 - r0)) -ge 15360 ] && [ "$(sim_stat leaked_kb)" = 20480 ]'
 stop_sim "$SIM_PID"
 
 start_sim --refuse
 curl -s --max-time 5 -o /dev/null "$SIM_URL/health"; rc=$?
-[ "$rc" -eq 52 ] || [ "$rc" -eq 56 ]; ok_if "--refuse: connection closed (curl rc=$rc)"
+check "--refuse: connection closed (curl rc=$rc)" eval '[ "$rc" -eq 52 ] || [ "$rc" -eq 56 ]'
 stop_sim "$SIM_PID"
 
 start_sim --reset-rate 1
 curl -s --max-time 5 -o /dev/null "$SIM_URL/health"; rc=$?
-[ "$rc" -eq 56 ] || [ "$rc" -eq 52 ]; ok_if "--reset-rate 1: connection reset (curl rc=$rc)"
+check "--reset-rate 1: connection reset (curl rc=$rc)" eval '[ "$rc" -eq 56 ] || [ "$rc" -eq 52 ]'
 stop_sim "$SIM_PID"
 
 # ---------------------------------------------------------------------------

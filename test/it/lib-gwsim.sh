@@ -45,8 +45,6 @@ hdr() { grep -i "^$1:" "$T/h" | head -n1 | cut -d' ' -f2- | tr -d '\r'; }
 jb() { jq -r "$1" "$T/b"; }
 jbc() { jq -c "$1" "$T/b"; }
 events_in() { grep -c '^event: ' "$1"; }
-# ok_if DESCRIPTION: ok/fail from the status of the previous command list
-ok_if() { if [ $? -eq 0 ]; then ok "$1"; else fail "$1"; fi; }
 
 # wait_stat KEY VALUE: poll sim_stat KEY until it is VALUE, 50 times 0.1 s
 # apart (5 s when each read succeeds at once)
