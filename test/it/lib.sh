@@ -67,6 +67,8 @@ run_gwstress() {
 	rg_t0=$(date +%s)
 	(
 		while [ $# -gt 0 ]; do
+			# export NAME=VALUE, the whole word: not SC2163's mistake
+			# shellcheck disable=SC2163
 			case $1 in
 			[A-Za-z_]*=*) export "$1"; shift ;;
 			*) break ;;
