@@ -4,64 +4,18 @@
 # match, plus gwsim's stats, token mode, fault flags and a load check.
 # Talks to ./gwsim (or $GWSIM) over loopback with curl; every wait is
 # bounded by curl --max-time or a counted loop.
+#
+# Every assertion is check "desc" COMMAND (lib.sh).  A status and a value
+# are compared in one test, [ "$(req ...) $(jb ...)" = "200 value" ]: the
+# status never holds a blank, so the pair matches only if both do.  Other
+# compound conditions go through eval, which runs them in this shell, where
+# req, jb and the rest are defined.  Their bodies are single-quoted so that
+# eval expands them, hence SC2016 off for the file.
+# shellcheck disable=SC2016
 . "$(dirname "$0")/../it/lib.sh"
+. "$(dirname "$0")/../it/lib-gwsim.sh"
 
-CR=$(printf '\r')
 LOAD_STREAMS=${GWSIM_LOAD_STREAMS:-500}
-
-# req METHOD PATH [curl args]: body -> $T/b, headers -> $T/h, prints status
-req() {
-	m=$1; p=$2; shift 2
-	curl -s --max-time 20 -o "$T/b" -D "$T/h" -w '%{http_code}' -X "$m" \
-		"$SIM_URL$p" "$@"
-}
-
-# msg_body TEXT [AGENT] [CONTEXT] [METHOD]: JSON-RPC SendStreamingMessage
-msg_body() {
-	jq -nc --arg t "$1" --arg a "${2-TestAgent}" --arg c "${3-}" \
-		--arg m "${4:-message/stream}" '
-		{jsonrpc:"2.0", id:"req-1", method:$m, params:{message:{
-		 role:"user", messageId:"msg-1", kind:"message",
-		 parts:[{kind:"text", text:$t}],
-		 metadata:{agent_name:$a}}}}
-		| if $c != "" then .params.message.contextId = $c else . end'
-}
-
-# submit TEXT [AGENT] [CONTEXT]: POST message:stream, sets TASK and CTX
-submit() {
-	msg_body "$@" >"$T/req.json"
-	st=$(req POST /api/v1/message:stream -H 'Content-Type: application/json' \
-		--data-binary @"$T/req.json")
-	TASK=$(jq -r '.result.id' "$T/b" 2>/dev/null)
-	CTX=$(jq -r '.result.contextId' "$T/b" 2>/dev/null)
-	[ "$st" = 200 ]
-}
-
-# sse TASK SECONDS [curl args]: stream -> $T/s, headers -> $T/sh, rc -> RC
-sse() {
-	t=$1; s=$2; shift 2
-	curl -s -N --max-time "$s" -D "$T/sh" -o "$T/s" "$@" \
-		"$SIM_URL/api/v1/sse/subscribe/$t"
-	RC=$?
-}
-
-stat() { curl -s --max-time 5 "$SIM_URL/gwsim/stats" | jq -r ".$1"; }
-hdr() { grep -i "^$1:" "$T/h" | head -n1 | cut -d' ' -f2- | tr -d '\r'; }
-jb() { jq -r "$1" "$T/b"; }
-jbc() { jq -c "$1" "$T/b"; }
-events_in() { grep -c '^event: ' "$1"; }
-# ok_if DESCRIPTION: ok/fail from the status of the previous command list
-ok_if() { if [ $? -eq 0 ]; then ok "$1"; else fail "$1"; fi; }
-
-# wait_stat KEY VALUE: poll /gwsim/stats up to 5 s
-wait_stat() {
-	i=0
-	while [ $i -lt 50 ]; do
-		[ "$(stat "$1")" = "$2" ] && return 0
-		sleep 0.1; i=$((i + 1))
-	done
-	return 1
-}
 
 # ---------------------------------------------------------------------------
 echo "== discovery, config, routing"
@@ -182,7 +136,7 @@ check "final_response is the last event" [ "$(grep '^event: ' "$T/s" | tail -n1 
 check "every line ends in CRLF" [ "$(grep -vc "$CR\$" "$T/s")" = 0 ]
 check "no id: or retry: fields" sh -c "! grep -Eq '^(id|retry):' '$T/s'"
 grep '^data: ' "$T/s" | sed 's/^data: //; s/\r$//' >"$T/data"
-check "data lines are JSON" jq -e . "$T/data" >/dev/null
+check "data lines are JSON" sh -c "jq -e . '$T/data' >/dev/null"
 check "Python json.dumps separators" grep -q '{"id": "gdk-task-' "$T/data"
 check "no null fields in SSE data" sh -c "! grep -q 'null' '$T/data'"
 check "status_update shape" [ "$(head -n1 "$T/data" | jq -c '[.id == .result.taskId,
@@ -236,13 +190,13 @@ curl -s -N --max-time 10 -o "$T/s1" "$SIM_URL/api/v1/sse/subscribe/$TASK" &
 P1=$!
 sse "$TASK" 10
 wait $P1
-[ "$(events_in "$T/s1")" = 7 ] && \
-	[ "$(events_in "$T/s")" = 7 ]; ok_if "two subscribers each get every event"
+check "two subscribers each get every event" \
+	[ "$(events_in "$T/s1") $(events_in "$T/s")" = "7 7" ]
 
 submit "unknown agent" NoSuchAgent
-[ -n "$TASK" ] && [ "$TASK" != null ]; ok_if "unknown agent: 200 and a task"
+check "unknown agent: 200 and a task" eval '[ -n "$TASK" ] && [ "$TASK" != null ]'
 sse "$TASK" 1.5
-[ "$RC" -eq 28 ] && [ "$(events_in "$T/s")" = 0 ]; ok_if "unknown agent: no events ever"
+check "unknown agent: no events ever" [ "$RC $(events_in "$T/s")" = "28 0" ]
 
 # ---------------------------------------------------------------------------
 echo "== cancel and task status"
@@ -252,8 +206,8 @@ curl -s -N --max-time 10 -o "$T/cs" "$SIM_URL/api/v1/sse/subscribe/$LONG" &
 CP=$!
 sleep 0.3
 jq -nc --arg id "$LONG" '{jsonrpc:"2.0",id:"c1",method:"tasks/cancel",params:{id:$id}}' >"$T/c.json"
-[ "$(req GET "/api/v1/tasks/$LONG/status")" = 200 ] && \
-	[ "$(jb .is_running)" = true ]; ok_if "task running before cancel"
+check "task running before cancel" \
+	[ "$(req GET "/api/v1/tasks/$LONG/status") $(jb .is_running)" = "200 true" ]
 check "cancel 202" [ "$(req POST "/api/v1/tasks/$LONG:cancel" \
 	-H 'Content-Type: application/json' --data-binary @"$T/c.json")" = 202 ]
 check "cancel body" [ "$(cat "$T/b")" = '{"message":"Cancellation request sent"}' ]
@@ -265,9 +219,9 @@ check "cancel of a finished task 404" [ "$(req POST "/api/v1/tasks/$LONG:cancel"
 check "404 message" [ "$(jb .message)" = "No active task context found for task ID: $LONG" ]
 check "cancel id mismatch 400" [ "$(req POST /api/v1/tasks/other:cancel \
 	-H 'Content-Type: application/json' --data-binary @"$T/c.json")" = 400 ]
-[ "$(req GET "/api/v1/tasks/$LONG/status")" = 200 ] && \
-	[ "$(jbc '[.is_running, .is_background, .can_reconnect, .error_message, .task.status, .task.user_id]')" = \
-	'[false,false,false,null,"canceled","sam_dev_user"]' ]; ok_if "task status after cancel"
+check "task status after cancel" [ "$(req GET "/api/v1/tasks/$LONG/status") $(jbc '[.is_running,
+	.is_background, .can_reconnect, .error_message, .task.status, .task.user_id]')" = \
+	'200 [false,false,false,null,"canceled","sam_dev_user"]' ]
 check "task row snake_case fields" [ "$(jbc '.task | keys_unsorted')" = \
 	'["id","user_id","parent_task_id","start_time","end_time","status","initial_request_text","total_input_tokens","total_output_tokens","total_cached_input_tokens","token_usage_details","execution_mode","last_activity_time","background_execution_enabled","max_execution_time_ms","session_id","events_buffered","events_consumed"]' ]
 check "unknown task status 404" [ "$(req GET /api/v1/tasks/nope/status)" = 404 ]
@@ -287,7 +241,7 @@ check "page validation message" [ "$(jbc .validationDetails)" = \
 	'{"query.pageSize":["Input should be less than or equal to 100"]}' ]
 check "pageNumber=0 422" [ "$(req GET '/api/v1/sessions?pageNumber=0')" = 422 ]
 check "GET session 200" [ "$(req GET "/api/v1/sessions/$FIRST_CTX")" = 200 ]
-[ "$(jb .data.id)" = "$FIRST_CTX" ] && [ "$(jb .data.agentId)" = TestAgent ]; ok_if "data envelope"
+check "data envelope" [ "$(jb .data.id) $(jb .data.agentId)" = "$FIRST_CTX TestAgent" ]
 check "rename 200" [ "$(req PATCH "/api/v1/sessions/$FIRST_CTX" \
 	-H 'Content-Type: application/json' -d '{"name":"Renamed"}')" = 200 ]
 check "rename returns bare session" [ "$(jb .name)" = Renamed ]
@@ -295,8 +249,8 @@ check "rename empty 422" [ "$(req PATCH "/api/v1/sessions/$FIRST_CTX" \
 	-H 'Content-Type: application/json' -d '{"name":""}')" = 422 ]
 check "rename missing name 422" [ "$(req PATCH "/api/v1/sessions/$FIRST_CTX" \
 	-H 'Content-Type: application/json' -d '{}')" = 422 ]
-[ "$(req GET '/api/v1/sessions/search?query=renam')" = 200 ] && \
-	[ "$(jb '.data[0].id')" = "$FIRST_CTX" ]; ok_if "search finds the renamed session"
+check "search finds the renamed session" \
+	[ "$(req GET '/api/v1/sessions/search?query=renam') $(jb '.data[0].id')" = "200 $FIRST_CTX" ]
 check "unknown session 404" [ "$(req GET /api/v1/sessions/web-session-nope)" = 404 ]
 check "404 body" [ "$(cat "$T/b")" = '{"message":"Session not found.","validationDetails":null}' ]
 check "contextId of an unknown id creates that row" submit "x" TestAgent my-own-session
@@ -320,45 +274,46 @@ check "download 200" [ "$(req GET "/api/v1/artifacts/$ASID/report.bin")" = 200 ]
 check "download byte-identical" cmp -s "$T/b" "$T/file.bin"
 check "content-disposition" [ "$(hdr content-disposition)" = "attachment; filename*=UTF-8''report.bin" ]
 check "download is chunked" [ "$(hdr transfer-encoding)" = chunked ]
-[ "$(req POST /api/v1/artifacts/upload \
+check "second version 201" [ "$(req POST /api/v1/artifacts/upload \
 	-F "upload_file=@$T/file.bin;filename=x.bin" -F "sessionId=$ASID" \
-	-F 'filename=report.bin')" = 201 ] && [ "$(jb .uri | sed 's/.*=//')" = 1 ]; ok_if "second version 201"
-[ "$(req GET "/api/v1/artifacts/$ASID/report.bin/versions")" = 200 ] && \
-	[ "$(jbc .)" = '[0,1]' ]; ok_if "versions [0,1]"
-[ "$(req GET "/api/v1/artifacts/$ASID/report.bin/versions/0")" = 200 ] && \
-	cmp -s "$T/b" "$T/file.bin"; ok_if "version 0 download"
-[ "$(hdr cache-control)" = 'private, max-age=3600' ] && \
-	[ -n "$(hdr etag)" ]; ok_if "version download headers"
-[ "$(req GET "/api/v1/artifacts/$ASID/report.bin?max_bytes=100")" = 200 ] && \
-	[ "$(wc -c <"$T/b")" -eq 100 ] && [ "$(hdr x-truncated)" = true ] && \
-	[ "$(hdr x-original-size)" = 3000000 ]; ok_if "max_bytes truncation"
+	-F 'filename=report.bin') $(jb .uri | sed 's/.*=//')" = "201 1" ]
+check "versions [0,1]" \
+	[ "$(req GET "/api/v1/artifacts/$ASID/report.bin/versions") $(jbc .)" = '200 [0,1]' ]
+check "version 0 download" eval \
+	'[ "$(req GET "/api/v1/artifacts/$ASID/report.bin/versions/0")" = 200 ] &&
+	cmp -s "$T/b" "$T/file.bin"'
+check "version download headers" eval \
+	'[ "$(hdr cache-control)" = "private, max-age=3600" ] && [ -n "$(hdr etag)" ]'
+check "max_bytes truncation" eval \
+	'[ "$(req GET "/api/v1/artifacts/$ASID/report.bin?max_bytes=100")" = 200 ] &&
+	[ "$(wc -c <"$T/b")" -eq 100 ] && [ "$(hdr x-truncated)" = true ] &&
+	[ "$(hdr x-original-size)" = 3000000 ]'
 check "list 200" [ "$(req GET "/api/v1/artifacts/$ASID")" = 200 ]
 check "list snake_case" [ "$(jbc '.[0] | [.filename, .mime_type, .size, .version, .version_count]')" = \
 	'["report.bin","application/octet-stream",3000000,1,2]' ]
-[ "$(req GET /api/v1/artifacts/web-session-nope)" = 200 ] && \
-	[ "$(cat "$T/b")" = '[]' ]; ok_if "list of unknown session is []"
+check "list of unknown session is []" \
+	[ "$(req GET /api/v1/artifacts/web-session-nope) $(cat "$T/b")" = '200 []' ]
 check "download from unknown session 404" [ "$(req GET /api/v1/artifacts/web-session-nope/report.bin)" = 404 ]
-[ "$(req GET "/api/v1/artifacts/$ASID/nope.txt")" = 500 ] && \
-	[ "$(jb .message)" = 'Failed to load artifact' ]; ok_if "missing artifact in valid session 500"
+check "missing artifact in valid session 500" \
+	[ "$(req GET "/api/v1/artifacts/$ASID/nope.txt") $(jb .message)" = '500 Failed to load artifact' ]
 check "DELETE artifact 204" [ "$(req DELETE "/api/v1/artifacts/$ASID/report.bin")" = 204 ]
 check "deleted artifact 500 on download" [ "$(req GET "/api/v1/artifacts/$ASID/report.bin")" = 500 ]
 : >"$T/empty"
-[ "$(req POST /api/v1/artifacts/upload \
-	-F "upload_file=@$T/empty;filename=e.txt" -F "sessionId=$ASID" -F 'filename=e.txt')" = 400 ] && \
-	[ "$(jb .message)" = 'Uploaded file cannot be empty.' ]; ok_if "empty file 400"
+check "empty file 400" [ "$(req POST /api/v1/artifacts/upload \
+	-F "upload_file=@$T/empty;filename=e.txt" -F "sessionId=$ASID" -F 'filename=e.txt') $(jb .message)" = \
+	'400 Uploaded file cannot be empty.' ]
 check "traversal filename 400" [ "$(req POST /api/v1/artifacts/upload \
 	-F "upload_file=@$T/file.bin;filename=a" -F "sessionId=$ASID" -F 'filename=../x')" = 400 ]
 check "unknown sessionId 403" [ "$(req POST /api/v1/artifacts/upload \
 	-F "upload_file=@$T/file.bin;filename=a" -F 'sessionId=nope' -F 'filename=a')" = 403 ]
-[ "$(req POST /api/v1/artifacts/upload -F 'x=y')" = 422 ] && \
-	[ "$(jbc '.validationDetails | keys')" = '["filename","upload_file"]' ]; ok_if "missing form fields 422"
+check "missing form fields 422" [ "$(req POST /api/v1/artifacts/upload -F 'x=y') $(jbc \
+	'.validationDetails | keys')" = '422 ["filename","upload_file"]' ]
 printf 'hello text' >"$T/t.txt"
-[ "$(req POST /api/v1/artifacts/upload \
+check "text upload: mime from extension" [ "$(req POST /api/v1/artifacts/upload \
 	-F "upload_file=@$T/t.txt;filename=t.txt;type=application/octet-stream" \
-	-F "sessionId=$ASID" -F 'filename=notes.md')" = 201 ] && \
-	[ "$(jb .mimeType)" = text/markdown ]; ok_if "text upload: mime from extension"
-[ "$(req GET "/api/v1/artifacts/$ASID/notes.md")" = 200 ] && \
-	[ "$(hdr content-type)" = 'text/markdown; charset=utf-8' ]; ok_if "text download charset"
+	-F "sessionId=$ASID" -F 'filename=notes.md') $(jb .mimeType)" = '201 text/markdown' ]
+check "text download charset" [ "$(req GET "/api/v1/artifacts/$ASID/notes.md") $(hdr content-type)" = \
+	'200 text/markdown; charset=utf-8' ]
 
 stop_sim "$MAIN_PID"
 
@@ -368,10 +323,10 @@ code=$(curl -s --max-time 20 -o "$T/b" -w '%{http_code}' \
 	-F "upload_file=@$T/two.bin;filename=two.bin" -F 'sessionId=' -F 'filename=two.bin' \
 	"$SIM_URL/api/v1/artifacts/upload")
 rc=$?
-[ "$rc" -eq 0 ] && [ "$code" = 413 ]; ok_if "413 over the limit, no reset (curl rc=$rc)"
+check "413 over the limit, no reset (curl rc=$rc)" [ "$rc $code" = "0 413" ]
 check "413 message" sh -c "jq -r .message '$T/b' | grep -q '^File upload rejected: size 2,000,[0-9]* bytes exceeds maximum 1,000,000 bytes (1.9[0-9] MB > 0.95 MB)\$'"
-[ "$(req GET /api/v1/config)" = 200 ] && \
-	[ "$(jb .validation_limits.maxPerFileUploadSizeBytes)" = 1000000 ]; ok_if "limit in config"
+check "limit in config" [ "$(req GET /api/v1/config) $(jb .validation_limits.maxPerFileUploadSizeBytes)" = \
+	'200 1000000' ]
 stop_sim "$SIM_PID"
 
 # ---------------------------------------------------------------------------
@@ -379,12 +334,12 @@ echo "== stats, introspect, queue overflow"
 start_sim --queue-size 5 --sndbuf 4096 --persistent-buffer
 submit "counted [gwsim:first_delay_ms=300]"
 sse "$TASK" 10
-[ "$RC" -eq 0 ] && [ "$(events_in "$T/s")" = 7 ]; ok_if "stream complete"
-check "stats: events_sent = events received" [ "$(stat events_sent)" = 7 ]
-check "stats: events_generated" [ "$(stat events_generated)" = 7 ]
-check "stats: tasks_completed" [ "$(stat tasks_completed)" = 1 ]
-check "stats: rss_kb > 0" [ "$(stat rss_kb)" -gt 0 ]
-check "stats: all listed keys" [ "$(curl -s "$SIM_URL/gwsim/stats" | jq -c '[has(
+check "stream complete" [ "$RC $(events_in "$T/s")" = "0 7" ]
+check "stats: events_sent = events received" [ "$(sim_stat events_sent)" = 7 ]
+check "stats: events_generated" [ "$(sim_stat events_generated)" = 7 ]
+check "stats: tasks_completed" [ "$(sim_stat tasks_completed)" = 1 ]
+check "stats: rss_kb > 0" [ "$(sim_stat rss_kb)" -gt 0 ]
+check "stats: all listed keys" [ "$(sim_stats | jq -c '[has(
 	"active_streams","streams_total","buffered_tasks","tasks_submitted",
 	"tasks_completed","events_generated","events_sent",
 	"events_buffer_dropped","queues_detached","pings_sent","sessions",
@@ -395,8 +350,8 @@ check "introspect after a clean run" [ "$(curl -s "$SIM_URL/gwsim/introspect")" 
 # pre-connection buffer overflow: 20 events for a queue of 5
 submit "buffer [gwsim:events=20] [gwsim:interval_ms=1] [gwsim:first_delay_ms=0]"
 sleep 0.5
-check "pre-connection buffer keeps queue-size events" [ "$(stat events_buffer_dropped)" -ge 17 ]
-check "buffered_tasks 1" [ "$(stat buffered_tasks)" = 1 ]
+check "pre-connection buffer keeps queue-size events" [ "$(sim_stat events_buffer_dropped)" -ge 17 ]
+check "buffered_tasks 1" [ "$(sim_stat buffered_tasks)" = 1 ]
 sse "$TASK" 1
 check "first subscriber takes the 5 buffered events (no final)" [ "$(events_in "$T/s")" = 5 ]
 check "backlog taken: buffered_tasks 0" wait_stat buffered_tasks 0
@@ -404,7 +359,7 @@ check "backlog taken: buffered_tasks 0" wait_stat buffered_tasks 0
 submit "flood [gwsim:events=3000] [gwsim:chunk=4000] [gwsim:interval_ms=0] [gwsim:first_delay_ms=300]"
 curl -s -N --max-time 4 --limit-rate 2k -o "$T/slow" "$SIM_URL/api/v1/sse/subscribe/$TASK"
 check "slow reader: stream never ends (no final)" sh -c "! grep -q final_response '$T/slow'"
-check "slow reader: queue detached" [ "$(stat queues_detached)" -ge 1 ]
+check "slow reader: queue detached" [ "$(sim_stat queues_detached)" -ge 1 ]
 check "active_connections back to 0" sh -c "sleep 0.3; curl -s '$SIM_URL/gwsim/introspect' | jq -e '.active_connections == 0' >/dev/null"
 check "server still healthy" [ "$(req GET /health)" = 200 ]
 # early disconnect (churn): the subscription goes at once, the prior mark stays
@@ -416,7 +371,7 @@ check "early disconnect: prior connection stays (SAM)" sh -c \
 sleep 2.2
 sse "$TASK" 1
 check "resubscribe after disconnect: events were not buffered" [ "$(events_in "$T/s")" = 0 ]
-check "events_persist_only counted" [ "$(stat events_persist_only)" -ge 7 ]
+check "events_persist_only counted" [ "$(sim_stat events_persist_only)" -ge 7 ]
 # keep-alive: the connection that carried a finished stream is reused
 submit "keepalive [gwsim:first_delay_ms=300]"
 curl -s -v -N --max-time 10 -o /dev/null -o /dev/null \
@@ -433,7 +388,7 @@ check "default: early disconnect removes the subscription" wait_stat active_subs
 sleep 2.2
 sse "$TASK" 2
 check "default: resubscribe gets the buffered events and final" grep -q final_response "$T/s"
-check "default: no DB-only events" [ "$(stat events_persist_only)" = 0 ]
+check "default: no DB-only events" [ "$(sim_stat events_persist_only)" = 0 ]
 check "default: background task cache stays empty" sh -c \
 	"curl -s '$SIM_URL/gwsim/introspect' | jq -e '.background_task_cache == 0' >/dev/null"
 stop_sim "$SIM_PID"
@@ -441,7 +396,7 @@ stop_sim "$SIM_PID"
 start_sim --buffer-max-age-s 2
 submit "purge me"
 sleep 3.5
-check "pre-connection buffer purged after --buffer-max-age-s" [ "$(stat buffers_purged)" = 1 ]
+check "pre-connection buffer purged after --buffer-max-age-s" [ "$(sim_stat buffers_purged)" = 1 ]
 sse "$TASK" 1
 check "purged task: late subscriber gets nothing" [ "$(events_in "$T/s")" = 0 ]
 stop_sim "$SIM_PID"
@@ -454,8 +409,8 @@ check "401 body" [ "$(cat "$T/b")" = '{"detail":"Not authenticated","error_type"
 check "wrong token 401" [ "$(req GET /api/v1/sessions -H 'Authorization: Bearer nope')" = 401 ]
 check "bearer token 200" [ "$(req GET /api/v1/sessions -H 'Authorization: Bearer s3cret')" = 200 ]
 check "?token= 200" [ "$(req GET '/api/v1/agentCards?token=s3cret')" = 200 ]
-[ "$(req GET /api/v1/config)" = 200 ] && \
-	[ "$(jb .frontend_use_authorization)" = true ]; ok_if "config needs no token"
+check "config needs no token" \
+	[ "$(req GET /api/v1/config) $(jb .frontend_use_authorization)" = '200 true' ]
 check "health needs no token" [ "$(req GET /health)" = 200 ]
 check "unknown /api path: 401 first" [ "$(req GET /api/v1/nope)" = 401 ]
 stop_sim "$SIM_PID"
@@ -467,7 +422,7 @@ start_sim --fail-rate 1
 check "--fail-rate 1: 500" [ "$(req GET /api/v1/agentCards)" = 500 ]
 check "injected failure body" [ "$(cat "$T/b")" = '{"message":"Injected failure","validationDetails":null}' ]
 check "--fail-rate: /health untouched" [ "$(req GET /health)" = 200 ]
-check "faults_500 counted" [ "$(stat faults_500)" = 1 ]
+check "faults_500 counted" [ "$(sim_stat faults_500)" = 1 ]
 stop_sim "$SIM_PID"
 
 start_sim --cut-rate 1
@@ -475,7 +430,7 @@ submit "cut [gwsim:first_delay_ms=300]"
 sse "$TASK" 5 --raw
 check "--cut-rate 1: transfer closed without terminator (curl 18)" [ "$RC" -eq 18 ]
 check "cut after the first event" [ "$(events_in "$T/s")" = 1 ]
-check "streams_cut counted" [ "$(stat streams_cut)" = 1 ]
+check "streams_cut counted" [ "$(sim_stat streams_cut)" = 1 ]
 stop_sim "$SIM_PID"
 
 for mode in nocolon badjson longline barecr bom; do
@@ -485,9 +440,10 @@ for mode in nocolon badjson longline barecr bom; do
 	case $mode in
 	nocolon) check "malformed nocolon" grep -q '^gwsim-line-without-colon' "$T/s" ;;
 	badjson) grep '^data: ' "$T/s" | head -n1 | sed 's/^data: //' >"$T/d1"
-		! jq -e . "$T/d1" >/dev/null 2>&1; ok_if "malformed badjson" ;;
+		check "malformed badjson" sh -c "! jq -e . '$T/d1' >/dev/null 2>&1" ;;
 	longline) check "malformed longline (>100 KB line)" [ "$(awk '{ if (length($0) > m) m = length($0) } END { print m }' "$T/s")" -gt 102400 ] ;;
-	barecr) check "malformed barecr (no LF)" [ "$(wc -l <"$T/s")" -eq 0 ] && grep -q 'final_response' "$T/s" ;;
+	barecr) check "malformed barecr (no LF)" eval \
+		'[ "$(wc -l <"$T/s")" -eq 0 ] && grep -q final_response "$T/s"' ;;
 	bom) check "malformed bom" [ "$(head -c 3 "$T/s" | od -An -tx1 | tr -d ' \n')" = efbbbf ] ;;
 	esac
 	check "malformed $mode: stream still ends" [ "$RC" -eq 0 ]
@@ -499,50 +455,51 @@ submit "stall [gwsim:first_delay_ms=300]"
 t0=$(date +%s%N)
 sse "$TASK" 10
 t1=$(date +%s%N)
-[ $(( (t1 - t0) / 1000000 )) -ge 1900 ] && [ "$RC" -eq 0 ]; ok_if "--stall-s 2: complete after >= 2 s"
+check "--stall-s 2: complete after >= 2 s" eval \
+	'[ $(( (t1 - t0) / 1000000 )) -ge 1900 ] && [ "$RC" -eq 0 ]'
 stop_sim "$SIM_PID"
 
 start_sim --trickle-ms 1
 submit "trickle [gwsim:events=1] [gwsim:first_delay_ms=300]"
 sse "$TASK" 20
-[ "$RC" -eq 0 ] && \
-	[ "$(events_in "$T/s")" = 3 ] && [ "$(stat streams_trickled)" = 1 ]; ok_if "--trickle-ms: stream complete, one byte at a time"
+check "--trickle-ms: stream complete, one byte at a time" \
+	[ "$RC $(events_in "$T/s") $(sim_stat streams_trickled)" = "0 3 1" ]
 stop_sim "$SIM_PID"
 
 start_sim --garbage nonjson
 check "--garbage nonjson: 200" submit "g"
-! jq -e . "$T/b" >/dev/null 2>&1; ok_if "--garbage nonjson: body not JSON"
+check "--garbage nonjson: body not JSON" sh -c "! jq -e . '$T/b' >/dev/null 2>&1"
 stop_sim "$SIM_PID"
 start_sim --garbage ctype
-submit "g" && [ "$(jb .jsonrpc)" = 2.0 ]; ok_if "--garbage ctype: 200 JSON"
+check "--garbage ctype: 200 JSON" eval 'submit g && [ "$(jb .jsonrpc)" = 2.0 ]'
 check "--garbage ctype: text/plain" [ "$(hdr content-type)" = text/plain ]
 stop_sim "$SIM_PID"
 
 start_sim --never-final
 submit "never"
 sse "$TASK" 1.5
-[ "$RC" -eq 28 ] && \
-	! grep -q final_response "$T/s" && [ "$(events_in "$T/s")" = 6 ]; ok_if "--never-final: no final, no end"
-[ "$(req GET "/api/v1/tasks/$TASK/status")" = 200 ] && \
-	[ "$(jb .is_running)" = true ]; ok_if "--never-final: still running"
+check "--never-final: no final, no end" eval '[ "$RC" -eq 28 ] &&
+	! grep -q final_response "$T/s" && [ "$(events_in "$T/s")" = 6 ]'
+check "--never-final: still running" \
+	[ "$(req GET "/api/v1/tasks/$TASK/status") $(jb .is_running)" = '200 true' ]
 stop_sim "$SIM_PID"
 
 start_sim --leak-kb 1024
-r0=$(stat rss_kb)
+r0=$(sim_stat rss_kb)
 i=0; while [ $i -lt 20 ]; do submit "leak"; i=$((i + 1)); done
-r1=$(stat rss_kb)
-[ $((r1 - r0)) -ge 15360 ] && \
-	[ "$(stat leaked_kb)" = 20480 ]; ok_if "--leak-kb: RSS grew >= 15 MiB ($r0 -> $r1 KiB)"
+r1=$(sim_stat rss_kb)
+check "--leak-kb: RSS grew >= 15 MiB ($r0 -> $r1 KiB)" eval \
+	'[ $((r1 - r0)) -ge 15360 ] && [ "$(sim_stat leaked_kb)" = 20480 ]'
 stop_sim "$SIM_PID"
 
 start_sim --refuse
 curl -s --max-time 5 -o /dev/null "$SIM_URL/health"; rc=$?
-[ "$rc" -eq 52 ] || [ "$rc" -eq 56 ]; ok_if "--refuse: connection closed (curl rc=$rc)"
+check "--refuse: connection closed (curl rc=$rc)" eval '[ "$rc" -eq 52 ] || [ "$rc" -eq 56 ]'
 stop_sim "$SIM_PID"
 
 start_sim --reset-rate 1
 curl -s --max-time 5 -o /dev/null "$SIM_URL/health"; rc=$?
-[ "$rc" -eq 56 ] || [ "$rc" -eq 52 ]; ok_if "--reset-rate 1: connection reset (curl rc=$rc)"
+check "--reset-rate 1: connection reset (curl rc=$rc)" eval '[ "$rc" -eq 56 ] || [ "$rc" -eq 52 ]'
 stop_sim "$SIM_PID"
 
 # ---------------------------------------------------------------------------
@@ -556,11 +513,6 @@ while [ $i -lt "$LOAD_STREAMS" ]; do
 	i=$((i + 1))
 done >"$T/load/bodies"
 split -l 1 -a 4 "$T/load/bodies" "$T/load/b."
-# cfg_add FILE LINES: append one transfer to a curl config ("next" between)
-cfg_add() {
-	[ -s "$1" ] && echo next >>"$1"
-	printf '%s\n' "$2" >>"$1"
-}
 for f in "$T"/load/b.*; do
 	cfg_add "$T/load/submit.cfg" "url = \"$SIM_URL/api/v1/message:stream\"
 header = \"Content-Type: application/json\"
@@ -591,12 +543,12 @@ for cfg in "$T"/load/sse.*.cfg; do
 done
 i=0; peak=0
 while [ $i -lt 100 ]; do
-	a=$(stat active_streams)
+	a=$(sim_stat active_streams)
 	[ "$a" -gt "$peak" ] && peak=$a
 	[ "$a" -ge "$LOAD_STREAMS" ] && break
 	sleep 0.1; i=$((i + 1))
 done
-rss_peak=$(stat rss_kb)
+rss_peak=$(sim_stat rss_kb)
 for p in $LPS; do wait "$p"; done
 t1=$(date +%s%N)
 ticks1=$(awk '{ print $14 + $15 }' "/proc/$SIM_PID/stat")
@@ -609,10 +561,10 @@ wall_ms=$(( (t1 - t0) / 1000000 ))
 cpu_ms=$(( (ticks1 - ticks0) * 1000 / hz ))
 echo "  load: peak $peak concurrent streams, $done_n/$LOAD_STREAMS finals," \
 	"gwsim CPU ${cpu_ms} ms over ${wall_ms} ms wall, RSS ${rss_peak} KiB" \
-	"($(stat events_sent) events sent)"
+	"($(sim_stat events_sent) events sent)"
 check "load: $LOAD_STREAMS streams held at once" [ "$peak" -ge "$LOAD_STREAMS" ]
 check "load: every stream got its final_response" [ "$done_n" -eq "$LOAD_STREAMS" ]
-check "load: events_sent = 12 per stream" [ "$(stat events_sent)" -eq $((LOAD_STREAMS * 12)) ]
+check "load: events_sent = 12 per stream" [ "$(sim_stat events_sent)" -eq $((LOAD_STREAMS * 12)) ]
 check "load: all streams closed afterwards" wait_stat active_streams 0
 check "load: the server ended every stream (no client timeout)" [ "$wall_ms" -lt 50000 ]
 stop_sim "$SIM_PID"

@@ -3,6 +3,25 @@
 # exactly one clear line on stderr, nothing run (data: test/data/badinput.txt).
 . "$(dirname "$0")/lib.sh"
 
+# refused PATTERN: the run just made was a user error: exit 2, exactly one
+# line on stderr matching PATTERN (an ERE), no output, no report.  Says
+# which of these failed.
+refused() {
+	lines=$(wc -l <"$ERR")
+	if [ "$RC" -ne 2 ]; then
+		echo "    exit $RC, expected 2"
+	elif [ "$lines" -ne 1 ]; then
+		echo "    $lines lines on stderr: $(cat "$ERR")"
+	elif ! grep -Eq -- "$1" "$ERR"; then
+		echo "    stderr !~ /$1/"
+	elif [ -s "$OUT" ] || [ -n "$(ls -A "$T/r" 2>/dev/null)" ]; then
+		echo "    something ran"
+	else
+		return 0
+	fi
+	return 1
+}
+
 n=0
 while IFS='|' read -r env args pat; do
 	case "$env" in '#'*|'') continue ;; esac
@@ -11,25 +30,10 @@ while IFS='|' read -r env args pat; do
 	pat=$(echo "$pat" | sed 's/^ *//; s/ *$//')
 	n=$((n + 1))
 	rm -rf "$T/r"
+	[ "$env" = - ] && env=
 	# shellcheck disable=SC2086
-	if [ "$env" = - ]; then
-		"$GWSTRESS" --report-dir "$T/r" $args >"$T/out" 2>"$T/err"
-	else
-		env "$env" "$GWSTRESS" --report-dir "$T/r" $args >"$T/out" 2>"$T/err"
-	fi
-	rc=$?
-	lines=$(wc -l <"$T/err")
-	if [ "$rc" -ne 2 ]; then
-		fail "[$env] $args: exit $rc, expected 2"
-	elif [ "$lines" -ne 1 ]; then
-		fail "[$env] $args: $lines lines on stderr: $(cat "$T/err")"
-	elif ! grep -Eq -- "$pat" "$T/err"; then
-		fail "[$env] $args: stderr '$(cat "$T/err")' !~ /$pat/"
-	elif [ -s "$T/out" ] || [ -n "$(ls -A "$T/r" 2>/dev/null)" ]; then
-		fail "[$env] $args: something ran"
-	else
-		ok "[$env] $args -> $(cat "$T/err")"
-	fi
+	run_gwstress case ${env:+"$env"} --report-dir "$T/r" $args
+	check "[${env:--}] $args -> $(cat "$ERR")" refused "$pat"
 done <test/data/badinput.txt
 check "all $n cases ran" [ "$n" -ge 30 ]
 finish

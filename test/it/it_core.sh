@@ -7,14 +7,13 @@
 R="$T/reports"
 
 # 1. The first scenario end to end against the bundled gateway.
-"$GWSTRESS" --scale smoke -s 'test_concurrent_sse_connections*' \
-	--report-dir "$R" >"$T/out" 2>"$T/err"
-rc=$?
-check "concurrent SSE scenarios pass against the bundled gateway (rc=$rc)" \
-	[ "$rc" -eq 0 ]
-check "banner names the bundled gateway" grep -q 'bundled reference gateway' "$T/out"
+run_gwstress concurrent --scale smoke -s 'test_concurrent_sse_connections*' \
+	--report-dir "$R"
+check "concurrent SSE scenarios pass against the bundled gateway (rc=$RC)" \
+	[ "$RC" -eq 0 ]
+check "banner names the bundled gateway" grep -q 'bundled reference gateway' "$OUT"
 for n in 5 10 25; do
-	f="$R/stress_report_test_concurrent_sse_connections[$n].json"
+	f=$(report_of "$R" "test_concurrent_sse_connections[$n]")
 	check "report [$n] written" [ -s "$f" ]
 	check "report [$n]: $n submits" [ "$(jget "$f" '.counters.tasks_submitted')" = "$n" ]
 	check "report [$n]: every stream terminal" \
@@ -31,70 +30,67 @@ for n in 5 10 25; do
 done
 
 # 2. Unreachable gateway: one clear line naming the URL, exit 3.
-"$GWSTRESS" --scale smoke -u http://127.0.0.1:1 -s 'test_concurrent_sse_connections[5]' \
-	--report-dir "$R/x" >"$T/out" 2>"$T/err"
-rc=$?
-check "unreachable gateway exits 3 (rc=$rc)" [ "$rc" -eq 3 ]
-check "unreachable message names the URL" grep -q 'cannot reach the gateway at http://127.0.0.1:1' "$T/err"
-check "unreachable: exactly one line" [ "$(wc -l <"$T/err")" -eq 1 ]
+run_gwstress unreachable --scale smoke -u http://127.0.0.1:1 \
+	-s 'test_concurrent_sse_connections[5]' --report-dir "$R/x"
+check "unreachable gateway exits 3 (rc=$RC)" [ "$RC" -eq 3 ]
+check "unreachable message names the URL" grep -q 'cannot reach the gateway at http://127.0.0.1:1' "$ERR"
+check "unreachable: exactly one line" [ "$(wc -l <"$ERR")" -eq 1 ]
 
 # 3. Gateway answering 500 to every API request: errors counted, the
 #    scenario fails, the report is still written.
 start_sim --fail-rate 1
-"$GWSTRESS" --scale smoke -u "$SIM_URL" -s 'test_concurrent_sse_connections[5]' \
-	--report-dir "$R/500" >"$T/out" 2>"$T/err"
-rc=$?
-f="$R/500/stress_report_test_concurrent_sse_connections[5].json"
-check "500s: exit 1 (rc=$rc)" [ "$rc" -eq 1 ]
+run_gwstress e500 --scale smoke -u "$SIM_URL" -s 'test_concurrent_sse_connections[5]' \
+	--report-dir "$R/500"
+f=$(report_of "$R/500" 'test_concurrent_sse_connections[5]')
+check "500s: exit 1 (rc=$RC)" [ "$RC" -eq 1 ]
 check "500s: report written" [ -s "$f" ]
 check "500s: 5 submit errors counted" [ "$(jget "$f" '.operations.task_submit.errors')" = 5 ]
 check "500s: error rate 100%" [ "$(jget "$f" '.operations.task_submit.error_rate_percent')" = 100 ]
 check "500s: classified http_status" [ "$(jget "$f" '.summary.errors_by_class.http_status')" = 5 ]
 check "500s: error record says HTTP 500" [ "$(jget "$f" '.errors[0].error_message')" = "HTTP 500" ]
 check "500s: verdict failed" [ "$(jget "$f" '.verdict.passed')" = false ]
-check "500s: console shows FAILED" grep -q 'VERDICT: FAILED' "$T/out"
+check "500s: console shows FAILED" grep -q 'VERDICT: FAILED' "$OUT"
 stop_sim "$SIM_PID"
 
 # 4. Configuration errors: file:line, all of them, exit 2, nothing run.
 printf '[profile]\nconcurrent_sse_connections = abc\n[bogus]\nx = 1\n' >"$T/bad.ini"
-"$GWSTRESS" -c "$T/bad.ini" >"$T/out" 2>"$T/err"
-rc=$?
-check "bad INI exits 2 (rc=$rc)" [ "$rc" -eq 2 ]
-check "bad INI: line 2 named" grep -q "bad.ini:2: .*concurrent_sse_connections" "$T/err"
-check "bad INI: line 3 named" grep -q "bad.ini:3: unknown section" "$T/err"
-check "bad INI: nothing ran" [ ! -s "$T/out" ]
-"$GWSTRESS" --no-such-flag >/dev/null 2>"$T/err"
-check "unknown flag exits 2" [ $? -eq 2 ]
-check "unknown flag: one line" [ "$(wc -l <"$T/err")" -eq 1 ]
-STRESS_DURATION=abc "$GWSTRESS" --scale smoke >/dev/null 2>"$T/err"
-check "bad STRESS_DURATION exits 2" [ $? -eq 2 ]
-check "bad env names the variable" grep -q 'STRESS_DURATION' "$T/err"
-"$GWSTRESS" --scale nosuch >/dev/null 2>"$T/err"
-check "unknown scale exits 2" [ $? -eq 2 ]
-"$GWSTRESS" --scale smoke -s no_such_scenario >/dev/null 2>"$T/err"
-check "empty selection exits 2" [ $? -eq 2 ]
+run_gwstress badini -c "$T/bad.ini"
+check "bad INI exits 2 (rc=$RC)" [ "$RC" -eq 2 ]
+check "bad INI: line 2 named" grep -q "bad.ini:2: .*concurrent_sse_connections" "$ERR"
+check "bad INI: line 3 named" grep -q "bad.ini:3: unknown section" "$ERR"
+check "bad INI: nothing ran" [ ! -s "$OUT" ]
+run_gwstress badflag --no-such-flag
+check "unknown flag exits 2" [ "$RC" -eq 2 ]
+check "unknown flag: one line" [ "$(wc -l <"$ERR")" -eq 1 ]
+run_gwstress badenv STRESS_DURATION=abc --scale smoke
+check "bad STRESS_DURATION exits 2" [ "$RC" -eq 2 ]
+check "bad env names the variable" grep -q 'STRESS_DURATION' "$ERR"
+run_gwstress badscale --scale nosuch
+check "unknown scale exits 2" [ "$RC" -eq 2 ]
+run_gwstress noselect --scale smoke -s no_such_scenario
+check "empty selection exits 2" [ "$RC" -eq 2 ]
 
 # 5. Precedence: CLI > environment > INI > default, visible in -v and the
 #    report's config_sources.
 printf '[profile]\ntest_duration_seconds = 7\n' >"$T/p.ini"
-cfgline() { grep ' test_duration_seconds ' "$T/out" | tr -s ' '; }
-"$GWSTRESS" -c "$T/p.ini" -v --list >/dev/null 2>&1  # --list exits before config
-STRESS_DURATION=8 "$GWSTRESS" -c "$T/p.ini" --duration 9 -v -u http://127.0.0.1:1 >"$T/out" 2>/dev/null
+cfgline() { grep ' test_duration_seconds ' "$OUT" | tr -s ' '; }
+run_gwstress list-v -c "$T/p.ini" -v --list  # --list exits before config
+run_gwstress cli STRESS_DURATION=8 -c "$T/p.ini" --duration 9 -v -u http://127.0.0.1:1
 check "CLI beats env and INI" [ "$(cfgline)" = " profile test_duration_seconds = 9 (cli)" ]
-STRESS_DURATION=8 "$GWSTRESS" -c "$T/p.ini" -v -u http://127.0.0.1:1 >"$T/out" 2>/dev/null
+run_gwstress env STRESS_DURATION=8 -c "$T/p.ini" -v -u http://127.0.0.1:1
 check "env beats INI" [ "$(cfgline)" = " profile test_duration_seconds = 8 (env)" ]
-"$GWSTRESS" -c "$T/p.ini" -v -u http://127.0.0.1:1 >"$T/out" 2>/dev/null
+run_gwstress ini -c "$T/p.ini" -v -u http://127.0.0.1:1
 check "INI beats default" [ "$(cfgline)" = " profile test_duration_seconds = 7 (ini)" ]
-STRESS_CONCURRENT_SSE=10 "$GWSTRESS" --scale smoke -v -u http://127.0.0.1:1 >"$T/out" 2>/dev/null
+run_gwstress envsse STRESS_CONCURRENT_SSE=10 --scale smoke -v -u http://127.0.0.1:1
 check "STRESS_CONCURRENT_SSE=10 overrides smoke's 3 (Python cannot)" \
-	grep -q 'concurrent_sse_connections *= 10 *(env)' "$T/out"
+	grep -q 'concurrent_sse_connections *= 10 *(env)' "$OUT"
 
 # 5b. JUnit XML for CI systems: one testcase per scenario, failures carry
 #     the failed checks.
 start_sim --cut-rate 1
-"$GWSTRESS" --scale smoke -q -u "$SIM_URL" -s 'test_concurrent_sse_connections[5]' \
+run_gwstress junit --scale smoke -q -u "$SIM_URL" -s 'test_concurrent_sse_connections[5]' \
 	-s test_burst_nothing -s test_concurrent_task_submission_burst \
-	--junit "$T/junit/j.xml" --report-dir "$R/junit" >"$T/out" 2>"$T/err"
+	--junit "$T/junit/j.xml" --report-dir "$R/junit"
 stop_sim "$SIM_PID"
 j="$T/junit/j.xml"
 check "html: not asked for, not written" [ ! -e "$T/junit/run.html" ]
@@ -106,9 +102,9 @@ check "junit: balanced testcase elements" [ "$(grep -c '<testcase' "$j")" = 2 ]
 
 # 5b'. The HTML page: every scenario, its verdict, an SVG chart per
 #      scenario with a curve per operation.
-"$GWSTRESS" --scale smoke -q -s 'test_concurrent_sse_connections[5]' \
+run_gwstress html --scale smoke -q -s 'test_concurrent_sse_connections[5]' \
 	-s 'test_concurrent_sse_connections[10]' --html "$T/html/run.html" \
-	--report-dir "$R/html" >/dev/null 2>&1
+	--report-dir "$R/html"
 h="$T/html/run.html"
 check "html: written" [ -s "$h" ]
 check "html: both scenarios listed as passed" [ "$(grep -c '<td class="passed">passed</td>' "$h")" = 2 ]
@@ -127,36 +123,37 @@ for k in 1 2; do
 done
 for p in $pids; do wait "$p"; done
 stop_sim "$SIM_PID"
-n="stress_report_test_many_concurrent_sessions[10].json"
-"$GWSTRESS" --merge "$R/merged.json" "$R/shard1/$n" "$R/shard2/$n" 2>"$T/err"
-check "merge: exit 0" [ $? -eq 0 ]
+s1=$(report_of "$R/shard1" 'test_many_concurrent_sessions[10]')
+s2=$(report_of "$R/shard2" 'test_many_concurrent_sessions[10]')
+run_gwstress merge --merge "$R/merged.json" "$s1" "$s2"
+check "merge: exit 0" [ "$RC" -eq 0 ]
 m="$R/merged.json"
 check "merge: 20 submits" [ "$(jget "$m" '.operations.session_task_submit.percentiles.count')" = 20 ]
 check "merge: counters summed" [ "$(jget "$m" '.counters.sessions_completed')" = \
-	"$(jq -s '[.[].counters.sessions_completed] | add' "$R/shard1/$n" "$R/shard2/$n")" ]
+	"$(jq -s '[.[].counters.sessions_completed] | add' "$s1" "$s2")" ]
 check "merge: max is the max of the shards" [ "$(jget "$m" '.operations.session_task_submit.percentiles.max')" = \
-	"$(jq -s '[.[].operations.session_task_submit.percentiles.max] | max' "$R/shard1/$n" "$R/shard2/$n")" ]
+	"$(jq -s '[.[].operations.session_task_submit.percentiles.max] | max' "$s1" "$s2")" ]
 check "merge: 2 shards recorded" [ "$(jget "$m" '.merge.shards_count')" = 2 ]
-"$GWSTRESS" --merge "$R/bad.json" "$R/shard1/$n" "$R/junit/stress_report_test_concurrent_task_submission_burst.json" 2>"$T/err"
-check "merge: different scenarios refused (exit 2)" [ $? -eq 2 ]
-check "merge: the refusal names both files" grep -q "burst.*but.*sessions" "$T/err"
+run_gwstress merge-bad --merge "$R/bad.json" "$s1" \
+	"$(report_of "$R/junit" test_concurrent_task_submission_burst)"
+check "merge: different scenarios refused (exit 2)" [ "$RC" -eq 2 ]
+check "merge: the refusal names both files" grep -q "burst.*but.*sessions" "$ERR"
 
 # 6. --list names every scenario with its markers.
-"$GWSTRESS" --list >"$T/out"
-check "--list shows [25] with marker" grep -q '^test_concurrent_sse_connections\[25\] .*\[stress\]' "$T/out"
+run_gwstress list --list
+check "--list shows [25] with marker" grep -q '^test_concurrent_sse_connections\[25\] .*\[stress\]' "$OUT"
 
 # 7. A bearer token is used (header and ?token=) and never printed.
 SECRET="s3cr3t-$(date +%s)"
 start_sim --token "$SECRET"
-GWSTRESS_TOKEN="$SECRET" "$GWSTRESS" --scale smoke -u "$SIM_URL" -v \
-	-s 'test_concurrent_sse_connections[5]' --report-dir "$R/tok" >"$T/out" 2>"$T/err"
-rc=$?
-check "token accepted by the gateway (rc=$rc)" [ "$rc" -eq 0 ]
-check "token not in stdout/stderr" sh -c "! grep -q '$SECRET' '$T/out' '$T/err'"
+run_gwstress tok GWSTRESS_TOKEN="$SECRET" --scale smoke -u "$SIM_URL" -v \
+	-s 'test_concurrent_sse_connections[5]' --report-dir "$R/tok"
+check "token accepted by the gateway (rc=$RC)" [ "$RC" -eq 0 ]
+check "token not in stdout/stderr" sh -c "! grep -q '$SECRET' '$OUT' '$ERR'"
 check "token not in reports" sh -c "! grep -rq '$SECRET' '$R/tok'"
-"$GWSTRESS" --scale smoke -u "$SIM_URL" -s 'test_concurrent_sse_connections[5]' \
-	--report-dir "$R/notok" >"$T/out" 2>"$T/err"
-check "without the token the gateway refuses (exit 1)" [ $? -eq 1 ]
+run_gwstress notok --scale smoke -u "$SIM_URL" -s 'test_concurrent_sse_connections[5]' \
+	--report-dir "$R/notok"
+check "without the token the gateway refuses (exit 1)" [ "$RC" -eq 1 ]
 stop_sim "$SIM_PID"
 
 # 8. SIGINT / SIGTERM during a run: in-flight transfers abort, the running
@@ -181,7 +178,7 @@ interrupt() {
 	check "$sig: exited within 5 s" sh -c "! kill -0 $pid 2>/dev/null"
 	wait $pid
 	rc=$?
-	f="$R/$sig/stress_report_test_extended_streaming_soak.json"
+	f=$(report_of "$R/$sig" test_extended_streaming_soak)
 	check "$sig: exit $want (rc=$rc)" [ "$rc" -eq "$want" ]
 	check "$sig: report written" [ -s "$f" ]
 	check "$sig: marked interrupted" [ "$(jget "$f" '.metadata.interrupted')" = true ]
@@ -197,19 +194,17 @@ interrupt TERM 143
 #    whose first event comes after 2.5 s misses a 15 s window scaled by 0.1
 #    (1.5 s) and fits it scaled by 0.4 (6 s).
 start_sim --first-delay-ms 2500
-"$GWSTRESS" --scale smoke -u "$SIM_URL" -s 'test_concurrent_sse_connections[5]' \
-	--set target.stream_window_scale=0.1 --report-dir "$R/w1" >"$T/out" 2>"$T/err"
-rc=$?
-f="$R/w1/stress_report_test_concurrent_sse_connections[5].json"
-check "window x0.1: the slow tasks fail (rc=$rc)" [ "$rc" -eq 1 ]
+run_gwstress w1 --scale smoke -u "$SIM_URL" -s 'test_concurrent_sse_connections[5]' \
+	--set target.stream_window_scale=0.1 --report-dir "$R/w1"
+f=$(report_of "$R/w1" 'test_concurrent_sse_connections[5]')
+check "window x0.1: the slow tasks fail (rc=$RC)" [ "$RC" -eq 1 ]
 check "window x0.1: 5 timeouts" [ "$(jget "$f" '.summary.errors_by_class.timeout')" = 5 ]
 check "window x0.1: the message names the scaled window" \
 	[ "$(jget "$f" '.errors[0].error_message')" = "no terminal event within 1500ms" ]
-GWSTRESS_WINDOW_SCALE=0.4 "$GWSTRESS" --scale smoke -u "$SIM_URL" \
-	-s 'test_concurrent_sse_connections[5]' --report-dir "$R/w4" >"$T/out" 2>"$T/err"
-rc=$?
-f="$R/w4/stress_report_test_concurrent_sse_connections[5].json"
-check "window x0.4 from the environment: the slow tasks pass (rc=$rc)" [ "$rc" -eq 0 ]
+run_gwstress w4 GWSTRESS_WINDOW_SCALE=0.4 --scale smoke -u "$SIM_URL" \
+	-s 'test_concurrent_sse_connections[5]' --report-dir "$R/w4"
+f=$(report_of "$R/w4" 'test_concurrent_sse_connections[5]')
+check "window x0.4 from the environment: the slow tasks pass (rc=$RC)" [ "$RC" -eq 0 ]
 check "window x0.4: every stream terminal" \
 	[ "$(jget "$f" '.counters.terminal_events')" = 5 ]
 stop_sim "$SIM_PID"

@@ -49,6 +49,92 @@ stop_sim() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
 # jget FILE FILTER: jq -r on a report
 jget() { jq -r "$2" "$1"; }
 
+# The helpers below name their own variables with a prefix (rg_, ra_, ss_)
+# so that a call never clobbers a variable of the test that made it.
+
+# run_gwstress [-t SECONDS] NAME [VAR=VALUE...] ARGS...: run "$GWSTRESS"
+# ARGS with stdout in $T/NAME.out and stderr in $T/NAME.err.  Leading
+# VAR=VALUE words set the environment of this run only, as on a command
+# line (an assignment before a function call is not portable).  -t bounds
+# the run with timeout(1), which exits 124 when it fires.  Sets RC (the
+# exit status), OUT and ERR (the two paths) and ELAPSED (whole seconds).
+run_gwstress() {
+	rg_limit=
+	if [ "$1" = -t ]; then rg_limit=$2; shift 2; fi
+	OUT="$T/$1.out"
+	ERR="$T/$1.err"
+	shift
+	rg_t0=$(date +%s)
+	(
+		while [ $# -gt 0 ]; do
+			# export NAME=VALUE, the whole word: not SC2163's mistake
+			# shellcheck disable=SC2163
+			case $1 in
+			[A-Za-z_]*=*) export "$1"; shift ;;
+			*) break ;;
+			esac
+		done
+		if [ -n "$rg_limit" ]; then
+			exec timeout "$rg_limit" "$GWSTRESS" "$@"
+		fi
+		exec "$GWSTRESS" "$@"
+	) >"$OUT" 2>"$ERR"
+	RC=$?
+	ELAPSED=$(( $(date +%s) - rg_t0 ))
+}
+
+# report_of DIR SCENARIO: the path of SCENARIO's JSON report in DIR
+report_of() { printf '%s/stress_report_%s.json\n' "$1" "$2"; }
+
+# sim_stats: the counters of the running gwsim ($SIM_URL/gwsim/stats) on
+# stdout.  The request may meet an injected fault itself (--reset-rate):
+# up to 20 tries, each bounded by curl --max-time 5.  Prints nothing and
+# returns 1 if none succeeds.
+sim_stats() {
+	ss_i=0
+	while [ $ss_i -lt 20 ]; do
+		ss_s=$(curl -s --max-time 5 "$SIM_URL/gwsim/stats")
+		if [ -n "$ss_s" ] && printf '%s\n' "$ss_s" |
+			jq -e .requests_total >/dev/null 2>&1; then
+			printf '%s\n' "$ss_s"
+			return 0
+		fi
+		ss_i=$((ss_i + 1))
+	done
+	return 1
+}
+
+# sim_stat KEY: one counter of the running gwsim, as sim_stats reads it
+sim_stat() { sim_stats | jq -r ".$1"; }
+
+# run_against_sim [-t SECONDS] NAME SIMARGS... -- ARGS...: start a gwsim
+# with SIMARGS, run_gwstress NAME -u $SIM_URL --target-pid $SIM_PID ARGS
+# (the pid lets gwstress measure that gateway's memory), save the
+# gateway's counters as they stand after the run in $T/NAME.stats, then
+# stop that gwsim.  SIMARGS are split on blanks.  Sets RC, OUT, ERR and
+# ELAPSED as run_gwstress does, and STATS to the counters' path (an empty
+# file if sim_stats could not read them).
+run_against_sim() {
+	ra_limit=
+	if [ "$1" = -t ]; then ra_limit=$2; shift 2; fi
+	ra_name=$1
+	shift
+	ra_sim=
+	while [ $# -gt 0 ] && [ "$1" != -- ]; do ra_sim="$ra_sim $1"; shift; done
+	if [ $# -eq 0 ]; then
+		fail "run_against_sim $ra_name: no -- after the gwsim arguments"
+		exit 1
+	fi
+	shift
+	# shellcheck disable=SC2086
+	start_sim $ra_sim
+	run_gwstress ${ra_limit:+-t "$ra_limit"} "$ra_name" \
+		-u "$SIM_URL" --target-pid "$SIM_PID" "$@"
+	STATS="$T/$ra_name.stats"
+	sim_stats >"$STATS"
+	stop_sim "$SIM_PID"
+}
+
 finish() {
 	if [ "$FAILS" -ne 0 ]; then
 		printf '%s: %d check(s) failed\n' "$TEST" "$FAILS"; exit 1

@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "gw_config.h"
+#include "check_main.h"
 
 #define INI_DIR "test/data/ini/"
 #define EXPECT "; expect: "
@@ -884,11 +885,23 @@ START_TEST(test_shipped_profile)
 }
 END_TEST
 
+/* Unchecked teardown: runs once, in the runner, after the last test. */
+static void free_bad_files(void)
+{
+	for (int i = 0; i < nbad; i++) {
+		free(bad_files[i]);
+		bad_files[i] = NULL;
+	}
+}
+
 static Suite *config_suite(void)
 {
 	Suite *s = suite_create("config");
 	TCase *tc = tcase_create("core");
 
+	/* before the loop test below: nbad is its range */
+	scan_bad_files();
+	tcase_add_unchecked_fixture(tc, NULL, free_bad_files);
 	tcase_add_test(tc, test_table);
 	tcase_add_test(tc, test_defaults);
 	tcase_add_test(tc, test_data_present);
@@ -914,17 +927,4 @@ static Suite *config_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr;
-	int failed;
-
-	scan_bad_files();
-	sr = srunner_create(config_suite());
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	for (int i = 0; i < nbad; i++)
-		free(bad_files[i]);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+GW_CHECK_MAIN(config_suite)

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 
 #include "gw_hist.h"
+#include "check_main.h"
 
 /* xorshift64*: deterministic, seedable, good enough for test data */
 static uint64_t rng_state;
@@ -233,13 +234,4 @@ static Suite *hist_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(hist_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+GW_CHECK_MAIN(hist_suite)

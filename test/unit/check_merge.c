@@ -16,6 +16,7 @@
 #include "gw_report.h"
 #include "gw_run.h"
 #include "gw_scen.h"
+#include "check_main.h"
 
 static struct gw_config cfg;
 static struct gw_run run;
@@ -176,20 +177,16 @@ START_TEST(test_refused)
 }
 END_TEST
 
-int main(void)
+static Suite *merge_suite(void)
 {
 	Suite *s = suite_create("merge");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_exact);
 	tcase_add_test(tc, test_refused);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+GW_CHECK_MAIN(merge_suite)

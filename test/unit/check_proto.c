@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "gw_proto.h"
+#include "check_main.h"
 
 #define EV(type, data, task, out) \
 	gw_proto_event(type, data, strlen(data), task, out)
@@ -150,12 +151,10 @@ START_TEST(test_event_foreign)
 }
 END_TEST
 
-int main(void)
+static Suite *proto_suite(void)
 {
 	Suite *s = suite_create("proto");
 	TCase *tc = tcase_create("core");
-	SRunner *sr;
-	int failed;
 
 	tcase_add_test(tc, test_submit_request);
 	tcase_add_test(tc, test_submit_response);
@@ -163,9 +162,7 @@ int main(void)
 	tcase_add_test(tc, test_event_terminal);
 	tcase_add_test(tc, test_event_foreign);
 	suite_add_tcase(s, tc);
-	sr = srunner_create(s);
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+	return s;
 }
+
+GW_CHECK_MAIN(proto_suite)

@@ -18,6 +18,7 @@
 #include "gw_report.h"
 #include "gw_run.h"
 #include "gw_scen.h"
+#include "check_main.h"
 
 static struct gw_config cfg;
 static struct gw_run run;
@@ -368,13 +369,4 @@ static Suite *report_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(report_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+GW_CHECK_MAIN(report_suite)

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 
 #include "gw_ring.h"
+#include "check_main.h"
 
 START_TEST(test_init_sizes)
 {
@@ -185,13 +186,4 @@ static Suite *ring_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(ring_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+GW_CHECK_MAIN(ring_suite)

@@ -29,6 +29,7 @@
  */
 #include "gw_sse.h"
 #include "gw_util.h"
+#include "check_main.h"
 
 #include <check.h>
 #include <dirent.h>
@@ -1355,13 +1356,4 @@ static Suite *sse_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(sse_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed != 0;
-}
+GW_CHECK_MAIN(sse_suite)

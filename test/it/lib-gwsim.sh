@@ -1,0 +1,64 @@
+# Wire helpers for tests that talk to gwsim directly with curl (sourced
+# after lib.sh, POSIX sh; the model is git's t/lib-httpd.sh).  They use
+# $SIM_URL from start_sim and keep the last response in files under $T:
+# body $T/b, headers $T/h, SSE stream $T/s and its headers $T/sh.
+
+CR=$(printf '\r')
+
+# req METHOD PATH [curl args]: body -> $T/b, headers -> $T/h, prints status
+req() {
+	m=$1; p=$2; shift 2
+	curl -s --max-time 20 -o "$T/b" -D "$T/h" -w '%{http_code}' -X "$m" \
+		"$SIM_URL$p" "$@"
+}
+
+# msg_body TEXT [AGENT] [CONTEXT] [METHOD]: JSON-RPC SendStreamingMessage
+msg_body() {
+	jq -nc --arg t "$1" --arg a "${2-TestAgent}" --arg c "${3-}" \
+		--arg m "${4:-message/stream}" '
+		{jsonrpc:"2.0", id:"req-1", method:$m, params:{message:{
+		 role:"user", messageId:"msg-1", kind:"message",
+		 parts:[{kind:"text", text:$t}],
+		 metadata:{agent_name:$a}}}}
+		| if $c != "" then .params.message.contextId = $c else . end'
+}
+
+# submit TEXT [AGENT] [CONTEXT]: POST message:stream, sets TASK and CTX
+submit() {
+	msg_body "$@" >"$T/req.json"
+	st=$(req POST /api/v1/message:stream -H 'Content-Type: application/json' \
+		--data-binary @"$T/req.json")
+	TASK=$(jq -r '.result.id' "$T/b" 2>/dev/null)
+	CTX=$(jq -r '.result.contextId' "$T/b" 2>/dev/null)
+	[ "$st" = 200 ]
+}
+
+# sse TASK SECONDS [curl args]: stream -> $T/s, headers -> $T/sh, rc -> RC
+sse() {
+	t=$1; s=$2; shift 2
+	curl -s -N --max-time "$s" -D "$T/sh" -o "$T/s" "$@" \
+		"$SIM_URL/api/v1/sse/subscribe/$t"
+	RC=$?
+}
+
+hdr() { grep -i "^$1:" "$T/h" | head -n1 | cut -d' ' -f2- | tr -d '\r'; }
+jb() { jq -r "$1" "$T/b"; }
+jbc() { jq -c "$1" "$T/b"; }
+events_in() { grep -c '^event: ' "$1"; }
+
+# wait_stat KEY VALUE: poll sim_stat KEY until it is VALUE, 50 times 0.1 s
+# apart (5 s when each read succeeds at once)
+wait_stat() {
+	i=0
+	while [ $i -lt 50 ]; do
+		[ "$(sim_stat "$1")" = "$2" ] && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+
+# cfg_add FILE LINES: append one transfer to a curl config ("next" between)
+cfg_add() {
+	[ -s "$1" ] && echo next >>"$1"
+	printf '%s\n' "$2" >>"$1"
+}
