@@ -65,17 +65,17 @@ static struct gw_metrics *stub_scenario(struct gw_engine *e, const char *name)
 	op_stream = gw_metrics_op(m, "stub_stream");
 	ctr_bytes = gw_metrics_counter(m, "stub_bytes");
 	ctr_jobs = gw_metrics_counter(m, "stub_jobs");
-	gw_engine_attach(e, m);
+	gw_engine_attach(e, m, NULL);
 	return m;
 }
 
 /*
- * The suite's only call of gw_fail(), kept in one place: main is renaming
+ * The suite's only call of gw_worker_fail(), kept in one place: main is renaming
  * it gw_worker_fail(), and a merge then touches this line alone.
  */
 static void stub_fail(struct gw_worker *w, int op, long job)
 {
-	gw_fail(w, op, GW_E_TIMEOUT, "stub timeout", "{\"job\":%ld}", job);
+	gw_worker_fail(w, op, GW_E_TIMEOUT, "stub timeout", "{\"job\":%ld}", job);
 }
 
 /*

@@ -12,6 +12,7 @@
 #include <check.h>
 #include <stdlib.h>
 
+#include "check_main.h"
 #include "gw_engine.h"
 #include "gw_hist.h"
 #include "gw_series.h"
@@ -187,13 +188,4 @@ static Suite *series_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(series_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+GW_CHECK_MAIN(series_suite)

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "check_main.h"
 #include "gw_shape.h"
 
 #define SEC (1000000000LL)
@@ -555,13 +556,4 @@ static Suite *shape_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(shape_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+GW_CHECK_MAIN(shape_suite)

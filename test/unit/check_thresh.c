@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "gw_hist.h"
 #include "gw_thresh.h"
 
@@ -793,13 +794,4 @@ static Suite *thresh_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(thresh_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+GW_CHECK_MAIN(thresh_suite)

@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "check_main.h"
 #include "gw_config.h"
 #include "gw_util.h"
 #include "gw_workload.h"
@@ -174,13 +175,4 @@ static Suite *workload_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(workload_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+GW_CHECK_MAIN(workload_suite)
