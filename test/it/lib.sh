@@ -48,6 +48,8 @@ stop_sim() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; }
 
 # jget FILE FILTER: jq -r on a report
 jget() { jq -r "$2" "$1"; }
+# jtrue JQ-ARGS...: jq -e, quietly: true when the last output is true
+jtrue() { jq -e "$@" >/dev/null; }
 
 # The helpers below name their own variables with a prefix (rg_, ra_, ss_)
 # so that a call never clobbers a variable of the test that made it.
