@@ -11,6 +11,7 @@
 #   make CC=clang             any C11 compiler; gcc and clang are both clean
 #   make hdr-check            every public header compiles on its own
 #   make bench                ring + collector throughput (prints figures)
+#   make bench-load           workload fidelity against gwsim (prints figures)
 #   make valgrind-smoke       a smoke run under valgrind memcheck
 #   make fuzz                 libFuzzer harnesses (clang, ASan+UBSan) built in
 #                             build/fuzz, each run FUZZ_SECONDS (default 60)
@@ -187,6 +188,11 @@ valgrind-smoke: $(GWSTRESS) $(GWSIM)
 $(O)/test/bench_%: $(O)/test/bench_%.o $(O)/libgw.a
 	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(PKGS_GW)) -lm
 
+# The load engine's fidelity against gwsim: rates per window, schedule lag,
+# Poisson arrivals, the stall experiment, many users and streams.
+bench-load: $(GWSTRESS) $(GWSIM)
+	$(Q)sh test/bench/bench_load.sh
+
 bench: $(O)/test/bench_engine
 	$(Q)for w in 1 2 8 64 1024 4096; do \
 		$(O)/test/bench_engine $$w 2 10e6 0 || exit 1; done
@@ -262,7 +268,7 @@ clean:
 	rm -rf build gwstress gwsim
 
 .PHONY: all deps run test check check-unit check-integration check-stress \
-	bench hdr-check fuzz clean FORCE
+	bench bench-load hdr-check fuzz clean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 

@@ -16,6 +16,7 @@
  * as flows_cut and errors_by_class.aborted).
  */
 #include "gw_load_int.h"
+#include "gw_config.h"
 #include "gw_util.h"
 
 #include <math.h>
@@ -243,6 +244,74 @@ static void check_window(struct gw_load *L, int i)
 		*strstr(c->note, ", worst") = '\0';
 }
 
+/* 1 if [thresholds] key was set (file, environment or command line). */
+static int key_set(const struct gw_config *cfg, const char *key)
+{
+	const struct gw_config_key *k = gw_config_find("thresholds", key);
+
+	return k && cfg->src[k - gw_config_keys] != GW_SRC_DEFAULT;
+}
+
+/*
+ * The profile's [thresholds] keys, for a workload that sets them: every
+ * request step's p99 under max_p99_latency_ms, error_rate under
+ * max_error_rate_percent, flows completed / started over
+ * min_success_rate_percent, the gateway's memory growth under
+ * memory_increase_threshold_mb (skipped when not measured).  Left at
+ * their defaults they judge nothing: a workload says what it wants.
+ */
+static void check_profile_keys(struct gw_load *L, struct scope *sc)
+{
+	const struct gw_config *cfg = L->cfg;
+	const struct gw_thresholds *th = &cfg->thresholds;
+	char name[96];
+	double v;
+
+	if (key_set(cfg, "max_p99_latency_ms"))
+		for (int f = 0; f < L->wl->nflows; f++)
+			for (int k = 0; k < L->wl->flow[f].nsteps; k++) {
+				int op = L->op_step[f][k];
+				const struct gw_hist *h;
+
+				if (op < 0 || L->wl->flow[f].step[k].kind ==
+						      GW_STEP_COLLECT)
+					continue;
+				h = scope_hist(sc, L->m->op[op].name);
+				snprintf(name, sizeof(name), "p99(%s)",
+					 L->m->op[op].name);
+				if (!h) {
+					gw_check_skip(&L->checks, name,
+						      "no samples: the step "
+						      "never answered");
+					continue;
+				}
+				gw_check_lt(&L->checks, name,
+					    (double)gw_hist_quantile(h, 0.99) /
+						    1e6,
+					    th->max_p99_latency_ms, "ms");
+			}
+	if (key_set(cfg, "max_error_rate_percent") &&
+	    scope_value(sc, "error_rate", &v) == 0)
+		gw_check_lt(&L->checks, "error rate", 100 * v,
+			    th->max_error_rate_percent, "%");
+	if (key_set(cfg, "min_success_rate_percent") &&
+	    scope_value(sc, "started", &v) == 0 && v > 0) {
+		double done;
+
+		scope_value(sc, "completed", &done);
+		gw_check_ge(&L->checks, "flows completed / started",
+			    100 * done / v, th->min_success_rate_percent, "%");
+	}
+	if (key_set(cfg, "memory_increase_threshold_mb")) {
+		if (scope_value(sc, "memory_growth_mb", &v) == 0)
+			gw_check_lt(&L->checks, "gateway memory growth", v,
+				    th->memory_increase_threshold_mb, "MB");
+		else
+			gw_check_skip(&L->checks, "gateway memory growth",
+				      "gateway memory not measured");
+	}
+}
+
 /* The judged span's thresholds. */
 static void check_all(struct gw_load *L)
 {
@@ -282,6 +351,7 @@ static void check_all(struct gw_load *L)
 				 buf);
 		}
 	}
+	check_profile_keys(L, &sc);
 	gw_hist_release(&sc.h);
 }
 

@@ -1,0 +1,159 @@
+#!/bin/sh
+# make bench-load: how faithfully gwstress load produces the load it is
+# asked for, against gwsim on this machine.  Prints figures; asserts only
+# that the runs ran (exit status, reports present), never a timing.
+#
+#   1. constant 200 flows/s for 60 s: each 10-s block of windows against
+#      its target count (2,000), and the p99 schedule lag;
+#   2. Poisson at 200/s: the inter-arrival times the gateway saw (gwsim
+#      --arrivals) against Exp(200/s), Kolmogorov-Smirnov;
+#   3. a 5-s gateway stall (gwsim --pause-at-s/--pause-s) under 50 flows/s:
+#      p99 measured from the intended start against p99 of the service
+#      time (wrk2's README experiment);
+#   4. a closed model of 500 users and a hold model of 2,000 streams:
+#      errors (expected 0).
+#
+# BENCH_LOAD_SECONDS scales the first run (default 60).
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+GWSTRESS=${GWSTRESS:-./gwstress}
+GWSIM=${GWSIM:-./gwsim}
+T=$(mktemp -d "${TMPDIR:-/tmp}/gwstress-bench.XXXXXX")
+SIM=
+trap 'kill $SIM 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT INT TERM
+secs=${BENCH_LOAD_SECONDS:-60}
+
+start_sim() {
+	"$GWSIM" --listen 127.0.0.1 --port 0 --ready-fd 3 "$@" 3>"$T/port" &
+	SIM=$!
+	i=0
+	while [ $i -lt 100 ] && [ ! -s "$T/port" ]; do sleep 0.1; i=$((i + 1)); done
+	URL="http://127.0.0.1:$(cat "$T/port")"
+}
+stop_sim() { kill "$SIM" 2>/dev/null; wait "$SIM" 2>/dev/null; SIM=; rm -f "$T/port"; }
+die() { echo "bench-load: $*" >&2; exit 1; }
+run() {
+	"$GWSTRESS" load -q --report-dir "$T" "$@" >"$T/out" 2>&1
+	rc=$?
+	[ $rc -le 1 ] || { cat "$T/out" >&2; die "gwstress load exited $rc"; }
+}
+workload() { printf '%s\n' "$2" >"$T/$1.ini"; }
+
+echo "== 1. constant 200 flows/s for ${secs} s (every 10-s block vs 2000)"
+workload constant "[load]
+model = open
+start = 200
+stage = ${secs}s 200
+max_in_flight = 400
+name = constant
+[flow.a]
+step = submit
+step = collect"
+start_sim
+run -c "$T/constant.ini" -u "$URL"
+stop_sim
+J="$T/load_report_constant.json"
+[ -s "$J" ] || die "no report"
+jq -r --argjson w "$(jq .series.window_s "$J")" '
+	.series.windows as $ws
+	| ([.load.stages[].duration_s] | add) as $len
+	| ($ws | map(select(.t_s > 0 and .t_s + $w <= $len + 0.001))) as $full
+	| [range(0; ($full | length) / (10 / $w) | floor) as $b
+	   | $full[$b * (10 / $w) : ($b + 1) * (10 / $w)]
+	   | map(.started) | add] as $blocks
+	| "  starts per 10-s block: \($blocks | map(tostring) | join(" "))",
+	  "  worst block vs 2000:   \($blocks | map(. - 2000 | fabs / 20)
+	     | max | . * 100 | round / 100)%",
+	  "  p99 schedule lag:      \(.operations.schedule_lag.percentiles.p99
+	     | . * 1000 | round / 1000) ms (p50 \(.operations.schedule_lag
+	     .percentiles.p50 | . * 1000 | round / 1000) ms)",
+	  "  dropped / late starts: \(.load.dropped_starts) / \(.load.late_starts)",
+	  "  gwstress CPU peak:     \(.generator.cpu_percent_peak | round)% of the cores"
+' "$J"
+
+echo "== 2. Poisson at 200 flows/s: inter-arrivals seen by the gateway vs Exp(200/s)"
+if "$GWSIM" --help 2>&1 | grep -q -- --arrivals; then
+	workload poisson "[load]
+model = open
+arrival = poisson
+start = 200
+stage = 60s 200
+max_in_flight = 400
+seed = 42
+name = poisson
+[flow.a]
+step = submit"
+	start_sim --arrivals "$T/arrivals"
+	run -c "$T/poisson.ini" -u "$URL"
+	stop_sim
+	sort -n "$T/arrivals" | awk -v lambda=200 '
+	NR > 1 { gap[n++] = ($1 - prev) / 1e9 } { prev = $1 }
+	END {
+		# Kolmogorov-Smirnov against Exp(lambda): D, then the
+		# asymptotic p-value (the same formula as check_shape)
+		m = asort(gap)
+		for (i = 1; i <= m; i++) {
+			f = 1 - exp(-lambda * gap[i])
+			a = i / m - f; b = f - (i - 1) / m
+			if (a > d) d = a; if (b > d) d = b
+		}
+		x = d * (sqrt(m) + 0.12 + 0.11 / sqrt(m)); p = 0
+		for (k = 1; k <= 100; k++)
+			p += 2 * (k % 2 ? 1 : -1) * exp(-2 * k * k * x * x)
+		if (p > 1) p = 1; if (p < 0) p = 0
+		printf "  %d inter-arrivals, KS D = %.5f, p = %.4f (%s)\n", m,
+			d, p, p > 0.01 ? "Exp(200/s) not rejected" : "rejected"
+	}'
+else
+	echo "  skipped: this gwsim has no --arrivals"
+fi
+
+echo "== 3. a 5-s gateway stall under 50 flows/s (wrk2's experiment)"
+if "$GWSIM" --help 2>&1 | grep -q -- --pause-at-s; then
+	workload stall "[load]
+model = open
+start = 50
+stage = 20s 50
+max_in_flight = 600
+name = stall
+[flow.a]
+step = submit"
+	start_sim --pause-at-s 8 --pause-s 5
+	run -c "$T/stall.ini" -u "$URL"
+	stop_sim
+	jq -r '
+	  "  a.submit p99 (service time, from the send):      \(.operations["a.submit"].percentiles.p99 | round) ms",
+	  "  a.submit.intended p99 (from the intended start): \(.operations["a.submit.intended"].percentiles.p99 | round) ms",
+	  "  flows dropped: \(.load.dropped_starts)"' "$T/load_report_stall.json"
+else
+	echo "  skipped: this gwsim has no --pause-at-s"
+fi
+
+echo "== 4. 500 users (closed) and 2,000 held streams (hold): errors"
+workload users '[load]
+model = closed
+start = 0
+stage = 10s 500
+stage = 20s 500
+name = users
+[flow.a]
+step = submit session hello
+step = collect
+step = think 500ms 1s'
+workload streams '[load]
+model = hold
+stage = 20s 2000
+stage = 20s 2000
+graceful_stop = 5s
+name = streams
+[flow.held]
+step = submit new [gwsim:events=30] [gwsim:interval_ms=1000] hold
+step = collect terminal window 60s'
+start_sim --threads 2
+run -c "$T/users.ini" -u "$URL"
+run -c "$T/streams.ini" -u "$URL"
+stop_sim
+for n in users streams; do
+	jq -r --arg n "$n" '"  \($n): \(.load.completed) flows completed, \(.load.failed) failed, \(.summary.errors_by_class | to_entries | map(select(.key != "aborted")) | map(.value) | add) errors, \([.series.windows[].open_streams] | max) streams open at the peak, generator \(if .generator.valid then "valid" else .generator.why end)"' \
+		"$T/load_report_$n.json"
+done
