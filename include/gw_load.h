@@ -60,6 +60,7 @@ struct gw_load_opts {
 	int quiet;	 /* -q: the final tally only */
 	int progress;	 /* the live line on a terminal (else plain lines) */
 	int64_t skip_ns; /* capacity probes: warm-up left out of judging */
+	int sat_abort;	 /* capacity probes: stop when over-saturated */
 };
 
 /* What the run found (for the exit code and a capacity search). */
@@ -76,6 +77,13 @@ struct gw_load_result {
 	double ttfe_p50_ms, ttfe_p99_ms, gap_p99_ms, lag_p99_ms;
 	double cpu_percent; /* gwstress, of all cores, peak window */
 	int saturated;	    /* in-flight flows or lag grew steadily */
+	int straddled;	    /* a threshold's 95 % interval holds its limit */
+	int underpowered;   /* fewer samples than a percentile needs */
+	struct {	    /* the first threshold that failed, if any */
+		char name[96];
+		double measured, limit;
+		char unit[8];
+	} broke;
 };
 
 /*

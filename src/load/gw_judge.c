@@ -194,6 +194,32 @@ static void judge_window(struct gw_load *L, int w)
 	gw_hist_release(&sc.h);
 }
 
+/* Mean over windows [a, b) of the open starts in flight (flows in
+ * flight less the users and holders, which run by design). */
+static double mean_in_flight(const struct gw_load *L, int a, int b)
+{
+	double s = 0;
+
+	for (int k = a; k < b; k++)
+		s += (double)(snap(L, k)->in_flight - snap(L, k)->users);
+	return b > a ? s / (b - a) : 0;
+}
+
+/* open starts in flight grew steadily over windows [from, to): the last
+ * third's mean is 20 % (and 5 flows) above the first third's, over at
+ * least 6 windows */
+static int saturated(const struct gw_load *L, int from, int to)
+{
+	int third = (to - from) / 3;
+	double a, b;
+
+	if (L->wl->model == GW_MODEL_CLOSED || third < 2)
+		return 0;
+	a = mean_in_flight(L, from, from + third);
+	b = mean_in_flight(L, to - third, to);
+	return b > a * 1.2 && b - a >= 5;
+}
+
 void gw_judge_windows(struct gw_load *L)
 {
 	int closed = gw_series_closed(&L->series);
@@ -206,8 +232,16 @@ void gw_judge_windows(struct gw_load *L)
 					     L->window_ns);
 	}
 	/* a window's counters are complete once the next one began */
-	while (L->judged < closed && L->judged + 1 < L->nwin)
+	while (L->judged < closed && L->judged + 1 < L->nwin) {
 		judge_window(L, L->judged++);
+		if (L->sat_abort && !L->aborted &&
+		    saturated(L, L->first_judged + 1, L->judged)) {
+			L->aborted = 1;
+			snprintf(L->abort_why, sizeof(L->abort_why),
+				 "over-saturated: flows in flight grew "
+				 "steadily (ended early as a failure)");
+		}
+	}
 }
 
 /* A per-window threshold's check. */
@@ -355,30 +389,80 @@ static void check_all(struct gw_load *L)
 	gw_hist_release(&sc.h);
 }
 
-/* Mean over windows [a, b) of the open starts in flight (flows in
- * flight less the users and holders, which run by design). */
-static double mean_in_flight(const struct gw_load *L, int a, int b)
+/* The value at rank k (1-based) of h's n samples. */
+static double at_rank(const struct gw_hist *h, double k)
 {
-	double s = 0;
+	double q = k / (double)h->n;
 
-	for (int k = a; k < b; k++)
-		s += (double)(snap(L, k)->in_flight - snap(L, k)->users);
-	return b > a ? s / (b - a) : 0;
+	return (double)gw_hist_quantile(h, q < 0 ? 0 : q > 1 ? 1 : q);
 }
 
-/* open starts in flight grew steadily: the last third's mean is 20 %
- * (and 5 flows) above the first third's, over at least 6 windows */
-static int saturated(const struct gw_load *L)
+/*
+ * Is the measured value too close to call?  For a quantile q of n
+ * samples, the distribution-free 95 % interval is the pair of order
+ * statistics around rank n*q, +- 1.96 sqrt(n q (1 - q)) (the binomial's
+ * normal approximation); for error_rate (a proportion), Wilson's 95 %
+ * interval.  A limit inside the interval straddles: the probe's verdict
+ * could be chance, and a capacity search runs it again, longer.
+ */
+static int straddles(struct gw_load *L, struct scope *sc)
 {
-	int from = L->first_judged + 1, to = L->nwin - 1;
-	int third = (to - from) / 3;
-	double a, b;
+	for (int i = 0; i < L->wl->nthresh; i++) {
+		const struct gw_thresh *t = &L->wl->thresh[i];
+		double lo, hi;
 
-	if (L->wl->model == GW_MODEL_CLOSED || third < 2)
-		return 0;
-	a = mean_in_flight(L, from, from + third);
-	b = mean_in_flight(L, to - third, to);
-	return b > a * 1.2 && b - a >= 5;
+		if (t->per_window)
+			continue;
+		if (t->stat == GW_TS_QUANTILE) {
+			const struct gw_hist *h = scope_hist(sc, t->metric);
+			double n, half;
+
+			if (!h)
+				continue;
+			n = (double)h->n;
+			half = 1.96 * sqrt(n * t->q * (1 - t->q));
+			lo = at_rank(h, floor(n * t->q - half));
+			hi = at_rank(h, ceil(n * t->q + half) + 1);
+		} else if (!strcmp(t->metric, "error_rate")) {
+			const struct gw_load_win *a = snap(L, sc->from);
+			const struct gw_load_win *b = snap(L, sc->to);
+			double n = (double)(b->attempts - a->attempts);
+			double z = 1.96, p, c, w;
+
+			if (n <= 0)
+				continue;
+			p = (double)((b->errors - a->errors) -
+				     (b->aborted - a->aborted)) /
+			    n;
+			c = (p + z * z / (2 * n)) / (1 + z * z / n);
+			w = z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)) /
+			    (1 + z * z / n);
+			lo = c - w;
+			hi = c + w;
+		} else {
+			continue;
+		}
+		if (t->limit >= lo && t->limit <= hi)
+			return 1;
+	}
+	return 0;
+}
+
+/* Fewer samples than a quantile threshold needs for its interval to
+ * exist at all: n >= ln(0.025) / ln(q), 368 for p99 (guidellm's rule). */
+static int underpowered(struct gw_load *L, struct scope *sc)
+{
+	for (int i = 0; i < L->wl->nthresh; i++) {
+		const struct gw_thresh *t = &L->wl->thresh[i];
+		const struct gw_hist *h;
+
+		if (t->stat != GW_TS_QUANTILE || t->q >= 1 || t->per_window)
+			continue;
+		h = scope_hist(sc, t->metric);
+		if (!h || (double)h->n < ceil(log(0.025) / log(t->q)))
+			return 1;
+	}
+	return 0;
 }
 
 static double q_ms(struct scope *sc, const char *op, double q)
@@ -436,7 +520,9 @@ void gw_judge_final(struct gw_load *L, struct gw_load_result *r)
 	r->gap_p99_ms = q_ms(&sc, "sse_event_gap", 0.99);
 	r->lag_p99_ms = q_ms(&sc, "schedule_lag", 0.99);
 	r->cpu_percent = L->cpu_peak;
-	r->saturated = saturated(L);
+	r->saturated = saturated(L, L->first_judged + 1, L->nwin - 1);
+	r->straddled = straddles(L, &sc);
+	r->underpowered = underpowered(L, &sc);
 	gw_hist_release(&sc.h);
 	/* the generator's own validity */
 	if (L->cpu_peak > GEN_CPU_PERCENT)
@@ -468,6 +554,18 @@ void gw_judge_final(struct gw_load *L, struct gw_load_result *r)
 						       : L->checks.c[i].name);
 	if (r->invalid)
 		add_why(r->why, sizeof(r->why), "generator-bound: %s", r->gen);
-	r->outcome = gw_check_outcome(gw_check_passed(&L->checks), 0,
-				      L->interrupted);
+	for (int i = 0; i < L->checks.n; i++)
+		if (L->checks.c[i].status == GW_CHECK_FAIL) {
+			gw_strlcpy(r->broke.name, L->checks.c[i].name,
+				   sizeof(r->broke.name));
+			r->broke.measured = L->checks.c[i].measured;
+			r->broke.limit = L->checks.c[i].limit;
+			gw_strlcpy(r->broke.unit, L->checks.c[i].unit,
+				   sizeof(r->broke.unit));
+			break;
+		}
+	/* an over-saturated probe failed, whatever its thresholds said */
+	r->outcome = gw_check_outcome(gw_check_passed(&L->checks) &&
+					      !(L->aborted && L->sat_abort),
+				      0, L->interrupted);
 }

@@ -408,6 +408,7 @@ void gw_load_run(struct gw_load *L, const struct gw_load_opts *o,
 
 	memset(res, 0, sizeof(*res));
 	L->skip_ns = o->skip_ns;
+	L->sat_abort = o->sat_abort;
 	if (gw_series_init(&L->series, L->m->nops, wl->window_ns,
 			   dur + wl->graceful_ns + 10 * GW_NS_PER_S) < 0) {
 		res->outcome = GW_FAILED;

@@ -103,6 +103,7 @@ struct gw_load {
 	int judged;	  /* series windows judged so far */
 	int first_judged; /* series window the judged span starts at */
 	int64_t skip_ns;
+	int sat_abort;	       /* end the run when over-saturated (probes) */
 	struct gw_hist *sofar; /* per op, for abort thresholds: judged data */
 	struct gw_thresh_state ts[GW_WL_MAX_THRESH];
 	struct gw_checks checks;
