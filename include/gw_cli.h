@@ -23,13 +23,15 @@
 struct gw_scen_def;
 struct gw_workload;
 
-/* What the command line asks for: the catalogue (no subcommand), or a
- * workload run (`gwstress load ...`). */
-enum gw_mode { GW_MODE_CATALOGUE, GW_MODE_LOAD };
+/* What the command line asks for: the catalogue (no subcommand), a
+ * workload run (`gwstress load ...`) or a capacity search (`gwstress
+ * search ...`). */
+enum gw_mode { GW_MODE_CATALOGUE, GW_MODE_LOAD, GW_MODE_SEARCH };
 
 struct gw_cli {
 	enum gw_mode mode;
-	const char *mode_name;		/* "load", or NULL */
+	const char *mode_name;		/* "load", "search", or NULL */
+	const char *axis;		/* search --axis, or NULL */
 	const char *config;		/* -c FILE */
 	const char *scale;		/* --scale NAME */
 	const char *sets[GW_CLI_MAX_SETS][4];	/* section, key, value, flag */

@@ -38,6 +38,20 @@
  *
  *   [thresholds]    threshold = EXPR, repeatable (gw_thresh.h)
  *
+ *   [search]        a capacity search (gwstress search, gw_search.h)
+ *     axis = rate | streams     what is varied (rate)
+ *     lo = X, hi = Y            the bracket, searched by doubling from lo
+ *                               (1 and 1000)
+ *     precision = 5%            stop when (fail - pass) / fail <= this
+ *     warmup = DUR              per probe, not judged (5s)
+ *     measure = DUR             per probe, judged, at least (10s); longer
+ *                               when a percentile needs more samples ...
+ *     max_measure = DUR         ... up to this (60s)
+ *     cooldown = DUR            idle between probes (2s)
+ *     ramp_rate = R             streams axis: new streams per second
+ *                               while ramping to a probe's count (200)
+ *     max_probes = N            (20)
+ *
  * Operation names (what thresholds and reports use): <flow>.<step kind>,
  * with .2, .3 ... for a kind repeated in a flow (chat.submit, chat.collect,
  * chat.submit.2); flow.<flow> for a whole flow; and the run's own:
@@ -121,6 +135,22 @@ struct gw_flow {
 	struct gw_step step[GW_WL_MAX_STEPS];
 };
 
+/* [search]: what `gwstress search` varies and how (gw_search.h). */
+enum gw_axis { GW_AXIS_RATE, GW_AXIS_STREAMS };
+
+struct gw_search_cfg {
+	enum gw_axis axis;
+	double lo, hi;		/* the blind bracket: doubling from lo */
+	double precision;	/* stop at (fail - pass) / fail <= this */
+	int64_t warmup_ns;	/* per probe, left out of judging */
+	int64_t measure_ns;	/* per probe, at least */
+	int64_t max_measure_ns; /* per probe, at most (before a re-run) */
+	int64_t cooldown_ns;	/* between probes */
+	double ramp_rate;	/* streams axis: new streams per second */
+	int max_probes;
+	int line; /* [search]'s first key, 0 if none */
+};
+
 struct gw_workload {
 	char name[64];
 	char file[PATH_MAX];
@@ -139,6 +169,7 @@ struct gw_workload {
 	int nthresh;
 	struct gw_thresh thresh[GW_WL_MAX_THRESH];
 	int thresh_line[GW_WL_MAX_THRESH];
+	struct gw_search_cfg search;
 };
 
 /*

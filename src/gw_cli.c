@@ -29,7 +29,7 @@ enum opt {
 	OPT_TOKEN_FILE, OPT_REPORT, OPT_REPORT_DIR, OPT_JUNIT, OPT_HTML,
 	OPT_MERGE, OPT_DURATION, OPT_SOAK, OPT_PID, OPT_WORKERS, OPT_SET,
 	OPT_SCENARIO, OPT_MARKER, OPT_LIST, OPT_VERBOSE, OPT_QUIET, OPT_HELP,
-	OPT_VERSION, OPT_COUNT
+	OPT_VERSION, OPT_AXIS, OPT_COUNT
 };
 
 struct cli_opt {
@@ -90,18 +90,23 @@ static const struct cli_opt opts[OPT_COUNT] = {
 	[OPT_HELP] = { "help", 'h', NULL, NULL, NULL, "this help" },
 	[OPT_VERSION] = { "version", 'V', NULL, NULL, NULL,
 			  "print the version" },
+	[OPT_AXIS] = { "axis", 0, "rate|streams", NULL, NULL,
+		       "search: what to vary (default [search] axis)" },
 };
 
 static void usage(FILE *f)
 {
 	fputs("usage: gwstress [options]\n"
-	      "       gwstress load -c WORKLOAD.ini [options]\n\n"
+	      "       gwstress load -c WORKLOAD.ini [options]\n"
+	      "       gwstress search -c WORKLOAD.ini [--axis rate|streams] "
+	      "[options]\n\n"
 	      "Stress-tests a Solace Agent Mesh HTTP SSE gateway (or the "
 	      "bundled\nreference gateway when no URL is configured) and "
 	      "passes or fails each\nscenario against the profile's "
 	      "thresholds.  `load` runs a workload file\ninstead: flows "
 	      "under a closed, open or held-stream load model, judged\nby "
-	      "its threshold expressions.\n\n", f);
+	      "its threshold expressions; `search` finds the highest rate or "
+	      "the\nmost held streams at which they still hold.\n\n", f);
 	for (int i = 0; i < OPT_COUNT; i++) {
 		char left[40];
 
@@ -121,8 +126,9 @@ static void usage(FILE *f)
 	      "Exit status: 0 all passed, 1 a check failed, 2 usage or "
 	      "configuration\nerror, 3 gateway unreachable, 4 a threshold "
 	      "aborted the load run, 5 the\ngenerator was the bottleneck "
-	      "(its numbers say nothing of the gateway),\n130/143 "
-	      "interrupted.\n", f);
+	      "(its numbers say nothing of the gateway), 6 a\nsearch found "
+	      "the thresholds failing already at its lowest probe,\n"
+	      "130/143 interrupted.\n", f);
 }
 
 /* Remember a CLI override as section/key/value (applied last); flag is
@@ -222,6 +228,12 @@ static int parse_one(struct gw_cli *c, enum opt o, const char *arg)
 	case OPT_VERSION:
 		printf("gwstress %s\n", GW_VERSION);
 		exit(0);
+	case OPT_AXIS:
+		if (strcmp(arg, "rate") && strcmp(arg, "streams"))
+			return gw_error("--axis %s: expected rate or streams",
+					arg);
+		c->axis = arg;
+		break;
 	default:
 		break;
 	}
@@ -257,8 +269,9 @@ int gw_cli_parse(struct gw_cli *c, int argc, char **argv)
 		}
 	}
 	shorts[ns] = '\0';
-	if (argc > 1 && !strcmp(argv[1], "load")) {
-		c->mode = GW_MODE_LOAD;
+	if (argc > 1 &&
+	    (!strcmp(argv[1], "load") || !strcmp(argv[1], "search"))) {
+		c->mode = argv[1][0] == 'l' ? GW_MODE_LOAD : GW_MODE_SEARCH;
 		c->mode_name = argv[1];
 		argc--;
 		argv++;	/* getopt reads "load" as the program name */
@@ -280,6 +293,9 @@ int gw_cli_parse(struct gw_cli *c, int argc, char **argv)
 			return gw_error("%s is not an option of 'gwstress %s' "
 					"(see --help)", argv[optind - 1],
 					c->mode_name);
+		if (c->mode != GW_MODE_SEARCH && i == OPT_AXIS)
+			return gw_error("--axis is an option of 'gwstress "
+					"search' only (see --help)");
 		rc |= parse_one(c, (enum opt)i, optarg);
 	}
 	if (c->merge) {

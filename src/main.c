@@ -34,6 +34,7 @@
 #include "gw_report.h"
 #include "gw_ring.h"
 #include "gw_run.h"
+#include "gw_search.h"
 #include "gw_scen.h"
 #include "gw_target.h"
 #include "gw_util.h"
@@ -50,6 +51,7 @@ enum {
 	EXIT_UNREACHABLE = 3,
 	EXIT_ABORTED = 4,
 	EXIT_INVALID = 5,
+	EXIT_NO_CAPACITY = 6,
 };
 
 static volatile sig_atomic_t got_signal;
@@ -109,6 +111,8 @@ static int worker_count(const struct gw_config *cfg, const struct gw_cli *c,
 
 	if (cfg->engine.workers > 0)
 		return (int)cfg->engine.workers;
+	if (wl && c->mode == GW_MODE_SEARCH)
+		return gw_search_pool(wl);
 	if (wl)
 		return gw_workload_pool(wl);
 	for (size_t i = 0; i < n; i++)
@@ -123,15 +127,16 @@ static int worker_count(const struct gw_config *cfg, const struct gw_cli *c,
 
 /* Nothing to run, or a report that could not be written: usage errors,
  * found before anything starts. */
-/* A workload run's report: --report PATH as it is, else
- * <report.dir>/load_report_<name>.json. */
+/* A workload run's or a search's report: --report PATH as it is, else
+ * <report.dir>/load_report_<name>.json (search_report_ for a search). */
 static int load_report_path(const struct gw_config *cfg,
-			    const struct gw_workload *wl, char *out, size_t n)
+			    const struct gw_workload *wl, const char *kind,
+			    char *out, size_t n)
 {
 	int k = cfg->report.path[0] ?
 			snprintf(out, n, "%s", cfg->report.path) :
-			snprintf(out, n, "%s/load_report_%s.json",
-				 cfg->report.dir, wl->name);
+			snprintf(out, n, "%s/%s_report_%s.json",
+				 cfg->report.dir, kind, wl->name);
 
 	return k < 0 || (size_t)k >= n ? -1 : 0;
 }
@@ -148,7 +153,7 @@ static int check_outputs(const struct gw_cli *c, const struct gw_config *cfg,
 	if (!nsel && !wl)
 		return gw_error("no scenario matches the -s/-m selection "
 				"(see --list)");
-	if ((wl ? load_report_path(cfg, wl, first, sizeof(first)) :
+	if ((wl ? load_report_path(cfg, wl, c->mode_name, first, sizeof(first)) :
 		  gw_report_path(cfg, cat[0].name, first, sizeof(first))) < 0 ||
 	    gw_atomic_probe(first) < 0 ||
 	    (c->junit && gw_atomic_probe(c->junit) < 0) ||
@@ -271,6 +276,31 @@ static int run_all(const struct gw_cli *c, const struct gw_config *cfg,
 	return tally[GW_FAILED] || !reports_ok ? EXIT_FAIL : EXIT_PASS;
 }
 
+/* What the subcommand needs of the workload file beyond its syntax. */
+static int check_mode(const struct gw_cli *c, struct gw_workload *wl)
+{
+	if (c->mode == GW_MODE_LOAD && !wl->shape.n)
+		return gw_error("%s: [load] has no stage (a file for 'gwstress "
+				"search'?)", wl->file);
+	if (c->mode != GW_MODE_SEARCH)
+		return 0;
+	if (c->axis)
+		wl->search.axis = strcmp(c->axis, "rate") ? GW_AXIS_STREAMS :
+							    GW_AXIS_RATE;
+	if (!wl->search.line)
+		wl->search.line = 1; /* the defaults of gw_workload.h */
+	if (wl->search.axis == GW_AXIS_STREAMS && wl->probe_flow < 0)
+		return gw_error("%s: axis streams needs [load] probe_flow = "
+				"NAME (the tasks judged while streams are "
+				"held)", wl->file);
+	if (wl->search.axis == GW_AXIS_STREAMS && wl->probe_rate <= 0)
+		return gw_error("%s: axis streams needs [load] probe_rate > 0",
+				wl->file);
+	if (wl->search.axis == GW_AXIS_STREAMS && wl->hold_flow < 0)
+		wl->hold_flow = 0;
+	return 0;
+}
+
 /* A workload run: the report, the extras, the exit code. */
 static int run_load(const struct gw_cli *c, const struct gw_config *cfg,
 		    const struct gw_workload *wl, struct gw_engine *e,
@@ -293,7 +323,7 @@ static int run_load(const struct gw_cli *c, const struct gw_config *cfg,
 	res.report = gw_load_report_json(L, &r, &rc);
 	if (!c->quiet)
 		gw_load_report_console(stdout, L, &r);
-	if (load_report_path(cfg, wl, path, sizeof(path)) < 0 ||
+	if (load_report_path(cfg, wl, c->mode_name, path, sizeof(path)) < 0 ||
 	    gw_atomic_write_json(path, res.report) < 0)
 		ok = 0;
 	else if (!c->quiet)
@@ -310,6 +340,50 @@ static int run_load(const struct gw_cli *c, const struct gw_config *cfg,
 	if (r.aborted)
 		return EXIT_ABORTED;
 	return r.outcome == GW_FAILED || !ok ? EXIT_FAIL : EXIT_PASS;
+}
+
+/* A capacity search: every probe, the search report, the exit code. */
+static int run_search(const struct gw_cli *c, const struct gw_config *cfg,
+		      const struct gw_workload *wl, struct gw_engine *e,
+		      const struct gw_target *t)
+{
+	struct gw_load_opts o = { .quiet = c->quiet,
+				  .progress = cfg->engine.progress &&
+					      !c->quiet && isatty(2) };
+	static struct gw_search s;
+	char tool[64], path[1024], dir[1100];
+	struct gw_report_ctx rc = { cfg, t->display, t->bundled, tool };
+	json_t *j;
+	int ok = 1;
+
+	snprintf(tool, sizeof(tool), "gwstress %s", GW_VERSION);
+	if (load_report_path(cfg, wl, c->mode_name, path, sizeof(path)) < 0)
+		return EXIT_USAGE;
+	snprintf(dir, sizeof(dir), "%s/search_%s", cfg->report.dir, wl->name);
+	gw_search_run(&s, wl, cfg, e, t, &o, &rc, dir);
+	j = gw_search_json(&s, cfg, &rc);
+	if (!c->quiet)
+		gw_search_console(stdout, &s);
+	if (gw_atomic_write_json(path, j) < 0)
+		ok = 0;
+	else if (!c->quiet)
+		printf("Saved search report to %s (probes in %s/)\n", path,
+		       dir);
+	if (c->html && gw_html_write(c->html, &j, 1, tool) < 0)
+		ok = 0;
+	json_decref(j);
+	printf("gwstress search: %s", gw_search_end_name(s.end));
+	if (s.have_pass)
+		printf(", capacity %.2f", s.pass);
+	printf("\n");
+	switch (s.end) {
+	case GW_SEARCH_NONE:
+		return EXIT_NO_CAPACITY;
+	case GW_SEARCH_INVALID:
+		return EXIT_INVALID;
+	default:
+		return ok ? EXIT_PASS : EXIT_FAIL;
+	}
 }
 
 int main(int argc, char **argv)
@@ -333,8 +407,9 @@ int main(int argc, char **argv)
 		return gw_merge_files(cli.merge, cli.inputs,
 				      (size_t)cli.ninputs) < 0 ? EXIT_USAGE :
 								 EXIT_PASS;
-	w = cli.mode == GW_MODE_LOAD ? &wl : NULL;
-	if (gw_cli_config(&cli, &cfg, w) < 0)
+	w = cli.mode == GW_MODE_CATALOGUE ? NULL : &wl;
+	if (gw_cli_config(&cli, &cfg, w) < 0 ||
+	    (w && check_mode(&cli, w) < 0))
 		return EXIT_USAGE;
 	if (cli.verbose)
 		gw_config_print(stdout, &cfg);
@@ -351,7 +426,9 @@ int main(int argc, char **argv)
 	if (start_engine(&eng, &cli, &cfg, &tgt, w) < 0)
 		goto out;
 	engine_started = 1;
-	code = w ? run_load(&cli, &cfg, w, &eng, &tgt) :
+	code = cli.mode == GW_MODE_SEARCH ? run_search(&cli, &cfg, w, &eng,
+						       &tgt) :
+	       w ? run_load(&cli, &cfg, w, &eng, &tgt) :
 		   run_all(&cli, &cfg, &eng, &tgt);
 out:
 	if (engine_started)

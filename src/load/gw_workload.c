@@ -512,7 +512,89 @@ static int ext_section(void *ud, const char *s, size_t len)
 {
 	(void)ud;
 	return (len == 4 && !memcmp(s, "load", 4)) ||
+	       (len == 6 && !memcmp(s, "search", 6)) ||
 	       (len > 5 && !memcmp(s, "flow.", 5));
+}
+
+/* ---- [search] ------------------------------------------------------------ */
+
+static int search_key(struct gw_workload *wl, const char *key, const char *v,
+		      int line, char *msg, size_t n)
+{
+	struct gw_search_cfg *sc = &wl->search;
+	long l;
+
+	if (!sc->line)
+		sc->line = line;
+	if (!strcmp(key, "axis")) {
+		if (!strcmp(v, "rate"))
+			sc->axis = GW_AXIS_RATE;
+		else if (!strcmp(v, "streams"))
+			sc->axis = GW_AXIS_STREAMS;
+		else
+			return fail(msg, n,
+				    "axis = %s: expected rate or "
+				    "streams",
+				    v);
+		return 0;
+	}
+	if (!strcmp(key, "lo") || !strcmp(key, "hi")) {
+		double *d = key[0] == 'l' ? &sc->lo : &sc->hi;
+
+		if (gw_parse_double(v, 0.001, 1e6, d) < 0)
+			return fail(msg, n,
+				    "%s = %s: expected a number from "
+				    "0.001 to 1000000",
+				    key, v);
+		return 0;
+	}
+	if (!strcmp(key, "precision")) {
+		char num[32];
+		size_t k = strcspn(v, "%");
+
+		if (k >= sizeof(num) || (v[k] && v[k + 1]))
+			return fail(msg, n,
+				    "precision = %s: expected a "
+				    "percentage such as 5%%",
+				    v);
+		memcpy(num, v, k);
+		num[k] = '\0';
+		if (gw_parse_double(num, 0.1, 50, &sc->precision) < 0)
+			return fail(msg, n,
+				    "precision = %s: expected 0.1%% "
+				    "to 50%%",
+				    v);
+		sc->precision /= 100;
+		return 0;
+	}
+	if (!strcmp(key, "warmup"))
+		return set_dur_key(&sc->warmup_ns, key, v, 0, msg, n);
+	if (!strcmp(key, "measure"))
+		return set_dur_key(&sc->measure_ns, key, v, GW_NS_PER_S, msg,
+				   n);
+	if (!strcmp(key, "max_measure"))
+		return set_dur_key(&sc->max_measure_ns, key, v, GW_NS_PER_S,
+				   msg, n);
+	if (!strcmp(key, "cooldown"))
+		return set_dur_key(&sc->cooldown_ns, key, v, 0, msg, n);
+	if (!strcmp(key, "ramp_rate")) {
+		if (gw_parse_double(v, 1, 1e5, &sc->ramp_rate) < 0)
+			return fail(msg, n,
+				    "ramp_rate = %s: expected streams "
+				    "per second from 1 to 100000",
+				    v);
+		return 0;
+	}
+	if (!strcmp(key, "max_probes")) {
+		if (gw_parse_long(v, 2, 200, &l) < 0)
+			return fail(msg, n,
+				    "max_probes = %s: expected 2 to "
+				    "200",
+				    v);
+		sc->max_probes = (int)l;
+		return 0;
+	}
+	return 1;
 }
 
 static int ext_setting(void *ud, const char *section, const char *key,
@@ -523,6 +605,8 @@ static int ext_setting(void *ud, const char *section, const char *key,
 
 	if (!strcmp(section, "load"))
 		return load_key(p, key, value, line, msg, n);
+	if (!strcmp(section, "search"))
+		return search_key(wl, key, value, line, msg, n);
 	if (!strncmp(section, "flow.", 5))
 		return flow_key(p, section + 5, key, value, line, msg, n);
 	if (!strcmp(section, "thresholds") && !strcmp(key, "threshold")) {
@@ -587,14 +671,14 @@ static int finish(struct parse *p, struct gw_errlist *errs)
 	int bad = 0, at = p->load_line;
 	double weights = 0;
 
-	if (!p->have_model)
+	/* a search builds its probes' model and stages itself */
+	if (!p->have_model && !wl->search.line)
 		bad += later(errs, f, at,
-			     "[load] needs model = closed, open "
-			     "or hold");
-	if (!wl->shape.n)
+			     "[load] needs model = closed, open or hold");
+	if (!wl->shape.n && !wl->search.line)
 		bad += later(errs, f, at,
-			     "[load] needs at least one 'stage = "
-			     "DURATION TARGET'");
+			     "[load] needs at least one 'stage = DURATION "
+			     "TARGET'");
 	if (!wl->nflows)
 		bad += later(errs, f, at,
 			     "no [flow.NAME] section: a workload "
@@ -615,9 +699,15 @@ static int finish(struct parse *p, struct gw_errlist *errs)
 	if (p->probe_name[0])
 		wl->probe_flow = named_flow(wl, p->probe_name, "probe_flow",
 					    p->probe_line, errs, &bad);
-	if (wl->model == GW_MODEL_HOLD && wl->hold_flow < 0 && wl->nflows &&
-	    !p->hold_name[0])
+	if ((wl->model == GW_MODEL_HOLD ||
+	     (wl->search.line && wl->search.axis == GW_AXIS_STREAMS)) &&
+	    wl->hold_flow < 0 && wl->nflows && !p->hold_name[0])
 		wl->hold_flow = 0;
+	if (wl->search.line && wl->search.axis == GW_AXIS_STREAMS &&
+	    !p->probe_name[0])
+		bad += later(errs, f, wl->search.line,
+			     "axis = streams needs [load] probe_flow = NAME "
+			     "(the new tasks judged while streams are held)");
 	if (wl->model == GW_MODEL_HOLD && wl->probe_rate > 0 &&
 	    !p->probe_name[0])
 		bad += later(errs, f, at, "probe_rate needs probe_flow = NAME");
@@ -626,6 +716,13 @@ static int finish(struct parse *p, struct gw_errlist *errs)
 		bad += later(errs, f, at,
 			     "an open model needs a rate above 0 "
 			     "in some stage");
+	if (wl->search.line && wl->search.hi <= wl->search.lo)
+		bad += later(errs, f, wl->search.line,
+			     "[search] needs lo < hi");
+	if (wl->search.line &&
+	    wl->search.max_measure_ns < wl->search.measure_ns)
+		bad += later(errs, f, wl->search.line,
+			     "[search] max_measure is shorter than measure");
 	for (int i = 0; i < wl->nthresh; i++)
 		if (!gw_workload_has_metric(wl, wl->thresh[i].metric))
 			bad += later(errs, f, wl->thresh_line[i],
@@ -651,6 +748,15 @@ static void defaults(struct gw_workload *wl, const char *path)
 	wl->graceful_ns = 30 * GW_NS_PER_S;
 	wl->seed = 1;
 	wl->hold_flow = wl->probe_flow = -1;
+	wl->search.lo = 1;
+	wl->search.hi = 1000;
+	wl->search.precision = 0.05;
+	wl->search.warmup_ns = 5 * GW_NS_PER_S;
+	wl->search.measure_ns = 10 * GW_NS_PER_S;
+	wl->search.max_measure_ns = 60 * GW_NS_PER_S;
+	wl->search.cooldown_ns = 2 * GW_NS_PER_S;
+	wl->search.ramp_rate = 200;
+	wl->search.max_probes = 20;
 }
 
 int gw_workload_load(struct gw_workload *wl, struct gw_config *cfg,
