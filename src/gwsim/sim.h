@@ -313,6 +313,12 @@ struct sim_frame;
 /* New event frame holding a copy of bytes; caller owns the reference. */
 struct sim_frame *sim_frame_from(const char *bytes, size_t len);
 void sim_frame_unref(struct sim_frame *f);
+/*
+ * Build the frame for one event, applying --malformed to the first event
+ * of a task (first == true).  Returns a new frame reference.
+ */
+struct sim_frame *sim_sse_frame(const char *name, const char *json,
+				size_t len, bool first);
 
 struct sim_sse_counts {
 	size_t active_connections;	/* live subscriptions (queues) */
@@ -528,12 +534,6 @@ bool sim_fault_fail(void);
 bool sim_fault_cut(void);
 /* Should this connection be reset after its headers?  Counts when true. */
 bool sim_fault_reset(void);
-/*
- * Build the frame for one event, applying --malformed to the first event
- * of a task (first == true).  Returns a new frame reference.
- */
-struct sim_frame *sim_fault_frame(const char *name, const char *json,
-	size_t len, bool first);
 /* Line terminator of all SSE framing: "\r\n", or "\r" for barecr. */
 const char *sim_fault_eol(void);
 /* Allocate, touch and keep --leak-kb KiB (freed only at exit). */

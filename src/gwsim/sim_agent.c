@@ -356,7 +356,7 @@ static void emit(struct sim_task *t, const char *name, json_t *result)
 
 	s = sim_json_dumps(env, SIM_JSON_PY, &len);
 	json_decref(env);
-	f = sim_fault_frame(name, s, len, first);
+	f = sim_sse_frame(name, s, len, first);
 	free(s);
 	if (first) {
 		t->events_buffered = true;

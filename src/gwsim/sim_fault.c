@@ -19,8 +19,9 @@
  *   --cut-rate    sim_sse.c: after the first complete event the reader
  *                 returns END_WITH_ERROR, MHD closes without the last chunk
  *   --stall-s / --trickle-ms   sim_sse.c reader, woken by sim_timer
- *   --malformed   the frames built here (nocolon, badjson) and by the
- *                 agent (longline); barecr and bom change all framing.
+ *   --malformed   the frames built by sim_sse_frame() (nocolon, badjson)
+ *                 and by the agent (longline); barecr and bom change all
+ *                 framing.
  *                 nocolon/badjson/longline hit the first event of every
  *                 task only, so a tolerant client still reaches the end
  *   --garbage     sim_api.c message:stream replies
@@ -103,37 +104,6 @@ bool sim_fault_reset(void)
 const char *sim_fault_eol(void)
 {
 	return sim_cfg.malformed == SIM_MAL_BARECR ? "\r" : "\r\n";
-}
-
-struct sim_frame *sim_fault_frame(const char *name, const char *json,
-	size_t len, bool first)
-{
-	const char *eol = sim_fault_eol();
-	struct sim_buf b;
-	struct sim_frame *f;
-	size_t data_len = len;
-
-	/* name, data and at most four short lines of framing */
-	sim_buf_init(&b, strlen(name) + len + 128);
-	sim_buf_addf(&b, "event: %s%s", name, eol);
-	if (first && sim_cfg.malformed == SIM_MAL_NOCOLON) {
-		sim_buf_addf(&b, "gwsim-line-without-colon%s", eol);
-		SIM_COUNT(malformed_events);
-	}
-	if (first && sim_cfg.malformed == SIM_MAL_BADJSON) {
-		/* cut the JSON in half: unbalanced braces, open string */
-		data_len = len / 2;
-		SIM_COUNT(malformed_events);
-	}
-	if (first && sim_cfg.malformed == SIM_MAL_LONGLINE)
-		SIM_COUNT(malformed_events);
-	sim_buf_adds(&b, "data: ");
-	sim_buf_add(&b, json, data_len);
-	sim_buf_adds(&b, eol);
-	sim_buf_adds(&b, eol);
-	f = sim_frame_from(b.p, b.len);
-	sim_buf_release(&b);
-	return f;
 }
 
 void sim_fault_leak(void)

@@ -208,6 +208,37 @@ void sim_frame_unref(struct sim_frame *f)
 		free(f);
 }
 
+struct sim_frame *sim_sse_frame(const char *name, const char *json,
+				size_t len, bool first)
+{
+	const char *eol = sim_fault_eol();
+	struct sim_buf b;
+	struct sim_frame *f;
+	size_t data_len = len;
+
+	/* name, data and at most four short lines of framing */
+	sim_buf_init(&b, strlen(name) + len + 128);
+	sim_buf_addf(&b, "event: %s%s", name, eol);
+	if (first && sim_cfg.malformed == SIM_MAL_NOCOLON) {
+		sim_buf_addf(&b, "gwsim-line-without-colon%s", eol);
+		SIM_COUNT(malformed_events);
+	}
+	if (first && sim_cfg.malformed == SIM_MAL_BADJSON) {
+		/* cut the JSON in half: unbalanced braces, open string */
+		data_len = len / 2;
+		SIM_COUNT(malformed_events);
+	}
+	if (first && sim_cfg.malformed == SIM_MAL_LONGLINE)
+		SIM_COUNT(malformed_events);
+	sim_buf_adds(&b, "data: ");
+	sim_buf_add(&b, json, data_len);
+	sim_buf_adds(&b, eol);
+	sim_buf_adds(&b, eol);
+	f = sim_frame_from(b.p, b.len);
+	sim_buf_release(&b);
+	return f;
+}
+
 /* ---- handles ----------------------------------------------------------- */
 
 static uint64_t handle_of(const struct sim_stream *s)
