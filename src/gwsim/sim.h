@@ -536,6 +536,12 @@ bool sim_fault_cut(void);
 bool sim_fault_reset(void);
 /* Line terminator of all SSE framing: "\r\n", or "\r" for barecr. */
 const char *sim_fault_eol(void);
+/*
+ * --malformed for the frame of one event: nocolon, badjson and longline
+ * hit the first event of a task only (first == true).  Returns the mode to
+ * apply, else SIM_MAL_NONE; counts malformed_events when it returns one.
+ */
+enum sim_malformed sim_fault_malformed(bool first);
 /* Allocate, touch and keep --leak-kb KiB (freed only at exit). */
 void sim_fault_leak(void);
 void sim_fault_release(void);

@@ -1,6 +1,9 @@
 /*
  * sim_fault: the gwsim-only fault injection switches.
  *
+ * This module only decides; the modules named below apply the decisions,
+ * so it calls nothing but sim_util.
+ *
  * Everything here is off by default; with every flag at its default gwsim
  * behaves like SAM on the wire.  Each fault that fires increments a
  * counter in /gwsim/stats so a test can check that the client saw what the
@@ -19,9 +22,9 @@
  *   --cut-rate    sim_sse.c: after the first complete event the reader
  *                 returns END_WITH_ERROR, MHD closes without the last chunk
  *   --stall-s / --trickle-ms   sim_sse.c reader, woken by sim_timer
- *   --malformed   the frames built by sim_sse_frame() (nocolon, badjson)
- *                 and by the agent (longline); barecr and bom change all
- *                 framing.
+ *   --malformed   sim_fault_malformed() decides, sim_sse_frame() frames
+ *                 (nocolon, badjson) and the agent writes the long line
+ *                 (longline); barecr and bom change all framing.
  *                 nocolon/badjson/longline hit the first event of every
  *                 task only, so a tolerant client still reaches the end
  *   --garbage     sim_api.c message:stream replies
@@ -104,6 +107,17 @@ bool sim_fault_reset(void)
 const char *sim_fault_eol(void)
 {
 	return sim_cfg.malformed == SIM_MAL_BARECR ? "\r" : "\r\n";
+}
+
+enum sim_malformed sim_fault_malformed(bool first)
+{
+	enum sim_malformed m = sim_cfg.malformed;
+
+	if (!first || (m != SIM_MAL_NOCOLON && m != SIM_MAL_BADJSON &&
+		       m != SIM_MAL_LONGLINE))
+		return SIM_MAL_NONE;
+	SIM_COUNT(malformed_events);
+	return m;
 }
 
 void sim_fault_leak(void)

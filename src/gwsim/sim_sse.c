@@ -219,17 +219,18 @@ struct sim_frame *sim_sse_frame(const char *name, const char *json,
 	/* name, data and at most four short lines of framing */
 	sim_buf_init(&b, strlen(name) + len + 128);
 	sim_buf_addf(&b, "event: %s%s", name, eol);
-	if (first && sim_cfg.malformed == SIM_MAL_NOCOLON) {
+	switch (sim_fault_malformed(first)) {
+	case SIM_MAL_NOCOLON:
 		sim_buf_addf(&b, "gwsim-line-without-colon%s", eol);
-		SIM_COUNT(malformed_events);
-	}
-	if (first && sim_cfg.malformed == SIM_MAL_BADJSON) {
+		break;
+	case SIM_MAL_BADJSON:
 		/* cut the JSON in half: unbalanced braces, open string */
 		data_len = len / 2;
-		SIM_COUNT(malformed_events);
+		break;
+	default:
+		/* none, or longline: the agent already made the line long */
+		break;
 	}
-	if (first && sim_cfg.malformed == SIM_MAL_LONGLINE)
-		SIM_COUNT(malformed_events);
 	sim_buf_adds(&b, "data: ");
 	sim_buf_add(&b, json, data_len);
 	sim_buf_adds(&b, eol);
