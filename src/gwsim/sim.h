@@ -310,15 +310,13 @@ size_t sim_timer_pending(void);
 /* One serialized SSE frame, shared (refcounted) by every queue it is in. */
 struct sim_frame;
 
-/* New event frame holding a copy of bytes; caller owns the reference. */
-struct sim_frame *sim_frame_from(const char *bytes, size_t len);
-void sim_frame_unref(struct sim_frame *f);
 /*
  * Build the frame for one event, applying --malformed to the first event
  * of a task (first == true).  Returns a new frame reference.
  */
 struct sim_frame *sim_sse_frame(const char *name, const char *json,
 				size_t len, bool first);
+void sim_sse_frame_unref(struct sim_frame *f);
 
 struct sim_sse_counts {
 	size_t active_connections;	/* live subscriptions (queues) */

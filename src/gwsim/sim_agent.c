@@ -370,7 +370,7 @@ static void emit(struct sim_task *t, const char *name, json_t *result)
 	SIM_COUNT(events_generated);
 	sim_session_touch(t->context_id);
 	sim_sse_send(t->id, f);
-	sim_frame_unref(f);
+	sim_sse_frame_unref(f);
 }
 
 static void finish(struct sim_task *t, const char *state)

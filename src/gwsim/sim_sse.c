@@ -182,7 +182,8 @@ static struct {
 
 /* ---- frames ------------------------------------------------------------ */
 
-struct sim_frame *sim_frame_from(const char *bytes, size_t len)
+/* New event frame holding a copy of bytes; caller owns the reference. */
+static struct sim_frame *frame_from(const char *bytes, size_t len)
 {
 	struct sim_frame *f = sim_xmalloc(sizeof(*f) + len);
 
@@ -199,7 +200,7 @@ static struct sim_frame *frame_ref(struct sim_frame *f)
 	return f;
 }
 
-void sim_frame_unref(struct sim_frame *f)
+void sim_sse_frame_unref(struct sim_frame *f)
 {
 	if (!f)
 		return;
@@ -235,7 +236,7 @@ struct sim_frame *sim_sse_frame(const char *name, const char *json,
 	sim_buf_add(&b, json, data_len);
 	sim_buf_adds(&b, eol);
 	sim_buf_adds(&b, eol);
-	f = sim_frame_from(b.p, b.len);
+	f = frame_from(b.p, b.len);
 	sim_buf_release(&b);
 	return f;
 }
@@ -312,7 +313,7 @@ static void buf_drop(struct sse_task *t)
 	if (!t->has_buf)
 		return;
 	for (i = 0; i < t->nbuf; i++)
-		sim_frame_unref(t->buf[i]);
+		sim_sse_frame_unref(t->buf[i]);
 	free(t->buf);
 	t->buf = NULL;
 	t->nbuf = 0;
@@ -342,7 +343,7 @@ static void task_free(void *p)
 	unsigned i;
 
 	for (i = 0; i < t->nbuf; i++)
-		sim_frame_unref(t->buf[i]);
+		sim_sse_frame_unref(t->buf[i]);
 	free(t->buf);
 	free(t->id);
 	free(t);
@@ -596,7 +597,7 @@ static size_t fill(struct sim_stream *s, char *buf, size_t limit,
 			n += k;
 			if (s->cur_off < s->cur->len)
 				continue;
-			sim_frame_unref(s->cur);
+			sim_sse_frame_unref(s->cur);
 			s->cur = NULL;
 			s->events_out++;
 			SIM_COUNT(events_sent);
@@ -716,8 +717,8 @@ static void stream_free(void *cls)
 		}
 	}
 	while (s->qlen)
-		sim_frame_unref(queue_pop(s));
-	sim_frame_unref(s->cur);
+		sim_sse_frame_unref(queue_pop(s));
+	sim_sse_frame_unref(s->cur);
 	slot_free(s);
 	if (s->aprev)
 		s->aprev->anext = s->anext;
