@@ -14,7 +14,7 @@
  *   sim_timer.c   one timer thread, min-heap of deadlines
  *   sim_sse.c     SSE streams and the SSEManager bookkeeping of SAM
  *   sim_agent.c   the built-in agent: tasks, event schedules, cancel, status
- *   sim_store.c   sessions and artifacts (SAM's SQL mode, kept in memory)
+ *   sim_session.c sessions and artifacts (SAM's SQL mode, kept in memory)
  *   sim_http.c    libmicrohttpd daemon, request contexts, routing, replies
  *   sim_api.c     REST endpoint handlers (health, config, sessions, tasks ...)
  *   sim_upload.c  multipart upload and artifact download endpoints
@@ -373,7 +373,7 @@ bool sim_agent_is_background(const char *task_id);
 bool sim_agent_known(const char *name);
 size_t sim_agent_count(void);
 
-/* ---- sim_store.c ------------------------------------------------------- */
+/* ---- sim_session.c ----------------------------------------------------- */
 
 int sim_store_init(void);
 void sim_store_release(void);
