@@ -15,6 +15,7 @@
  *   sim_sse.c     SSE streams and the SSEManager bookkeeping of SAM
  *   sim_agent.c   the built-in agent: tasks, event schedules, cancel, status
  *   sim_session.c sessions and artifacts (SAM's SQL mode, kept in memory)
+ *   sim_blob.c    refcounted immutable bytes (artifact versions, downloads)
  *   sim_http.c    libmicrohttpd daemon, request contexts, routing, replies
  *   sim_api.c     REST endpoint handlers (health, config, sessions, tasks ...)
  *   sim_upload.c  multipart upload and artifact download endpoints
@@ -373,6 +374,22 @@ bool sim_agent_is_background(const char *task_id);
 bool sim_agent_known(const char *name);
 size_t sim_agent_count(void);
 
+/* ---- sim_blob.c -------------------------------------------------------- */
+
+/* Immutable bytes shared by the store and in-flight downloads. */
+struct sim_blob {
+	atomic_uint ref;
+	size_t len;
+	size_t cap;
+	unsigned char data[];
+};
+
+struct sim_blob *sim_blob_new(size_t cap);
+/* Grow (while still private to its creator); returns the new pointer. */
+struct sim_blob *sim_blob_append(struct sim_blob *b, const void *p, size_t n);
+struct sim_blob *sim_blob_ref(struct sim_blob *b);
+void sim_blob_unref(struct sim_blob *b);
+
 /* ---- sim_session.c ----------------------------------------------------- */
 
 int sim_store_init(void);
@@ -399,20 +416,6 @@ int sim_session_delete(const char *id);
 json_t *sim_session_list(unsigned page, unsigned size, const char *agent_id,
 	const char *query, bool none);
 size_t sim_session_count(void);
-
-/* Immutable bytes shared by the store and in-flight downloads. */
-struct sim_blob {
-	atomic_uint ref;
-	size_t len;
-	size_t cap;
-	unsigned char data[];
-};
-
-struct sim_blob *sim_blob_new(size_t cap);
-/* Grow (while still private to its creator); returns the new pointer. */
-struct sim_blob *sim_blob_append(struct sim_blob *b, const void *p, size_t n);
-struct sim_blob *sim_blob_ref(struct sim_blob *b);
-void sim_blob_unref(struct sim_blob *b);
 
 struct sim_artifact_ref {
 	struct sim_blob *blob;		/* caller's reference */
