@@ -449,7 +449,8 @@ int main(int argc, char **argv)
 	raise_nofile();
 	json_object_seed(0);
 
-	if (sim_store_init() || sim_agent_init() || sim_timer_start())
+	if (sim_session_init() || sim_artifact_init() || sim_agent_init() ||
+	    sim_timer_start())
 		goto out;
 	if (sim_sse_init())
 		goto out_timer;
@@ -479,7 +480,8 @@ out_timer:
 	sim_sse_release();
 out:
 	sim_agent_release();
-	sim_store_release();
+	sim_artifact_release();
+	sim_session_release();
 	sim_fault_release();
 	free_agents();
 	free(sim_cfg.token);

@@ -14,7 +14,8 @@
  *   sim_timer.c   one timer thread, min-heap of deadlines
  *   sim_sse.c     SSE streams and the SSEManager bookkeeping of SAM
  *   sim_agent.c   the built-in agent: tasks, event schedules, cancel, status
- *   sim_session.c sessions and artifacts (SAM's SQL mode, kept in memory)
+ *   sim_session.c sessions (SAM's SQL mode, kept in memory)
+ *   sim_artifact.c artifacts and their versions (SAM's artifact service)
  *   sim_blob.c    refcounted immutable bytes (artifact versions, downloads)
  *   sim_http.c    libmicrohttpd daemon, request contexts, routing, replies
  *   sim_api.c     REST endpoint handlers (health, config, sessions, tasks ...)
@@ -28,11 +29,11 @@
  * keeps its state in one static struct behind its own mutex; the lock
  * order, outermost first, is
  *
- *   agent.lock -> store.lock -> sse.lock -> MHD's internal mutexes
+ *   agent.lock -> session.lock -> sse.lock -> MHD's internal mutexes
  *
  * (the agent publishes events and touches sessions while holding its lock;
- * nothing calls back up the chain).  The timer lock is a leaf: callbacks run
- * with it released.
+ * nothing calls back up the chain).  The artifact lock is a leaf, and so is
+ * the timer lock: callbacks run with it released.
  *
  * Errors: functions return 0 / -1 and sim_error() prints "gwsim: ..." and
  * returns -1.  Out of memory aborts through the sim_x* allocators: a test
@@ -392,8 +393,8 @@ void sim_blob_unref(struct sim_blob *b);
 
 /* ---- sim_session.c ----------------------------------------------------- */
 
-int sim_store_init(void);
-void sim_store_release(void);
+int sim_session_init(void);
+void sim_session_release(void);
 
 /* Create a row for id unless it exists; backfill a NULL agent_id. */
 void sim_session_ensure(const char *id, const char *agent);
@@ -416,6 +417,11 @@ int sim_session_delete(const char *id);
 json_t *sim_session_list(unsigned page, unsigned size, const char *agent_id,
 	const char *query, bool none);
 size_t sim_session_count(void);
+
+/* ---- sim_artifact.c ---------------------------------------------------- */
+
+int sim_artifact_init(void);
+void sim_artifact_release(void);
 
 struct sim_artifact_ref {
 	struct sim_blob *blob;		/* caller's reference */
