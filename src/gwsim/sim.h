@@ -17,7 +17,9 @@
  *   sim_session.c sessions (SAM's SQL mode, kept in memory)
  *   sim_artifact.c artifacts and their versions (SAM's artifact service)
  *   sim_blob.c    refcounted immutable bytes (artifact versions, downloads)
- *   sim_http.c    libmicrohttpd daemon, request contexts, routing, replies
+ *   sim_req.c     one HTTP request as a handler sees it: path, body, query
+ *   sim_reply.c   replies and their counters (a leaf every handler uses)
+ *   sim_http.c    libmicrohttpd daemon, request contexts, routing
  *   sim_api.c     REST endpoint handlers (health, config, sessions, tasks ...)
  *   sim_upload.c  multipart upload and artifact download endpoints
  *   sim_fault.c   fault injection decisions and malformed framing
@@ -446,7 +448,7 @@ json_t *sim_artifact_versions(const char *sid, const char *filename);
 void sim_artifact_delete(const char *sid, const char *filename);
 size_t sim_artifact_count(void);
 
-/* ---- sim_http.c -------------------------------------------------------- */
+/* ---- sim_req.c --------------------------------------------------------- */
 
 enum sim_method {
 	SIM_GET, SIM_HEAD, SIM_POST, SIM_PUT, SIM_PATCH, SIM_DELETE,
@@ -472,13 +474,12 @@ struct sim_req {
 	bool is_sse;
 };
 
-int sim_http_start(unsigned *bound_port);
-void sim_http_stop(void);
-
 /* Query argument or NULL. */
 const char *sim_req_arg(struct sim_req *r, const char *key);
 /* Request header or NULL. */
 const char *sim_req_header(struct sim_req *r, const char *name);
+
+/* ---- sim_reply.c ------------------------------------------------------- */
 
 /* Queue resp with status; drops the caller's reference to resp. */
 enum MHD_Result sim_reply(struct sim_req *r, unsigned status,
@@ -529,6 +530,11 @@ enum MHD_Result sim_api_artifact_get(struct sim_req *r);
 enum MHD_Result sim_api_artifact_versions(struct sim_req *r);
 enum MHD_Result sim_api_artifact_version_get(struct sim_req *r);
 enum MHD_Result sim_api_artifact_delete(struct sim_req *r);
+
+/* ---- sim_http.c -------------------------------------------------------- */
+
+int sim_http_start(unsigned *bound_port);
+void sim_http_stop(void);
 
 /* ---- sim_fault.c ------------------------------------------------------- */
 

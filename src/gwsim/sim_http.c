@@ -1,5 +1,5 @@
 /*
- * sim_http: the libmicrohttpd daemon, request contexts, routing, replies.
+ * sim_http: the libmicrohttpd daemon, request contexts and routing.
  *
  * Server model: MHD 0.9.75 with an internal thread pool (--threads, default
  * 2) on epoll, MHD_ALLOW_SUSPEND_RESUME for the SSE streams (see
@@ -224,108 +224,6 @@ static enum sim_method parse_method(const char *m)
 		if (!strcmp(m, tab[i].name))
 			return tab[i].m;
 	return SIM_OTHER;
-}
-
-/* ---- replies ----------------------------------------------------------- */
-
-const char *sim_req_arg(struct sim_req *r, const char *key)
-{
-	const char *v = NULL;
-	size_t vlen = 0;
-
-	if (MHD_lookup_connection_value_n(r->conn, MHD_GET_ARGUMENT_KIND, key,
-	    strlen(key), &v, &vlen) != MHD_YES)
-		return NULL;
-	/* "?key" without "=": Starlette keeps blank values as "" */
-	return v ? v : "";
-}
-
-const char *sim_req_header(struct sim_req *r, const char *name)
-{
-	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
-}
-
-enum MHD_Result sim_reply(struct sim_req *r, unsigned status,
-	struct MHD_Response *resp)
-{
-	enum MHD_Result rc;
-
-	if (!resp)
-		return MHD_NO;
-	r->status = status;
-	if (status < 300)
-		SIM_COUNT(responses_2xx);
-	else if (status < 400)
-		SIM_COUNT(responses_3xx);
-	else if (status < 500)
-		SIM_COUNT(responses_4xx);
-	else
-		SIM_COUNT(responses_5xx);
-	rc = MHD_queue_response(r->conn, status, resp);
-	MHD_destroy_response(resp);
-	return rc;
-}
-
-static struct MHD_Response *buffer_response(char *body, size_t len,
-	const char *ctype)
-{
-	struct MHD_Response *resp;
-
-	resp = MHD_create_response_from_buffer(len, body,
-		MHD_RESPMEM_MUST_FREE);
-	if (!resp) {
-		free(body);
-		return NULL;
-	}
-	if (ctype)
-		MHD_add_response_header(resp, "content-type", ctype);
-	return resp;
-}
-
-enum MHD_Result sim_reply_json(struct sim_req *r, unsigned status,
-	json_t *body)
-{
-	size_t len;
-	char *s = sim_json_dumps(body, SIM_JSON_COMPACT, &len);
-
-	json_decref(body);
-	return sim_reply(r, status, buffer_response(s, len,
-		"application/json"));
-}
-
-enum MHD_Result sim_reply_error(struct sim_req *r, unsigned status,
-	const char *msg)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "message", json_string(msg));
-	json_object_set_new(o, "validationDetails", json_null());
-	return sim_reply_json(r, status, o);
-}
-
-enum MHD_Result sim_reply_invalid(struct sim_req *r, const char *msg,
-	json_t *details)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "message", json_string(msg));
-	json_object_set_new(o, "validationDetails", details);
-	return sim_reply_json(r, 422, o);
-}
-
-enum MHD_Result sim_reply_invalid1(struct sim_req *r, const char *key,
-	const char *msg)
-{
-	json_t *d = json_object();
-
-	json_object_set_new(d, key, json_pack("[s]", msg));
-	return sim_reply_invalid(r, "Validation error", d);
-}
-
-enum MHD_Result sim_reply_empty(struct sim_req *r, unsigned status)
-{
-	return sim_reply(r, status, MHD_create_response_from_buffer(0, NULL,
-		MHD_RESPMEM_PERSISTENT));
 }
 
 /* 401 from the auth middleware: {"detail": ...} bodies, no CORS. */
