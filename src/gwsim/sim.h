@@ -455,6 +455,7 @@ enum sim_method {
 	SIM_OPTIONS, SIM_OTHER
 };
 
+struct sim_route;
 struct sim_upload;
 
 /* One HTTP request (MHD's *con_cls), freed by the completed callback. */
@@ -462,7 +463,8 @@ struct sim_req {
 	struct MHD_Connection *conn;
 	enum sim_method method;
 	char *path;
-	int route;
+	const struct sim_route *route;	/* NULL: 404, or 405 if wrong_method */
+	bool wrong_method;
 	char *param[3];		/* path parameters of the matched route */
 	uint64_t t0_ns;
 	uint64_t content_length;
@@ -471,7 +473,6 @@ struct sim_req {
 	bool body_over;		/* body exceeded the cap (rest discarded) */
 	struct sim_upload *upload;	/* multipart upload state */
 	unsigned status;	/* status queued, for -v and counters */
-	bool is_sse;
 };
 
 /* Query argument or NULL. */
@@ -522,7 +523,8 @@ enum MHD_Result sim_api_introspect(struct sim_req *r);
 void sim_upload_begin(struct sim_req *r);
 /* Feed body bytes (never fails: parse errors are reported at the end). */
 void sim_upload_feed(struct sim_req *r, const char *data, size_t n);
-void sim_upload_free(struct sim_upload *u);
+/* The request is being freed: free the upload state. */
+void sim_upload_end(struct sim_req *r);
 enum MHD_Result sim_api_upload(struct sim_req *r);
 enum MHD_Result sim_api_artifact_list(struct sim_req *r);
 enum MHD_Result sim_api_artifact_list_noid(struct sim_req *r);

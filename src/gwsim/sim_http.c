@@ -46,19 +46,19 @@
 
 #include "sim.h"
 
-enum route_id {
-	R_HEALTH, R_CONFIG, R_AGENT_CARDS, R_SESSIONS, R_SESSIONS_SEARCH,
-	R_SESSION_GET, R_SESSION_PATCH, R_SESSION_DELETE, R_MSG_SEND,
-	R_MSG_STREAM, R_CANCEL, R_TASK_STATUS, R_SSE, R_UPLOAD,
-	R_ART_VERSIONS, R_ART_LIST, R_ART_LIST_NOID, R_ART_GET,
-	R_ART_VERSION, R_ART_DELETE, R_STATS, R_INTROSPECT
+/* A body the daemon does not buffer: the route's hooks take the bytes. */
+struct sim_route_body {
+	void (*begin)(struct sim_req *r);	/* headers are in */
+	void (*feed)(struct sim_req *r, const char *data, size_t n);
+	void (*end)(struct sim_req *r);		/* the request is freed */
 };
 
-struct route {
+struct sim_route {
 	const char *pattern;
 	enum sim_method method;
-	enum route_id id;
 	enum MHD_Result (*fn)(struct sim_req *r);
+	const struct sim_route_body *body;	/* NULL: JSON, buffered */
+	bool stream;		/* long-lived (SSE): no keep-alive timeout */
 };
 
 static enum MHD_Result api_msg_send(struct sim_req *r)
@@ -71,44 +71,48 @@ static enum MHD_Result api_msg_stream(struct sim_req *r)
 	return sim_api_message(r, true);
 }
 
-/* SAM's registration order (GW/main.py _setup_routers) matters. */
-static const struct route routes[] = {
-	{ "/health", SIM_GET, R_HEALTH, sim_api_health },
-	{ "/api/v1/config", SIM_GET, R_CONFIG, sim_api_config },
-	{ "/api/v1/agentCards", SIM_GET, R_AGENT_CARDS, sim_api_agent_cards },
-	{ "/api/v1/sessions", SIM_GET, R_SESSIONS, sim_api_sessions_list },
-	{ "/api/v1/sessions/search", SIM_GET, R_SESSIONS_SEARCH,
-	  sim_api_sessions_search },
-	{ "/api/v1/sessions/{}", SIM_GET, R_SESSION_GET,
-	  sim_api_session_get },
-	{ "/api/v1/sessions/{}", SIM_PATCH, R_SESSION_PATCH,
-	  sim_api_session_patch },
-	{ "/api/v1/sessions/{}", SIM_DELETE, R_SESSION_DELETE,
-	  sim_api_session_delete },
-	{ "/api/v1/message:send", SIM_POST, R_MSG_SEND, api_msg_send },
-	{ "/api/v1/message:stream", SIM_POST, R_MSG_STREAM, api_msg_stream },
-	{ "/api/v1/tasks/{}:cancel", SIM_POST, R_CANCEL, sim_api_cancel },
-	{ "/api/v1/tasks/{}/status", SIM_GET, R_TASK_STATUS,
-	  sim_api_task_status },
-	{ "/api/v1/sse/subscribe/{}", SIM_GET, R_SSE, sim_api_subscribe },
-	{ "/api/v1/artifacts/upload", SIM_POST, R_UPLOAD, sim_api_upload },
-	{ "/api/v1/artifacts/{}/{}/versions", SIM_GET, R_ART_VERSIONS,
-	  sim_api_artifact_versions },
-	{ "/api/v1/artifacts/{}", SIM_GET, R_ART_LIST, sim_api_artifact_list },
-	{ "/api/v1/artifacts/", SIM_GET, R_ART_LIST_NOID,
-	  sim_api_artifact_list_noid },
-	{ "/api/v1/artifacts/{}/{}", SIM_GET, R_ART_GET,
-	  sim_api_artifact_get },
-	{ "/api/v1/artifacts/{}/{}/versions/{}", SIM_GET, R_ART_VERSION,
-	  sim_api_artifact_version_get },
-	{ "/api/v1/artifacts/{}/{}", SIM_DELETE, R_ART_DELETE,
-	  sim_api_artifact_delete },
-	{ "/gwsim/stats", SIM_GET, R_STATS, sim_api_stats },
-	{ "/gwsim/introspect", SIM_GET, R_INTROSPECT, sim_api_introspect },
+/* multipart/form-data, parsed while it streams in */
+static const struct sim_route_body upload_body = {
+	sim_upload_begin, sim_upload_feed, sim_upload_end
 };
 
-#define NO_ROUTE (-1)
-#define METHOD_MISMATCH (-2)
+/* SAM's registration order (GW/main.py _setup_routers) matters. */
+static const struct sim_route routes[] = {
+	{ "/health", SIM_GET, sim_api_health, NULL, false },
+	{ "/api/v1/config", SIM_GET, sim_api_config, NULL, false },
+	{ "/api/v1/agentCards", SIM_GET, sim_api_agent_cards, NULL, false },
+	{ "/api/v1/sessions", SIM_GET, sim_api_sessions_list, NULL, false },
+	{ "/api/v1/sessions/search", SIM_GET, sim_api_sessions_search, NULL,
+	  false },
+	{ "/api/v1/sessions/{}", SIM_GET, sim_api_session_get, NULL, false },
+	{ "/api/v1/sessions/{}", SIM_PATCH, sim_api_session_patch, NULL,
+	  false },
+	{ "/api/v1/sessions/{}", SIM_DELETE, sim_api_session_delete, NULL,
+	  false },
+	{ "/api/v1/message:send", SIM_POST, api_msg_send, NULL, false },
+	{ "/api/v1/message:stream", SIM_POST, api_msg_stream, NULL, false },
+	{ "/api/v1/tasks/{}:cancel", SIM_POST, sim_api_cancel, NULL, false },
+	{ "/api/v1/tasks/{}/status", SIM_GET, sim_api_task_status, NULL,
+	  false },
+	{ "/api/v1/sse/subscribe/{}", SIM_GET, sim_api_subscribe, NULL,
+	  true },
+	{ "/api/v1/artifacts/upload", SIM_POST, sim_api_upload, &upload_body,
+	  false },
+	{ "/api/v1/artifacts/{}/{}/versions", SIM_GET,
+	  sim_api_artifact_versions, NULL, false },
+	{ "/api/v1/artifacts/{}", SIM_GET, sim_api_artifact_list, NULL,
+	  false },
+	{ "/api/v1/artifacts/", SIM_GET, sim_api_artifact_list_noid, NULL,
+	  false },
+	{ "/api/v1/artifacts/{}/{}", SIM_GET, sim_api_artifact_get, NULL,
+	  false },
+	{ "/api/v1/artifacts/{}/{}/versions/{}", SIM_GET,
+	  sim_api_artifact_version_get, NULL, false },
+	{ "/api/v1/artifacts/{}/{}", SIM_DELETE, sim_api_artifact_delete,
+	  NULL, false },
+	{ "/gwsim/stats", SIM_GET, sim_api_stats, NULL, false },
+	{ "/gwsim/introspect", SIM_GET, sim_api_introspect, NULL, false },
+};
 
 static struct {
 	struct MHD_Daemon *d;
@@ -169,7 +173,9 @@ fail:
 	return false;
 }
 
-static int route_find(const char *path, enum sim_method m, char *param[3])
+static const struct sim_route *route_find(const char *path,
+					  enum sim_method m, char *param[3],
+					  bool *wrong_method)
 {
 	bool partial = false;
 	size_t i;
@@ -183,14 +189,16 @@ static int route_find(const char *path, enum sim_method m, char *param[3])
 			continue;
 		if (routes[i].method == m) {
 			memcpy(param, tmp, sizeof(tmp));
-			return (int)i;
+			*wrong_method = false;
+			return &routes[i];
 		}
 		partial = true;
 		free(tmp[0]);
 		free(tmp[1]);
 		free(tmp[2]);
 	}
-	return partial ? METHOD_MISMATCH : NO_ROUTE;
+	*wrong_method = partial;
+	return NULL;
 }
 
 static bool path_routable(const char *path)
@@ -359,9 +367,9 @@ static enum MHD_Result dispatch(struct sim_req *r)
 	}
 	if (is_api && sim_fault_fail())
 		return sim_reply_error(r, 500, "Injected failure");
-	if (r->route >= 0)
-		return routes[r->route].fn(r);
-	if (r->route == METHOD_MISMATCH)
+	if (r->route)
+		return r->route->fn(r);
+	if (r->wrong_method)
 		return sim_reply_error(r, 405, "Method Not Allowed");
 	rc = try_redirect(r, &stop);
 	if (stop)
@@ -391,8 +399,7 @@ static struct sim_req *req_begin(struct MHD_Connection *c, const char *url,
 	r->t0_ns = sim_now_ns();
 	r->method = parse_method(method);
 	r->path = sim_xstrdup(url);
-	r->route = route_find(r->path, r->method, r->param);
-	r->is_sse = r->route >= 0 && routes[r->route].id == R_SSE;
+	r->route = route_find(r->path, r->method, r->param, &r->wrong_method);
 	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl) {
@@ -405,11 +412,11 @@ static struct sim_req *req_begin(struct MHD_Connection *c, const char *url,
 		}
 	}
 	sim_buf_init(&r->body, sim_cfg.max_body_bytes);
-	if (r->route >= 0 && routes[r->route].id == R_UPLOAD)
-		sim_upload_begin(r);
-	if (!r->is_sse)
+	if (r->route && r->route->body)
+		r->route->body->begin(r);
+	if (!r->route || !r->route->stream)
 		MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT,
-			sim_cfg.keepalive_s);
+					  sim_cfg.keepalive_s);
 	return r;
 }
 
@@ -431,8 +438,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		if (r->upload) {
-			sim_upload_feed(r, upload_data, *upload_data_size);
+		if (r->route && r->route->body) {
+			r->route->body->feed(r, upload_data,
+					     *upload_data_size);
 		} else if (!r->body_over &&
 			   sim_buf_add(&r->body, upload_data,
 				*upload_data_size)) {
@@ -472,7 +480,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			" [terminated]",
 			(double)(sim_now_ns() - r->t0_ns) / 1e6);
 	sim_buf_release(&r->body);
-	sim_upload_free(r->upload);
+	if (r->route && r->route->body)
+		r->route->body->end(r);
 	free(r->param[0]);
 	free(r->param[1]);
 	free(r->param[2]);

@@ -149,7 +149,7 @@ void sim_upload_feed(struct sim_req *r, const char *data, size_t n)
 		u->parse_error = true;
 }
 
-void sim_upload_free(struct sim_upload *u)
+static void upload_free(struct sim_upload *u)
 {
 	if (!u)
 		return;
@@ -162,6 +162,12 @@ void sim_upload_free(struct sim_upload *u)
 	sim_buf_release(&u->session_id.v);
 	sim_buf_release(&u->metadata.v);
 	free(u);
+}
+
+void sim_upload_end(struct sim_req *r)
+{
+	upload_free(r->upload);
+	r->upload = NULL;
 }
 
 /* Python f"{n:,}" */
