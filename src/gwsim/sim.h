@@ -19,7 +19,8 @@
  *   sim_blob.c    refcounted immutable bytes (artifact versions, downloads)
  *   sim_req.c     one HTTP request as a handler sees it: path, body, query
  *   sim_reply.c   replies and their counters (a leaf every handler uses)
- *   sim_http.c    libmicrohttpd daemon, request contexts, routing
+ *   sim_route.c   the route table (SAM's order) and the path matcher
+ *   sim_http.c    libmicrohttpd daemon, request contexts
  *   sim_api.c     REST endpoint handlers (health, config, sessions, tasks ...)
  *   sim_upload.c  multipart upload and artifact download endpoints
  *   sim_fault.c   fault injection decisions and malformed framing
@@ -532,6 +533,34 @@ enum MHD_Result sim_api_artifact_get(struct sim_req *r);
 enum MHD_Result sim_api_artifact_versions(struct sim_req *r);
 enum MHD_Result sim_api_artifact_version_get(struct sim_req *r);
 enum MHD_Result sim_api_artifact_delete(struct sim_req *r);
+
+/* ---- sim_route.c ------------------------------------------------------- */
+
+/* A body the daemon does not buffer: the route's hooks take the bytes. */
+struct sim_route_body {
+	void (*begin)(struct sim_req *r);	/* headers are in */
+	void (*feed)(struct sim_req *r, const char *data, size_t n);
+	void (*end)(struct sim_req *r);		/* the request is freed */
+};
+
+struct sim_route {
+	const char *pattern;
+	enum sim_method method;
+	enum MHD_Result (*fn)(struct sim_req *r);
+	const struct sim_route_body *body;	/* NULL: JSON, buffered */
+	bool stream;		/* long-lived (SSE): no keep-alive timeout */
+};
+
+/*
+ * The route for path and method (HEAD is served by GET routes).  Stores
+ * its path parameters in param (malloc'd, the caller frees them).  NULL
+ * when there is none; *wrong_method is then true when the path matched a
+ * route of another method only (405), false for no match at all (404).
+ */
+const struct sim_route *sim_route_find(const char *path, enum sim_method m,
+				       char *param[3], bool *wrong_method);
+/* Does path match a route of any method?  (redirect_slashes) */
+bool sim_route_exists(const char *path);
 
 /* ---- sim_http.c -------------------------------------------------------- */
 

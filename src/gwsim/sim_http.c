@@ -1,5 +1,5 @@
 /*
- * sim_http: the libmicrohttpd daemon, request contexts and routing.
+ * sim_http: the libmicrohttpd daemon and the request contexts.
  *
  * Server model: MHD 0.9.75 with an internal thread pool (--threads, default
  * 2) on epoll, MHD_ALLOW_SUSPEND_RESUME for the SSE streams (see
@@ -25,8 +25,9 @@
  * path matches but not its method makes the answer 405, no path match is
  * 404, and (redirect_slashes) a path that would match with a trailing
  * slash added or removed gets a 307 to that path.  HEAD is served by GET
- * routes.  Authentication (--token) is the outermost layer as in SAM's
- * middleware stack, so it answers 401 before any routing for /api paths.
+ * routes.  The table and its matcher are in sim_route.c.  Authentication
+ * (--token) is the outermost layer as in SAM's middleware stack, so it
+ * answers 401 before any routing for /api paths.
  *
  * Workload: thousands of requests per second across the pool, each with a
  * small heap context; JSON bodies up to 10 MB; uploads streamed.  Measured
@@ -46,175 +47,9 @@
 
 #include "sim.h"
 
-/* A body the daemon does not buffer: the route's hooks take the bytes. */
-struct sim_route_body {
-	void (*begin)(struct sim_req *r);	/* headers are in */
-	void (*feed)(struct sim_req *r, const char *data, size_t n);
-	void (*end)(struct sim_req *r);		/* the request is freed */
-};
-
-struct sim_route {
-	const char *pattern;
-	enum sim_method method;
-	enum MHD_Result (*fn)(struct sim_req *r);
-	const struct sim_route_body *body;	/* NULL: JSON, buffered */
-	bool stream;		/* long-lived (SSE): no keep-alive timeout */
-};
-
-static enum MHD_Result api_msg_send(struct sim_req *r)
-{
-	return sim_api_message(r, false);
-}
-
-static enum MHD_Result api_msg_stream(struct sim_req *r)
-{
-	return sim_api_message(r, true);
-}
-
-/* multipart/form-data, parsed while it streams in */
-static const struct sim_route_body upload_body = {
-	sim_upload_begin, sim_upload_feed, sim_upload_end
-};
-
-/* SAM's registration order (GW/main.py _setup_routers) matters. */
-static const struct sim_route routes[] = {
-	{ "/health", SIM_GET, sim_api_health, NULL, false },
-	{ "/api/v1/config", SIM_GET, sim_api_config, NULL, false },
-	{ "/api/v1/agentCards", SIM_GET, sim_api_agent_cards, NULL, false },
-	{ "/api/v1/sessions", SIM_GET, sim_api_sessions_list, NULL, false },
-	{ "/api/v1/sessions/search", SIM_GET, sim_api_sessions_search, NULL,
-	  false },
-	{ "/api/v1/sessions/{}", SIM_GET, sim_api_session_get, NULL, false },
-	{ "/api/v1/sessions/{}", SIM_PATCH, sim_api_session_patch, NULL,
-	  false },
-	{ "/api/v1/sessions/{}", SIM_DELETE, sim_api_session_delete, NULL,
-	  false },
-	{ "/api/v1/message:send", SIM_POST, api_msg_send, NULL, false },
-	{ "/api/v1/message:stream", SIM_POST, api_msg_stream, NULL, false },
-	{ "/api/v1/tasks/{}:cancel", SIM_POST, sim_api_cancel, NULL, false },
-	{ "/api/v1/tasks/{}/status", SIM_GET, sim_api_task_status, NULL,
-	  false },
-	{ "/api/v1/sse/subscribe/{}", SIM_GET, sim_api_subscribe, NULL,
-	  true },
-	{ "/api/v1/artifacts/upload", SIM_POST, sim_api_upload, &upload_body,
-	  false },
-	{ "/api/v1/artifacts/{}/{}/versions", SIM_GET,
-	  sim_api_artifact_versions, NULL, false },
-	{ "/api/v1/artifacts/{}", SIM_GET, sim_api_artifact_list, NULL,
-	  false },
-	{ "/api/v1/artifacts/", SIM_GET, sim_api_artifact_list_noid, NULL,
-	  false },
-	{ "/api/v1/artifacts/{}/{}", SIM_GET, sim_api_artifact_get, NULL,
-	  false },
-	{ "/api/v1/artifacts/{}/{}/versions/{}", SIM_GET,
-	  sim_api_artifact_version_get, NULL, false },
-	{ "/api/v1/artifacts/{}/{}", SIM_DELETE, sim_api_artifact_delete,
-	  NULL, false },
-	{ "/gwsim/stats", SIM_GET, sim_api_stats, NULL, false },
-	{ "/gwsim/introspect", SIM_GET, sim_api_introspect, NULL, false },
-};
-
 static struct {
 	struct MHD_Daemon *d;
 } http;
-
-/* ---- routing ----------------------------------------------------------- */
-
-/* Next '/'-separated segment of *p; returns its length, advances *p. */
-static size_t segment(const char **p, bool *more)
-{
-	const char *s = *p, *e = strchr(s, '/');
-	size_t n = e ? (size_t)(e - s) : strlen(s);
-
-	*more = e != NULL;
-	*p = e ? e + 1 : s + n;
-	return n;
-}
-
-/*
- * Match path against pattern ("{}" = one non-empty segment, "{}:cancel" =
- * a segment ending in ":cancel" after a non-empty prefix).  On success
- * stores up to 3 parameters (malloc'd) in param.
- */
-static bool match(const char *pattern, const char *path, char *param[3])
-{
-	const char *pp = pattern + 1, *sp = path + 1;
-	unsigned np = 0;
-	char *tmp[3] = { NULL, NULL, NULL };
-	bool pmore = true, smore = true;
-
-	if (path[0] != '/')
-		return false;
-	while (pmore && smore) {
-		const char *ps = pp, *ss = sp;
-		size_t pl = segment(&pp, &pmore), sl = segment(&sp, &smore);
-
-		if (pl == 2 && !memcmp(ps, "{}", 2)) {
-			if (!sl || np == 3)
-				goto fail;
-			tmp[np++] = sim_xstrndup(ss, sl);
-		} else if (pl == 9 && !memcmp(ps, "{}:cancel", 9)) {
-			/* Starlette's regex [^/]+:cancel backtracks greedily */
-			if (sl <= 7 || memcmp(ss + sl - 7, ":cancel", 7) ||
-			    np == 3)
-				goto fail;
-			tmp[np++] = sim_xstrndup(ss, sl - 7);
-		} else if (pl != sl || memcmp(ps, ss, pl)) {
-			goto fail;
-		}
-	}
-	if (pmore != smore)
-		goto fail;
-	memcpy(param, tmp, sizeof(tmp));
-	return true;
-fail:
-	while (np)
-		free(tmp[--np]);
-	return false;
-}
-
-static const struct sim_route *route_find(const char *path,
-					  enum sim_method m, char *param[3],
-					  bool *wrong_method)
-{
-	bool partial = false;
-	size_t i;
-
-	if (m == SIM_HEAD)
-		m = SIM_GET;
-	for (i = 0; i < SIM_ARRAY_SIZE(routes); i++) {
-		char *tmp[3] = { NULL, NULL, NULL };
-
-		if (!match(routes[i].pattern, path, tmp))
-			continue;
-		if (routes[i].method == m) {
-			memcpy(param, tmp, sizeof(tmp));
-			*wrong_method = false;
-			return &routes[i];
-		}
-		partial = true;
-		free(tmp[0]);
-		free(tmp[1]);
-		free(tmp[2]);
-	}
-	*wrong_method = partial;
-	return NULL;
-}
-
-static bool path_routable(const char *path)
-{
-	char *tmp[3] = { NULL, NULL, NULL };
-	size_t i;
-
-	for (i = 0; i < SIM_ARRAY_SIZE(routes); i++)
-		if (match(routes[i].pattern, path, tmp)) {
-			free(tmp[0]);
-			free(tmp[1]);
-			free(tmp[2]);
-			return true;
-		}
-	return false;
-}
 
 static enum sim_method parse_method(const char *m)
 {
@@ -327,7 +162,7 @@ static enum MHD_Result try_redirect(struct sim_req *r, bool *done)
 		alt[n] = '/';
 		alt[n + 1] = '\0';
 	}
-	ok = alt[0] && path_routable(alt);
+	ok = alt[0] && sim_route_exists(alt);
 	if (ok) {
 		struct sim_buf loc;
 		struct redirect_ctx rc = { &loc, true };
@@ -399,7 +234,8 @@ static struct sim_req *req_begin(struct MHD_Connection *c, const char *url,
 	r->t0_ns = sim_now_ns();
 	r->method = parse_method(method);
 	r->path = sim_xstrdup(url);
-	r->route = route_find(r->path, r->method, r->param, &r->wrong_method);
+	r->route = sim_route_find(r->path, r->method, r->param,
+				  &r->wrong_method);
 	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl) {
