@@ -113,6 +113,68 @@ static int query_int(struct sim_req *r, json_t *details, const char *name,
 	return 0;
 }
 
+/*
+ * Required query string of at least one character.  Adds pydantic's
+ * message to details and returns -1 on error; *out = the value, NULL when
+ * absent.
+ */
+static int query_str(struct sim_req *r, json_t *details, const char *name,
+		     const char **out)
+{
+	char key[128];
+
+	*out = sim_req_arg(r, name);
+	snprintf(key, sizeof(key), "query.%s", name);
+	if (!*out) {
+		verr(details, key, "Field required");
+		return -1;
+	}
+	if (!**out) {
+		verr(details, key, "String should have at least 1 character");
+		return -1;
+	}
+	return 0;
+}
+
+/* pydantic bool from a query string */
+static int parse_bool(const char *s, bool *out)
+{
+	static const char *const t[] = { "1", "on", "t", "true", "y", "yes" };
+	static const char *const f[] = { "0", "off", "f", "false", "n", "no" };
+	size_t i;
+
+	for (i = 0; i < SIM_ARRAY_SIZE(t); i++) {
+		if (!strcasecmp(s, t[i])) {
+			*out = true;
+			return 0;
+		}
+		if (!strcasecmp(s, f[i])) {
+			*out = false;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+/*
+ * Query boolean.  Adds pydantic's message to details and returns -1 on
+ * error; *out = def when absent or invalid.
+ */
+static int query_bool(struct sim_req *r, json_t *details, const char *name,
+		      bool def, bool *out)
+{
+	const char *v = sim_req_arg(r, name);
+	char key[128];
+
+	*out = def;
+	if (!v || !parse_bool(v, out))
+		return 0;
+	snprintf(key, sizeof(key), "query.%s", name);
+	verr(details, key, "Input should be a valid boolean, unable to "
+	     "interpret input");
+	return -1;
+}
+
 /* Python truthiness of a JSON value. */
 static bool truthy(const json_t *v)
 {
@@ -159,6 +221,62 @@ static size_t utf8_chars(const char *s)
 		if ((*s & 0xc0) != 0x80)
 			n++;
 	return n;
+}
+
+/* Python repr() of a str, truncated the way pydantic_core shows inputs. */
+static void py_repr(const char *s, char *out, size_t outsz)
+{
+	struct sim_buf b;
+	bool dq = strchr(s, '\'') && !strchr(s, '"');
+	const char *p;
+
+	sim_buf_init(&b, 1 << 20);
+	sim_buf_add(&b, dq ? "\"" : "'", 1);
+	for (p = s; *p; p++) {
+		if (*p == '\\')
+			sim_buf_adds(&b, "\\\\");
+		else if (*p == '\'' && !dq)
+			sim_buf_adds(&b, "\\'");
+		else if (*p == '\n')
+			sim_buf_adds(&b, "\\n");
+		else if (*p == '\t')
+			sim_buf_adds(&b, "\\t");
+		else if (*p == '\r')
+			sim_buf_adds(&b, "\\r");
+		else if ((unsigned char)*p < 0x20)
+			sim_buf_addf(&b, "\\x%02x", (unsigned char)*p);
+		else
+			sim_buf_add(&b, p, 1);
+	}
+	sim_buf_add(&b, dq ? "\"" : "'", 1);
+	if (b.len > 50)
+		snprintf(out, outsz, "%.25s...%s", b.p, b.p + b.len - 24);
+	else
+		snprintf(out, outsz, "%s", b.p);
+	sim_buf_release(&b);
+}
+
+/*
+ * UpdateSessionRequest.name: 1 to 255 characters.  0 when n passes, else
+ * -1 with str(pydantic.ValidationError) in msg, SAM's 422 detail.
+ */
+static int check_session_name(const char *n, char *msg, size_t msgsz)
+{
+	size_t len = utf8_chars(n);
+	char repr[128];
+
+	if (len >= 1 && len <= 255)
+		return 0;
+	py_repr(n, repr, sizeof(repr));
+	snprintf(msg, msgsz, "1 validation error for "
+		 "UpdateSessionRequest\nname\n  String should have %s "
+		 "[type=%s, input_value=%s, input_type=str]\n    For "
+		 "further information visit https://errors.pydantic.dev"
+		 "/2.12/v/%s", len < 1 ? "at least 1 character" :
+		 "at most 255 characters", len < 1 ? "string_too_short"
+		 : "string_too_long", repr, len < 1 ?
+		 "string_too_short" : "string_too_long");
+	return -1;
 }
 
 /*
@@ -449,6 +567,54 @@ static void check_send_request(json_t *d, json_t *body, bool streaming)
 	check_opt_dict(d, "params.", params, "metadata");
 }
 
+/* a2a CancelTaskRequest */
+static void check_cancel_request(json_t *d, json_t *body)
+{
+	json_t *params, *id;
+
+	if (!json_is_object(body)) {
+		verr(d, "", json_is_null(body) ? "Field required" :
+			"Input should be a valid dictionary or instance of "
+			"CancelTaskRequest");
+		return;
+	}
+	check_rpc_id(d, body);
+	check_literal(d, "", body, "jsonrpc", "2.0");
+	check_literal(d, "", body, "method", "tasks/cancel");
+	params = json_object_get(body, "params");
+	if (!params) {
+		verr(d, "params", "Field required");
+		return;
+	}
+	if (!json_is_object(params)) {
+		verr(d, "params", "Input should be a valid dictionary or "
+			"instance of TaskIdParams");
+		return;
+	}
+	id = json_object_get(params, "id");
+	if (!id)
+		verr(d, "params.id", "Field required");
+	else if (!json_is_string(id))
+		verr(d, "params.id", "Input should be a valid string");
+	check_opt_dict(d, "params.", params, "metadata");
+}
+
+/* First text part of the message (TextPart: has a string "text"). */
+static const char *first_text(json_t *msg)
+{
+	json_t *parts = json_object_get(msg, "parts");
+	size_t i;
+
+	for (i = 0; i < json_array_size(parts); i++) {
+		json_t *p = json_array_get(parts, i);
+		json_t *t = json_object_get(p, "text");
+
+		if (json_is_string(t) && kind_ok(p, "text"))
+			return json_string_value(t);
+	}
+	return NULL;
+}
+
 /* ---- endpoints --------------------------------------------------------- */
 
 enum MHD_Result sim_api_health(struct sim_req *r)
@@ -625,15 +791,11 @@ enum MHD_Result sim_api_sessions_list(struct sim_req *r)
 enum MHD_Result sim_api_sessions_search(struct sim_req *r)
 {
 	json_t *d = json_object();
-	const char *q = sim_req_arg(r, "query");
 	const char *project = sim_req_arg(r, "projectId");
+	const char *q;
 	long long page, size;
 
-	if (!q)
-		verr(d, "query.query", "Field required");
-	else if (!*q)
-		verr(d, "query.query",
-			"String should have at least 1 character");
+	query_str(r, d, "query", &q);
 	query_int(r, d, "pageNumber", 1, 1, 1LL << 62, &page);
 	query_int(r, d, "pageSize", 20, 1, 100, &size);
 	if (json_object_size(d))
@@ -654,46 +816,13 @@ enum MHD_Result sim_api_session_get(struct sim_req *r)
 	return sim_reply_json(r, 200, json_pack("{s:o}", "data", s));
 }
 
-/* Python repr() of a str, truncated the way pydantic_core shows inputs. */
-static void py_repr(const char *s, char *out, size_t outsz)
-{
-	struct sim_buf b;
-	bool dq = strchr(s, '\'') && !strchr(s, '"');
-	const char *p;
-
-	sim_buf_init(&b, 1 << 20);
-	sim_buf_add(&b, dq ? "\"" : "'", 1);
-	for (p = s; *p; p++) {
-		if (*p == '\\')
-			sim_buf_adds(&b, "\\\\");
-		else if (*p == '\'' && !dq)
-			sim_buf_adds(&b, "\\'");
-		else if (*p == '\n')
-			sim_buf_adds(&b, "\\n");
-		else if (*p == '\t')
-			sim_buf_adds(&b, "\\t");
-		else if (*p == '\r')
-			sim_buf_adds(&b, "\\r");
-		else if ((unsigned char)*p < 0x20)
-			sim_buf_addf(&b, "\\x%02x", (unsigned char)*p);
-		else
-			sim_buf_add(&b, p, 1);
-	}
-	sim_buf_add(&b, dq ? "\"" : "'", 1);
-	if (b.len > 50)
-		snprintf(out, outsz, "%.25s...%s", b.p, b.p + b.len - 24);
-	else
-		snprintf(out, outsz, "%s", b.p);
-	sim_buf_release(&b);
-}
-
 /* GW/routers/sessions.py update_session_name */
 enum MHD_Result sim_api_session_patch(struct sim_req *r)
 {
 	enum MHD_Result rc = MHD_NO;
 	json_t *body, *name, *s;
 	const char *n;
-	size_t len;
+	char msg[512];
 
 	if (r->body_over)
 		return sim_reply_error(r, 400, "There was an error parsing "
@@ -716,20 +845,8 @@ enum MHD_Result sim_api_session_patch(struct sim_req *r)
 		return sim_reply_error(r, 404, "Session not found.");
 	}
 	n = json_string_value(name);
-	len = utf8_chars(n);
-	if (len < 1 || len > 255) {
+	if (check_session_name(n, msg, sizeof(msg))) {
 		/* str(pydantic.ValidationError) as the 422 detail */
-		char repr[128], msg[512];
-
-		py_repr(n, repr, sizeof(repr));
-		snprintf(msg, sizeof(msg), "1 validation error for "
-			"UpdateSessionRequest\nname\n  String should have %s "
-			"[type=%s, input_value=%s, input_type=str]\n    For "
-			"further information visit https://errors.pydantic.dev"
-			"/2.12/v/%s", len < 1 ? "at least 1 character" :
-			"at most 255 characters", len < 1 ? "string_too_short"
-			: "string_too_long", repr, len < 1 ?
-			"string_too_short" : "string_too_long");
 		json_decref(body);
 		return sim_reply_error(r, 422, msg);
 	}
@@ -745,22 +862,6 @@ enum MHD_Result sim_api_session_delete(struct sim_req *r)
 	if (blank_session_id(r->param[0]) || sim_session_delete(r->param[0]))
 		return sim_reply_error(r, 404, "Session not found.");
 	return sim_reply_empty(r, 204);
-}
-
-/* First text part of the message (TextPart: has a string "text"). */
-static const char *first_text(json_t *msg)
-{
-	json_t *parts = json_object_get(msg, "parts");
-	size_t i;
-
-	for (i = 0; i < json_array_size(parts); i++) {
-		json_t *p = json_array_get(parts, i);
-		json_t *t = json_object_get(p, "text");
-
-		if (json_is_string(t) && kind_ok(p, "text"))
-			return json_string_value(t);
-	}
-	return NULL;
 }
 
 static enum MHD_Result reply_submit(struct sim_req *r, json_t *out)
@@ -900,38 +1001,15 @@ enum MHD_Result sim_api_message(struct sim_req *r, bool streaming)
 	return reply_submit(r, out);
 }
 
-/* pydantic bool from a query string */
-static int parse_bool(const char *s, bool *out)
-{
-	static const char *const t[] = { "1", "on", "t", "true", "y", "yes" };
-	static const char *const f[] = { "0", "off", "f", "false", "n", "no" };
-	size_t i;
-
-	for (i = 0; i < SIM_ARRAY_SIZE(t); i++) {
-		if (!strcasecmp(s, t[i])) {
-			*out = true;
-			return 0;
-		}
-		if (!strcasecmp(s, f[i])) {
-			*out = false;
-			return 0;
-		}
-	}
-	return -1;
-}
-
 /* GW/routers/sse.py subscribe_to_task_events */
 enum MHD_Result sim_api_subscribe(struct sim_req *r)
 {
-	const char *rec = sim_req_arg(r, "reconnect");
 	json_t *d = json_object();
 	struct MHD_Response *resp;
 	long long ts;
-	bool reconnect = false;
+	bool reconnect;
 
-	if (rec && parse_bool(rec, &reconnect))
-		verr(d, "query.reconnect", "Input should be a valid boolean, "
-			"unable to interpret input");
+	query_bool(r, d, "reconnect", false, &reconnect);
 	query_int(r, d, "last_event_timestamp", 0, 1, 0, &ts);
 	if (json_object_size(d))
 		return sim_reply_invalid(r, "Validation error", d);
@@ -946,38 +1024,6 @@ enum MHD_Result sim_api_subscribe(struct sim_req *r)
 		return sim_reply_error(r, 500, "Failed to establish SSE "
 			"connection: server shutting down");
 	return sim_reply(r, 200, resp);
-}
-
-/* a2a CancelTaskRequest */
-static void check_cancel_request(json_t *d, json_t *body)
-{
-	json_t *params, *id;
-
-	if (!json_is_object(body)) {
-		verr(d, "", json_is_null(body) ? "Field required" :
-			"Input should be a valid dictionary or instance of "
-			"CancelTaskRequest");
-		return;
-	}
-	check_rpc_id(d, body);
-	check_literal(d, "", body, "jsonrpc", "2.0");
-	check_literal(d, "", body, "method", "tasks/cancel");
-	params = json_object_get(body, "params");
-	if (!params) {
-		verr(d, "params", "Field required");
-		return;
-	}
-	if (!json_is_object(params)) {
-		verr(d, "params", "Input should be a valid dictionary or "
-			"instance of TaskIdParams");
-		return;
-	}
-	id = json_object_get(params, "id");
-	if (!id)
-		verr(d, "params.id", "Field required");
-	else if (!json_is_string(id))
-		verr(d, "params.id", "Input should be a valid string");
-	check_opt_dict(d, "params.", params, "metadata");
 }
 
 /* GW/routers/tasks.py cancel_agent_task */
