@@ -21,6 +21,7 @@
  *   sim_reply.c   replies and their counters (a leaf every handler uses)
  *   sim_route.c   the route table (SAM's order) and the path matcher
  *   sim_http.c    libmicrohttpd daemon, request contexts
+ *   sim_valid.c   FastAPI/pydantic request validation (bodies, queries)
  *   sim_api.c     REST endpoint handlers (health, config, sessions, tasks ...)
  *   sim_upload.c  multipart upload and artifact download endpoints
  *   sim_fault.c   fault injection decisions and malformed framing
@@ -500,6 +501,55 @@ enum MHD_Result sim_reply_invalid1(struct sim_req *r, const char *key,
 	const char *msg);
 /* 204 without a body. */
 enum MHD_Result sim_reply_empty(struct sim_req *r, unsigned status);
+
+/* ---- sim_valid.c ------------------------------------------------------- */
+
+/*
+ * Parse a JSON request body the way FastAPI does.  Returns the value (new
+ * reference) or NULL after replying (*rc set).  A missing/empty body
+ * yields json null so the model validation reports "Field required".
+ */
+json_t *sim_valid_body(struct sim_req *r, enum MHD_Result *rc);
+/*
+ * Query integer with bounds (lo/hi ignored when lo > hi).  Adds pydantic's
+ * message to details and returns -1 on error; *out = def when absent.
+ */
+int sim_valid_query_int(struct sim_req *r, json_t *details, const char *name,
+			long long def, long long lo, long long hi,
+			long long *out);
+/*
+ * Required query string of at least one character.  Adds pydantic's
+ * message to details and returns -1 on error; *out = the value, NULL when
+ * absent.
+ */
+int sim_valid_query_str(struct sim_req *r, json_t *details, const char *name,
+			const char **out);
+/*
+ * Query boolean.  Adds pydantic's message to details and returns -1 on
+ * error; *out = def when absent or invalid.
+ */
+int sim_valid_query_bool(struct sim_req *r, json_t *details, const char *name,
+			 bool def, bool *out);
+/* SendMessageRequest / SendStreamingMessageRequest; errors into d. */
+void sim_valid_send_request(json_t *d, json_t *body, bool streaming);
+/* a2a CancelTaskRequest; errors into d. */
+void sim_valid_cancel_request(json_t *d, json_t *body);
+/* First text part of the message (TextPart: has a string "text"). */
+const char *sim_valid_first_text(json_t *msg);
+/*
+ * UpdateSessionRequest.name: 1 to 255 characters.  0 when n passes, else
+ * -1 with str(pydantic.ValidationError) in msg, SAM's 422 detail.
+ */
+int sim_valid_session_name(const char *n, char *msg, size_t msgsz);
+/* Python truthiness of a JSON value. */
+bool sim_valid_truthy(const json_t *v);
+/*
+ * Strip ASCII whitespace (Python's str.strip for the ids we see).  The
+ * caller frees the copy.
+ */
+char *sim_valid_strip(const char *s);
+/* SAM's missing session id: blank after strip, "null" or "undefined". */
+bool sim_valid_blank_id(const char *id);
 
 /* ---- sim_api.c --------------------------------------------------------- */
 
