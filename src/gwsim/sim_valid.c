@@ -501,6 +501,29 @@ static void check_message(json_t *d, json_t *m)
 	check_opt_str(d, pre, m, "taskId");
 }
 
+/*
+ * The params member of a JSON-RPC request, which must be an object (model
+ * is pydantic's name for it, used in the message).  Returns it, or NULL
+ * after adding the error: there is then nothing inside params to check.
+ */
+static json_t *require_params(json_t *d, json_t *body, const char *model)
+{
+	json_t *params = json_object_get(body, "params");
+	char msg[128];
+
+	if (!params) {
+		verr(d, "params", "Field required");
+		return NULL;
+	}
+	if (!json_is_object(params)) {
+		snprintf(msg, sizeof(msg), "Input should be a valid dictionary "
+			 "or instance of %s", model);
+		verr(d, "params", msg);
+		return NULL;
+	}
+	return params;
+}
+
 void sim_valid_send_request(json_t *d, json_t *body, bool streaming)
 {
 	json_t *params, *m;
@@ -517,16 +540,9 @@ void sim_valid_send_request(json_t *d, json_t *body, bool streaming)
 	check_literal(d, "", body, "jsonrpc", "2.0");
 	check_literal(d, "", body, "method", streaming ? "message/stream" :
 		"message/send");
-	params = json_object_get(body, "params");
-	if (!params) {
-		verr(d, "params", "Field required");
+	params = require_params(d, body, "MessageSendParams");
+	if (!params)
 		return;
-	}
-	if (!json_is_object(params)) {
-		verr(d, "params", "Input should be a valid dictionary or "
-			"instance of MessageSendParams");
-		return;
-	}
 	m = json_object_get(params, "configuration");
 	if (m && !json_is_null(m) && !json_is_object(m))
 		verr(d, "params.configuration", "Input should be a valid "
@@ -555,16 +571,9 @@ void sim_valid_cancel_request(json_t *d, json_t *body)
 	check_rpc_id(d, body);
 	check_literal(d, "", body, "jsonrpc", "2.0");
 	check_literal(d, "", body, "method", "tasks/cancel");
-	params = json_object_get(body, "params");
-	if (!params) {
-		verr(d, "params", "Field required");
+	params = require_params(d, body, "TaskIdParams");
+	if (!params)
 		return;
-	}
-	if (!json_is_object(params)) {
-		verr(d, "params", "Input should be a valid dictionary or "
-			"instance of TaskIdParams");
-		return;
-	}
 	id = json_object_get(params, "id");
 	if (!id)
 		verr(d, "params.id", "Field required");
