@@ -417,11 +417,7 @@ out:
 static int session_context(struct sim_req *r, const char *sid,
 	enum MHD_Result *rc)
 {
-	char *s = strip_dup(sid, strlen(sid));
-	bool blank = !*s || !strcmp(sid, "null") || !strcmp(sid, "undefined");
-
-	free(s);
-	if (blank) {
+	if (sim_valid_blank_id(sid)) {
 		*rc = sim_reply_error(r, 404, "No valid context provided.");
 		return -1;
 	}
