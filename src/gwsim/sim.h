@@ -23,7 +23,8 @@
  *   sim_http.c    libmicrohttpd daemon, request contexts
  *   sim_valid.c   FastAPI/pydantic request validation (bodies, queries)
  *   sim_api.c     REST endpoint handlers (health, config, sessions, tasks ...)
- *   sim_upload.c  multipart upload and artifact download endpoints
+ *   sim_upload.c  the multipart upload endpoint
+ *   sim_api_artifact.c  artifact list, download and delete endpoints
  *   sim_fault.c   fault injection decisions and malformed framing
  *
  * Process-wide state.  Configuration (sim_cfg) is written once by main()
@@ -577,6 +578,9 @@ void sim_upload_feed(struct sim_req *r, const char *data, size_t n);
 /* The request is being freed: free the upload state. */
 void sim_upload_end(struct sim_req *r);
 enum MHD_Result sim_api_upload(struct sim_req *r);
+
+/* ---- sim_api_artifact.c ------------------------------------------------ */
+
 enum MHD_Result sim_api_artifact_list(struct sim_req *r);
 enum MHD_Result sim_api_artifact_list_noid(struct sim_req *r);
 enum MHD_Result sim_api_artifact_get(struct sim_req *r);
