@@ -577,7 +577,11 @@ void sim_upload_begin(struct sim_req *r);
 void sim_upload_feed(struct sim_req *r, const char *data, size_t n);
 /* The request is being freed: free the upload state. */
 void sim_upload_end(struct sim_req *r);
-enum MHD_Result sim_api_upload(struct sim_req *r);
+/*
+ * The last call: check the form and the file in SAM's order, store the
+ * artifact, 201 (sim_upload.c's design comment has the order).
+ */
+enum MHD_Result sim_upload_post(struct sim_req *r);
 
 /* ---- sim_api_artifact.c ------------------------------------------------ */
 

@@ -57,7 +57,7 @@ static const struct sim_route routes[] = {
 	  false },
 	{ "/api/v1/sse/subscribe/{}", SIM_GET, sim_api_subscribe, NULL,
 	  true },
-	{ "/api/v1/artifacts/upload", SIM_POST, sim_api_upload, &upload_body,
+	{ "/api/v1/artifacts/upload", SIM_POST, sim_upload_post, &upload_body,
 	  false },
 	{ "/api/v1/artifacts/{}/{}/versions", SIM_GET,
 	  sim_api_artifact_versions, NULL, false },

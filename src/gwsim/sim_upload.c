@@ -270,7 +270,7 @@ static bool filename_safe(const char *f)
 		!strchr(f, '\\') && strcmp(f, ".");
 }
 
-enum MHD_Result sim_api_upload(struct sim_req *r)
+enum MHD_Result sim_upload_post(struct sim_req *r)
 {
 	struct sim_upload *u = r->upload;
 	json_t *d, *meta = NULL, *out;
