@@ -100,7 +100,7 @@ struct sim_config {
 	uint64_t max_body_bytes;
 	char *token;
 	int sndbuf;
-	int verbose;
+	bool verbose;
 	bool persistent_buffer;	/* SAM's persistent SSE buffer (SQL) */
 	/* faults */
 	double fail_rate;
@@ -627,9 +627,6 @@ void sim_http_stop(void);
 
 /* ---- sim_fault.c ------------------------------------------------------- */
 
-/* Parse --malformed / --garbage names; -1 when unknown. */
-int sim_fault_parse_malformed(const char *s, enum sim_malformed *out);
-int sim_fault_parse_garbage(const char *s, enum sim_garbage *out);
 /* Should this /api request be answered 500?  Counts when true. */
 bool sim_fault_fail(void);
 /* Should this SSE stream be cut after its first event?  Counts later. */

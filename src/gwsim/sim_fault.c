@@ -49,40 +49,6 @@ static struct {
 	struct leak_block *head;
 } leaks = { PTHREAD_MUTEX_INITIALIZER, NULL };
 
-int sim_fault_parse_malformed(const char *s, enum sim_malformed *out)
-{
-	static const struct {
-		const char *name;
-		enum sim_malformed v;
-	} tab[] = {
-		{ "none", SIM_MAL_NONE }, { "nocolon", SIM_MAL_NOCOLON },
-		{ "badjson", SIM_MAL_BADJSON },
-		{ "longline", SIM_MAL_LONGLINE },
-		{ "barecr", SIM_MAL_BARECR }, { "bom", SIM_MAL_BOM },
-	};
-	size_t i;
-
-	for (i = 0; i < SIM_ARRAY_SIZE(tab); i++)
-		if (!strcmp(s, tab[i].name)) {
-			*out = tab[i].v;
-			return 0;
-		}
-	return -1;
-}
-
-int sim_fault_parse_garbage(const char *s, enum sim_garbage *out)
-{
-	if (!strcmp(s, "none"))
-		*out = SIM_GARBAGE_NONE;
-	else if (!strcmp(s, "nonjson"))
-		*out = SIM_GARBAGE_NONJSON;
-	else if (!strcmp(s, "ctype"))
-		*out = SIM_GARBAGE_CTYPE;
-	else
-		return -1;
-	return 0;
-}
-
 bool sim_fault_fail(void)
 {
 	if (!sim_chance(sim_cfg.fail_rate))
