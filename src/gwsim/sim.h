@@ -6,26 +6,29 @@
  * one header for all of its modules is easier to read than eleven; each
  * section below belongs to one .c file and says so.
  *
- * Modules (one noun each):
- *   gwsim.c       main: options, rlimits, signals, start/stop order
- *   sim_util.c    diagnostics, x-allocators, clocks, ids, capped buffers, md5
- *   sim_json.c    Python-compatible JSON dumps and JSON syntax positions
- *   sim_map.c     string-keyed hash map
- *   sim_timer.c   one timer thread, min-heap of deadlines
- *   sim_sse.c     SSE streams and the SSEManager bookkeeping of SAM
- *   sim_agent.c   the built-in agent: tasks, event schedules, cancel, status
- *   sim_session.c sessions (SAM's SQL mode, kept in memory)
- *   sim_artifact.c artifacts and their versions (SAM's artifact service)
- *   sim_blob.c    refcounted immutable bytes (artifact versions, downloads)
- *   sim_req.c     one HTTP request as a handler sees it: path, body, query
- *   sim_reply.c   replies and their counters (a leaf every handler uses)
- *   sim_route.c   the route table (SAM's order) and the path matcher
- *   sim_http.c    libmicrohttpd daemon, request contexts
- *   sim_valid.c   FastAPI/pydantic request validation (bodies, queries)
- *   sim_api.c     REST endpoint handlers (health, config, sessions, tasks ...)
- *   sim_upload.c  the multipart upload endpoint
+ * Modules, one noun each, in the order of their sections below:
+ *   sim_util.c        diagnostics, x-allocators, clocks, ids, capped
+ *                     buffers, md5
+ *   sim_json.c        Python-compatible JSON dumps and syntax positions
+ *   sim_map.c         string-keyed hash map
+ *   sim_timer.c       one timer thread, min-heap of deadlines
+ *   sim_fault.c       fault injection decisions
+ *   sim_sse.c         SSE framing, streams and SAM's SSEManager bookkeeping
+ *   sim_blob.c        refcounted immutable bytes (artifact versions)
+ *   sim_session.c     sessions (SAM's SQL mode, kept in memory)
+ *   sim_artifact.c    artifacts and their versions (SAM's artifact service)
+ *   sim_agent.c       the built-in agent: tasks, event schedules, cancel
+ *   sim_req.c         one HTTP request as a handler sees it
+ *   sim_reply.c       replies and their counters
+ *   sim_valid.c       FastAPI/pydantic request validation
+ *   sim_api.c         REST endpoints: health, config, agent cards,
+ *                     sessions, tasks, SSE subscribe, gwsim stats
+ *   sim_upload.c      the multipart artifact upload endpoint
  *   sim_api_artifact.c  artifact list, download and delete endpoints
- *   sim_fault.c   fault injection decisions and malformed framing
+ *   sim_route.c       the route table (SAM's order) and the path matcher
+ *   sim_http.c        the libmicrohttpd daemon and request contexts
+ *   gwsim.c           main: options, rlimits, signals, start/stop order;
+ *                     it also defines sim_cfg and sim_stats
  *
  * Process-wide state.  Configuration (sim_cfg) is written once by main()
  * before any thread starts and is read-only afterwards.  Counters
@@ -312,6 +315,26 @@ void sim_timer_at(uint64_t due_ns, sim_timer_fn fn, uint64_t arg);
 /* Entries currently pending (for stats). */
 size_t sim_timer_pending(void);
 
+/* ---- sim_fault.c ------------------------------------------------------- */
+
+/* Should this /api request be answered 500?  Counts when true. */
+bool sim_fault_fail(void);
+/* Should this SSE stream be cut after its first event?  Counts later. */
+bool sim_fault_cut(void);
+/* Should this connection be reset after its headers?  Counts when true. */
+bool sim_fault_reset(void);
+/* Line terminator of all SSE framing: "\r\n", or "\r" for barecr. */
+const char *sim_fault_eol(void);
+/*
+ * --malformed for the frame of one event: nocolon, badjson and longline
+ * hit the first event of a task only (first == true).  Returns the mode to
+ * apply, else SIM_MAL_NONE; counts malformed_events when it returns one.
+ */
+enum sim_malformed sim_fault_malformed(bool first);
+/* Allocate, touch and keep --leak-kb KiB (freed only at exit). */
+void sim_fault_leak(void);
+void sim_fault_release(void);
+
 /* ---- sim_sse.c --------------------------------------------------------- */
 
 /* One serialized SSE frame, shared (refcounted) by every queue it is in. */
@@ -356,29 +379,6 @@ void sim_sse_close_task(const char *task_id);
 struct MHD_Response *sim_sse_open(struct MHD_Connection *c,
 	const char *task_id, bool background);
 void sim_sse_counts(struct sim_sse_counts *out);
-
-/* ---- sim_agent.c ------------------------------------------------------- */
-
-struct sim_submit {
-	const char *agent;
-	const char *context_id;
-	const char *text;		/* first text part, may be NULL */
-	bool background;
-	int64_t max_exec_ms;		/* 0 = none */
-};
-
-int sim_agent_init(void);
-/* After the timer thread stopped. */
-void sim_agent_release(void);
-/* Create a task and schedule its events; writes its id.  Never fails. */
-void sim_agent_submit(const struct sim_submit *s, char task_id[SIM_ID_MAX]);
-/* 0 when a cancel was accepted, -1 when there is no active task. */
-int sim_agent_cancel(const char *task_id);
-/* Task row of /tasks/{id}/status (new reference) or NULL. */
-json_t *sim_agent_status(const char *task_id);
-bool sim_agent_is_background(const char *task_id);
-bool sim_agent_known(const char *name);
-size_t sim_agent_count(void);
 
 /* ---- sim_blob.c -------------------------------------------------------- */
 
@@ -450,6 +450,29 @@ json_t *sim_artifact_list(const char *sid);
 json_t *sim_artifact_versions(const char *sid, const char *filename);
 void sim_artifact_delete(const char *sid, const char *filename);
 size_t sim_artifact_count(void);
+
+/* ---- sim_agent.c ------------------------------------------------------- */
+
+struct sim_submit {
+	const char *agent;
+	const char *context_id;
+	const char *text;		/* first text part, may be NULL */
+	bool background;
+	int64_t max_exec_ms;		/* 0 = none */
+};
+
+int sim_agent_init(void);
+/* After the timer thread stopped. */
+void sim_agent_release(void);
+/* Create a task and schedule its events; writes its id.  Never fails. */
+void sim_agent_submit(const struct sim_submit *s, char task_id[SIM_ID_MAX]);
+/* 0 when a cancel was accepted, -1 when there is no active task. */
+int sim_agent_cancel(const char *task_id);
+/* Task row of /tasks/{id}/status (new reference) or NULL. */
+json_t *sim_agent_status(const char *task_id);
+bool sim_agent_is_background(const char *task_id);
+bool sim_agent_known(const char *name);
+size_t sim_agent_count(void);
 
 /* ---- sim_req.c --------------------------------------------------------- */
 
@@ -624,25 +647,5 @@ bool sim_route_exists(const char *path);
 
 int sim_http_start(unsigned *bound_port);
 void sim_http_stop(void);
-
-/* ---- sim_fault.c ------------------------------------------------------- */
-
-/* Should this /api request be answered 500?  Counts when true. */
-bool sim_fault_fail(void);
-/* Should this SSE stream be cut after its first event?  Counts later. */
-bool sim_fault_cut(void);
-/* Should this connection be reset after its headers?  Counts when true. */
-bool sim_fault_reset(void);
-/* Line terminator of all SSE framing: "\r\n", or "\r" for barecr. */
-const char *sim_fault_eol(void);
-/*
- * --malformed for the frame of one event: nocolon, badjson and longline
- * hit the first event of a task only (first == true).  Returns the mode to
- * apply, else SIM_MAL_NONE; counts malformed_events when it returns one.
- */
-enum sim_malformed sim_fault_malformed(bool first);
-/* Allocate, touch and keep --leak-kb KiB (freed only at exit). */
-void sim_fault_leak(void);
-void sim_fault_release(void);
 
 #endif /* SIM_H */
