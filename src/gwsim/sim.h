@@ -3,7 +3,7 @@
  *
  * gwsim is its own program and includes nothing from include/ (it must keep
  * working while gwstress' headers change under it).  It is small enough that
- * one header for all of its modules is easier to read than eleven; each
+ * one header for all of its modules is easier to read than eighteen; each
  * section below belongs to one .c file and says so.
  *
  * Modules, one noun each, in the order of their sections below:
@@ -42,6 +42,15 @@
  * (the agent publishes events and touches sessions while holding its lock;
  * nothing calls back up the chain).  The artifact lock is a leaf, and so is
  * the timer lock: callbacks run with it released.
+ *
+ * Layering: a section may use only the sections above it.  A .c file calls
+ * only modules whose sections come above its own, so the modules form no
+ * cycle, and main() in gwsim.c comes after every section.  The
+ * configuration and the counters at the top are data that every module
+ * may read or count.  A type of a lower section appears higher up only as
+ * an opaque pointer (struct sim_req's route and upload), which needs
+ * nothing of that section.  check-prefix.sh checks the names: sim_X.c
+ * exports sim_X_* only, but for the exceptions in its table.
  *
  * Errors: functions return 0 / -1 and sim_error() prints "gwsim: ..." and
  * returns -1.  Out of memory aborts through the sim_x* allocators: a test
@@ -175,6 +184,13 @@ extern struct sim_stats sim_stats;
 	atomic_load_explicit(&sim_stats.field, memory_order_relaxed)
 
 /* ---- sim_util.c -------------------------------------------------------- */
+
+/*
+ * The exception to "one module, one prefix": these general helpers keep
+ * short names (sim_error, the sim_x* allocators, the clocks, sim_hex_id,
+ * sim_buf_*, ...) because every module calls them, and often;
+ * sim_util_xmalloc() would only be longer.  check-prefix.sh lists each.
+ */
 
 /* Print "gwsim: <msg>" on stderr; always returns -1. */
 int sim_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
