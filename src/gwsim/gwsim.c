@@ -15,8 +15,9 @@
  *   start: ignore SIGPIPE; block SIGINT/SIGTERM before any thread exists
  *          (every thread inherits the mask, so only sigwait() in main sees
  *          them); raise RLIMIT_NOFILE to the hard limit (thousands of
- *          streams); seed Jansson's hash once before threads; then store,
- *          agent, timer, SSE, HTTP; finally report the port on --ready-fd.
+ *          streams); seed Jansson's hash once before threads; then
+ *          sessions, artifacts, agent, timer, SSE, HTTP; finally report
+ *          the port on --ready-fd.
  *   stop:  SSE first (resume every suspended connection: MHD 0.9.75
  *          panics when stopped with suspended connections), then the
  *          daemon, then the timer thread, then free everything, exit 0.
