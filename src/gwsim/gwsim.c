@@ -15,15 +15,17 @@
  *   start: ignore SIGPIPE; block SIGINT/SIGTERM before any thread exists
  *          (every thread inherits the mask, so only sigwait() in main sees
  *          them); raise RLIMIT_NOFILE to the hard limit (thousands of
- *          streams); seed Jansson's hash once before threads; then store,
- *          agent, timer, SSE, HTTP; finally report the port on --ready-fd.
+ *          streams); seed Jansson's hash once before threads; then
+ *          sessions, artifacts, agent, timer, SSE, HTTP; finally report
+ *          the port on --ready-fd.
  *   stop:  SSE first (resume every suspended connection: MHD 0.9.75
  *          panics when stopped with suspended connections), then the
  *          daemon, then the timer thread, then free everything, exit 0.
  *
  * Options are parsed once into sim_cfg and validated strictly: decimal
  * only, ranges checked, every error reported (not just the first).  The
- * token is never printed.
+ * token is never printed.  One table (opts[]) drives getopt_long and
+ * --help, the way gw_config's key table drives gwstress' options.
  *
  * Rejected: a signal handler that sets a flag (sigwait in the main thread
  * is simpler and async-signal-safety is not a concern), a config file
@@ -45,105 +47,182 @@
 struct sim_config sim_cfg;
 struct sim_stats sim_stats;
 
-enum {
-	OPT_LISTEN = 256, OPT_PORT, OPT_READY_FD, OPT_THREADS, OPT_AGENTS,
-	OPT_EVENTS, OPT_FIRST_DELAY, OPT_INTERVAL, OPT_CHUNK, OPT_QUEUE,
-	OPT_PING, OPT_MAX_UPLOAD, OPT_BUF_AGE, OPT_KEEPALIVE, OPT_MAX_BODY,
-	OPT_TOKEN, OPT_SNDBUF, OPT_VERSION, OPT_FAIL_RATE, OPT_CUT_RATE,
-	OPT_MALFORMED, OPT_STALL, OPT_TRICKLE, OPT_GARBAGE, OPT_NEVER_FINAL,
-	OPT_LEAK_KB, OPT_REFUSE, OPT_RESET_RATE, OPT_PERSISTENT
+/*
+ * The options, one row each: long name, short name, type, the sim_cfg
+ * field it sets, the range of a number, and the --help line (argument
+ * name and text; a '\n' in the text continues it on the next line).  Rows
+ * without a name are --help text: group headings and notes.  getopt_long's
+ * table and the whole --help output are generated from these rows, in
+ * this order, so an option cannot be parsed one way and documented
+ * another.  Defaults are not a column: defaults() and parse_args() set
+ * them before the options are read (the help texts name them), and one of
+ * them is outside its option's range (--ready-fd -1 = none).
+ */
+enum opt_type {
+	OPT_TEXT,	/* no option: a line of --help */
+	OPT_FLAG,	/* no argument: the bool becomes true */
+	OPT_UINT,	/* unsigned, decimal, in [lo, hi] */
+	OPT_U64,	/* uint64_t, decimal, in [lo, hi] */
+	OPT_INT,	/* int, decimal, in [lo, hi] (hi <= INT_MAX) */
+	OPT_RATE,	/* double, a fraction in [0, 1] */
+	OPT_ADDR,	/* the listen address, copied into sim_cfg.listen */
+	OPT_STR,	/* a copy, NULL when empty (--token) */
+	OPT_LIST,	/* comma-separated names (--agents) */
+	OPT_MALFORMED,	/* a name of malformed_names */
+	OPT_GARBAGE,	/* a name of garbage_names */
+	OPT_VERSION,	/* print the version, exit 0 */
+	OPT_HELP	/* print --help, exit 0 */
 };
 
-static const struct option long_opts[] = {
-	{ "listen", required_argument, NULL, OPT_LISTEN },
-	{ "port", required_argument, NULL, OPT_PORT },
-	{ "ready-fd", required_argument, NULL, OPT_READY_FD },
-	{ "threads", required_argument, NULL, OPT_THREADS },
-	{ "agents", required_argument, NULL, OPT_AGENTS },
-	{ "events", required_argument, NULL, OPT_EVENTS },
-	{ "first-delay-ms", required_argument, NULL, OPT_FIRST_DELAY },
-	{ "interval-ms", required_argument, NULL, OPT_INTERVAL },
-	{ "chunk-bytes", required_argument, NULL, OPT_CHUNK },
-	{ "queue-size", required_argument, NULL, OPT_QUEUE },
-	{ "ping-s", required_argument, NULL, OPT_PING },
-	{ "max-upload-bytes", required_argument, NULL, OPT_MAX_UPLOAD },
-	{ "buffer-max-age-s", required_argument, NULL, OPT_BUF_AGE },
-	{ "keepalive-s", required_argument, NULL, OPT_KEEPALIVE },
-	{ "max-body-bytes", required_argument, NULL, OPT_MAX_BODY },
-	{ "token", required_argument, NULL, OPT_TOKEN },
-	{ "sndbuf", required_argument, NULL, OPT_SNDBUF },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "version", no_argument, NULL, OPT_VERSION },
-	{ "help", no_argument, NULL, 'h' },
-	{ "fail-rate", required_argument, NULL, OPT_FAIL_RATE },
-	{ "cut-rate", required_argument, NULL, OPT_CUT_RATE },
-	{ "malformed", required_argument, NULL, OPT_MALFORMED },
-	{ "stall-s", required_argument, NULL, OPT_STALL },
-	{ "trickle-ms", required_argument, NULL, OPT_TRICKLE },
-	{ "garbage", required_argument, NULL, OPT_GARBAGE },
-	{ "never-final", no_argument, NULL, OPT_NEVER_FINAL },
-	{ "persistent-buffer", no_argument, NULL, OPT_PERSISTENT },
-	{ "leak-kb", required_argument, NULL, OPT_LEAK_KB },
-	{ "refuse", no_argument, NULL, OPT_REFUSE },
-	{ "reset-rate", required_argument, NULL, OPT_RESET_RATE },
-	{ NULL, 0, NULL, 0 }
+struct opt {
+	const char *name;	/* long option; NULL for OPT_TEXT */
+	char shrt;		/* short option, 0 = none */
+	enum opt_type type;
+	union {			/* the field, by type; none for some types */
+		bool *flag;
+		unsigned *u;
+		uint64_t *u64;
+		int *i;
+		double *rate;
+		char **str;
+		enum sim_malformed *malformed;
+		enum sim_garbage *garbage;
+	} to;
+	uint64_t lo, hi;	/* range of OPT_UINT, OPT_U64, OPT_INT */
+	const char *arg;	/* argument name in --help; NULL = none taken */
+	const char *help;
 };
+
+/* Mode names in enum order (sim.h); "none" is accepted, never listed. */
+static const char *const malformed_names[] = {
+	"none", "nocolon", "badjson", "longline", "barecr", "bom"
+};
+static const char *const garbage_names[] = { "none", "nonjson", "ctype" };
+
+_Static_assert(SIM_ARRAY_SIZE(malformed_names) == SIM_MAL_BOM + 1,
+	       "malformed_names must follow enum sim_malformed");
+_Static_assert(SIM_ARRAY_SIZE(garbage_names) == SIM_GARBAGE_CTYPE + 1,
+	       "garbage_names must follow enum sim_garbage");
+
+static const struct opt opts[] = {
+	{ .help = "Server:" },
+	{ "listen", 0, OPT_ADDR, { 0 }, 0, 0, "ADDR",
+	  "IPv4 or IPv6 address (default 127.0.0.1)" },
+	{ "port", 0, OPT_UINT, { .u = &sim_cfg.port }, 0, 65535, "N",
+	  "TCP port, 0 = ephemeral (default 8000)" },
+	{ "ready-fd", 0, OPT_INT, { .i = &sim_cfg.ready_fd }, 0, INT_MAX, "FD",
+	  "after listening write \"<port>\\n\" to FD" },
+	{ "threads", 0, OPT_UINT, { .u = &sim_cfg.threads }, 1, 64, "N",
+	  "MHD worker threads (default 2)" },
+	{ "keepalive-s", 0, OPT_UINT, { .u = &sim_cfg.keepalive_s }, 0, 86400,
+	  "N", "idle keep-alive timeout, 0 = none (default 5,\n"
+	  "uvicorn's); SSE streams never time out" },
+	{ "sndbuf", 0, OPT_INT, { .i = &sim_cfg.sndbuf }, 0, INT_MAX, "BYTES",
+	  "SO_SNDBUF of accepted sockets (0 = default)" },
+	{ "token", 0, OPT_STR, { .str = &sim_cfg.token }, 0, 0, "T",
+	  "require Authorization: Bearer T or ?token=T on\n"
+	  "/api (except /api/v1/config); env GWSIM_TOKEN too" },
+	{ "verbose", 'v', OPT_FLAG, { .flag = &sim_cfg.verbose }, 0, 0, NULL,
+	  "one log line per request on stderr" },
+	{ "version", 0, OPT_VERSION, { 0 }, 0, 0, NULL,
+	  "print the version and exit" },
+	{ "help", 'h', OPT_HELP, { 0 }, 0, 0, NULL,
+	  "print this help and exit" },
+
+	{ .help = "\nGateway (SAM configuration equivalents):" },
+	{ "queue-size", 0, OPT_UINT, { .u = &sim_cfg.queue_size }, 1, 1000000,
+	  "N", "sse_max_queue_size (default 200, SAM template)" },
+	{ "ping-s", 0, OPT_UINT, { .u = &sim_cfg.ping_s }, 1, 86400, "N",
+	  "SSE ping interval (default 15)" },
+	{ "buffer-max-age-s", 0, OPT_UINT, { .u = &sim_cfg.buffer_max_age_s },
+	  1, 86400 * 7, "N", "sse_buffer_max_age_seconds (default 600)" },
+	{ "max-upload-bytes", 0, OPT_U64, { .u64 = &sim_cfg.max_upload_bytes },
+	  1, (uint64_t)1 << 40, "N",
+	  "gateway_max_upload_size_bytes (default 52428800)" },
+	{ "max-body-bytes", 0, OPT_U64, { .u64 = &sim_cfg.max_body_bytes },
+	  1, (uint64_t)1 << 32, "N",
+	  "gateway_max_message_size_bytes (default 10000000)" },
+	{ "persistent-buffer", 0, OPT_FLAG,
+	  { .flag = &sim_cfg.persistent_buffer }, 0, 0, NULL,
+	  "SAM with SQL persistence: every task enters\n"
+	  "SSEManager._background_task_cache (never\n"
+	  "pruned) and events of a task whose subscriber\n"
+	  "left go to the DB only; default off: the\n"
+	  "cache stays empty, they are buffered in memory" },
+
+	{ .help = "\nBuilt-in agent:" },
+	{ "agents", 0, OPT_LIST, { 0 }, 0, 0, "LIST",
+	  "comma list (default TestAgent,TestPeerAgentA)" },
+	{ "events", 0, OPT_UINT, { .u = &sim_cfg.events }, 0, 1000000, "N",
+	  "status updates per task (default 5)" },
+	{ "first-delay-ms", 0, OPT_UINT, { .u = &sim_cfg.first_delay_ms },
+	  0, 86400000, "N", "delay before the first event (default 20)" },
+	{ "interval-ms", 0, OPT_UINT, { .u = &sim_cfg.interval_ms },
+	  0, 86400000, "N", "delay between events (default 10)" },
+	{ "chunk-bytes", 0, OPT_UINT, { .u = &sim_cfg.chunk_bytes },
+	  1, 1 << 24, "N", "text per status update (default 32)" },
+	{ .help =
+	  "  prompt directives override per task: [gwsim:events=N] "
+	  "[gwsim:chunk=N]\n"
+	  "  [gwsim:interval_ms=N] [gwsim:first_delay_ms=N]; prompts "
+	  "containing\n"
+	  "  \"weather\" or \"delegate\" get the tool-call / peer-delegation "
+	  "flows." },
+
+	{ .help = "\nFault injection (gwsim only, all off by default):" },
+	{ "fail-rate", 0, OPT_RATE, { .rate = &sim_cfg.fail_rate }, 0, 0, "F",
+	  "answer this fraction of /api requests with 500" },
+	{ "cut-rate", 0, OPT_RATE, { .rate = &sim_cfg.cut_rate }, 0, 0, "F",
+	  "cut this fraction of SSE streams after 1 event" },
+	{ "malformed", 0, OPT_MALFORMED, { .malformed = &sim_cfg.malformed },
+	  0, 0, "MODE", "nocolon | badjson | longline | barecr | bom" },
+	{ "stall-s", 0, OPT_UINT, { .u = &sim_cfg.stall_s }, 0, 86400, "N",
+	  "SSE: headers + comment, then N s of silence" },
+	{ "trickle-ms", 0, OPT_UINT, { .u = &sim_cfg.trickle_ms }, 0, 60000,
+	  "N", "SSE: one byte every N ms" },
+	{ "garbage", 0, OPT_GARBAGE, { .garbage = &sim_cfg.garbage }, 0, 0,
+	  "MODE", "message:stream 200 bodies: nonjson | ctype" },
+	{ "never-final", 0, OPT_FLAG, { .flag = &sim_cfg.never_final }, 0, 0,
+	  NULL, "tasks never send final_response" },
+	{ "leak-kb", 0, OPT_UINT, { .u = &sim_cfg.leak_kb }, 0, 1 << 20, "N",
+	  "keep N KiB per submitted task (RSS growth)" },
+	{ "refuse", 0, OPT_FLAG, { .flag = &sim_cfg.refuse }, 0, 0, NULL,
+	  "close every connection right after accept" },
+	{ "reset-rate", 0, OPT_RATE, { .rate = &sim_cfg.reset_rate }, 0, 0,
+	  "F", "reset (RST) this fraction of connections after\n"
+	  "their request headers" },
+
+	{ .help = "\nExtras: GET /gwsim/stats, GET /gwsim/introspect." },
+};
+
+/* Column of the help text, as in the hand-written --help before it. */
+#define HELP_COL 27
 
 static void usage(FILE *f)
 {
-	fputs(
-"usage: gwsim [options]\n"
-"Reference SAM WebUI gateway (HTTP + SSE) for gwstress.\n"
-"\n"
-"Server:\n"
-"  --listen ADDR            IPv4 or IPv6 address (default 127.0.0.1)\n"
-"  --port N                 TCP port, 0 = ephemeral (default 8000)\n"
-"  --ready-fd FD            after listening write \"<port>\\n\" to FD\n"
-"  --threads N              MHD worker threads (default 2)\n"
-"  --keepalive-s N          idle keep-alive timeout, 0 = none (default 5,\n"
-"                           uvicorn's); SSE streams never time out\n"
-"  --sndbuf BYTES           SO_SNDBUF of accepted sockets (0 = default)\n"
-"  --token T                require Authorization: Bearer T or ?token=T on\n"
-"                           /api (except /api/v1/config); env GWSIM_TOKEN too\n"
-"  -v, --verbose            one log line per request on stderr\n"
-"  --version, -h/--help\n"
-"\n"
-"Gateway (SAM configuration equivalents):\n"
-"  --queue-size N           sse_max_queue_size (default 200, SAM template)\n"
-"  --ping-s N               SSE ping interval (default 15)\n"
-"  --buffer-max-age-s N     sse_buffer_max_age_seconds (default 600)\n"
-"  --max-upload-bytes N     gateway_max_upload_size_bytes (default 52428800)\n"
-"  --max-body-bytes N       gateway_max_message_size_bytes (default 10000000)\n"
-"  --persistent-buffer      SAM with SQL persistence: every task enters\n"
-"                           SSEManager._background_task_cache (never\n"
-"                           pruned) and events of a task whose subscriber\n"
-"                           left go to the DB only; default off: the\n"
-"                           cache stays empty, they are buffered in memory\n"
-"\n"
-"Built-in agent:\n"
-"  --agents LIST            comma list (default TestAgent,TestPeerAgentA)\n"
-"  --events N               status updates per task (default 5)\n"
-"  --first-delay-ms N       delay before the first event (default 20)\n"
-"  --interval-ms N          delay between events (default 10)\n"
-"  --chunk-bytes N          text per status update (default 32)\n"
-"  prompt directives override per task: [gwsim:events=N] [gwsim:chunk=N]\n"
-"  [gwsim:interval_ms=N] [gwsim:first_delay_ms=N]; prompts containing\n"
-"  \"weather\" or \"delegate\" get the tool-call / peer-delegation flows.\n"
-"\n"
-"Fault injection (gwsim only, all off by default):\n"
-"  --fail-rate F            answer this fraction of /api requests with 500\n"
-"  --cut-rate F             cut this fraction of SSE streams after 1 event\n"
-"  --malformed MODE         nocolon | badjson | longline | barecr | bom\n"
-"  --stall-s N              SSE: headers + comment, then N s of silence\n"
-"  --trickle-ms N           SSE: one byte every N ms\n"
-"  --garbage MODE           message:stream 200 bodies: nonjson | ctype\n"
-"  --never-final            tasks never send final_response\n"
-"  --leak-kb N              keep N KiB per submitted task (RSS growth)\n"
-"  --refuse                 close every connection right after accept\n"
-"  --reset-rate F           reset (RST) this fraction of connections after\n"
-"                           their request headers\n"
-"\n"
-"Extras: GET /gwsim/stats, GET /gwsim/introspect.\n", f);
+	size_t i;
+
+	fputs("usage: gwsim [options]\n"
+	      "Reference SAM WebUI gateway (HTTP + SSE) for gwstress.\n\n", f);
+	for (i = 0; i < SIM_ARRAY_SIZE(opts); i++) {
+		const struct opt *o = &opts[i];
+		const char *p, *nl;
+		char label[64];
+		int n = 0;
+
+		if (o->type == OPT_TEXT) {
+			fprintf(f, "%s\n", o->help);
+			continue;
+		}
+		if (o->shrt)
+			n = snprintf(label, sizeof(label), "-%c, ", o->shrt);
+		snprintf(label + n, sizeof(label) - (size_t)n, "--%s%s%s",
+			 o->name, o->arg ? " " : "", o->arg ? o->arg : "");
+		fprintf(f, "  %-*s", HELP_COL - 2, label);
+		for (p = o->help; (nl = strchr(p, '\n')); p = nl + 1)
+			fprintf(f, "%.*s\n%*s", (int)(nl - p), p, HELP_COL, "");
+		fprintf(f, "%s\n", p);
+	}
 }
 
 /* Strict decimal parse into [lo, hi]; -1 on error. */
@@ -163,17 +242,6 @@ static int parse_u64(const char *opt, const char *s, uint64_t lo, uint64_t hi,
 		return sim_error("%s: %llu is out of range [%llu, %llu]", opt,
 			v, (unsigned long long)lo, (unsigned long long)hi);
 	*out = v;
-	return 0;
-}
-
-static int parse_uint(const char *opt, const char *s, unsigned lo,
-	unsigned hi, unsigned *out)
-{
-	uint64_t v;
-
-	if (parse_u64(opt, s, lo, hi, &v))
-		return -1;
-	*out = (unsigned)v;
 	return 0;
 }
 
@@ -224,6 +292,105 @@ static int parse_agents(const char *list)
 	return 0;
 }
 
+/* The index of s in names[n]; else -1, naming the option and the modes. */
+static int parse_name(const char *opt, const char *s,
+		      const char *const *names, size_t n, size_t *out)
+{
+	char list[128] = "";
+	size_t i, len = 0;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(s, names[i])) {
+			*out = i;
+			return 0;
+		}
+	for (i = 1; i < n && len < sizeof(list); i++)
+		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
+					i > 1 ? ", " : "", names[i]);
+	return sim_error("%s: unknown mode '%s' (%s)", opt, s, list);
+}
+
+/*
+ * Apply option o with its argument (NULL when it takes none).  0 done, -1
+ * bad value (reported), 1 printed --help or --version: exit 0.
+ */
+static int opt_set(const struct opt *o, const char *arg)
+{
+	char name[32];
+	uint64_t v;
+	size_t i;
+
+	snprintf(name, sizeof(name), "--%s", o->name);
+	switch (o->type) {
+	case OPT_FLAG:
+		*o->to.flag = true;
+		return 0;
+	case OPT_UINT:
+		if (parse_u64(name, arg, o->lo, o->hi, &v))
+			return -1;
+		*o->to.u = (unsigned)v;
+		return 0;
+	case OPT_U64:
+		return parse_u64(name, arg, o->lo, o->hi, o->to.u64);
+	case OPT_INT:
+		if (parse_u64(name, arg, o->lo, o->hi, &v))
+			return -1;
+		*o->to.i = (int)v;
+		return 0;
+	case OPT_RATE:
+		return parse_rate(name, arg, o->to.rate);
+	case OPT_ADDR:
+		if (strlen(arg) >= sizeof(sim_cfg.listen))
+			return sim_error("%s: address too long", name);
+		snprintf(sim_cfg.listen, sizeof(sim_cfg.listen), "%s", arg);
+		return 0;
+	case OPT_STR:
+		free(*o->to.str);
+		*o->to.str = *arg ? sim_xstrdup(arg) : NULL;
+		return 0;
+	case OPT_LIST:
+		return parse_agents(arg);
+	case OPT_MALFORMED:
+		if (parse_name(name, arg, malformed_names,
+			       SIM_ARRAY_SIZE(malformed_names), &i))
+			return -1;
+		*o->to.malformed = (enum sim_malformed)i;
+		return 0;
+	case OPT_GARBAGE:
+		if (parse_name(name, arg, garbage_names,
+			       SIM_ARRAY_SIZE(garbage_names), &i))
+			return -1;
+		*o->to.garbage = (enum sim_garbage)i;
+		return 0;
+	case OPT_VERSION:
+		printf("gwsim %s (libmicrohttpd %s, jansson %s)\n",
+		       SIM_VERSION, MHD_get_version(), JANSSON_VERSION);
+		return 1;
+	case OPT_HELP:
+		usage(stdout);
+		return 1;
+	case OPT_TEXT:
+		break;
+	}
+	return -1;
+}
+
+/* getopt_long returns OPT_VAL0 + row for a long option. */
+#define OPT_VAL0 256
+
+/* The row getopt_long's return value c stands for; NULL for '?'. */
+static const struct opt *opt_of(int c)
+{
+	size_t i;
+
+	if (c >= OPT_VAL0)
+		return &opts[c - OPT_VAL0];
+	for (i = 0; i < SIM_ARRAY_SIZE(opts); i++)
+		if (opts[i].shrt && opts[i].shrt == c)
+			return &opts[i];
+	return NULL;
+}
+
 static void defaults(void)
 {
 	snprintf(sim_cfg.listen, sizeof(sim_cfg.listen), "127.0.0.1");
@@ -245,148 +412,43 @@ static void defaults(void)
 /* 0 ok, 1 exit 0 (help/version), -1 usage error. */
 static int parse_args(int argc, char **argv)
 {
+	struct option longopts[SIM_ARRAY_SIZE(opts) + 1];
+	char shortopts[2 * SIM_ARRAY_SIZE(opts) + 1];
 	const char *env = getenv("GWSIM_TOKEN");
-	int c, bad = 0;
-	unsigned u;
-	uint64_t v;
+	size_t i, n = 0, ns = 0;
+	int c, rc, bad = 0;
+
+	for (i = 0; i < SIM_ARRAY_SIZE(opts); i++) {
+		const struct opt *o = &opts[i];
+
+		if (o->type == OPT_TEXT)
+			continue;
+		longopts[n].name = o->name;
+		longopts[n].has_arg = o->arg ? required_argument : no_argument;
+		longopts[n].flag = NULL;
+		longopts[n].val = OPT_VAL0 + (int)i;
+		n++;
+		if (o->shrt) {
+			shortopts[ns++] = o->shrt;
+			if (o->arg)
+				shortopts[ns++] = ':';
+		}
+	}
+	memset(&longopts[n], 0, sizeof(longopts[n]));
+	shortopts[ns] = '\0';
 
 	defaults();
 	if (parse_agents("TestAgent,TestPeerAgentA"))
 		return -1;
 	if (env && *env)
 		sim_cfg.token = sim_xstrdup(env);
-	while ((c = getopt_long(argc, argv, "vh", long_opts, NULL)) != -1) {
-		const char *o = optarg;
-		int rc = 0;
+	while ((c = getopt_long(argc, argv, shortopts, longopts, NULL)) != -1) {
+		const struct opt *o = opt_of(c);
 
-		switch (c) {
-		case OPT_LISTEN:
-			if (strlen(o) >= sizeof(sim_cfg.listen))
-				rc = sim_error("--listen: address too long");
-			else
-				snprintf(sim_cfg.listen, sizeof(sim_cfg.listen),
-					"%s", o);
-			break;
-		case OPT_PORT:
-			rc = parse_uint("--port", o, 0, 65535, &sim_cfg.port);
-			break;
-		case OPT_READY_FD:
-			rc = parse_uint("--ready-fd", o, 0, INT_MAX, &u);
-			sim_cfg.ready_fd = (int)u;
-			break;
-		case OPT_THREADS:
-			rc = parse_uint("--threads", o, 1, 64,
-				&sim_cfg.threads);
-			break;
-		case OPT_AGENTS:
-			rc = parse_agents(o);
-			break;
-		case OPT_EVENTS:
-			rc = parse_uint("--events", o, 0, 1000000,
-				&sim_cfg.events);
-			break;
-		case OPT_FIRST_DELAY:
-			rc = parse_uint("--first-delay-ms", o, 0, 86400000,
-				&sim_cfg.first_delay_ms);
-			break;
-		case OPT_INTERVAL:
-			rc = parse_uint("--interval-ms", o, 0, 86400000,
-				&sim_cfg.interval_ms);
-			break;
-		case OPT_CHUNK:
-			rc = parse_uint("--chunk-bytes", o, 1, 1 << 24,
-				&sim_cfg.chunk_bytes);
-			break;
-		case OPT_QUEUE:
-			rc = parse_uint("--queue-size", o, 1, 1000000,
-				&sim_cfg.queue_size);
-			break;
-		case OPT_PING:
-			rc = parse_uint("--ping-s", o, 1, 86400,
-				&sim_cfg.ping_s);
-			break;
-		case OPT_MAX_UPLOAD:
-			rc = parse_u64("--max-upload-bytes", o, 1,
-				(uint64_t)1 << 40, &sim_cfg.max_upload_bytes);
-			break;
-		case OPT_BUF_AGE:
-			rc = parse_uint("--buffer-max-age-s", o, 1, 86400 * 7,
-				&sim_cfg.buffer_max_age_s);
-			break;
-		case OPT_KEEPALIVE:
-			rc = parse_uint("--keepalive-s", o, 0, 86400,
-				&sim_cfg.keepalive_s);
-			break;
-		case OPT_MAX_BODY:
-			rc = parse_u64("--max-body-bytes", o, 1,
-				(uint64_t)1 << 32, &v);
-			sim_cfg.max_body_bytes = v;
-			break;
-		case OPT_TOKEN:
-			free(sim_cfg.token);
-			sim_cfg.token = *o ? sim_xstrdup(o) : NULL;
-			break;
-		case OPT_SNDBUF:
-			rc = parse_uint("--sndbuf", o, 0, INT_MAX, &u);
-			sim_cfg.sndbuf = (int)u;
-			break;
-		case 'v':
-			sim_cfg.verbose = 1;
-			break;
-		case OPT_VERSION:
-			printf("gwsim %s (libmicrohttpd %s, jansson %s)\n",
-				SIM_VERSION, MHD_get_version(),
-				JANSSON_VERSION);
+		/* '?': getopt_long has reported it */
+		rc = o ? opt_set(o, optarg) : -1;
+		if (rc > 0)
 			return 1;
-		case 'h':
-			usage(stdout);
-			return 1;
-		case OPT_FAIL_RATE:
-			rc = parse_rate("--fail-rate", o, &sim_cfg.fail_rate);
-			break;
-		case OPT_CUT_RATE:
-			rc = parse_rate("--cut-rate", o, &sim_cfg.cut_rate);
-			break;
-		case OPT_RESET_RATE:
-			rc = parse_rate("--reset-rate", o,
-				&sim_cfg.reset_rate);
-			break;
-		case OPT_MALFORMED:
-			if (sim_fault_parse_malformed(o, &sim_cfg.malformed))
-				rc = sim_error("--malformed: unknown mode '%s' "
-					"(nocolon, badjson, longline, barecr, "
-					"bom)", o);
-			break;
-		case OPT_STALL:
-			rc = parse_uint("--stall-s", o, 0, 86400,
-				&sim_cfg.stall_s);
-			break;
-		case OPT_TRICKLE:
-			rc = parse_uint("--trickle-ms", o, 0, 60000,
-				&sim_cfg.trickle_ms);
-			break;
-		case OPT_GARBAGE:
-			if (sim_fault_parse_garbage(o, &sim_cfg.garbage))
-				rc = sim_error("--garbage: unknown mode '%s' "
-					"(nonjson, ctype)", o);
-			break;
-		case OPT_PERSISTENT:
-			sim_cfg.persistent_buffer = true;
-			break;
-		case OPT_NEVER_FINAL:
-			sim_cfg.never_final = true;
-			break;
-		case OPT_LEAK_KB:
-			rc = parse_uint("--leak-kb", o, 0, 1 << 20,
-				&sim_cfg.leak_kb);
-			break;
-		case OPT_REFUSE:
-			sim_cfg.refuse = true;
-			break;
-		default:
-			rc = -1;
-			break;
-		}
 		if (rc)
 			bad = 1;
 	}
@@ -449,7 +511,8 @@ int main(int argc, char **argv)
 	raise_nofile();
 	json_object_seed(0);
 
-	if (sim_store_init() || sim_agent_init() || sim_timer_start())
+	if (sim_session_init() || sim_artifact_init() || sim_agent_init() ||
+	    sim_timer_start())
 		goto out;
 	if (sim_sse_init())
 		goto out_timer;
@@ -479,7 +542,8 @@ out_timer:
 	sim_sse_release();
 out:
 	sim_agent_release();
-	sim_store_release();
+	sim_artifact_release();
+	sim_session_release();
 	sim_fault_release();
 	free_agents();
 	free(sim_cfg.token);

@@ -3,22 +3,32 @@
  *
  * gwsim is its own program and includes nothing from include/ (it must keep
  * working while gwstress' headers change under it).  It is small enough that
- * one header for all of its modules is easier to read than eleven; each
+ * one header for all of its modules is easier to read than eighteen; each
  * section below belongs to one .c file and says so.
  *
- * Modules (one noun each):
- *   gwsim.c       main: options, rlimits, signals, start/stop order
- *   sim_util.c    diagnostics, x-allocators, clocks, ids, capped buffers, md5
- *   sim_json.c    Python-compatible JSON dumps and JSON syntax positions
- *   sim_map.c     string-keyed hash map
- *   sim_timer.c   one timer thread, min-heap of deadlines
- *   sim_sse.c     SSE streams and the SSEManager bookkeeping of SAM
- *   sim_agent.c   the built-in agent: tasks, event schedules, cancel, status
- *   sim_store.c   sessions and artifacts (SAM's SQL mode, kept in memory)
- *   sim_http.c    libmicrohttpd daemon, request contexts, routing, replies
- *   sim_api.c     REST endpoint handlers (health, config, sessions, tasks ...)
- *   sim_upload.c  multipart upload and artifact download endpoints
- *   sim_fault.c   fault injection decisions and malformed framing
+ * Modules, one noun each, in the order of their sections below:
+ *   sim_util.c        diagnostics, x-allocators, clocks, ids, capped
+ *                     buffers, md5
+ *   sim_json.c        Python-compatible JSON dumps and syntax positions
+ *   sim_map.c         string-keyed hash map
+ *   sim_timer.c       one timer thread, min-heap of deadlines
+ *   sim_fault.c       fault injection decisions
+ *   sim_sse.c         SSE framing, streams and SAM's SSEManager bookkeeping
+ *   sim_blob.c        refcounted immutable bytes (artifact versions)
+ *   sim_session.c     sessions (SAM's SQL mode, kept in memory)
+ *   sim_artifact.c    artifacts and their versions (SAM's artifact service)
+ *   sim_agent.c       the built-in agent: tasks, event schedules, cancel
+ *   sim_req.c         one HTTP request as a handler sees it
+ *   sim_reply.c       replies and their counters
+ *   sim_valid.c       FastAPI/pydantic request validation
+ *   sim_api.c         REST endpoints: health, config, agent cards,
+ *                     sessions, tasks, SSE subscribe, gwsim stats
+ *   sim_upload.c      the multipart artifact upload endpoint
+ *   sim_api_artifact.c  artifact list, download and delete endpoints
+ *   sim_route.c       the route table (SAM's order) and the path matcher
+ *   sim_http.c        the libmicrohttpd daemon and request contexts
+ *   gwsim.c           main: options, rlimits, signals, start/stop order;
+ *                     it also defines sim_cfg and sim_stats
  *
  * Process-wide state.  Configuration (sim_cfg) is written once by main()
  * before any thread starts and is read-only afterwards.  Counters
@@ -27,11 +37,20 @@
  * keeps its state in one static struct behind its own mutex; the lock
  * order, outermost first, is
  *
- *   agent.lock -> store.lock -> sse.lock -> MHD's internal mutexes
+ *   agent.lock -> session.lock -> sse.lock -> MHD's internal mutexes
  *
  * (the agent publishes events and touches sessions while holding its lock;
- * nothing calls back up the chain).  The timer lock is a leaf: callbacks run
- * with it released.
+ * nothing calls back up the chain).  The artifact lock is a leaf, and so is
+ * the timer lock: callbacks run with it released.
+ *
+ * Layering: a section may use only the sections above it.  A .c file calls
+ * only modules whose sections come above its own, so the modules form no
+ * cycle, and main() in gwsim.c comes after every section.  The
+ * configuration and the counters at the top are data that every module
+ * may read or count.  A type of a lower section appears higher up only as
+ * an opaque pointer (struct sim_req's route and upload), which needs
+ * nothing of that section.  check-prefix.sh checks the names: sim_X.c
+ * exports sim_X_* only, but for the exceptions in its table.
  *
  * Errors: functions return 0 / -1 and sim_error() prints "gwsim: ..." and
  * returns -1.  Out of memory aborts through the sim_x* allocators: a test
@@ -93,7 +112,7 @@ struct sim_config {
 	uint64_t max_body_bytes;
 	char *token;
 	int sndbuf;
-	int verbose;
+	bool verbose;
 	bool persistent_buffer;	/* SAM's persistent SSE buffer (SQL) */
 	/* faults */
 	double fail_rate;
@@ -165,6 +184,13 @@ extern struct sim_stats sim_stats;
 	atomic_load_explicit(&sim_stats.field, memory_order_relaxed)
 
 /* ---- sim_util.c -------------------------------------------------------- */
+
+/*
+ * The exception to "one module, one prefix": these general helpers keep
+ * short names (sim_error, the sim_x* allocators, the clocks, sim_hex_id,
+ * sim_buf_*, ...) because every module calls them, and often;
+ * sim_util_xmalloc() would only be longer.  check-prefix.sh lists each.
+ */
 
 /* Print "gwsim: <msg>" on stderr; always returns -1. */
 int sim_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
@@ -305,14 +331,38 @@ void sim_timer_at(uint64_t due_ns, sim_timer_fn fn, uint64_t arg);
 /* Entries currently pending (for stats). */
 size_t sim_timer_pending(void);
 
+/* ---- sim_fault.c ------------------------------------------------------- */
+
+/* Should this /api request be answered 500?  Counts when true. */
+bool sim_fault_fail(void);
+/* Should this SSE stream be cut after its first event?  Counts later. */
+bool sim_fault_cut(void);
+/* Should this connection be reset after its headers?  Counts when true. */
+bool sim_fault_reset(void);
+/* Line terminator of all SSE framing: "\r\n", or "\r" for barecr. */
+const char *sim_fault_eol(void);
+/*
+ * --malformed for the frame of one event: nocolon, badjson and longline
+ * hit the first event of a task only (first == true).  Returns the mode to
+ * apply, else SIM_MAL_NONE; counts malformed_events when it returns one.
+ */
+enum sim_malformed sim_fault_malformed(bool first);
+/* Allocate, touch and keep --leak-kb KiB (freed only at exit). */
+void sim_fault_leak(void);
+void sim_fault_release(void);
+
 /* ---- sim_sse.c --------------------------------------------------------- */
 
 /* One serialized SSE frame, shared (refcounted) by every queue it is in. */
 struct sim_frame;
 
-/* New event frame holding a copy of bytes; caller owns the reference. */
-struct sim_frame *sim_frame_from(const char *bytes, size_t len);
-void sim_frame_unref(struct sim_frame *f);
+/*
+ * Build the frame for one event, applying --malformed to the first event
+ * of a task (first == true).  Returns a new frame reference.
+ */
+struct sim_frame *sim_sse_frame(const char *name, const char *json,
+				size_t len, bool first);
+void sim_sse_frame_unref(struct sim_frame *f);
 
 struct sim_sse_counts {
 	size_t active_connections;	/* live subscriptions (queues) */
@@ -346,33 +396,26 @@ struct MHD_Response *sim_sse_open(struct MHD_Connection *c,
 	const char *task_id, bool background);
 void sim_sse_counts(struct sim_sse_counts *out);
 
-/* ---- sim_agent.c ------------------------------------------------------- */
+/* ---- sim_blob.c -------------------------------------------------------- */
 
-struct sim_submit {
-	const char *agent;
-	const char *context_id;
-	const char *text;		/* first text part, may be NULL */
-	bool background;
-	int64_t max_exec_ms;		/* 0 = none */
+/* Immutable bytes shared by the store and in-flight downloads. */
+struct sim_blob {
+	atomic_uint ref;
+	size_t len;
+	size_t cap;
+	unsigned char data[];
 };
 
-int sim_agent_init(void);
-/* After the timer thread stopped. */
-void sim_agent_release(void);
-/* Create a task and schedule its events; writes its id.  Never fails. */
-void sim_agent_submit(const struct sim_submit *s, char task_id[SIM_ID_MAX]);
-/* 0 when a cancel was accepted, -1 when there is no active task. */
-int sim_agent_cancel(const char *task_id);
-/* Task row of /tasks/{id}/status (new reference) or NULL. */
-json_t *sim_agent_status(const char *task_id);
-bool sim_agent_is_background(const char *task_id);
-bool sim_agent_known(const char *name);
-size_t sim_agent_count(void);
+struct sim_blob *sim_blob_new(size_t cap);
+/* Grow (while still private to its creator); returns the new pointer. */
+struct sim_blob *sim_blob_append(struct sim_blob *b, const void *p, size_t n);
+struct sim_blob *sim_blob_ref(struct sim_blob *b);
+void sim_blob_unref(struct sim_blob *b);
 
-/* ---- sim_store.c ------------------------------------------------------- */
+/* ---- sim_session.c ----------------------------------------------------- */
 
-int sim_store_init(void);
-void sim_store_release(void);
+int sim_session_init(void);
+void sim_session_release(void);
 
 /* Create a row for id unless it exists; backfill a NULL agent_id. */
 void sim_session_ensure(const char *id, const char *agent);
@@ -396,19 +439,10 @@ json_t *sim_session_list(unsigned page, unsigned size, const char *agent_id,
 	const char *query, bool none);
 size_t sim_session_count(void);
 
-/* Immutable bytes shared by the store and in-flight downloads. */
-struct sim_blob {
-	atomic_uint ref;
-	size_t len;
-	size_t cap;
-	unsigned char data[];
-};
+/* ---- sim_artifact.c ---------------------------------------------------- */
 
-struct sim_blob *sim_blob_new(size_t cap);
-/* Grow (while still private to its creator); returns the new pointer. */
-struct sim_blob *sim_blob_append(struct sim_blob *b, const void *p, size_t n);
-struct sim_blob *sim_blob_ref(struct sim_blob *b);
-void sim_blob_unref(struct sim_blob *b);
+int sim_artifact_init(void);
+void sim_artifact_release(void);
 
 struct sim_artifact_ref {
 	struct sim_blob *blob;		/* caller's reference */
@@ -433,13 +467,37 @@ json_t *sim_artifact_versions(const char *sid, const char *filename);
 void sim_artifact_delete(const char *sid, const char *filename);
 size_t sim_artifact_count(void);
 
-/* ---- sim_http.c -------------------------------------------------------- */
+/* ---- sim_agent.c ------------------------------------------------------- */
+
+struct sim_submit {
+	const char *agent;
+	const char *context_id;
+	const char *text;		/* first text part, may be NULL */
+	bool background;
+	int64_t max_exec_ms;		/* 0 = none */
+};
+
+int sim_agent_init(void);
+/* After the timer thread stopped. */
+void sim_agent_release(void);
+/* Create a task and schedule its events; writes its id.  Never fails. */
+void sim_agent_submit(const struct sim_submit *s, char task_id[SIM_ID_MAX]);
+/* 0 when a cancel was accepted, -1 when there is no active task. */
+int sim_agent_cancel(const char *task_id);
+/* Task row of /tasks/{id}/status (new reference) or NULL. */
+json_t *sim_agent_status(const char *task_id);
+bool sim_agent_is_background(const char *task_id);
+bool sim_agent_known(const char *name);
+size_t sim_agent_count(void);
+
+/* ---- sim_req.c --------------------------------------------------------- */
 
 enum sim_method {
 	SIM_GET, SIM_HEAD, SIM_POST, SIM_PUT, SIM_PATCH, SIM_DELETE,
 	SIM_OPTIONS, SIM_OTHER
 };
 
+struct sim_route;
 struct sim_upload;
 
 /* One HTTP request (MHD's *con_cls), freed by the completed callback. */
@@ -447,7 +505,8 @@ struct sim_req {
 	struct MHD_Connection *conn;
 	enum sim_method method;
 	char *path;
-	int route;
+	const struct sim_route *route;	/* NULL: 404, or 405 if wrong_method */
+	bool wrong_method;
 	char *param[3];		/* path parameters of the matched route */
 	uint64_t t0_ns;
 	uint64_t content_length;
@@ -456,16 +515,14 @@ struct sim_req {
 	bool body_over;		/* body exceeded the cap (rest discarded) */
 	struct sim_upload *upload;	/* multipart upload state */
 	unsigned status;	/* status queued, for -v and counters */
-	bool is_sse;
 };
-
-int sim_http_start(unsigned *bound_port);
-void sim_http_stop(void);
 
 /* Query argument or NULL. */
 const char *sim_req_arg(struct sim_req *r, const char *key);
 /* Request header or NULL. */
 const char *sim_req_header(struct sim_req *r, const char *name);
+
+/* ---- sim_reply.c ------------------------------------------------------- */
 
 /* Queue resp with status; drops the caller's reference to resp. */
 enum MHD_Result sim_reply(struct sim_req *r, unsigned status,
@@ -484,6 +541,55 @@ enum MHD_Result sim_reply_invalid1(struct sim_req *r, const char *key,
 	const char *msg);
 /* 204 without a body. */
 enum MHD_Result sim_reply_empty(struct sim_req *r, unsigned status);
+
+/* ---- sim_valid.c ------------------------------------------------------- */
+
+/*
+ * Parse a JSON request body the way FastAPI does.  Returns the value (new
+ * reference) or NULL after replying (*rc set).  A missing/empty body
+ * yields json null so the model validation reports "Field required".
+ */
+json_t *sim_valid_body(struct sim_req *r, enum MHD_Result *rc);
+/*
+ * Query integer with bounds (lo/hi ignored when lo > hi).  Adds pydantic's
+ * message to details and returns -1 on error; *out = def when absent.
+ */
+int sim_valid_query_int(struct sim_req *r, json_t *details, const char *name,
+			long long def, long long lo, long long hi,
+			long long *out);
+/*
+ * Required query string of at least one character.  Adds pydantic's
+ * message to details and returns -1 on error; *out = the value, NULL when
+ * absent.
+ */
+int sim_valid_query_str(struct sim_req *r, json_t *details, const char *name,
+			const char **out);
+/*
+ * Query boolean.  Adds pydantic's message to details and returns -1 on
+ * error; *out = def when absent or invalid.
+ */
+int sim_valid_query_bool(struct sim_req *r, json_t *details, const char *name,
+			 bool def, bool *out);
+/* SendMessageRequest / SendStreamingMessageRequest; errors into d. */
+void sim_valid_send_request(json_t *d, json_t *body, bool streaming);
+/* a2a CancelTaskRequest; errors into d. */
+void sim_valid_cancel_request(json_t *d, json_t *body);
+/* First text part of the message (TextPart: has a string "text"). */
+const char *sim_valid_first_text(json_t *msg);
+/*
+ * UpdateSessionRequest.name: 1 to 255 characters.  0 when n passes, else
+ * -1 with str(pydantic.ValidationError) in msg, SAM's 422 detail.
+ */
+int sim_valid_session_name(const char *n, char *msg, size_t msgsz);
+/* Python truthiness of a JSON value. */
+bool sim_valid_truthy(const json_t *v);
+/*
+ * Strip ASCII whitespace (Python's str.strip for the ids we see).  The
+ * caller frees the copy.
+ */
+char *sim_valid_strip(const char *s);
+/* SAM's missing session id: blank after strip, "null" or "undefined". */
+bool sim_valid_blank_id(const char *id);
 
 /* ---- sim_api.c --------------------------------------------------------- */
 
@@ -508,8 +614,16 @@ enum MHD_Result sim_api_introspect(struct sim_req *r);
 void sim_upload_begin(struct sim_req *r);
 /* Feed body bytes (never fails: parse errors are reported at the end). */
 void sim_upload_feed(struct sim_req *r, const char *data, size_t n);
-void sim_upload_free(struct sim_upload *u);
-enum MHD_Result sim_api_upload(struct sim_req *r);
+/* The request is being freed: free the upload state. */
+void sim_upload_end(struct sim_req *r);
+/*
+ * The last call: check the form and the file in SAM's order, store the
+ * artifact, 201 (sim_upload.c's design comment has the order).
+ */
+enum MHD_Result sim_upload_post(struct sim_req *r);
+
+/* ---- sim_api_artifact.c ------------------------------------------------ */
+
 enum MHD_Result sim_api_artifact_list(struct sim_req *r);
 enum MHD_Result sim_api_artifact_list_noid(struct sim_req *r);
 enum MHD_Result sim_api_artifact_get(struct sim_req *r);
@@ -517,27 +631,37 @@ enum MHD_Result sim_api_artifact_versions(struct sim_req *r);
 enum MHD_Result sim_api_artifact_version_get(struct sim_req *r);
 enum MHD_Result sim_api_artifact_delete(struct sim_req *r);
 
-/* ---- sim_fault.c ------------------------------------------------------- */
+/* ---- sim_route.c ------------------------------------------------------- */
 
-/* Parse --malformed / --garbage names; -1 when unknown. */
-int sim_fault_parse_malformed(const char *s, enum sim_malformed *out);
-int sim_fault_parse_garbage(const char *s, enum sim_garbage *out);
-/* Should this /api request be answered 500?  Counts when true. */
-bool sim_fault_fail(void);
-/* Should this SSE stream be cut after its first event?  Counts later. */
-bool sim_fault_cut(void);
-/* Should this connection be reset after its headers?  Counts when true. */
-bool sim_fault_reset(void);
+/* A body the daemon does not buffer: the route's hooks take the bytes. */
+struct sim_route_body {
+	void (*begin)(struct sim_req *r);	/* headers are in */
+	void (*feed)(struct sim_req *r, const char *data, size_t n);
+	void (*end)(struct sim_req *r);		/* the request is freed */
+};
+
+struct sim_route {
+	const char *pattern;
+	enum sim_method method;
+	enum MHD_Result (*fn)(struct sim_req *r);
+	const struct sim_route_body *body;	/* NULL: JSON, buffered */
+	bool stream;		/* long-lived (SSE): no keep-alive timeout */
+};
+
 /*
- * Build the frame for one event, applying --malformed to the first event
- * of a task (first == true).  Returns a new frame reference.
+ * The route for path and method (HEAD is served by GET routes).  Stores
+ * its path parameters in param (malloc'd, the caller frees them).  NULL
+ * when there is none; *wrong_method is then true when the path matched a
+ * route of another method only (405), false for no match at all (404).
  */
-struct sim_frame *sim_fault_frame(const char *name, const char *json,
-	size_t len, bool first);
-/* Line terminator of all SSE framing: "\r\n", or "\r" for barecr. */
-const char *sim_fault_eol(void);
-/* Allocate, touch and keep --leak-kb KiB (freed only at exit). */
-void sim_fault_leak(void);
-void sim_fault_release(void);
+const struct sim_route *sim_route_find(const char *path, enum sim_method m,
+				       char *param[3], bool *wrong_method);
+/* Does path match a route of any method?  (redirect_slashes) */
+bool sim_route_exists(const char *path);
+
+/* ---- sim_http.c -------------------------------------------------------- */
+
+int sim_http_start(unsigned *bound_port);
+void sim_http_stop(void);
 
 #endif /* SIM_H */

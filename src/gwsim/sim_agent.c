@@ -356,7 +356,7 @@ static void emit(struct sim_task *t, const char *name, json_t *result)
 
 	s = sim_json_dumps(env, SIM_JSON_PY, &len);
 	json_decref(env);
-	f = sim_fault_frame(name, s, len, first);
+	f = sim_sse_frame(name, s, len, first);
 	free(s);
 	if (first) {
 		t->events_buffered = true;
@@ -370,7 +370,7 @@ static void emit(struct sim_task *t, const char *name, json_t *result)
 	SIM_COUNT(events_generated);
 	sim_session_touch(t->context_id);
 	sim_sse_send(t->id, f);
-	sim_frame_unref(f);
+	sim_sse_frame_unref(f);
 }
 
 static void finish(struct sim_task *t, const char *state)

@@ -6,12 +6,7 @@
  * behaviour they rely on; the source file is named next to each handler.
  * Errors use the production handler of shared/exceptions: HTTPException ->
  * {"message", "validationDetails": null}; RequestValidationError -> 422
- * "Validation error" with a map keyed by the dotted location minus "body"
- * (so query errors are "query.pageNumber").  Pydantic messages are
- * reproduced for the cases clients hit (missing field, wrong JSON type,
- * literal mismatch, integer parsing and bounds); deeper schema corners
- * (nested FileWithBytes variants, every pydantic coercion) are simplified
- * and documented where they are.
+ * "Validation error", built from the checks of sim_valid.c.
  *
  * Validation order is FastAPI's: the body is parsed and validated against
  * the JSON-RPC model before the handler runs, so a missing messageId is
@@ -25,429 +20,10 @@
  * values, call into the store/agent/sse modules (each with its own lock)
  * and serialize once.  Nothing blocks.
  */
-#include <ctype.h>
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "sim.h"
-
-/* ---- small helpers ----------------------------------------------------- */
-
-/* Append msg to details[key] (insertion order kept, as pydantic reports). */
-static void verr(json_t *details, const char *key, const char *msg)
-{
-	json_t *list = json_object_get(details, key);
-
-	if (!list) {
-		list = json_array();
-		json_object_set_new(details, key, list);
-	}
-	json_array_append_new(list, json_string(msg));
-}
-
-static void verrf(json_t *details, const char *prefix, const char *key,
-	const char *msg)
-{
-	char path[512];
-
-	snprintf(path, sizeof(path), "%s%s", prefix, key);
-	verr(details, path, msg);
-}
-
-/* pydantic int from a query string; -1 bad syntax, 0 ok. */
-static int parse_int(const char *s, long long *out)
-{
-	char *end;
-	long long v;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	if (!*s)
-		return -1;
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (end == s || errno)
-		return -1;
-	while (isspace((unsigned char)*end))
-		end++;
-	if (*end)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-#define INT_PARSE_MSG \
-	"Input should be a valid integer, unable to parse string as an integer"
-
-/*
- * Query integer with bounds (lo/hi ignored when lo > hi).  Adds pydantic's
- * message to details and returns -1 on error; *out = def when absent.
- */
-static int query_int(struct sim_req *r, json_t *details, const char *name,
-	long long def, long long lo, long long hi, long long *out)
-{
-	const char *v = sim_req_arg(r, name);
-	char key[128], msg[128];
-
-	*out = def;
-	if (!v)
-		return 0;
-	snprintf(key, sizeof(key), "query.%s", name);
-	if (parse_int(v, out)) {
-		verr(details, key, INT_PARSE_MSG);
-		return -1;
-	}
-	if (lo <= hi && *out < lo) {
-		snprintf(msg, sizeof(msg),
-			"Input should be greater than or equal to %lld", lo);
-		verr(details, key, msg);
-		return -1;
-	}
-	if (lo <= hi && *out > hi) {
-		snprintf(msg, sizeof(msg),
-			"Input should be less than or equal to %lld", hi);
-		verr(details, key, msg);
-		return -1;
-	}
-	return 0;
-}
-
-/* Python truthiness of a JSON value. */
-static bool truthy(const json_t *v)
-{
-	if (!v)
-		return false;
-	switch (json_typeof(v)) {
-	case JSON_STRING: return json_string_length(v) > 0;
-	case JSON_INTEGER: return json_integer_value(v) != 0;
-	case JSON_REAL: return json_real_value(v) != 0.0;
-	case JSON_TRUE: return true;
-	case JSON_OBJECT: return json_object_size(v) > 0;
-	case JSON_ARRAY: return json_array_size(v) > 0;
-	default: return false;
-	}
-}
-
-/* Strip ASCII whitespace (Python's str.strip for the ids we see). */
-static char *strip_dup(const char *s)
-{
-	size_t n;
-
-	while (*s && isspace((unsigned char)*s))
-		s++;
-	n = strlen(s);
-	while (n && isspace((unsigned char)s[n - 1]))
-		n--;
-	return sim_xstrndup(s, n);
-}
-
-static bool blank_session_id(const char *id)
-{
-	char *s = strip_dup(id);
-	bool blank = !*s || !strcmp(id, "null") || !strcmp(id, "undefined");
-
-	free(s);
-	return blank;
-}
-
-static size_t utf8_chars(const char *s)
-{
-	size_t n = 0;
-
-	for (; *s; s++)
-		if ((*s & 0xc0) != 0x80)
-			n++;
-	return n;
-}
-
-/*
- * Parse a JSON request body the way FastAPI does.  Returns the value (new
- * reference) or NULL after replying (*rc set).  A missing/empty body
- * yields json null so the model validation reports "Field required".
- */
-static json_t *parse_body(struct sim_req *r, enum MHD_Result *rc)
-{
-	const char *ctype = sim_req_header(r, "Content-Type");
-	json_error_t jerr;
-	size_t pos;
-	json_t *v;
-	char key[32];
-
-	if (!r->body.len)
-		return json_null();
-	if (ctype) {
-		/* email.message: maintype application, subtype json / +json */
-		char mt[128];
-		size_t i;
-
-		for (i = 0; ctype[i] && ctype[i] != ';' && i < sizeof(mt) - 1;
-		     i++)
-			mt[i] = (char)tolower((unsigned char)ctype[i]);
-		mt[i] = '\0';
-		while (i && isspace((unsigned char)mt[i - 1]))
-			mt[--i] = '\0';
-		if (strncmp(mt, "application/", 12) ||
-		    (strcmp(mt + 12, "json") &&
-		     (strlen(mt) < 17 || strcmp(mt + strlen(mt) - 5,
-			"+json"))))
-			/* not JSON: the raw bytes fail the model validation */
-			return json_string("<bytes>");
-	}
-	switch (sim_json_check(r->body.p, r->body.len, &pos)) {
-	case SIM_JSON_OK:
-		break;
-	case SIM_JSON_DECODE_ERROR:
-		snprintf(key, sizeof(key), "%zu", pos);
-		*rc = sim_reply_invalid1(r, key, "JSON decode error");
-		return NULL;
-	default:
-		*rc = sim_reply_error(r, 400,
-			"There was an error parsing the body");
-		return NULL;
-	}
-	{
-		/* json.loads(bytes) drops a UTF-8 BOM ("utf-8-sig") */
-		size_t skip = r->body.len >= 3 &&
-			!memcmp(r->body.p, "\xef\xbb\xbf", 3) ? 3 : 0;
-
-		v = json_loadb(r->body.p + skip, r->body.len - skip,
-			JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
-	}
-	if (!v) {
-		/* Python-valid but not for Jansson (NaN, huge integers) */
-		snprintf(key, sizeof(key), "%d", jerr.position);
-		*rc = sim_reply_invalid1(r, key, "JSON decode error");
-		return NULL;
-	}
-	return v;
-}
-
-/* ---- JSON-RPC request validation (a2a-sdk 0.3.7 types) ----------------- */
-
-static void check_opt_str(json_t *d, const char *pre, json_t *obj,
-	const char *key)
-{
-	json_t *v = json_object_get(obj, key);
-
-	if (v && !json_is_null(v) && !json_is_string(v))
-		verrf(d, pre, key, "Input should be a valid string");
-}
-
-static void check_opt_dict(json_t *d, const char *pre, json_t *obj,
-	const char *key)
-{
-	json_t *v = json_object_get(obj, key);
-
-	if (v && !json_is_null(v) && !json_is_object(v))
-		verrf(d, pre, key, "Input should be a valid dictionary");
-}
-
-static void check_opt_str_list(json_t *d, const char *pre, json_t *obj,
-	const char *key)
-{
-	json_t *v = json_object_get(obj, key);
-	size_t i;
-
-	if (!v || json_is_null(v))
-		return;
-	if (!json_is_array(v)) {
-		verrf(d, pre, key, "Input should be a valid list");
-		return;
-	}
-	for (i = 0; i < json_array_size(v); i++)
-		if (!json_is_string(json_array_get(v, i))) {
-			char k[300];
-
-			snprintf(k, sizeof(k), "%s.%zu", key, i);
-			verrf(d, pre, k, "Input should be a valid string");
-		}
-}
-
-static void check_literal(json_t *d, const char *pre, json_t *obj,
-	const char *key, const char *lit)
-{
-	json_t *v = json_object_get(obj, key);
-	char msg[128];
-
-	if (!v || (json_is_string(v) && !strcmp(json_string_value(v), lit)))
-		return;
-	snprintf(msg, sizeof(msg), "Input should be '%s'", lit);
-	verrf(d, pre, key, msg);
-}
-
-static void check_rpc_id(json_t *d, json_t *body)
-{
-	json_t *id = json_object_get(body, "id");
-
-	if (!id) {
-		verr(d, "id", "Field required");
-		return;
-	}
-	if (json_is_string(id) || json_is_integer(id) || json_is_boolean(id))
-		return;
-	verr(d, "id.str", "Input should be a valid string");
-	if (json_is_real(id) &&
-	    json_real_value(id) != (double)(long long)json_real_value(id))
-		verr(d, "id.int", "Input should be a valid integer, got a "
-			"number with a fractional part");
-	else if (!json_is_real(id))
-		verr(d, "id.int", "Input should be a valid integer");
-}
-
-static bool kind_ok(json_t *part, const char *kind)
-{
-	json_t *k = json_object_get(part, "kind");
-
-	return !k || (json_is_string(k) && !strcmp(json_string_value(k), kind));
-}
-
-static bool meta_ok(json_t *part)
-{
-	json_t *m = json_object_get(part, "metadata");
-
-	return !m || json_is_null(m) || json_is_object(m);
-}
-
-static bool file_ok(json_t *f)
-{
-	return json_is_object(f) &&
-		(json_is_string(json_object_get(f, "bytes")) ||
-		 json_is_string(json_object_get(f, "uri")));
-}
-
-/* Part = RootModel[TextPart | FilePart | DataPart], smart-mode union. */
-static void check_part(json_t *d, const char *pre, json_t *part)
-{
-	json_t *v;
-	char p[300];
-
-	if (!json_is_object(part)) {
-		verrf(d, pre, "TextPart", "Input should be a valid dictionary "
-			"or instance of TextPart");
-		verrf(d, pre, "FilePart", "Input should be a valid dictionary "
-			"or instance of FilePart");
-		verrf(d, pre, "DataPart", "Input should be a valid dictionary "
-			"or instance of DataPart");
-		return;
-	}
-	if (meta_ok(part) && ((kind_ok(part, "text") &&
-	    json_is_string(json_object_get(part, "text"))) ||
-	    (kind_ok(part, "file") && file_ok(json_object_get(part, "file"))) ||
-	    (kind_ok(part, "data") &&
-	     json_is_object(json_object_get(part, "data")))))
-		return;
-	/* TextPart: kind, metadata, text */
-	snprintf(p, sizeof(p), "%sTextPart.", pre);
-	check_literal(d, p, part, "kind", "text");
-	check_opt_dict(d, p, part, "metadata");
-	v = json_object_get(part, "text");
-	if (!v)
-		verrf(d, p, "text", "Field required");
-	else if (!json_is_string(v))
-		verrf(d, p, "text", "Input should be a valid string");
-	/* FilePart: file, kind, metadata */
-	snprintf(p, sizeof(p), "%sFilePart.", pre);
-	v = json_object_get(part, "file");
-	if (!v) {
-		verrf(d, p, "file", "Field required");
-	} else if (!file_ok(v)) {
-		verrf(d, p, "file.FileWithBytes.bytes", "Field required");
-		verrf(d, p, "file.FileWithUri.uri", "Field required");
-	}
-	check_literal(d, p, part, "kind", "file");
-	check_opt_dict(d, p, part, "metadata");
-	/* DataPart: data, kind, metadata */
-	snprintf(p, sizeof(p), "%sDataPart.", pre);
-	v = json_object_get(part, "data");
-	if (!v)
-		verrf(d, p, "data", "Field required");
-	else if (!json_is_object(v))
-		verrf(d, p, "data", "Input should be a valid dictionary");
-	check_literal(d, p, part, "kind", "data");
-	check_opt_dict(d, p, part, "metadata");
-}
-
-static void check_message(json_t *d, json_t *m)
-{
-	const char *pre = "params.message.";
-	json_t *v;
-	size_t i;
-
-	check_opt_str(d, pre, m, "contextId");
-	check_opt_str_list(d, pre, m, "extensions");
-	check_literal(d, pre, m, "kind", "message");
-	v = json_object_get(m, "messageId");
-	if (!v)
-		verrf(d, pre, "messageId", "Field required");
-	else if (!json_is_string(v))
-		verrf(d, pre, "messageId", "Input should be a valid string");
-	check_opt_dict(d, pre, m, "metadata");
-	v = json_object_get(m, "parts");
-	if (!v) {
-		verrf(d, pre, "parts", "Field required");
-	} else if (!json_is_array(v)) {
-		verrf(d, pre, "parts", "Input should be a valid list");
-	} else {
-		for (i = 0; i < json_array_size(v); i++) {
-			char p[64];
-
-			snprintf(p, sizeof(p), "%sparts.%zu.", pre, i);
-			check_part(d, p, json_array_get(v, i));
-		}
-	}
-	check_opt_str_list(d, pre, m, "referenceTaskIds");
-	v = json_object_get(m, "role");
-	if (!v)
-		verrf(d, pre, "role", "Field required");
-	else if (!json_is_string(v) ||
-		 (strcmp(json_string_value(v), "agent") &&
-		  strcmp(json_string_value(v), "user")))
-		verrf(d, pre, "role", "Input should be 'agent' or 'user'");
-	check_opt_str(d, pre, m, "taskId");
-}
-
-/* SendMessageRequest / SendStreamingMessageRequest; errors into d. */
-static void check_send_request(json_t *d, json_t *body, bool streaming)
-{
-	json_t *params, *m;
-
-	if (!json_is_object(body)) {
-		verr(d, "", json_is_null(body) ? "Field required" :
-			streaming ? "Input should be a valid dictionary or "
-			"instance of SendStreamingMessageRequest" :
-			"Input should be a valid dictionary or instance of "
-			"SendMessageRequest");
-		return;
-	}
-	check_rpc_id(d, body);
-	check_literal(d, "", body, "jsonrpc", "2.0");
-	check_literal(d, "", body, "method", streaming ? "message/stream" :
-		"message/send");
-	params = json_object_get(body, "params");
-	if (!params) {
-		verr(d, "params", "Field required");
-		return;
-	}
-	if (!json_is_object(params)) {
-		verr(d, "params", "Input should be a valid dictionary or "
-			"instance of MessageSendParams");
-		return;
-	}
-	m = json_object_get(params, "configuration");
-	if (m && !json_is_null(m) && !json_is_object(m))
-		verr(d, "params.configuration", "Input should be a valid "
-			"dictionary or instance of MessageSendConfiguration");
-	m = json_object_get(params, "message");
-	if (!m)
-		verr(d, "params.message", "Field required");
-	else if (!json_is_object(m))
-		verr(d, "params.message", "Input should be a valid dictionary "
-			"or instance of Message");
-	else
-		check_message(d, m);
-	check_opt_dict(d, "params.", params, "metadata");
-}
 
 /* ---- endpoints --------------------------------------------------------- */
 
@@ -602,8 +178,8 @@ enum MHD_Result sim_api_sessions_list(struct sim_req *r)
 	const char *project = sim_req_arg(r, "project_id");
 	long long page, size;
 
-	query_int(r, d, "pageNumber", 1, 1, 1LL << 62, &page);
-	query_int(r, d, "pageSize", 20, 1, 100, &size);
+	sim_valid_query_int(r, d, "pageNumber", 1, 1, 1LL << 62, &page);
+	sim_valid_query_int(r, d, "pageSize", 20, 1, 100, &size);
 	if (json_object_size(d))
 		return sim_reply_invalid(r, "Validation error", d);
 	json_decref(d);
@@ -625,17 +201,13 @@ enum MHD_Result sim_api_sessions_list(struct sim_req *r)
 enum MHD_Result sim_api_sessions_search(struct sim_req *r)
 {
 	json_t *d = json_object();
-	const char *q = sim_req_arg(r, "query");
 	const char *project = sim_req_arg(r, "projectId");
+	const char *q;
 	long long page, size;
 
-	if (!q)
-		verr(d, "query.query", "Field required");
-	else if (!*q)
-		verr(d, "query.query",
-			"String should have at least 1 character");
-	query_int(r, d, "pageNumber", 1, 1, 1LL << 62, &page);
-	query_int(r, d, "pageSize", 20, 1, 100, &size);
+	sim_valid_query_str(r, d, "query", &q);
+	sim_valid_query_int(r, d, "pageNumber", 1, 1, 1LL << 62, &page);
+	sim_valid_query_int(r, d, "pageSize", 20, 1, 100, &size);
 	if (json_object_size(d))
 		return sim_reply_invalid(r, "Validation error", d);
 	json_decref(d);
@@ -648,43 +220,10 @@ enum MHD_Result sim_api_session_get(struct sim_req *r)
 {
 	json_t *s;
 
-	if (blank_session_id(r->param[0]) ||
+	if (sim_valid_blank_id(r->param[0]) ||
 	    !(s = sim_session_get(r->param[0], false)))
 		return sim_reply_error(r, 404, "Session not found.");
 	return sim_reply_json(r, 200, json_pack("{s:o}", "data", s));
-}
-
-/* Python repr() of a str, truncated the way pydantic_core shows inputs. */
-static void py_repr(const char *s, char *out, size_t outsz)
-{
-	struct sim_buf b;
-	bool dq = strchr(s, '\'') && !strchr(s, '"');
-	const char *p;
-
-	sim_buf_init(&b, 1 << 20);
-	sim_buf_add(&b, dq ? "\"" : "'", 1);
-	for (p = s; *p; p++) {
-		if (*p == '\\')
-			sim_buf_adds(&b, "\\\\");
-		else if (*p == '\'' && !dq)
-			sim_buf_adds(&b, "\\'");
-		else if (*p == '\n')
-			sim_buf_adds(&b, "\\n");
-		else if (*p == '\t')
-			sim_buf_adds(&b, "\\t");
-		else if (*p == '\r')
-			sim_buf_adds(&b, "\\r");
-		else if ((unsigned char)*p < 0x20)
-			sim_buf_addf(&b, "\\x%02x", (unsigned char)*p);
-		else
-			sim_buf_add(&b, p, 1);
-	}
-	sim_buf_add(&b, dq ? "\"" : "'", 1);
-	if (b.len > 50)
-		snprintf(out, outsz, "%.25s...%s", b.p, b.p + b.len - 24);
-	else
-		snprintf(out, outsz, "%s", b.p);
-	sim_buf_release(&b);
 }
 
 /* GW/routers/sessions.py update_session_name */
@@ -693,12 +232,12 @@ enum MHD_Result sim_api_session_patch(struct sim_req *r)
 	enum MHD_Result rc = MHD_NO;
 	json_t *body, *name, *s;
 	const char *n;
-	size_t len;
+	char msg[512];
 
 	if (r->body_over)
 		return sim_reply_error(r, 400, "There was an error parsing "
 			"the body");
-	body = parse_body(r, &rc);
+	body = sim_valid_body(r, &rc);
 	if (!body)
 		return rc;
 	name = json_is_object(body) ? json_object_get(body, "name") : NULL;
@@ -711,25 +250,13 @@ enum MHD_Result sim_api_session_patch(struct sim_req *r)
 		return sim_reply_invalid1(r, "name",
 			"Input should be a valid string");
 	}
-	if (blank_session_id(r->param[0])) {
+	if (sim_valid_blank_id(r->param[0])) {
 		json_decref(body);
 		return sim_reply_error(r, 404, "Session not found.");
 	}
 	n = json_string_value(name);
-	len = utf8_chars(n);
-	if (len < 1 || len > 255) {
+	if (sim_valid_session_name(n, msg, sizeof(msg))) {
 		/* str(pydantic.ValidationError) as the 422 detail */
-		char repr[128], msg[512];
-
-		py_repr(n, repr, sizeof(repr));
-		snprintf(msg, sizeof(msg), "1 validation error for "
-			"UpdateSessionRequest\nname\n  String should have %s "
-			"[type=%s, input_value=%s, input_type=str]\n    For "
-			"further information visit https://errors.pydantic.dev"
-			"/2.12/v/%s", len < 1 ? "at least 1 character" :
-			"at most 255 characters", len < 1 ? "string_too_short"
-			: "string_too_long", repr, len < 1 ?
-			"string_too_short" : "string_too_long");
 		json_decref(body);
 		return sim_reply_error(r, 422, msg);
 	}
@@ -742,25 +269,9 @@ enum MHD_Result sim_api_session_patch(struct sim_req *r)
 
 enum MHD_Result sim_api_session_delete(struct sim_req *r)
 {
-	if (blank_session_id(r->param[0]) || sim_session_delete(r->param[0]))
+	if (sim_valid_blank_id(r->param[0]) || sim_session_delete(r->param[0]))
 		return sim_reply_error(r, 404, "Session not found.");
 	return sim_reply_empty(r, 204);
-}
-
-/* First text part of the message (TextPart: has a string "text"). */
-static const char *first_text(json_t *msg)
-{
-	json_t *parts = json_object_get(msg, "parts");
-	size_t i;
-
-	for (i = 0; i < json_array_size(parts); i++) {
-		json_t *p = json_array_get(parts, i);
-		json_t *t = json_object_get(p, "text");
-
-		if (json_is_string(t) && kind_ok(p, "text"))
-			return json_string_value(t);
-	}
-	return NULL;
 }
 
 static enum MHD_Result reply_submit(struct sim_req *r, json_t *out)
@@ -812,11 +323,11 @@ enum MHD_Result sim_api_message(struct sim_req *r, bool streaming)
 		return sim_reply_invalid(r, "Validation failed",
 			json_pack("{s:[s]}", "message",
 				"Input should be a valid string"));
-	body = parse_body(r, &rc);
+	body = sim_valid_body(r, &rc);
 	if (!body)
 		return rc;
 	d = json_object();
-	check_send_request(d, body, streaming);
+	sim_valid_send_request(d, body, streaming);
 	if (json_object_size(d)) {
 		json_decref(body);
 		return sim_reply_invalid(r, "Validation error", d);
@@ -826,7 +337,7 @@ enum MHD_Result sim_api_message(struct sim_req *r, bool streaming)
 	meta = json_object_get(msg, "metadata");
 	agent = json_is_object(meta) ? json_object_get(meta, "agent_name") :
 		NULL;
-	if (!truthy(agent)) {
+	if (!sim_valid_truthy(agent)) {
 		json_decref(body);
 		return sim_reply_error(r, 422, "Missing 'agent_name' in "
 			"request payload message metadata.");
@@ -836,7 +347,7 @@ enum MHD_Result sim_api_message(struct sim_req *r, bool streaming)
 		sim_json_dumps(agent, SIM_JSON_COMPACT, NULL);
 	ctx = json_object_get(msg, "contextId");
 	if (json_is_string(ctx)) {
-		context_id = strip_dup(json_string_value(ctx));
+		context_id = sim_valid_strip(json_string_value(ctx));
 		if (!*context_id) {
 			free(context_id);
 			context_id = NULL;
@@ -857,9 +368,9 @@ enum MHD_Result sim_api_message(struct sim_req *r, bool streaming)
 	memset(&sub, 0, sizeof(sub));
 	sub.agent = agent_name;
 	sub.context_id = context_id ? context_id : session;
-	sub.text = first_text(msg);
-	sub.background = truthy(json_object_get(meta,
-		"backgroundExecutionEnabled"));
+	sub.text = sim_valid_first_text(msg);
+	sub.background = sim_valid_truthy(
+		json_object_get(meta, "backgroundExecutionEnabled"));
 	if (json_is_integer(json_object_get(meta, "maxExecutionTimeMs")))
 		sub.max_exec_ms = json_integer_value(json_object_get(meta,
 			"maxExecutionTimeMs"));
@@ -900,39 +411,16 @@ enum MHD_Result sim_api_message(struct sim_req *r, bool streaming)
 	return reply_submit(r, out);
 }
 
-/* pydantic bool from a query string */
-static int parse_bool(const char *s, bool *out)
-{
-	static const char *const t[] = { "1", "on", "t", "true", "y", "yes" };
-	static const char *const f[] = { "0", "off", "f", "false", "n", "no" };
-	size_t i;
-
-	for (i = 0; i < SIM_ARRAY_SIZE(t); i++) {
-		if (!strcasecmp(s, t[i])) {
-			*out = true;
-			return 0;
-		}
-		if (!strcasecmp(s, f[i])) {
-			*out = false;
-			return 0;
-		}
-	}
-	return -1;
-}
-
 /* GW/routers/sse.py subscribe_to_task_events */
 enum MHD_Result sim_api_subscribe(struct sim_req *r)
 {
-	const char *rec = sim_req_arg(r, "reconnect");
 	json_t *d = json_object();
 	struct MHD_Response *resp;
 	long long ts;
-	bool reconnect = false;
+	bool reconnect;
 
-	if (rec && parse_bool(rec, &reconnect))
-		verr(d, "query.reconnect", "Input should be a valid boolean, "
-			"unable to interpret input");
-	query_int(r, d, "last_event_timestamp", 0, 1, 0, &ts);
+	sim_valid_query_bool(r, d, "reconnect", false, &reconnect);
+	sim_valid_query_int(r, d, "last_event_timestamp", 0, 1, 0, &ts);
 	if (json_object_size(d))
 		return sim_reply_invalid(r, "Validation error", d);
 	json_decref(d);
@@ -948,38 +436,6 @@ enum MHD_Result sim_api_subscribe(struct sim_req *r)
 	return sim_reply(r, 200, resp);
 }
 
-/* a2a CancelTaskRequest */
-static void check_cancel_request(json_t *d, json_t *body)
-{
-	json_t *params, *id;
-
-	if (!json_is_object(body)) {
-		verr(d, "", json_is_null(body) ? "Field required" :
-			"Input should be a valid dictionary or instance of "
-			"CancelTaskRequest");
-		return;
-	}
-	check_rpc_id(d, body);
-	check_literal(d, "", body, "jsonrpc", "2.0");
-	check_literal(d, "", body, "method", "tasks/cancel");
-	params = json_object_get(body, "params");
-	if (!params) {
-		verr(d, "params", "Field required");
-		return;
-	}
-	if (!json_is_object(params)) {
-		verr(d, "params", "Input should be a valid dictionary or "
-			"instance of TaskIdParams");
-		return;
-	}
-	id = json_object_get(params, "id");
-	if (!id)
-		verr(d, "params.id", "Field required");
-	else if (!json_is_string(id))
-		verr(d, "params.id", "Input should be a valid string");
-	check_opt_dict(d, "params.", params, "metadata");
-}
-
 /* GW/routers/tasks.py cancel_agent_task */
 enum MHD_Result sim_api_cancel(struct sim_req *r)
 {
@@ -991,11 +447,11 @@ enum MHD_Result sim_api_cancel(struct sim_req *r)
 	if (r->body_over)
 		return sim_reply_error(r, 400, "There was an error parsing "
 			"the body");
-	body = parse_body(r, &rc);
+	body = sim_valid_body(r, &rc);
 	if (!body)
 		return rc;
 	d = json_object();
-	check_cancel_request(d, body);
+	sim_valid_cancel_request(d, body);
 	if (json_object_size(d)) {
 		json_decref(body);
 		return sim_reply_invalid(r, "Validation error", d);

@@ -1,6 +1,9 @@
 /*
  * sim_fault: the gwsim-only fault injection switches.
  *
+ * This module only decides; the modules named below apply the decisions,
+ * so it calls nothing but sim_util.
+ *
  * Everything here is off by default; with every flag at its default gwsim
  * behaves like SAM on the wire.  Each fault that fires increments a
  * counter in /gwsim/stats so a test can check that the client saw what the
@@ -19,8 +22,9 @@
  *   --cut-rate    sim_sse.c: after the first complete event the reader
  *                 returns END_WITH_ERROR, MHD closes without the last chunk
  *   --stall-s / --trickle-ms   sim_sse.c reader, woken by sim_timer
- *   --malformed   the frames built here (nocolon, badjson) and by the
- *                 agent (longline); barecr and bom change all framing.
+ *   --malformed   sim_fault_malformed() decides, sim_sse_frame() frames
+ *                 (nocolon, badjson) and the agent writes the long line
+ *                 (longline); barecr and bom change all framing.
  *                 nocolon/badjson/longline hit the first event of every
  *                 task only, so a tolerant client still reaches the end
  *   --garbage     sim_api.c message:stream replies
@@ -44,40 +48,6 @@ static struct {
 	pthread_mutex_t lock;
 	struct leak_block *head;
 } leaks = { PTHREAD_MUTEX_INITIALIZER, NULL };
-
-int sim_fault_parse_malformed(const char *s, enum sim_malformed *out)
-{
-	static const struct {
-		const char *name;
-		enum sim_malformed v;
-	} tab[] = {
-		{ "none", SIM_MAL_NONE }, { "nocolon", SIM_MAL_NOCOLON },
-		{ "badjson", SIM_MAL_BADJSON },
-		{ "longline", SIM_MAL_LONGLINE },
-		{ "barecr", SIM_MAL_BARECR }, { "bom", SIM_MAL_BOM },
-	};
-	size_t i;
-
-	for (i = 0; i < SIM_ARRAY_SIZE(tab); i++)
-		if (!strcmp(s, tab[i].name)) {
-			*out = tab[i].v;
-			return 0;
-		}
-	return -1;
-}
-
-int sim_fault_parse_garbage(const char *s, enum sim_garbage *out)
-{
-	if (!strcmp(s, "none"))
-		*out = SIM_GARBAGE_NONE;
-	else if (!strcmp(s, "nonjson"))
-		*out = SIM_GARBAGE_NONJSON;
-	else if (!strcmp(s, "ctype"))
-		*out = SIM_GARBAGE_CTYPE;
-	else
-		return -1;
-	return 0;
-}
 
 bool sim_fault_fail(void)
 {
@@ -105,35 +75,15 @@ const char *sim_fault_eol(void)
 	return sim_cfg.malformed == SIM_MAL_BARECR ? "\r" : "\r\n";
 }
 
-struct sim_frame *sim_fault_frame(const char *name, const char *json,
-	size_t len, bool first)
+enum sim_malformed sim_fault_malformed(bool first)
 {
-	const char *eol = sim_fault_eol();
-	struct sim_buf b;
-	struct sim_frame *f;
-	size_t data_len = len;
+	enum sim_malformed m = sim_cfg.malformed;
 
-	/* name, data and at most four short lines of framing */
-	sim_buf_init(&b, strlen(name) + len + 128);
-	sim_buf_addf(&b, "event: %s%s", name, eol);
-	if (first && sim_cfg.malformed == SIM_MAL_NOCOLON) {
-		sim_buf_addf(&b, "gwsim-line-without-colon%s", eol);
-		SIM_COUNT(malformed_events);
-	}
-	if (first && sim_cfg.malformed == SIM_MAL_BADJSON) {
-		/* cut the JSON in half: unbalanced braces, open string */
-		data_len = len / 2;
-		SIM_COUNT(malformed_events);
-	}
-	if (first && sim_cfg.malformed == SIM_MAL_LONGLINE)
-		SIM_COUNT(malformed_events);
-	sim_buf_adds(&b, "data: ");
-	sim_buf_add(&b, json, data_len);
-	sim_buf_adds(&b, eol);
-	sim_buf_adds(&b, eol);
-	f = sim_frame_from(b.p, b.len);
-	sim_buf_release(&b);
-	return f;
+	if (!first || (m != SIM_MAL_NOCOLON && m != SIM_MAL_BADJSON &&
+		       m != SIM_MAL_LONGLINE))
+		return SIM_MAL_NONE;
+	SIM_COUNT(malformed_events);
+	return m;
 }
 
 void sim_fault_leak(void)

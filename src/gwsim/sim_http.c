@@ -1,5 +1,5 @@
 /*
- * sim_http: the libmicrohttpd daemon, request contexts, routing, replies.
+ * sim_http: the libmicrohttpd daemon and the request contexts.
  *
  * Server model: MHD 0.9.75 with an internal thread pool (--threads, default
  * 2) on epoll, MHD_ALLOW_SUSPEND_RESUME for the SSE streams (see
@@ -25,8 +25,9 @@
  * path matches but not its method makes the answer 405, no path match is
  * 404, and (redirect_slashes) a path that would match with a trailing
  * slash added or removed gets a 307 to that path.  HEAD is served by GET
- * routes.  Authentication (--token) is the outermost layer as in SAM's
- * middleware stack, so it answers 401 before any routing for /api paths.
+ * routes.  The table and its matcher are in sim_route.c.  Authentication
+ * (--token) is the outermost layer as in SAM's middleware stack, so it
+ * answers 401 before any routing for /api paths.
  *
  * Workload: thousands of requests per second across the pool, each with a
  * small heap context; JSON bodies up to 10 MB; uploads streamed.  Measured
@@ -46,167 +47,9 @@
 
 #include "sim.h"
 
-enum route_id {
-	R_HEALTH, R_CONFIG, R_AGENT_CARDS, R_SESSIONS, R_SESSIONS_SEARCH,
-	R_SESSION_GET, R_SESSION_PATCH, R_SESSION_DELETE, R_MSG_SEND,
-	R_MSG_STREAM, R_CANCEL, R_TASK_STATUS, R_SSE, R_UPLOAD,
-	R_ART_VERSIONS, R_ART_LIST, R_ART_LIST_NOID, R_ART_GET,
-	R_ART_VERSION, R_ART_DELETE, R_STATS, R_INTROSPECT
-};
-
-struct route {
-	const char *pattern;
-	enum sim_method method;
-	enum route_id id;
-	enum MHD_Result (*fn)(struct sim_req *r);
-};
-
-static enum MHD_Result api_msg_send(struct sim_req *r)
-{
-	return sim_api_message(r, false);
-}
-
-static enum MHD_Result api_msg_stream(struct sim_req *r)
-{
-	return sim_api_message(r, true);
-}
-
-/* SAM's registration order (GW/main.py _setup_routers) matters. */
-static const struct route routes[] = {
-	{ "/health", SIM_GET, R_HEALTH, sim_api_health },
-	{ "/api/v1/config", SIM_GET, R_CONFIG, sim_api_config },
-	{ "/api/v1/agentCards", SIM_GET, R_AGENT_CARDS, sim_api_agent_cards },
-	{ "/api/v1/sessions", SIM_GET, R_SESSIONS, sim_api_sessions_list },
-	{ "/api/v1/sessions/search", SIM_GET, R_SESSIONS_SEARCH,
-	  sim_api_sessions_search },
-	{ "/api/v1/sessions/{}", SIM_GET, R_SESSION_GET,
-	  sim_api_session_get },
-	{ "/api/v1/sessions/{}", SIM_PATCH, R_SESSION_PATCH,
-	  sim_api_session_patch },
-	{ "/api/v1/sessions/{}", SIM_DELETE, R_SESSION_DELETE,
-	  sim_api_session_delete },
-	{ "/api/v1/message:send", SIM_POST, R_MSG_SEND, api_msg_send },
-	{ "/api/v1/message:stream", SIM_POST, R_MSG_STREAM, api_msg_stream },
-	{ "/api/v1/tasks/{}:cancel", SIM_POST, R_CANCEL, sim_api_cancel },
-	{ "/api/v1/tasks/{}/status", SIM_GET, R_TASK_STATUS,
-	  sim_api_task_status },
-	{ "/api/v1/sse/subscribe/{}", SIM_GET, R_SSE, sim_api_subscribe },
-	{ "/api/v1/artifacts/upload", SIM_POST, R_UPLOAD, sim_api_upload },
-	{ "/api/v1/artifacts/{}/{}/versions", SIM_GET, R_ART_VERSIONS,
-	  sim_api_artifact_versions },
-	{ "/api/v1/artifacts/{}", SIM_GET, R_ART_LIST, sim_api_artifact_list },
-	{ "/api/v1/artifacts/", SIM_GET, R_ART_LIST_NOID,
-	  sim_api_artifact_list_noid },
-	{ "/api/v1/artifacts/{}/{}", SIM_GET, R_ART_GET,
-	  sim_api_artifact_get },
-	{ "/api/v1/artifacts/{}/{}/versions/{}", SIM_GET, R_ART_VERSION,
-	  sim_api_artifact_version_get },
-	{ "/api/v1/artifacts/{}/{}", SIM_DELETE, R_ART_DELETE,
-	  sim_api_artifact_delete },
-	{ "/gwsim/stats", SIM_GET, R_STATS, sim_api_stats },
-	{ "/gwsim/introspect", SIM_GET, R_INTROSPECT, sim_api_introspect },
-};
-
-#define NO_ROUTE (-1)
-#define METHOD_MISMATCH (-2)
-
 static struct {
 	struct MHD_Daemon *d;
 } http;
-
-/* ---- routing ----------------------------------------------------------- */
-
-/* Next '/'-separated segment of *p; returns its length, advances *p. */
-static size_t segment(const char **p, bool *more)
-{
-	const char *s = *p, *e = strchr(s, '/');
-	size_t n = e ? (size_t)(e - s) : strlen(s);
-
-	*more = e != NULL;
-	*p = e ? e + 1 : s + n;
-	return n;
-}
-
-/*
- * Match path against pattern ("{}" = one non-empty segment, "{}:cancel" =
- * a segment ending in ":cancel" after a non-empty prefix).  On success
- * stores up to 3 parameters (malloc'd) in param.
- */
-static bool match(const char *pattern, const char *path, char *param[3])
-{
-	const char *pp = pattern + 1, *sp = path + 1;
-	unsigned np = 0;
-	char *tmp[3] = { NULL, NULL, NULL };
-	bool pmore = true, smore = true;
-
-	if (path[0] != '/')
-		return false;
-	while (pmore && smore) {
-		const char *ps = pp, *ss = sp;
-		size_t pl = segment(&pp, &pmore), sl = segment(&sp, &smore);
-
-		if (pl == 2 && !memcmp(ps, "{}", 2)) {
-			if (!sl || np == 3)
-				goto fail;
-			tmp[np++] = sim_xstrndup(ss, sl);
-		} else if (pl == 9 && !memcmp(ps, "{}:cancel", 9)) {
-			/* Starlette's regex [^/]+:cancel backtracks greedily */
-			if (sl <= 7 || memcmp(ss + sl - 7, ":cancel", 7) ||
-			    np == 3)
-				goto fail;
-			tmp[np++] = sim_xstrndup(ss, sl - 7);
-		} else if (pl != sl || memcmp(ps, ss, pl)) {
-			goto fail;
-		}
-	}
-	if (pmore != smore)
-		goto fail;
-	memcpy(param, tmp, sizeof(tmp));
-	return true;
-fail:
-	while (np)
-		free(tmp[--np]);
-	return false;
-}
-
-static int route_find(const char *path, enum sim_method m, char *param[3])
-{
-	bool partial = false;
-	size_t i;
-
-	if (m == SIM_HEAD)
-		m = SIM_GET;
-	for (i = 0; i < SIM_ARRAY_SIZE(routes); i++) {
-		char *tmp[3] = { NULL, NULL, NULL };
-
-		if (!match(routes[i].pattern, path, tmp))
-			continue;
-		if (routes[i].method == m) {
-			memcpy(param, tmp, sizeof(tmp));
-			return (int)i;
-		}
-		partial = true;
-		free(tmp[0]);
-		free(tmp[1]);
-		free(tmp[2]);
-	}
-	return partial ? METHOD_MISMATCH : NO_ROUTE;
-}
-
-static bool path_routable(const char *path)
-{
-	char *tmp[3] = { NULL, NULL, NULL };
-	size_t i;
-
-	for (i = 0; i < SIM_ARRAY_SIZE(routes); i++)
-		if (match(routes[i].pattern, path, tmp)) {
-			free(tmp[0]);
-			free(tmp[1]);
-			free(tmp[2]);
-			return true;
-		}
-	return false;
-}
 
 static enum sim_method parse_method(const char *m)
 {
@@ -224,108 +67,6 @@ static enum sim_method parse_method(const char *m)
 		if (!strcmp(m, tab[i].name))
 			return tab[i].m;
 	return SIM_OTHER;
-}
-
-/* ---- replies ----------------------------------------------------------- */
-
-const char *sim_req_arg(struct sim_req *r, const char *key)
-{
-	const char *v = NULL;
-	size_t vlen = 0;
-
-	if (MHD_lookup_connection_value_n(r->conn, MHD_GET_ARGUMENT_KIND, key,
-	    strlen(key), &v, &vlen) != MHD_YES)
-		return NULL;
-	/* "?key" without "=": Starlette keeps blank values as "" */
-	return v ? v : "";
-}
-
-const char *sim_req_header(struct sim_req *r, const char *name)
-{
-	return MHD_lookup_connection_value(r->conn, MHD_HEADER_KIND, name);
-}
-
-enum MHD_Result sim_reply(struct sim_req *r, unsigned status,
-	struct MHD_Response *resp)
-{
-	enum MHD_Result rc;
-
-	if (!resp)
-		return MHD_NO;
-	r->status = status;
-	if (status < 300)
-		SIM_COUNT(responses_2xx);
-	else if (status < 400)
-		SIM_COUNT(responses_3xx);
-	else if (status < 500)
-		SIM_COUNT(responses_4xx);
-	else
-		SIM_COUNT(responses_5xx);
-	rc = MHD_queue_response(r->conn, status, resp);
-	MHD_destroy_response(resp);
-	return rc;
-}
-
-static struct MHD_Response *buffer_response(char *body, size_t len,
-	const char *ctype)
-{
-	struct MHD_Response *resp;
-
-	resp = MHD_create_response_from_buffer(len, body,
-		MHD_RESPMEM_MUST_FREE);
-	if (!resp) {
-		free(body);
-		return NULL;
-	}
-	if (ctype)
-		MHD_add_response_header(resp, "content-type", ctype);
-	return resp;
-}
-
-enum MHD_Result sim_reply_json(struct sim_req *r, unsigned status,
-	json_t *body)
-{
-	size_t len;
-	char *s = sim_json_dumps(body, SIM_JSON_COMPACT, &len);
-
-	json_decref(body);
-	return sim_reply(r, status, buffer_response(s, len,
-		"application/json"));
-}
-
-enum MHD_Result sim_reply_error(struct sim_req *r, unsigned status,
-	const char *msg)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "message", json_string(msg));
-	json_object_set_new(o, "validationDetails", json_null());
-	return sim_reply_json(r, status, o);
-}
-
-enum MHD_Result sim_reply_invalid(struct sim_req *r, const char *msg,
-	json_t *details)
-{
-	json_t *o = json_object();
-
-	json_object_set_new(o, "message", json_string(msg));
-	json_object_set_new(o, "validationDetails", details);
-	return sim_reply_json(r, 422, o);
-}
-
-enum MHD_Result sim_reply_invalid1(struct sim_req *r, const char *key,
-	const char *msg)
-{
-	json_t *d = json_object();
-
-	json_object_set_new(d, key, json_pack("[s]", msg));
-	return sim_reply_invalid(r, "Validation error", d);
-}
-
-enum MHD_Result sim_reply_empty(struct sim_req *r, unsigned status)
-{
-	return sim_reply(r, status, MHD_create_response_from_buffer(0, NULL,
-		MHD_RESPMEM_PERSISTENT));
 }
 
 /* 401 from the auth middleware: {"detail": ...} bodies, no CORS. */
@@ -421,7 +162,7 @@ static enum MHD_Result try_redirect(struct sim_req *r, bool *done)
 		alt[n] = '/';
 		alt[n + 1] = '\0';
 	}
-	ok = alt[0] && path_routable(alt);
+	ok = alt[0] && sim_route_exists(alt);
 	if (ok) {
 		struct sim_buf loc;
 		struct redirect_ctx rc = { &loc, true };
@@ -461,9 +202,9 @@ static enum MHD_Result dispatch(struct sim_req *r)
 	}
 	if (is_api && sim_fault_fail())
 		return sim_reply_error(r, 500, "Injected failure");
-	if (r->route >= 0)
-		return routes[r->route].fn(r);
-	if (r->route == METHOD_MISMATCH)
+	if (r->route)
+		return r->route->fn(r);
+	if (r->wrong_method)
 		return sim_reply_error(r, 405, "Method Not Allowed");
 	rc = try_redirect(r, &stop);
 	if (stop)
@@ -493,8 +234,8 @@ static struct sim_req *req_begin(struct MHD_Connection *c, const char *url,
 	r->t0_ns = sim_now_ns();
 	r->method = parse_method(method);
 	r->path = sim_xstrdup(url);
-	r->route = route_find(r->path, r->method, r->param);
-	r->is_sse = r->route >= 0 && routes[r->route].id == R_SSE;
+	r->route = sim_route_find(r->path, r->method, r->param,
+				  &r->wrong_method);
 	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 		MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl) {
@@ -507,11 +248,11 @@ static struct sim_req *req_begin(struct MHD_Connection *c, const char *url,
 		}
 	}
 	sim_buf_init(&r->body, sim_cfg.max_body_bytes);
-	if (r->route >= 0 && routes[r->route].id == R_UPLOAD)
-		sim_upload_begin(r);
-	if (!r->is_sse)
+	if (r->route && r->route->body)
+		r->route->body->begin(r);
+	if (!r->route || !r->route->stream)
 		MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT,
-			sim_cfg.keepalive_s);
+					  sim_cfg.keepalive_s);
 	return r;
 }
 
@@ -533,8 +274,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		if (r->upload) {
-			sim_upload_feed(r, upload_data, *upload_data_size);
+		if (r->route && r->route->body) {
+			r->route->body->feed(r, upload_data,
+					     *upload_data_size);
 		} else if (!r->body_over &&
 			   sim_buf_add(&r->body, upload_data,
 				*upload_data_size)) {
@@ -574,7 +316,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 			" [terminated]",
 			(double)(sim_now_ns() - r->t0_ns) / 1e6);
 	sim_buf_release(&r->body);
-	sim_upload_free(r->upload);
+	if (r->route && r->route->body)
+		r->route->body->end(r);
 	free(r->param[0]);
 	free(r->param[1]);
 	free(r->param[2]);

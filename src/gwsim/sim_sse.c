@@ -182,7 +182,8 @@ static struct {
 
 /* ---- frames ------------------------------------------------------------ */
 
-struct sim_frame *sim_frame_from(const char *bytes, size_t len)
+/* New event frame holding a copy of bytes; caller owns the reference. */
+static struct sim_frame *frame_from(const char *bytes, size_t len)
 {
 	struct sim_frame *f = sim_xmalloc(sizeof(*f) + len);
 
@@ -199,13 +200,45 @@ static struct sim_frame *frame_ref(struct sim_frame *f)
 	return f;
 }
 
-void sim_frame_unref(struct sim_frame *f)
+void sim_sse_frame_unref(struct sim_frame *f)
 {
 	if (!f)
 		return;
 	/* acq_rel: the last owner must see every other owner's reads done */
 	if (atomic_fetch_sub_explicit(&f->ref, 1, memory_order_acq_rel) == 1)
 		free(f);
+}
+
+struct sim_frame *sim_sse_frame(const char *name, const char *json,
+				size_t len, bool first)
+{
+	const char *eol = sim_fault_eol();
+	struct sim_buf b;
+	struct sim_frame *f;
+	size_t data_len = len;
+
+	/* name, data and at most four short lines of framing */
+	sim_buf_init(&b, strlen(name) + len + 128);
+	sim_buf_addf(&b, "event: %s%s", name, eol);
+	switch (sim_fault_malformed(first)) {
+	case SIM_MAL_NOCOLON:
+		sim_buf_addf(&b, "gwsim-line-without-colon%s", eol);
+		break;
+	case SIM_MAL_BADJSON:
+		/* cut the JSON in half: unbalanced braces, open string */
+		data_len = len / 2;
+		break;
+	default:
+		/* none, or longline: the agent already made the line long */
+		break;
+	}
+	sim_buf_adds(&b, "data: ");
+	sim_buf_add(&b, json, data_len);
+	sim_buf_adds(&b, eol);
+	sim_buf_adds(&b, eol);
+	f = frame_from(b.p, b.len);
+	sim_buf_release(&b);
+	return f;
 }
 
 /* ---- handles ----------------------------------------------------------- */
@@ -280,7 +313,7 @@ static void buf_drop(struct sse_task *t)
 	if (!t->has_buf)
 		return;
 	for (i = 0; i < t->nbuf; i++)
-		sim_frame_unref(t->buf[i]);
+		sim_sse_frame_unref(t->buf[i]);
 	free(t->buf);
 	t->buf = NULL;
 	t->nbuf = 0;
@@ -310,7 +343,7 @@ static void task_free(void *p)
 	unsigned i;
 
 	for (i = 0; i < t->nbuf; i++)
-		sim_frame_unref(t->buf[i]);
+		sim_sse_frame_unref(t->buf[i]);
 	free(t->buf);
 	free(t->id);
 	free(t);
@@ -564,7 +597,7 @@ static size_t fill(struct sim_stream *s, char *buf, size_t limit,
 			n += k;
 			if (s->cur_off < s->cur->len)
 				continue;
-			sim_frame_unref(s->cur);
+			sim_sse_frame_unref(s->cur);
 			s->cur = NULL;
 			s->events_out++;
 			SIM_COUNT(events_sent);
@@ -684,8 +717,8 @@ static void stream_free(void *cls)
 		}
 	}
 	while (s->qlen)
-		sim_frame_unref(queue_pop(s));
-	sim_frame_unref(s->cur);
+		sim_sse_frame_unref(queue_pop(s));
+	sim_sse_frame_unref(s->cur);
 	slot_free(s);
 	if (s->aprev)
 		s->aprev->anext = s->anext;
