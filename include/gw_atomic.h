@@ -20,9 +20,9 @@
 struct json_t;
 
 struct gw_atomic_file {
-	FILE *f;			/* open for writing after open */
-	const char *path;		/* the final name (borrowed) */
-	char tmp[PATH_MAX + 32];	/* path.tmp.<pid> */
+	FILE *f;		 /* open for writing after open */
+	const char *path;	 /* the final name (borrowed) */
+	char tmp[PATH_MAX + 32]; /* path.tmp.<pid> */
 };
 
 /*

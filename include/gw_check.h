@@ -22,13 +22,13 @@ struct gw_metrics;
 enum gw_check_status { GW_CHECK_PASS, GW_CHECK_FAIL, GW_CHECK_SKIP };
 
 struct gw_check {
-	char name[96];		/* e.g. "p99(task_submit)" */
-	char cmp[4];		/* "<", "<=", ">=", ">", "==" */
+	char name[96]; /* e.g. "p99(task_submit)" */
+	char cmp[4];   /* "<", "<=", ">=", ">", "==" */
 	double limit;
 	double measured;
-	char unit[8];		/* "ms", "%", "MB", "" */
+	char unit[8]; /* "ms", "%", "MB", "" */
 	enum gw_check_status status;
-	char note[200];		/* why it failed or was skipped */
+	char note[200]; /* why it failed or was skipped */
 };
 
 #define GW_MAX_CHECKS 32
@@ -41,7 +41,11 @@ struct gw_checks {
 
 /* How a scenario ended; GW_NOUTCOME sizes a tally. */
 enum gw_outcome {
-	GW_PASSED, GW_FAILED, GW_SKIPPED, GW_INTERRUPTED, GW_NOUTCOME
+	GW_PASSED,
+	GW_FAILED,
+	GW_SKIPPED,
+	GW_INTERRUPTED,
+	GW_NOUTCOME
 };
 
 /*

@@ -30,20 +30,20 @@ enum gw_mode { GW_MODE_CATALOGUE, GW_MODE_LOAD, GW_MODE_SEARCH };
 
 struct gw_cli {
 	enum gw_mode mode;
-	const char *mode_name;		/* "load", "search", or NULL */
-	const char *axis;		/* search --axis, or NULL */
-	const char *config;		/* -c FILE */
-	const char *scale;		/* --scale NAME */
-	const char *sets[GW_CLI_MAX_SETS][4];	/* section, key, value, flag */
+	const char *mode_name;		      /* "load", "search", or NULL */
+	const char *axis;		      /* search --axis, or NULL */
+	const char *config;		      /* -c FILE */
+	const char *scale;		      /* --scale NAME */
+	const char *sets[GW_CLI_MAX_SETS][4]; /* section, key, value, flag */
 	int nsets;
-	const char *sel[GW_CLI_MAX_SEL];	/* -s */
+	const char *sel[GW_CLI_MAX_SEL]; /* -s */
 	int nsel;
-	const char *markers[GW_CLI_MAX_SEL];	/* -m */
+	const char *markers[GW_CLI_MAX_SEL]; /* -m */
 	int nmarkers;
-	const char *token_file;		/* --token-file */
-	const char *junit;		/* --junit PATH */
-	const char *html;		/* --html PATH */
-	const char *merge;		/* --merge OUT, inputs follow */
+	const char *token_file; /* --token-file */
+	const char *junit;	/* --junit PATH */
+	const char *html;	/* --html PATH */
+	const char *merge;	/* --merge OUT, inputs follow */
 	char **inputs;
 	int ninputs;
 	int list, verbose, quiet;

@@ -46,62 +46,62 @@ enum gw_src { GW_SRC_DEFAULT = 0, GW_SRC_INI, GW_SRC_ENV, GW_SRC_CLI };
 
 /* [profile]: every field of the Python StressTestConfig, same names. */
 struct gw_profile {
-	char name[32];			/* smoke, small, medium, large, soak */
-	long concurrent_sse_connections;	/* 10 */
-	long concurrent_sessions;		/* 5 */
-	long concurrent_http_requests;		/* 20 */
-	double test_duration_seconds;		/* 30 */
-	double soak_duration_seconds;		/* 300 */
-	double warmup_seconds;			/* 2 */
-	long events_per_second;			/* 100 */
-	long requests_per_second;		/* 50 */
-	long small_artifact_size_bytes;		/* 1024 */
-	long medium_artifact_size_bytes;	/* 1 MiB */
-	long large_artifact_size_bytes;		/* 10 MiB */
-	long max_artifact_size_bytes;		/* 50 MiB */
-	double sse_queue_timeout_seconds;	/* 0.1 */
-	long max_sse_queue_size;		/* 200 */
-	double sse_event_timeout_seconds;	/* 120 */
-	long max_retries;			/* 3 */
-	double retry_delay_seconds;		/* 0.5 */
+	char name[32];			 /* smoke, small, medium, large, soak */
+	long concurrent_sse_connections; /* 10 */
+	long concurrent_sessions;	 /* 5 */
+	long concurrent_http_requests;	 /* 20 */
+	double test_duration_seconds;	 /* 30 */
+	double soak_duration_seconds;	 /* 300 */
+	double warmup_seconds;		 /* 2 */
+	long events_per_second;		 /* 100 */
+	long requests_per_second;	 /* 50 */
+	long small_artifact_size_bytes;	 /* 1024 */
+	long medium_artifact_size_bytes; /* 1 MiB */
+	long large_artifact_size_bytes;	 /* 10 MiB */
+	long max_artifact_size_bytes;	 /* 50 MiB */
+	double sse_queue_timeout_seconds; /* 0.1 */
+	long max_sse_queue_size;	  /* 200 */
+	double sse_event_timeout_seconds; /* 120 */
+	long max_retries;		  /* 3 */
+	double retry_delay_seconds;	  /* 0.5 */
 };
 
 /* [thresholds]: pass/fail limits. */
 struct gw_thresholds {
-	double max_p99_latency_ms;		/* 500 (smoke 1000) */
-	double max_error_rate_percent;		/* 1 */
-	double memory_increase_threshold_mb;	/* 50 */
-	double min_success_rate_percent;	/* 95 */
+	double max_p99_latency_ms;	     /* 500 (smoke 1000) */
+	double max_error_rate_percent;	     /* 1 */
+	double memory_increase_threshold_mb; /* 50 */
+	double min_success_rate_percent;     /* 95 */
 };
 
 /* [target]: the gateway under test. */
 struct gw_target_cfg {
-	char url[GW_URL_MAX];		/* "" = start the bundled gateway */
-	char agent_name[GW_NAME_MAX];	/* metadata.agent_name, "TestAgent" */
-	char token_env[GW_NAME_MAX];	/* env var holding a bearer token */
-	char introspect_url[GW_URL_MAX];/* optional server bookkeeping JSON */
-	double connect_timeout_seconds;	/* 30 */
-	double read_timeout_seconds;	/* 120: SSE idle limit */
-	double request_timeout_seconds;	/* 30: REST total limit */
-	double stream_window_scale;	/* 1: factor on every SSE window */
-	long pid;			/* gateway pid for RSS, 0 = none */
+	char url[GW_URL_MAX];		 /* "" = start the bundled gateway */
+	char agent_name[GW_NAME_MAX];	 /* metadata.agent_name, "TestAgent" */
+	char token_env[GW_NAME_MAX];	 /* env var holding a bearer token */
+	char introspect_url[GW_URL_MAX]; /* optional server bookkeeping JSON */
+	double connect_timeout_seconds;	 /* 30 */
+	double read_timeout_seconds;	 /* 120: SSE idle limit */
+	double request_timeout_seconds;	 /* 30: REST total limit */
+	double stream_window_scale;	 /* 1: factor on every SSE window */
+	long pid;			 /* gateway pid for RSS, 0 = none */
 };
 
 /* [engine]: the load engine's own knobs. */
 struct gw_engine_cfg {
-	long workers;			/* 0 = sized from the profile */
-	long thread_stack_kib;		/* worker stack size */
-	long ring_size;			/* samples per worker ring, 2^n; 0 = auto */
-	long max_event_bytes;		/* SSE event cap per stream */
-	long recv_buffer_bytes;		/* CURLOPT_BUFFERSIZE per worker */
-	long max_body_bytes;		/* REST response body cap */
-	int progress;			/* live progress line on a tty */
+	long workers;		/* 0 = sized from the profile */
+	long thread_stack_kib;	/* worker stack size */
+	long ring_size;		/* samples per worker ring, 2^n; 0 = auto */
+	long max_event_bytes;	/* SSE event cap per stream */
+	long recv_buffer_bytes; /* CURLOPT_BUFFERSIZE per worker */
+	long max_body_bytes;	/* REST response body cap */
+	int progress;		/* live progress line on a tty */
 };
 
 /* [report] */
 struct gw_report_cfg {
-	char dir[GW_URL_MAX];		/* "reports" */
-	char path[GW_URL_MAX];		/* --report PATH: base_<test>.ext */
+	char dir[GW_URL_MAX];  /* "reports" */
+	char path[GW_URL_MAX]; /* --report PATH: base_<test>.ext */
 };
 
 struct gw_config {
@@ -110,8 +110,8 @@ struct gw_config {
 	struct gw_target_cfg target;
 	struct gw_engine_cfg engine;
 	struct gw_report_cfg report;
-	char source_file[GW_URL_MAX];	/* the INI that was loaded, or "" */
-	unsigned char src[128];		/* enum gw_src per gw_config_keys[i] */
+	char source_file[GW_URL_MAX]; /* the INI that was loaded, or "" */
+	unsigned char src[128];	      /* enum gw_src per gw_config_keys[i] */
 };
 
 enum gw_key_type { GW_KEY_LONG, GW_KEY_DOUBLE, GW_KEY_BOOL, GW_KEY_STR };
@@ -120,12 +120,12 @@ struct gw_config_key {
 	const char *section;
 	const char *name;
 	enum gw_key_type type;
-	size_t offset;		/* into struct gw_config */
-	size_t size;		/* GW_KEY_STR: buffer size */
-	double min, max;	/* numeric range, inclusive */
-	const char *env;	/* environment variable, or NULL */
-	const char *help;	/* one line, used in --help and the INI files */
-	const char *def;	/* default as text, parsed by gw_config_defaults */
+	size_t offset;	  /* into struct gw_config */
+	size_t size;	  /* GW_KEY_STR: buffer size */
+	double min, max;  /* numeric range, inclusive */
+	const char *env;  /* environment variable, or NULL */
+	const char *help; /* one line, used in --help and the INI files */
+	const char *def;  /* default as text, parsed by gw_config_defaults */
 };
 
 extern const struct gw_config_key gw_config_keys[];

@@ -65,8 +65,8 @@ struct gw_worker {
 	int id;
 	struct gw_engine *eng;
 	pthread_t th;
-	struct gw_metrics *m;		/* scenario of the running job */
-	struct gw_series *series;	/* its time series, or NULL */
+	struct gw_metrics *m;	  /* scenario of the running job */
+	struct gw_series *series; /* its time series, or NULL */
 	struct gw_ring ring;
 	/* single-writer statistics, summed by gw_engine_collect */
 	_Atomic uint64_t ctr[GW_MAX_COUNTERS];
@@ -75,8 +75,8 @@ struct gw_worker {
 	_Atomic uint64_t produced[GW_MAX_OPS];
 	_Atomic uint64_t dropped[GW_MAX_OPS];
 	_Atomic uint64_t errclass[GW_E_NCLASS];
-	struct gw_http http;		/* the worker's one easy handle */
-	uint64_t rng;			/* xorshift state, ids and jitter */
+	struct gw_http http; /* the worker's one easy handle */
+	uint64_t rng;	     /* xorshift state, ids and jitter */
 };
 
 typedef void (*gw_job_fn)(struct gw_worker *w, void *arg);
@@ -90,12 +90,12 @@ struct gw_engine {
 	int nworkers;
 	struct gw_worker *w;
 	pthread_mutex_t lock;
-	pthread_cond_t cv_job;		/* work available / quit */
-	pthread_cond_t cv_idle;		/* queue empty and nobody running */
+	pthread_cond_t cv_job;	/* work available / quit */
+	pthread_cond_t cv_idle; /* queue empty and nobody running */
 	struct gw_job *q;
 	size_t qcap, qhead, qlen;
-	int running;			/* jobs in progress */
-	int busy_peak;			/* most jobs in progress at once */
+	int running;   /* jobs in progress */
+	int busy_peak; /* most jobs in progress at once */
 	int quit;
 	/* collector */
 	pthread_t collector;
@@ -103,7 +103,7 @@ struct gw_engine {
 	_Atomic(struct gw_series *) series;
 	_Atomic uint64_t flush_req, flush_done;
 	_Atomic int col_quit;
-	_Atomic uint64_t orphan_samples;	/* arrived with no scenario */
+	_Atomic uint64_t orphan_samples; /* arrived with no scenario */
 	int started_workers, started_collector;
 };
 
@@ -156,11 +156,11 @@ int gw_engine_collect(struct gw_engine *e, struct gw_metrics *m);
  * that is gw_engine_collect's.  Operations 0..nops-1 are summed.
  */
 struct gw_engine_totals {
-	uint64_t samples;		/* produced */
+	uint64_t samples; /* produced */
 	uint64_t dropped;
 	uint64_t errors;
 	uint64_t attempts;
-	uint64_t aborted;		/* errors of class GW_E_ABORTED */
+	uint64_t aborted; /* errors of class GW_E_ABORTED */
 };
 void gw_engine_peek(const struct gw_engine *e, int nops,
 		    struct gw_engine_totals *t);
@@ -170,25 +170,25 @@ uint64_t gw_engine_peek_counter(const struct gw_engine *e, int ctr);
 /* Peak number of jobs that ran at once since the last call; resets it. */
 int gw_engine_busy_peak(struct gw_engine *e);
 
-/* ---- hot path, called by the worker running a job ------------------- */
+/* ---- hot path, called by the worker running a job ------------------------ */
 
 /* single writer: a relaxed load and store, never a locked RMW */
 static inline void gw_stat_add(_Atomic uint64_t *c, uint64_t n)
 {
-	atomic_store_explicit(c, atomic_load_explicit(c, memory_order_relaxed)
-					 + n, memory_order_relaxed);
+	atomic_store_explicit(c,
+			      atomic_load_explicit(c, memory_order_relaxed) + n,
+			      memory_order_relaxed);
 }
 
 /*
  * Record a latency sample of ns nanoseconds for operation op, measured at
  * time t (CLOCK_MONOTONIC ns: which window of the series it belongs to).
  */
-static inline void gw_rec_at(struct gw_worker *w, int op, int64_t ns,
-			     int64_t t)
+static inline void gw_rec_at(struct gw_worker *w, int op, int64_t ns, int64_t t)
 {
 	/* negative or huge values become "over range" in the histogram */
-	uint64_t v = ns < 0 || (uint64_t)ns > GW_SAMPLE_VMASK ?
-			     GW_SAMPLE_VMASK : (uint64_t)ns;
+	uint64_t v = ns < 0 || (uint64_t)ns > GW_SAMPLE_VMASK ? GW_SAMPLE_VMASK
+							      : (uint64_t)ns;
 	uint64_t tag = w->series ? gw_series_tag(w->series, t) : 0;
 
 	gw_stat_add(&w->produced[op], 1);
@@ -222,7 +222,7 @@ static inline void gw_attempt(struct gw_worker *w, int op)
  * and may be NULL.
  */
 void gw_worker_fail(struct gw_worker *w, int op, enum gw_errclass cls,
-	     const char *message, const char *ctx_fmt, ...)
+		    const char *message, const char *ctx_fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 
 /* Per-worker pseudo-random 64-bit number (xorshift64*). */

@@ -10,13 +10,13 @@
 
 enum gw_errclass {
 	GW_E_NONE = 0,
-	GW_E_CONNECT,		/* could not connect / resolve */
-	GW_E_TIMEOUT,		/* connect, read or total timeout */
-	GW_E_HTTP,		/* HTTP status >= 400 (or unexpected) */
-	GW_E_PROTOCOL,		/* bad framing, oversize, wrong type */
-	GW_E_PARSE,		/* body or event data is not valid JSON */
-	GW_E_DROPPED,		/* connection closed mid-response/stream */
-	GW_E_ABORTED,		/* interrupted by the user (SIGINT/TERM) */
+	GW_E_CONNECT,  /* could not connect / resolve */
+	GW_E_TIMEOUT,  /* connect, read or total timeout */
+	GW_E_HTTP,     /* HTTP status >= 400 (or unexpected) */
+	GW_E_PROTOCOL, /* bad framing, oversize, wrong type */
+	GW_E_PARSE,    /* body or event data is not valid JSON */
+	GW_E_DROPPED,  /* connection closed mid-response/stream */
+	GW_E_ABORTED,  /* interrupted by the user (SIGINT/TERM) */
 	GW_E_NCLASS
 };
 

@@ -40,18 +40,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define GW_HIST_SUB_BITS 11		/* 2048 sub-buckets: 3 sig. digits */
+#define GW_HIST_SUB_BITS 11 /* 2048 sub-buckets: 3 sig. digits */
 #define GW_HIST_SUB_COUNT (1 << GW_HIST_SUB_BITS)
 #define GW_HIST_HALF (GW_HIST_SUB_COUNT / 2)
-#define GW_HIST_MAX (3600LL * 1000000000LL)	/* 1 h in ns */
+#define GW_HIST_MAX (3600LL * 1000000000LL) /* 1 h in ns */
 #define GW_HIST_NCOUNTS (GW_HIST_SUB_COUNT + 31 * GW_HIST_HALF)
 
 struct gw_hist {
-	uint64_t *counts;	/* GW_HIST_NCOUNTS */
-	uint64_t n;		/* recorded values */
-	uint64_t over_range;	/* values rejected (< 0 or > GW_HIST_MAX) */
-	int64_t min, max;	/* exact; valid when n > 0 */
-	double mean, m2;	/* Welford accumulators */
+	uint64_t *counts;    /* GW_HIST_NCOUNTS */
+	uint64_t n;	     /* recorded values */
+	uint64_t over_range; /* values rejected (< 0 or > GW_HIST_MAX) */
+	int64_t min, max;    /* exact; valid when n > 0 */
+	double mean, m2;     /* Welford accumulators */
 };
 
 /* Allocate the counters (aborts on OOM) and zero everything. */
@@ -78,9 +78,9 @@ double gw_hist_mean(const struct gw_hist *h);
 double gw_hist_stddev(const struct gw_hist *h);
 
 /* Bucket geometry, exposed for the report writer and the tests. */
-size_t gw_hist_index(int64_t v);	/* v in range */
-int64_t gw_hist_lowest(size_t idx);	/* smallest value in bucket idx */
-int64_t gw_hist_highest(size_t idx);	/* largest value in bucket idx */
+size_t gw_hist_index(int64_t v);     /* v in range */
+int64_t gw_hist_lowest(size_t idx);  /* smallest value in bucket idx */
+int64_t gw_hist_highest(size_t idx); /* largest value in bucket idx */
 
 /*
  * Restore a histogram from exported parts (used when merging reports):

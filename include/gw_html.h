@@ -22,7 +22,7 @@ struct json_t;
  * atomically.  title names the run (tool and target).  Returns 0, or -1
  * with a message.
  */
-int gw_html_write(const char *path, struct json_t *const *reports,
-		  size_t n, const char *title);
+int gw_html_write(const char *path, struct json_t *const *reports, size_t n,
+		  const char *title);
 
 #endif /* GW_HTML_H */

@@ -37,38 +37,38 @@
 struct curl_slist;
 
 struct gw_http_target {
-	char base[512];		/* scheme://host:port, no trailing '/' */
-	const char *token;	/* bearer token or NULL; never printed */
+	char base[512];	   /* scheme://host:port, no trailing '/' */
+	const char *token; /* bearer token or NULL; never printed */
 	long connect_timeout_ms;
-	long request_timeout_ms;	/* REST total */
-	long read_timeout_s;		/* SSE: no byte for this long */
-	double window_scale;		/* factor on every SSE window */
+	long request_timeout_ms; /* REST total */
+	long read_timeout_s;	 /* SSE: no byte for this long */
+	double window_scale;	 /* factor on every SSE window */
 	size_t max_body_bytes;
 	size_t max_event_bytes;
-	long recv_buffer_bytes;		/* CURLOPT_BUFFERSIZE, 0 = default */
+	long recv_buffer_bytes; /* CURLOPT_BUFFERSIZE, 0 = default */
 };
 
 struct gw_http_result {
-	long status;			/* HTTP status, 0 if none */
+	long status; /* HTTP status, 0 if none */
 	enum gw_errclass err;
-	char msg[160];			/* "" on success */
-	int64_t t_start;		/* ns, just before the request */
-	int64_t t_headers;		/* ns, end of response headers, or 0 */
-	int64_t t_end;			/* ns, transfer finished */
-	uint64_t bytes;			/* response body bytes received */
-	char ctype[64];			/* Content-Type, "" if none */
+	char msg[160];	   /* "" on success */
+	int64_t t_start;   /* ns, just before the request */
+	int64_t t_headers; /* ns, end of response headers, or 0 */
+	int64_t t_end;	   /* ns, transfer finished */
+	uint64_t bytes;	   /* response body bytes received */
+	char ctype[64];	   /* Content-Type, "" if none */
 };
 
 /* SSE stream outcome (gw_http_sse). */
 struct gw_sse_result {
 	struct gw_http_result http;
-	int64_t t_first_event;		/* ns, or 0 */
-	uint64_t events;		/* dispatched events */
+	int64_t t_first_event; /* ns, or 0 */
+	uint64_t events;       /* dispatched events */
 	uint64_t comments;
-	uint64_t oversize;		/* events over max_event_bytes */
-	int stopped;			/* a hook asked to stop: we closed */
-	int server_closed;		/* server ended the body cleanly */
-	int timed_out;			/* the window ended first */
+	uint64_t oversize; /* events over max_event_bytes */
+	int stopped;	   /* a hook asked to stop: we closed */
+	int server_closed; /* server ended the body cleanly */
+	int timed_out;	   /* the window ended first */
 };
 
 /*
@@ -77,14 +77,13 @@ struct gw_sse_result {
  * comment line (the gateway's keep-alive pings) calls it with ev NULL;
  * its return value is ignored then.
  */
-typedef int (*gw_sse_hook)(void *ud, const struct gw_sse_event *ev,
-			   int64_t t);
+typedef int (*gw_sse_hook)(void *ud, const struct gw_sse_event *ev, int64_t t);
 
 struct gw_http {
-	void *curl;			/* CURL *, which curl.h defines as void */
+	void *curl; /* CURL *, which curl.h defines as void */
 	const struct gw_http_target *tgt;
 	char url[2048];
-	char *body;			/* response body, NUL-terminated */
+	char *body; /* response body, NUL-terminated */
 	size_t body_len, body_cap;
 	struct gw_sse_parser sse;
 	/* per-request state used by the callbacks */
@@ -92,18 +91,18 @@ struct gw_http {
 	struct gw_sse_result *sres;
 	gw_sse_hook hook;
 	void *hook_ud;
-	int overflow;			/* body over the cap */
+	int overflow; /* body over the cap */
 	int stop_by_hook;
-	int sse_checked;		/* status/content type looked at */
+	int sse_checked; /* status/content type looked at */
 	int bad_ctype;
-	uint64_t hash;			/* download hash (FNV-1a 64) */
-	const unsigned char *up_data;	/* upload source (shared) */
+	uint64_t hash;		      /* download hash (FNV-1a 64) */
+	const unsigned char *up_data; /* upload source (shared) */
 	size_t up_len, up_pos;
 	struct curl_slist *hdr_json, *hdr_auth;
-	int sndbuf_small;		/* SO_RCVBUF request for slow reads */
+	int sndbuf_small; /* SO_RCVBUF request for slow reads */
 	long rcvbuf_bytes;
-	int64_t read_pause_ns;		/* slow reader: one stall */
-	int stalled;			/* the stall happened */
+	int64_t read_pause_ns; /* slow reader: one stall */
+	int stalled;	       /* the stall happened */
 };
 
 /* Once per process, before any thread: curl_global_init, SIGPIPE
@@ -133,9 +132,8 @@ int gw_http_request(struct gw_http *h, const char *method, const char *path,
  * application/octet-stream) streamed from data[0..len) without copying,
  * plus form fields sessionId and filename.  Response body in h->body.
  */
-int gw_http_upload(struct gw_http *h, const char *path,
-		   const char *session_id, const char *filename,
-		   const unsigned char *data, size_t len,
+int gw_http_upload(struct gw_http *h, const char *path, const char *session_id,
+		   const char *filename, const unsigned char *data, size_t len,
 		   struct gw_http_result *r);
 
 /* GET `path`, hashing the body as it streams (FNV-1a 64 in *hash, byte

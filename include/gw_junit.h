@@ -16,7 +16,7 @@ struct json_t;
 
 /* Write the file for reports[0..n) in run order, suite naming the run.
  * Returns 0, or -1 with a message. */
-int gw_junit_write(const char *path, struct json_t *const *reports,
-		   size_t n, const char *suite);
+int gw_junit_write(const char *path, struct json_t *const *reports, size_t n,
+		   const char *suite);
 
 #endif /* GW_JUNIT_H */

@@ -33,8 +33,8 @@ struct json_t;
  * or NULL with a one-line reason in err (different scenarios, unknown
  * schema_version, malformed histogram).
  */
-struct json_t *gw_merge_json(struct json_t *const *reports, size_t n,
-			     char *err, size_t errlen);
+struct json_t *gw_merge_json(struct json_t *const *reports, size_t n, char *err,
+			     size_t errlen);
 
 /*
  * Load the report files in[0..n), merge them and write `out` atomically.

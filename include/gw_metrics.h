@@ -27,30 +27,30 @@
 #include "gw_hist.h"
 #include "gw_errclass.h"
 
-#define GW_MAX_OPS 64		/* op id fits the ring's 8-bit tag */
+#define GW_MAX_OPS 64 /* op id fits the ring's 8-bit tag */
 #define GW_MAX_COUNTERS 96
 #define GW_MAX_GAUGES 32
 #define GW_NAME_LEN 48
-#define GW_MAX_ERROR_RECORDS 100	/* as the seed's report */
+#define GW_MAX_ERROR_RECORDS 100 /* as the seed's report */
 #define GW_MAX_MEM_SAMPLES 4096
 
 struct gw_op {
 	char name[GW_NAME_LEN];
-	struct gw_hist hist;		/* latency, ns */
-	uint64_t attempts;		/* requests tried (0: not a request) */
-	uint64_t errors;		/* failed attempts / recorded errors */
-	uint64_t produced;		/* samples workers tried to push */
-	uint64_t dropped;		/* ... of which a full ring dropped */
-	int first_seen;			/* order of first sample, 0 = none */
+	struct gw_hist hist; /* latency, ns */
+	uint64_t attempts;   /* requests tried (0: not a request) */
+	uint64_t errors;     /* failed attempts / recorded errors */
+	uint64_t produced;   /* samples workers tried to push */
+	uint64_t dropped;    /* ... of which a full ring dropped */
+	int first_seen;	     /* order of first sample, 0 = none */
 };
 
 struct gw_error_rec {
-	int64_t t_ns;			/* since the scenario started */
+	int64_t t_ns; /* since the scenario started */
 	int op;
 	enum gw_errclass cls;
 	char type[32];
 	char message[160];
-	char context[192];		/* a JSON object text, "{}" if none */
+	char context[192]; /* a JSON object text, "{}" if none */
 };
 
 struct gw_gauge {
@@ -60,15 +60,15 @@ struct gw_gauge {
 };
 
 struct gw_mem_sample {
-	double t_s;			/* since the scenario started */
+	double t_s; /* since the scenario started */
 	double rss_mb;
 };
 
 struct gw_metrics {
 	char test_name[128];
 	char markers[64];
-	char timestamp[40];		/* local ISO time, as the seed */
-	int64_t start_ns, end_ns;	/* monotonic */
+	char timestamp[40];	  /* local ISO time, as the seed */
+	int64_t start_ns, end_ns; /* monotonic */
 	int started, stopped, interrupted;
 
 	int nops;
@@ -82,17 +82,17 @@ struct gw_metrics {
 	struct gw_gauge gauge[GW_MAX_GAUGES];
 
 	pthread_mutex_t err_lock;
-	_Atomic int nerr;		/* records stored (<= max) */
+	_Atomic int nerr; /* records stored (<= max) */
 	struct gw_error_rec err[GW_MAX_ERROR_RECORDS];
-	uint64_t err_by_class[GW_E_NCLASS];	/* summed after the run */
+	uint64_t err_by_class[GW_E_NCLASS]; /* summed after the run */
 
 	int nmem;
 	struct gw_mem_sample mem[GW_MAX_MEM_SAMPLES];
-	int mem_source;			/* 0: none, 1: /proc VmRSS */
+	int mem_source; /* 0: none, 1: /proc VmRSS */
 
-	int nseen;			/* operations with a sample so far */
-	uint64_t samples_received;	/* by the collector */
-	uint64_t samples_invalid;	/* bad op id (a bug if nonzero) */
+	int nseen;		   /* operations with a sample so far */
+	uint64_t samples_received; /* by the collector */
+	uint64_t samples_invalid;  /* bad op id (a bug if nonzero) */
 };
 
 /* Allocate and initialise metrics for one scenario (aborts on OOM). */
@@ -151,8 +151,7 @@ uint64_t gw_metrics_count(const struct gw_metrics *m, int op);
 uint64_t gw_metrics_dropped(const struct gw_metrics *m);
 uint64_t gw_metrics_produced(const struct gw_metrics *m);
 /* Counter value by name (0 if absent). */
-uint64_t gw_metrics_counter_value(const struct gw_metrics *m,
-				  const char *name);
+uint64_t gw_metrics_counter_value(const struct gw_metrics *m, const char *name);
 
 /* p in ms (quantile q of op), and other per-op stats in ms. */
 double gw_metrics_quantile_ms(const struct gw_metrics *m, int op, double q);
@@ -169,7 +168,6 @@ struct gw_mem_trend {
 	double start_mb, end_mb, max_mb, min_mb, growth_mb;
 	int sample_count;
 };
-void gw_metrics_mem_trend(const struct gw_metrics *m,
-			  struct gw_mem_trend *t);
+void gw_metrics_mem_trend(const struct gw_metrics *m, struct gw_mem_trend *t);
 
 #endif /* GW_METRICS_H */

@@ -17,8 +17,8 @@
 #include "gw_errclass.h"
 
 struct gw_task {
-	char id[160];		/* result.id */
-	char context_id[160];	/* result.contextId */
+	char id[160];	      /* result.id */
+	char context_id[160]; /* result.contextId */
 };
 
 /*
@@ -50,10 +50,10 @@ enum gw_errclass gw_proto_upload_response(const char *body, size_t len,
 
 /* What one SSE event says. */
 struct gw_proto_event {
-	int parsed;		/* data was JSON */
-	int terminal;		/* the task is over */
-	int foreign;		/* carries another task's or session's id */
-	char task_id[64];	/* ids it carries (truncated), for messages */
+	int parsed;	  /* data was JSON */
+	int terminal;	  /* the task is over */
+	int foreign;	  /* carries another task's or session's id */
+	char task_id[64]; /* ids it carries (truncated), for messages */
 	char context_id[64];
 };
 
@@ -66,8 +66,8 @@ struct gw_proto_event {
  * Returns GW_E_NONE, or GW_E_PARSE when data is not JSON (the event may
  * still be terminal by its type).
  */
-enum gw_errclass gw_proto_event(const char *type, const char *data,
-				size_t len, const struct gw_task *task,
+enum gw_errclass gw_proto_event(const char *type, const char *data, size_t len,
+				const struct gw_task *task,
 				struct gw_proto_event *out);
 
 #endif /* GW_PROTO_H */

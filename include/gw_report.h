@@ -36,9 +36,9 @@ struct json_t;
 /* Context that is the same for every scenario of a run. */
 struct gw_report_ctx {
 	const struct gw_config *cfg;
-	const char *target;		/* redacted URL */
+	const char *target; /* redacted URL */
 	int bundled;
-	const char *tool;		/* "gwstress 0.1.0" */
+	const char *tool; /* "gwstress 0.1.0" */
 };
 
 /* Print the console summary of one scenario. */

@@ -38,11 +38,11 @@
 
 struct gw_ring {
 	/* producer line */
-	_Alignas(64) _Atomic uint64_t head;	/* next slot to write */
-	uint64_t tail_cache;		/* producer's last view of tail */
-	_Atomic uint64_t dropped;	/* written by producer only */
+	_Alignas(64) _Atomic uint64_t head; /* next slot to write */
+	uint64_t tail_cache;		    /* producer's last view of tail */
+	_Atomic uint64_t dropped;	    /* written by producer only */
 	/* consumer line */
-	_Alignas(64) _Atomic uint64_t tail;	/* next slot to read */
+	_Alignas(64) _Atomic uint64_t tail; /* next slot to read */
 	/* read-only after init */
 	_Alignas(64) uint64_t mask;
 	uint64_t *slots;
@@ -79,8 +79,8 @@ static inline int gw_ring_push(struct gw_ring *r, uint64_t v)
 		/* acquire; pairs with gw_ring_pop's release store of tail,
 		 * so the consumer's reads of freed slots happen before our
 		 * overwrite of them */
-		r->tail_cache = atomic_load_explicit(&r->tail,
-						     memory_order_acquire);
+		r->tail_cache =
+			atomic_load_explicit(&r->tail, memory_order_acquire);
 		if (h - r->tail_cache > r->mask) {
 			/* single writer: load + store, not a locked RMW */
 			uint64_t d = atomic_load_explicit(&r->dropped,

@@ -22,7 +22,7 @@ struct json_t;
 struct gw_run {
 	const struct gw_config *cfg;
 	struct gw_engine *eng;
-	const struct gw_target *target;	/* the gateway under test */
+	const struct gw_target *target; /* the gateway under test */
 	int progress;			/* live progress line on stderr */
 	int quiet;			/* -q: no progress messages */
 };
@@ -31,8 +31,8 @@ struct gw_run {
  * tally, and the report for the HTML page and the JUnit file. */
 struct gw_result {
 	enum gw_outcome outcome;
-	int report_ok;			/* its JSON report was written */
-	struct json_t *report;		/* its JSON report (owned) */
+	int report_ok;	       /* its JSON report was written */
+	struct json_t *report; /* its JSON report (owned) */
 };
 
 /*

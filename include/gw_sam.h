@@ -29,33 +29,32 @@ struct gw_worker;
 
 /* Ids of the standard SSE operations and counters (gw_sam_init). */
 struct gw_sam_ids {
-	int op_sse_connect;		/* request start -> headers */
-	int op_sse_first_event;		/* subscribe -> first event */
-	int op_sse_event_received;	/* subscribe -> each event */
-	int op_sse_event_gap;		/* previous event -> this event */
-	int op_sse_subscribe;		/* stream-level failures */
-	int op_sse_ping_gap;		/* keep-alive comment gaps (pings) */
+	int op_sse_connect;	   /* request start -> headers */
+	int op_sse_first_event;	   /* subscribe -> first event */
+	int op_sse_event_received; /* subscribe -> each event */
+	int op_sse_event_gap;	   /* previous event -> this event */
+	int op_sse_subscribe;	   /* stream-level failures */
+	int op_sse_ping_gap;	   /* keep-alive comment gaps (pings) */
 	int c_sse_established;
 	int c_sse_closed;
 	int c_sse_events;
 	int c_sse_status_update, c_sse_artifact_update;
 	int c_sse_final_response, c_sse_error, c_sse_other;
 	int c_sse_terminal;
-	int c_sse_incomplete;		/* ended without a terminal event */
-	int c_sse_foreign;		/* frames of another task/session */
+	int c_sse_incomplete; /* ended without a terminal event */
+	int c_sse_foreign;    /* frames of another task/session */
 };
 
 struct gw_sam {
 	struct gw_metrics *m;
-	const char *agent;		/* metadata.agent_name (borrowed) */
+	const char *agent; /* metadata.agent_name (borrowed) */
 	struct gw_sam_ids std;
-	int op_total_ctr[GW_MAX_OPS];	/* <op>_total counter or -1 */
-	int op_err_ctr[GW_MAX_OPS];	/* <op>_errors counter or -1 */
+	int op_total_ctr[GW_MAX_OPS]; /* <op>_total counter or -1 */
+	int op_err_ctr[GW_MAX_OPS];   /* <op>_errors counter or -1 */
 };
 
 /* Set up sam for metrics m and register the standard SSE names. */
-void gw_sam_init(struct gw_sam *sam, struct gw_metrics *m,
-		 const char *agent);
+void gw_sam_init(struct gw_sam *sam, struct gw_metrics *m, const char *agent);
 /* Register an operation that is an HTTP request: also creates the seed's
  * automatic counters <op>_total and <op>_errors.  Returns the op id. */
 int gw_sam_http_op(struct gw_sam *sam, const char *name);
@@ -73,24 +72,24 @@ int gw_sam_submit(struct gw_worker *w, const struct gw_sam *sam, int op,
 struct gw_sam_stream {
 	/* in */
 	const struct gw_task *task;
-	long window_ms;			/* COLLECT's T */
-	int stop_after_first;		/* churn: close after one event */
-	long stop_after_n;		/* close after N events, 0 = no */
-	int pings;			/* record sse_ping_gap */
-	int check_ids;			/* frames must carry task/context */
-	long slow_rcvbuf;		/* slow reader: SO_RCVBUF bytes */
-	int64_t slow_pause_ns;		/* ... and stop reading this long */
-	int incomplete_ok;		/* no terminal event is no error */
+	long window_ms;	       /* COLLECT's T */
+	int stop_after_first;  /* churn: close after one event */
+	long stop_after_n;     /* close after N events, 0 = no */
+	int pings;	       /* record sse_ping_gap */
+	int check_ids;	       /* frames must carry task/context */
+	long slow_rcvbuf;      /* slow reader: SO_RCVBUF bytes */
+	int64_t slow_pause_ns; /* ... and stop reading this long */
+	int incomplete_ok;     /* no terminal event is no error */
 	/* out */
-	int64_t t0;			/* COLLECT started (ns) */
-	int64_t t_first;		/* first event (ns) or 0 */
-	int64_t t_end;			/* COLLECT ended (ns) */
-	uint32_t events;		/* frames (seed's notion of events) */
-	uint32_t terminal;		/* terminal events seen (0 or 1) */
-	uint32_t foreign;		/* frames of another task/context */
+	int64_t t0;	   /* COLLECT started (ns) */
+	int64_t t_first;   /* first event (ns) or 0 */
+	int64_t t_end;	   /* COLLECT ended (ns) */
+	uint32_t events;   /* frames (seed's notion of events) */
+	uint32_t terminal; /* terminal events seen (0 or 1) */
+	uint32_t foreign;  /* frames of another task/context */
 	char foreign_example[160];
-	int connected;			/* got 200 text/event-stream */
-	int ok;				/* no error recorded */
+	int connected; /* got 200 text/event-stream */
+	int ok;	       /* no error recorded */
 	struct gw_sse_result sse;
 };
 

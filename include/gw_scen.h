@@ -31,11 +31,11 @@ struct gw_scen;
 #define GW_NEED_SSE (-2)
 
 struct gw_scen_def {
-	const char *name;	/* pytest node id, e.g. "..._connections[5]" */
-	const char *markers;	/* space separated, e.g. "stress isolation" */
-	const char *what;	/* one line for --list */
+	const char *name;    /* pytest node id, e.g. "..._connections[5]" */
+	const char *markers; /* space separated, e.g. "stress isolation" */
+	const char *what;    /* one line for --list */
 	long param;
-	int workers;		/* a count, GW_NEED_PARAM or GW_NEED_SSE */
+	int workers; /* a count, GW_NEED_PARAM or GW_NEED_SSE */
 	int (*need)(const struct gw_config *cfg, long param);
 	void (*run)(struct gw_scen *s, long param);
 };
@@ -54,19 +54,19 @@ struct gw_scen {
 	const struct gw_scen_def *def;
 	struct gw_run *run;
 	struct gw_metrics *m;
-	struct gw_sam sam;		/* what its jobs record through */
+	struct gw_sam sam; /* what its jobs record through */
 	struct gw_checks checks;
-	char skip_reason[200];		/* whole scenario skipped */
+	char skip_reason[200]; /* whole scenario skipped */
 	/* main thread, while waiting for jobs (gw_scen_wait) */
-	int64_t mem_every_ns;		/* memory sample period, 0 = none */
+	int64_t mem_every_ns; /* memory sample period, 0 = none */
 	int64_t mem_last_ns;
-	void (*on_tick)(struct gw_scen *s);	/* ~1/s, may be NULL */
-	void *ud;			/* scenario state for on_tick */
-	int progress;			/* draw the live progress line */
+	void (*on_tick)(struct gw_scen *s); /* ~1/s, may be NULL */
+	void *ud;			    /* scenario state for on_tick */
+	int progress;			    /* draw the live progress line */
 	int progress_shown;
-	int collected;			/* gw_scen_stop ran */
-	int accounting_broken;		/* produced != received + dropped */
-	struct gw_scen_fan *fans;	/* job arrays of gw_scen_fanout */
+	int collected;		  /* gw_scen_stop ran */
+	int accounting_broken;	  /* produced != received + dropped */
+	struct gw_scen_fan *fans; /* job arrays of gw_scen_fanout */
 };
 
 /*

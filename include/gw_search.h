@@ -53,17 +53,17 @@ struct json_t;
 
 /* How a search ended (the exit code follows from it). */
 enum gw_search_end {
-	GW_SEARCH_FOUND,	/* a capacity: the highest passing value */
-	GW_SEARCH_AT_TOP,	/* hi passed: the capacity is at least hi */
-	GW_SEARCH_NONE,		/* the thresholds fail already at lo */
-	GW_SEARCH_INVALID,	/* a probe was generator-bound */
-	GW_SEARCH_BUDGET,	/* max_probes ran out before precision */
+	GW_SEARCH_FOUND,   /* a capacity: the highest passing value */
+	GW_SEARCH_AT_TOP,  /* hi passed: the capacity is at least hi */
+	GW_SEARCH_NONE,	   /* the thresholds fail already at lo */
+	GW_SEARCH_INVALID, /* a probe was generator-bound */
+	GW_SEARCH_BUDGET,  /* max_probes ran out before precision */
 	GW_SEARCH_INTERRUPTED
 };
 
 struct gw_probe {
-	double value;	/* flows/s or streams */
-	int rerun;	/* the longer run of a straddling probe */
+	double value; /* flows/s or streams */
+	int rerun;    /* the longer run of a straddling probe */
 	int passed;
 	double seconds; /* its measured span */
 	struct gw_load_result r;

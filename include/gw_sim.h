@@ -16,7 +16,7 @@
 #include <sys/types.h>
 
 struct gw_sim {
-	pid_t pid;		/* 0 when not running */
+	pid_t pid; /* 0 when not running */
 	int port;
 	char exe[1024];
 };

@@ -62,11 +62,11 @@
 #define GW_SSE_ID_MAX 256
 
 struct gw_sse_event {
-	const char *type;	/* NUL-terminated; "message" by default */
+	const char *type; /* NUL-terminated; "message" by default */
 	size_t type_len;
-	const char *data;	/* NUL-terminated, lines joined with '\n' */
+	const char *data; /* NUL-terminated, lines joined with '\n' */
 	size_t data_len;
-	const char *id;		/* last event id (may be ""), NUL-terminated */
+	const char *id; /* last event id (may be ""), NUL-terminated */
 };
 
 /*
@@ -79,13 +79,13 @@ typedef int (*gw_sse_event_fn)(void *ud, const struct gw_sse_event *ev);
 typedef int (*gw_sse_comment_fn)(void *ud, const char *text, size_t len);
 
 struct gw_sse_parser {
-	char *buf;		/* [0,dlen) data, [dlen,dlen+llen) line */
-	size_t cap;		/* max_event_bytes */
+	char *buf;  /* [0,dlen) data, [dlen,dlen+llen) line */
+	size_t cap; /* max_event_bytes */
 	size_t dlen;
-	size_t llen;		/* while skipping: 1 if line non-empty */
+	size_t llen; /* while skipping: 1 if line non-empty */
 	char type[GW_SSE_TYPE_MAX];
 	size_t type_len;
-	char id[GW_SSE_ID_MAX];	/* last event id buffer, persists */
+	char id[GW_SSE_ID_MAX]; /* last event id buffer, persists */
 	unsigned bom_seen;	/* BOM bytes matched so far (0..3) */
 	unsigned started : 1;	/* any byte after the BOM check seen */
 	unsigned last_cr : 1;	/* previous byte was CR */
@@ -96,7 +96,7 @@ struct gw_sse_parser {
 	uint64_t oversize;	/* events (or lines) discarded for size */
 	uint64_t bytes;		/* bytes consumed (see gw_sse_feed) */
 	gw_sse_event_fn on_event;
-	gw_sse_comment_fn on_comment;	/* may be NULL */
+	gw_sse_comment_fn on_comment; /* may be NULL */
 	void *ud;
 };
 

@@ -30,15 +30,15 @@
 struct gw_config;
 
 struct gw_target {
-	struct gw_http_target http;	/* shared read-only by the workers */
-	struct gw_sim sim;		/* the bundled gateway, if started */
-	char display[512];		/* URL without query or credentials */
-	char introspect[512];		/* server bookkeeping URL or "" */
-	int bundled;			/* we started the bundled gateway */
-	long mem_pid;			/* RSS source, 0 = none */
-	int port;			/* the gateway's TCP port */
-	int local;			/* on this host (loopback) */
-	char token[4096];		/* from a file (never printed) */
+	struct gw_http_target http; /* shared read-only by the workers */
+	struct gw_sim sim;	    /* the bundled gateway, if started */
+	char display[512];	    /* URL without query or credentials */
+	char introspect[512];	    /* server bookkeeping URL or "" */
+	int bundled;		    /* we started the bundled gateway */
+	long mem_pid;		    /* RSS source, 0 = none */
+	int port;		    /* the gateway's TCP port */
+	int local;		    /* on this host (loopback) */
+	char token[4096];	    /* from a file (never printed) */
 };
 
 /*
@@ -50,8 +50,8 @@ int gw_target_token(struct gw_target *t, const struct gw_config *cfg,
 		    const char *token_file);
 /*
  * Start gwsim or take cfg's URL, fill t->http from cfg and wait for the
- * gateway's /health as described above (after gw_http_global_init).  Returns 0, or
- * -1 with a message naming the URL (unreachable, or gwsim did not start);
+ * gateway's /health as described above (after gw_http_global_init).  Returns 0,
+ * or -1 with a message naming the URL (unreachable, or gwsim did not start);
  * call gw_target_close either way.
  */
 int gw_target_open(struct gw_target *t, const struct gw_config *cfg);

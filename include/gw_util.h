@@ -20,7 +20,7 @@
 
 #define GW_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 #define GW_NS_PER_MS 1000000LL
-#define GW_NS_PER_S  1000000000LL
+#define GW_NS_PER_S 1000000000LL
 
 /* Program name used as the prefix of every diagnostic ("gwstress"). */
 extern const char *gw_progname;

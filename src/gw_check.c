@@ -38,8 +38,9 @@ struct gw_check *gw_check_add(struct gw_checks *k, const char *name,
 
 	c->status = ok ? GW_CHECK_PASS : GW_CHECK_FAIL;
 	if (!ok)
-		snprintf(c->note, sizeof(c->note), "%s = %g%s, expected %s %g%s",
-			 name, measured, c->unit, cmp, limit, c->unit);
+		snprintf(c->note, sizeof(c->note),
+			 "%s = %g%s, expected %s %g%s", name, measured, c->unit,
+			 cmp, limit, c->unit);
 	return c;
 }
 
@@ -94,8 +95,9 @@ void gw_check_p99(struct gw_checks *k, const struct gw_metrics *m, int op,
 
 	snprintf(name, sizeof(name), "p99(%s)", m->op[op].name);
 	if (gw_metrics_count(m, op) == 0) {
-		gw_check_skip(k, name, "no samples: the operation never "
-				       "completed");
+		gw_check_skip(k, name,
+			      "no samples: the operation never "
+			      "completed");
 		return;
 	}
 	gw_check_lt(k, name, gw_metrics_quantile_ms(m, op, 0.99), limit_ms,

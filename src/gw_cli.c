@@ -25,18 +25,38 @@
 #endif
 
 enum opt {
-	OPT_CONFIG, OPT_SCALE, OPT_URL, OPT_AGENT, OPT_TOKEN_ENV,
-	OPT_TOKEN_FILE, OPT_REPORT, OPT_REPORT_DIR, OPT_JUNIT, OPT_HTML,
-	OPT_MERGE, OPT_DURATION, OPT_SOAK, OPT_PID, OPT_WORKERS, OPT_SET,
-	OPT_SCENARIO, OPT_MARKER, OPT_LIST, OPT_VERBOSE, OPT_QUIET, OPT_HELP,
-	OPT_VERSION, OPT_AXIS, OPT_COUNT
+	OPT_CONFIG,
+	OPT_SCALE,
+	OPT_URL,
+	OPT_AGENT,
+	OPT_TOKEN_ENV,
+	OPT_TOKEN_FILE,
+	OPT_REPORT,
+	OPT_REPORT_DIR,
+	OPT_JUNIT,
+	OPT_HTML,
+	OPT_MERGE,
+	OPT_DURATION,
+	OPT_SOAK,
+	OPT_PID,
+	OPT_WORKERS,
+	OPT_SET,
+	OPT_SCENARIO,
+	OPT_MARKER,
+	OPT_LIST,
+	OPT_VERBOSE,
+	OPT_QUIET,
+	OPT_HELP,
+	OPT_VERSION,
+	OPT_AXIS,
+	OPT_COUNT
 };
 
 struct cli_opt {
-	const char *name;	/* long name */
-	int letter;		/* short option, or 0 */
-	const char *arg;	/* the argument in --help; NULL: none */
-	const char *section;	/* the INI key it overrides, or NULL */
+	const char *name;    /* long name */
+	int letter;	     /* short option, or 0 */
+	const char *arg;     /* the argument in --help; NULL: none */
+	const char *section; /* the INI key it overrides, or NULL */
 	const char *key;
 	const char *help;
 };
@@ -106,7 +126,8 @@ static void usage(FILE *f)
 	      "thresholds.  `load` runs a workload file\ninstead: flows "
 	      "under a closed, open or held-stream load model, judged\nby "
 	      "its threshold expressions; `search` finds the highest rate or "
-	      "the\nmost held streams at which they still hold.\n\n", f);
+	      "the\nmost held streams at which they still hold.\n\n",
+	      f);
 	for (int i = 0; i < OPT_COUNT; i++) {
 		char left[40];
 
@@ -114,7 +135,8 @@ static void usage(FILE *f)
 			 opts[i].letter ? "-" : " ",
 			 opts[i].letter ? opts[i].letter : ' ',
 			 opts[i].letter ? ", " : "  ", opts[i].name,
-			 opts[i].arg ? " " : "", opts[i].arg ? opts[i].arg : "");
+			 opts[i].arg ? " " : "",
+			 opts[i].arg ? opts[i].arg : "");
 		fprintf(f, "  %-22s %s\n", left, opts[i].help);
 	}
 	fputs("\nEnvironment: STRESS_CONCURRENT_SSE, STRESS_CONCURRENT_SESSIONS,"
@@ -128,7 +150,8 @@ static void usage(FILE *f)
 	      "aborted the load run, 5 the\ngenerator was the bottleneck "
 	      "(its numbers say nothing of the gateway), 6 a\nsearch found "
 	      "the thresholds failing already at its lowest probe,\n"
-	      "130/143 interrupted.\n", f);
+	      "130/143 interrupted.\n",
+	      f);
 }
 
 /* Remember a CLI override as section/key/value (applied last); flag is
@@ -154,7 +177,8 @@ static int add_set_arg(struct gw_cli *c, const char *arg)
 	char *buf, *dot, *eq;
 
 	if (c->nsets >= GW_CLI_MAX_SETS)
-		return gw_error("too many --set options (max %d)", GW_CLI_MAX_SETS);
+		return gw_error("too many --set options (max %d)",
+				GW_CLI_MAX_SETS);
 	buf = c->setbuf[c->nsets];
 	if (gw_strlcpy(buf, arg, sizeof(c->setbuf[0])) >= sizeof(c->setbuf[0]))
 		return gw_error("--set %.40s...: too long", arg);
@@ -257,11 +281,11 @@ int gw_cli_parse(struct gw_cli *c, int argc, char **argv)
 
 	memset(lopts, 0, sizeof(lopts));
 	for (int i = 0; i < OPT_COUNT; i++) {
-		lopts[i] = (struct option){ opts[i].name,
-					    opts[i].arg ? required_argument :
-							  no_argument,
-					    NULL, opts[i].letter ?
-						  opts[i].letter : 256 + i };
+		lopts[i] = (struct option){
+			opts[i].name,
+			opts[i].arg ? required_argument : no_argument, NULL,
+			opts[i].letter ? opts[i].letter : 256 + i
+		};
 		if (opts[i].letter) {
 			shorts[ns++] = (char)opts[i].letter;
 			if (opts[i].arg)
@@ -274,7 +298,7 @@ int gw_cli_parse(struct gw_cli *c, int argc, char **argv)
 		c->mode = argv[1][0] == 'l' ? GW_MODE_LOAD : GW_MODE_SEARCH;
 		c->mode_name = argv[1];
 		argc--;
-		argv++;	/* getopt reads "load" as the program name */
+		argv++; /* getopt reads "load" as the program name */
 	}
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, shorts, lopts, NULL)) != -1) {
@@ -291,8 +315,8 @@ int gw_cli_parse(struct gw_cli *c, int argc, char **argv)
 					argv[optind - 1]);
 		if (c->mode != GW_MODE_CATALOGUE && catalogue_only((enum opt)i))
 			return gw_error("%s is not an option of 'gwstress %s' "
-					"(see --help)", argv[optind - 1],
-					c->mode_name);
+					"(see --help)",
+					argv[optind - 1], c->mode_name);
 		if (c->mode != GW_MODE_SEARCH && i == OPT_AXIS)
 			return gw_error("--axis is an option of 'gwstress "
 					"search' only (see --help)");
@@ -303,7 +327,8 @@ int gw_cli_parse(struct gw_cli *c, int argc, char **argv)
 		c->ninputs = argc - optind;
 		if (!c->ninputs)
 			return gw_error("--merge %s: name the reports to merge "
-					"after it", c->merge);
+					"after it",
+					c->merge);
 	} else if (optind < argc) {
 		return gw_error("unexpected argument '%s' (see --help)",
 				argv[optind]);
@@ -315,7 +340,10 @@ int gw_cli_parse(struct gw_cli *c, int argc, char **argv)
  * executable, else <exe>/../conf (an installed layout). */
 static int find_profile(const char *scale, char *out, size_t n)
 {
-	static const char *const dirs[] = { "", "/..", };
+	static const char *const dirs[] = {
+		"",
+		"/..",
+	};
 	char self[PATH_MAX];
 
 	for (const char *p = scale; *p; p++)
@@ -323,12 +351,14 @@ static int find_profile(const char *scale, char *out, size_t n)
 		      *p == '_' || *p == '-'))
 			return gw_error("--scale %s: expected a profile name "
 					"like smoke, small, medium, large, "
-					"soak", scale);
+					"soak",
+					scale);
 	snprintf(out, n, "conf/%s.ini", scale);
 	if (access(out, R_OK) == 0)
 		return 0;
-	for (size_t i = 0; i < GW_ARRAY_SIZE(dirs) &&
-			   gw_exe_dir(self, sizeof(self)) == 0; i++) {
+	for (size_t i = 0;
+	     i < GW_ARRAY_SIZE(dirs) && gw_exe_dir(self, sizeof(self)) == 0;
+	     i++) {
 		int k = snprintf(out, n, "%s%s/conf/%s.ini", self, dirs[i],
 				 scale);
 
@@ -336,7 +366,8 @@ static int find_profile(const char *scale, char *out, size_t n)
 			return 0;
 	}
 	return gw_error("--scale %s: no profile conf/%s.ini (known: smoke, "
-			"small, medium, large, soak)", scale, scale);
+			"small, medium, large, soak)",
+			scale, scale);
 }
 
 static const char *env_lookup(const char *name)
@@ -357,7 +388,8 @@ int gw_cli_config(const struct gw_cli *c, struct gw_config *cfg,
 	} else if (wl) {
 		free(errs);
 		return gw_error("%s: name the workload file with -c FILE (see "
-				"conf/load-*.ini)", c->mode_name);
+				"conf/load-*.ini)",
+				c->mode_name);
 	} else if (find_profile(c->scale ? c->scale : "small", path,
 				sizeof(path)) < 0) {
 		free(errs);
@@ -370,8 +402,8 @@ int gw_cli_config(const struct gw_cli *c, struct gw_config *cfg,
 	bad += gw_config_apply_env(cfg, env_lookup, errs);
 	for (int i = 0; i < c->nsets; i++) {
 		char why[256];
-		const struct gw_config_key *k = gw_config_find(c->sets[i][0],
-							       c->sets[i][1]);
+		const struct gw_config_key *k =
+			gw_config_find(c->sets[i][0], c->sets[i][1]);
 
 		if (gw_config_set(cfg, c->sets[i][0], c->sets[i][1],
 				  c->sets[i][2], GW_SRC_CLI, why,
@@ -383,7 +415,8 @@ int gw_cli_config(const struct gw_cli *c, struct gw_config *cfg,
 			else
 				gw_errlist_add(errs, "--set %s.%s=%s: %s",
 					       k ? k->section : c->sets[i][0],
-					       c->sets[i][1], c->sets[i][2], why);
+					       c->sets[i][1], c->sets[i][2],
+					       why);
 			bad++;
 		}
 	}

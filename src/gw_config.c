@@ -71,23 +71,25 @@
 
 #include <ini.h>
 
-#define GW_KEY_TYPE(fld) _Generic(((struct gw_config *)0)->fld, \
+#define GW_KEY_TYPE(fld) \
+	_Generic(((struct gw_config *)0)->fld, \
 	long: GW_KEY_LONG, double: GW_KEY_DOUBLE, int: GW_KEY_BOOL, \
 	char *: GW_KEY_STR)
 
-#define GW_KEY(sec, fld, lo, hi, envvar, def_, help_) { \
-	.section = #sec, .name = #fld, .type = GW_KEY_TYPE(sec.fld), \
-	.offset = offsetof(struct gw_config, sec.fld), \
-	.size = sizeof(((struct gw_config *)0)->sec.fld), \
-	.min = (lo), .max = (hi), .env = (envvar), .help = (help_), \
-	.def = (def_) }
+#define GW_KEY(sec, fld, lo, hi, envvar, def_, help_)                          \
+	{                                                                      \
+		.section = #sec, .name = #fld, .type = GW_KEY_TYPE(sec.fld),   \
+		.offset = offsetof(struct gw_config, sec.fld),                 \
+		.size = sizeof(((struct gw_config *)0)->sec.fld), .min = (lo), \
+		.max = (hi), .env = (envvar), .help = (help_), .def = (def_)   \
+	}
 
 #define GIB 1073741824.0
 #define MIB 1048576.0
-#define WEEK 604800.0		/* longest run or soak, seconds */
+#define WEEK 604800.0 /* longest run or soak, seconds */
 #define DAY 86400.0
 #define HOUR 3600.0
-#define PID_MAX 4194304.0	/* Linux PID_MAX_LIMIT (2^22) */
+#define PID_MAX 4194304.0 /* Linux PID_MAX_LIMIT (2^22) */
 
 const struct gw_config_key gw_config_keys[] = {
 	/* [profile]: Python StressTestConfig, same names and defaults */
@@ -104,8 +106,8 @@ const struct gw_config_key gw_config_keys[] = {
 	       "reads it)"),
 	GW_KEY(profile, concurrent_http_requests, 1, 100000, NULL, "20",
 	       "REST requests at once (no seed scenario reads it)"),
-	GW_KEY(profile, test_duration_seconds, 0.001, WEEK,
-	       "STRESS_DURATION", "30",
+	GW_KEY(profile, test_duration_seconds, 0.001, WEEK, "STRESS_DURATION",
+	       "30",
 	       "seconds; mixed workload runs min(this, 30), sustained "
 	       "sessions min(this, 20)"),
 	GW_KEY(profile, soak_duration_seconds, 0.001, WEEK,
@@ -121,14 +123,14 @@ const struct gw_config_key gw_config_keys[] = {
 	       "it)"),
 	GW_KEY(profile, small_artifact_size_bytes, 1, 4 * GIB, NULL, "1024",
 	       "bytes; small artifact (no seed scenario reads it)"),
-	GW_KEY(profile, medium_artifact_size_bytes, 1, 4 * GIB, NULL,
-	       "1048576", "bytes; medium artifact, 1 MiB (no seed scenario "
+	GW_KEY(profile, medium_artifact_size_bytes, 1, 4 * GIB, NULL, "1048576",
+	       "bytes; medium artifact, 1 MiB (no seed scenario "
 	       "reads it)"),
-	GW_KEY(profile, large_artifact_size_bytes, 1, 4 * GIB, NULL,
-	       "10485760", "bytes; large artifact, 10 MiB (no seed scenario "
+	GW_KEY(profile, large_artifact_size_bytes, 1, 4 * GIB, NULL, "10485760",
+	       "bytes; large artifact, 10 MiB (no seed scenario "
 	       "reads it)"),
-	GW_KEY(profile, max_artifact_size_bytes, 1, 4 * GIB, NULL,
-	       "52428800", "bytes; artifact tests skip sizes above this, "
+	GW_KEY(profile, max_artifact_size_bytes, 1, 4 * GIB, NULL, "52428800",
+	       "bytes; artifact tests skip sizes above this, "
 	       "50 MiB"),
 	GW_KEY(profile, sse_queue_timeout_seconds, 0.001, HOUR, NULL, "0.1",
 	       "seconds; SSE client queue poll timeout (no seed scenario "
@@ -175,7 +177,8 @@ const struct gw_config_key gw_config_keys[] = {
 	GW_KEY(target, request_timeout_seconds, 0.001, DAY, NULL, "30",
 	       "seconds; total limit of one REST request"),
 	GW_KEY(target, stream_window_scale, 0.1, 1000, "GWSTRESS_WINDOW_SCALE",
-	       "1", "factor on every SSE collection window (the seed's 5-30 s "
+	       "1",
+	       "factor on every SSE collection window (the seed's 5-30 s "
 	       "wait for a task's terminal event); raise it for a slow, "
 	       "LLM-backed gateway"),
 	GW_KEY(target, pid, 0, PID_MAX, "GWSTRESS_TARGET_PID", "0",
@@ -213,7 +216,7 @@ const struct gw_config_key gw_config_keys[] = {
 const size_t gw_config_nkeys = GW_ARRAY_SIZE(gw_config_keys);
 
 _Static_assert(GW_ARRAY_SIZE(gw_config_keys) <=
-	       sizeof(((struct gw_config *)0)->src),
+		       sizeof(((struct gw_config *)0)->src),
 	       "struct gw_config.src[] has fewer slots than gw_config_keys");
 
 /* Why a value was refused; turned into words by describe(). */
@@ -274,8 +277,7 @@ static enum bad set_value(struct gw_config *c, size_t i, const char *value,
 		break;
 	case GW_KEY_DOUBLE:
 		if (gw_parse_double(value, -HUGE_VAL, HUGE_VAL, &d))
-			return is_decimal_overflow(value) ? BAD_RANGE
-							  : BAD_NUM;
+			return is_decimal_overflow(value) ? BAD_RANGE : BAD_NUM;
 		if (d < k->min || d > k->max)
 			return BAD_RANGE;
 		*dp = d;
@@ -333,17 +335,19 @@ static void describe(char *buf, size_t len, const struct gw_config_key *k,
 		quote = "";
 		break;
 	case BAD_BOOL:
-		n = snprintf(buf, len, "'%s' must be true or false (or "
-			     "yes/no, on/off, 1/0)", k->name);
+		n = snprintf(buf, len,
+			     "'%s' must be true or false (or "
+			     "yes/no, on/off, 1/0)",
+			     k->name);
 		break;
 	case BAD_LONG:
 		snprintf(buf, len, "'%s' is longer than %zu bytes", k->name,
 			 k->size - 1);
-		return;		/* never echo a value that is too long */
+		return; /* never echo a value that is too long */
 	}
 	if (with_got && n >= 0 && (size_t)n < len)
-		snprintf(buf + n, len - (size_t)n, ", got %s%s%s", quote,
-			 value, quote);
+		snprintf(buf + n, len - (size_t)n, ", got %s%s%s", quote, value,
+			 quote);
 }
 
 static int find_index(const char *section, const char *name)
@@ -394,9 +398,10 @@ void gw_config_defaults(struct gw_config *c)
 	for (size_t i = 0; i < gw_config_nkeys; i++) {
 		/* a bad default is a bug in the table above */
 		if (set_value(c, i, gw_config_keys[i].def, GW_SRC_DEFAULT))
-			gw_die(70, "internal error: bad default '%s' for "
-			       "[%s] %s", gw_config_keys[i].def,
-			       gw_config_keys[i].section,
+			gw_die(70,
+			       "internal error: bad default '%s' for "
+			       "[%s] %s",
+			       gw_config_keys[i].def, gw_config_keys[i].section,
 			       gw_config_keys[i].name);
 	}
 }
@@ -449,27 +454,27 @@ int gw_config_apply_env(struct gw_config *c, gw_getenv_fn getenv_fn,
 		if (why == BAD_LONG)
 			gw_errlist_add(errs, "environment %s: %s", k->env, buf);
 		else
-			gw_errlist_add(errs, "environment %s=%s: %s", k->env,
-				       v, buf);
+			gw_errlist_add(errs, "environment %s=%s: %s", k->env, v,
+				       buf);
 		problems++;
 	}
 	return problems;
 }
 
-/* ---- INI ---------------------------------------------------------------- */
+/* ---- INI ----------------------------------------------------------------- */
 
 /* State shared by the reader and the handler (inih's stream and user). */
 struct ini_state {
 	FILE *fp;
 	const char *name;
-	struct gw_config *c;		/* scratch copy being filled */
+	struct gw_config *c; /* scratch copy being filled */
 	struct gw_errlist *errs;
 	int problems;
-	int lineno;			/* physical line last read */
-	int skip;			/* keys under a rejected header */
-	int limit;			/* effective line limit, bytes */
+	int lineno; /* physical line last read */
+	int skip;   /* keys under a rejected header */
+	int limit;  /* effective line limit, bytes */
 	int read_failed;
-	const struct gw_config_ext *ext;	/* NULL: the profile alone */
+	const struct gw_config_ext *ext; /* NULL: the profile alone */
 	int first_line[sizeof(((struct gw_config *)0)->src)];
 };
 
@@ -518,7 +523,7 @@ static int check_line(struct ini_state *st, char *s)
 	if (!*s || *s == ';' || *s == '#')
 		return 0;
 	if (*s == '[') {
-		st->skip = 1;	/* until proven good */
+		st->skip = 1; /* until proven good */
 		end = strchr(s + 1, ']');
 		if (!end) {
 			problem(st, "missing ']' in section header");
@@ -536,7 +541,7 @@ static int check_line(struct ini_state *st, char *s)
 			problem(st, "unknown section [%.*s]", (int)n, s + 1);
 			return -1;
 		}
-		s[n + 2] = '\0';	/* inih gets "[name]" alone */
+		s[n + 2] = '\0'; /* inih gets "[name]" alone */
 		st->skip = 0;
 		return 0;
 	}
@@ -560,19 +565,19 @@ static int check_line(struct ini_state *st, char *s)
 static char *ini_read_line(char *str, int num, void *stream)
 {
 	struct ini_state *st = stream;
-	char buf[GW_INI_LINE_MAX + 2];	/* the line, its CR, a NUL */
+	char buf[GW_INI_LINE_MAX + 2]; /* the line, its CR, a NUL */
 	size_t len = 0, cap = sizeof(buf) - 1;
 	int ch, has_nul = 0, limit = st->limit;
 	char *s;
 
-	if (num - 3 < limit)	/* a smaller inih build than measured */
+	if (num - 3 < limit) /* a smaller inih build than measured */
 		limit = num - 3 > 0 ? num - 3 : 0;
 	ch = getc(st->fp);
 	if (ch == EOF) {
 		if (ferror(st->fp) && !st->read_failed) {
 			st->read_failed = 1;
-			gw_errlist_add(st->errs, "%s: read error: %s",
-				       st->name, strerror(errno));
+			gw_errlist_add(st->errs, "%s: read error: %s", st->name,
+				       strerror(errno));
 			st->problems++;
 		}
 		return NULL;
@@ -650,7 +655,7 @@ static int ini_handle(void *user, const char *section, const char *name,
 		describe(buf, sizeof(buf), &gw_config_keys[i], why, value, 1);
 		problem(st, "%s", buf);
 	}
-	return 1;	/* problems are ours to report, not inih's */
+	return 1; /* problems are ours to report, not inih's */
 }
 
 int gw_config_load_stream(struct gw_config *c, FILE *fp, const char *name,
@@ -660,8 +665,7 @@ int gw_config_load_stream(struct gw_config *c, FILE *fp, const char *name,
 }
 
 int gw_config_load_ext(struct gw_config *c, FILE *fp, const char *name,
-		       const struct gw_config_ext *ext,
-		       struct gw_errlist *errs)
+		       const struct gw_config_ext *ext, struct gw_errlist *errs)
 {
 	struct ini_state st;
 	struct gw_config *tmp = gw_xmalloc(sizeof(*tmp));
@@ -708,7 +712,7 @@ int gw_config_load(struct gw_config *c, const char *path,
 	return n;
 }
 
-/* ---- validate ----------------------------------------------------------- */
+/* ---- validate ------------------------------------------------------------ */
 
 static int valid_env_name(const char *s)
 {
@@ -728,8 +732,10 @@ static int http_url(const char *s)
 int gw_config_validate(const struct gw_config *c, struct gw_errlist *errs)
 {
 	static const char *const size_name[] = {
-		"small_artifact_size_bytes", "medium_artifact_size_bytes",
-		"large_artifact_size_bytes", "max_artifact_size_bytes",
+		"small_artifact_size_bytes",
+		"medium_artifact_size_bytes",
+		"large_artifact_size_bytes",
+		"max_artifact_size_bytes",
 	};
 	const long size[] = {
 		c->profile.small_artifact_size_bytes,
@@ -741,32 +747,40 @@ int gw_config_validate(const struct gw_config *c, struct gw_errlist *errs)
 	int problems = 0;
 
 	if (r != 0 && (r < 64 || (r & (r - 1)) != 0)) {
-		gw_errlist_add(errs, "[engine] ring_size must be 0 or a power "
-			       "of two from 64, got %ld", r);
+		gw_errlist_add(errs,
+			       "[engine] ring_size must be 0 or a power "
+			       "of two from 64, got %ld",
+			       r);
 		problems++;
 	}
 	for (size_t i = 0; i + 1 < GW_ARRAY_SIZE(size); i++) {
 		if (size[i] > size[i + 1]) {
-			gw_errlist_add(errs, "[profile] %s (%ld) must not "
-				       "exceed %s (%ld)", size_name[i], size[i],
-				       size_name[i + 1], size[i + 1]);
+			gw_errlist_add(errs,
+				       "[profile] %s (%ld) must not "
+				       "exceed %s (%ld)",
+				       size_name[i], size[i], size_name[i + 1],
+				       size[i + 1]);
 			problems++;
 		}
 	}
 	if (c->target.url[0] && !http_url(c->target.url)) {
-		gw_errlist_add(errs, "[target] url must start with http:// "
-			       "or https://, got '%s'", c->target.url);
+		gw_errlist_add(errs,
+			       "[target] url must start with http:// "
+			       "or https://, got '%s'",
+			       c->target.url);
 		problems++;
 	}
 	if (c->target.introspect_url[0] &&
 	    !http_url(c->target.introspect_url)) {
-		gw_errlist_add(errs, "[target] introspect_url must start with "
+		gw_errlist_add(errs,
+			       "[target] introspect_url must start with "
 			       "http:// or https://, got '%s'",
 			       c->target.introspect_url);
 		problems++;
 	}
 	if (c->target.token_env[0] && !valid_env_name(c->target.token_env)) {
-		gw_errlist_add(errs, "[target] token_env must be an "
+		gw_errlist_add(errs,
+			       "[target] token_env must be an "
 			       "environment variable name, got '%s'",
 			       c->target.token_env);
 		problems++;
@@ -777,7 +791,7 @@ int gw_config_validate(const struct gw_config *c, struct gw_errlist *errs)
 void gw_config_print(FILE *f, const struct gw_config *cfg)
 {
 	fprintf(f, "Effective configuration (%s):\n",
-	       cfg->source_file[0] ? cfg->source_file : "built-in defaults");
+		cfg->source_file[0] ? cfg->source_file : "built-in defaults");
 	for (size_t i = 0; i < gw_config_nkeys; i++) {
 		const struct gw_config_key *k = &gw_config_keys[i];
 		const char *base = (const char *)cfg + k->offset;
@@ -791,12 +805,14 @@ void gw_config_print(FILE *f, const struct gw_config *cfg)
 			fprintf(f, "%g", *(const double *)(const void *)base);
 			break;
 		case GW_KEY_BOOL:
-			fprintf(f, "%s", *(const int *)(const void *)base ?
-					     "true" : "false");
+			fprintf(f, "%s",
+				*(const int *)(const void *)base ? "true"
+								 : "false");
 			break;
 		default:
 			fprintf(f, "%s", base);
 		}
-		fprintf(f, "  (%s)\n", gw_config_src_name((enum gw_src)cfg->src[i]));
+		fprintf(f, "  (%s)\n",
+			gw_config_src_name((enum gw_src)cfg->src[i]));
 	}
 }

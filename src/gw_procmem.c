@@ -27,8 +27,7 @@ long gw_procmem_rss_kb(long pid)
 	return kb;
 }
 
-static long count_file(const char *path, int port, int local,
-		       unsigned state)
+static long count_file(const char *path, int port, int local, unsigned state)
 {
 	char line[512];
 	long n = 0;
@@ -36,7 +35,7 @@ static long count_file(const char *path, int port, int local,
 
 	if (!f)
 		return -1;
-	if (!fgets(line, sizeof(line), f)) {	/* header */
+	if (!fgets(line, sizeof(line), f)) { /* header */
 		fclose(f);
 		return 0;
 	}

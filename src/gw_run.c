@@ -36,15 +36,18 @@ enum gw_outcome gw_run_scenario(struct gw_run *run,
 	if (need > run->eng->nworkers)
 		snprintf(s->skip_reason, sizeof(s->skip_reason),
 			 "needs %d concurrent workers, the pool has %d "
-			 "([engine] workers)", need, run->eng->nworkers);
+			 "([engine] workers)",
+			 need, run->eng->nworkers);
 	else
 		def->run(s, def->param);
 	gw_scen_stop(s);
 	if (gw_stopping())
 		s->m->interrupted = 1;
 	if (s->accounting_broken)
-		gw_check_eq(&s->checks, "sample accounting (produced == received + "
-			    "dropped)", 0, 1, "");
+		gw_check_eq(&s->checks,
+			    "sample accounting (produced == received + "
+			    "dropped)",
+			    0, 1, "");
 
 	out = gw_scen_outcome(s);
 	if (!quiet)
@@ -60,7 +63,7 @@ enum gw_outcome gw_run_scenario(struct gw_run *run,
 	} else if (!quiet) {
 		printf("Saved stress report to %s\n", path);
 	}
-	res->report = j;	/* kept for the HTML page; freed by main */
+	res->report = j; /* kept for the HTML page; freed by main */
 	res->outcome = out;
 	gw_scen_free(s);
 	return out;

@@ -21,14 +21,13 @@ struct gw_scen_fan {
 	struct gw_scen_job job[];
 };
 
-int gw_scen_def_need(const struct gw_scen_def *def,
-		     const struct gw_config *cfg)
+int gw_scen_def_need(const struct gw_scen_def *def, const struct gw_config *cfg)
 {
-	long n = def->need ? def->need(cfg, def->param) :
-		 def->workers == GW_NEED_PARAM ? def->param :
-		 def->workers == GW_NEED_SSE ?
-			 cfg->profile.concurrent_sse_connections :
-			 def->workers;
+	long n = def->need			 ? def->need(cfg, def->param)
+		 : def->workers == GW_NEED_PARAM ? def->param
+		 : def->workers == GW_NEED_SSE
+			 ? cfg->profile.concurrent_sse_connections
+			 : def->workers;
 
 	return n < 1 ? 1 : (int)n;
 }
@@ -124,12 +123,13 @@ static void tick(void *ud)
 	if (!s->progress)
 		return;
 	gw_engine_peek(s->run->eng, s->m->nops, &t);
-	fprintf(stderr, "\r\033[K  %-40.40s %6.1fs  samples %llu  events %llu"
-			"  errors %llu  dropped %llu",
+	fprintf(stderr,
+		"\r\033[K  %-40.40s %6.1fs  samples %llu  events %llu"
+		"  errors %llu  dropped %llu",
 		s->m->test_name, gw_metrics_duration(s->m),
 		(unsigned long long)t.samples,
-		(unsigned long long)gw_engine_peek_counter(s->run->eng,
-						s->sam.std.c_sse_events),
+		(unsigned long long)gw_engine_peek_counter(
+			s->run->eng, s->sam.std.c_sse_events),
 		(unsigned long long)t.errors, (unsigned long long)t.dropped);
 	s->progress_shown = 1;
 }

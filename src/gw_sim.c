@@ -109,7 +109,8 @@ int gw_sim_start(struct gw_sim *s, const char *exe, char *const extra[],
 			s->pid = 0;
 		gw_sim_stop(s);
 		return gw_error("bundled gateway %s did not report a port "
-				"within %ld ms", exe, timeout_ms);
+				"within %ld ms",
+				exe, timeout_ms);
 	}
 	return 0;
 }

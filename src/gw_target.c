@@ -19,8 +19,9 @@ int gw_target_token(struct gw_target *t, const struct gw_config *cfg,
 
 	t->http.token = NULL;
 	if (!token_file) {
-		const char *v = cfg->target.token_env[0] ?
-					getenv(cfg->target.token_env) : NULL;
+		const char *v = cfg->target.token_env[0]
+					? getenv(cfg->target.token_env)
+					: NULL;
 
 		t->http.token = v && *v ? v : NULL;
 		return 0;
@@ -54,7 +55,7 @@ static void host_port(const char *url, int *port, int *local)
 
 	*port = !strncmp(url, "https", 5) ? 443 : 80;
 	h = h ? h + 3 : url;
-	if (*h == '[') {	/* [::1]:8000 */
+	if (*h == '[') { /* [::1]:8000 */
 		p = strchr(h, ']');
 		n = p ? (size_t)(p - h - 1) : 0;
 		if (n >= sizeof(host))
@@ -166,10 +167,10 @@ int gw_target_open(struct gw_target *t, const struct gw_config *cfg)
 	if (cfg->target.introspect_url[0])
 		gw_strlcpy(t->introspect, cfg->target.introspect_url,
 			   sizeof(t->introspect));
-	else if (t->bundled &&	/* our own gateway: we know where it is */
+	else if (t->bundled && /* our own gateway: we know where it is */
 		 (size_t)snprintf(t->introspect, sizeof(t->introspect),
-				  "%.400s/gwsim/introspect", t->http.base) >=
-			 sizeof(t->introspect))
+				  "%.400s/gwsim/introspect",
+				  t->http.base) >= sizeof(t->introspect))
 		t->introspect[0] = '\0';
 	fill_http(t, cfg);
 	if (t->bundled) {
@@ -178,8 +179,8 @@ int gw_target_open(struct gw_target *t, const struct gw_config *cfg)
 				  gw_now_ns() + 10 * GW_NS_PER_S, 0, &r);
 		if (got < 1)
 			return gw_error("bundled gateway at %s did not become "
-					"healthy in 10 s: %s", t->display,
-					r.msg);
+					"healthy in 10 s: %s",
+					t->display, r.msg);
 		return 0;
 	}
 	got = health_poll(&t->http, 3, 200 * GW_NS_PER_MS, INT64_MAX, 1, &r);

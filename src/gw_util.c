@@ -78,8 +78,8 @@ void gw_die(int status, const char *fmt, ...)
 
 static void *oom(size_t n)
 {
-	fprintf(stderr, "%s: out of memory allocating %zu bytes\n",
-		gw_progname, n);
+	fprintf(stderr, "%s: out of memory allocating %zu bytes\n", gw_progname,
+		n);
 	abort();
 }
 
@@ -136,7 +136,7 @@ int gw_sleep_ns(int64_t ns)
 			left = 50 * GW_NS_PER_MS;
 		ts.tv_sec = left / GW_NS_PER_S;
 		ts.tv_nsec = left % GW_NS_PER_S;
-		nanosleep(&ts, NULL);	/* EINTR: loop re-checks */
+		nanosleep(&ts, NULL); /* EINTR: loop re-checks */
 	}
 }
 
@@ -190,7 +190,7 @@ int gw_parse_long(const char *s, long min, long max, long *out)
 
 	if (!plain_token(s))
 		return -1;
-	for (const char *p = s; *p; p++)	/* decimal digits only */
+	for (const char *p = s; *p; p++) /* decimal digits only */
 		if (!isdigit((unsigned char)*p) &&
 		    !(p == s && (*p == '-' || *p == '+')))
 			return -1;

@@ -59,7 +59,7 @@ static volatile sig_atomic_t got_signal;
 static void on_signal(int sig)
 {
 	if (got_signal)
-		_exit(128 + sig);	/* second Ctrl-C: leave at once */
+		_exit(128 + sig); /* second Ctrl-C: leave at once */
 	got_signal = sig;
 	gw_request_stop();
 }
@@ -133,10 +133,9 @@ static int load_report_path(const struct gw_config *cfg,
 			    const struct gw_workload *wl, const char *kind,
 			    char *out, size_t n)
 {
-	int k = cfg->report.path[0] ?
-			snprintf(out, n, "%s", cfg->report.path) :
-			snprintf(out, n, "%s/%s_report_%s.json",
-				 cfg->report.dir, kind, wl->name);
+	int k = cfg->report.path[0] ? snprintf(out, n, "%s", cfg->report.path)
+				    : snprintf(out, n, "%s/%s_report_%s.json",
+					       cfg->report.dir, kind, wl->name);
 
 	return k < 0 || (size_t)k >= n ? -1 : 0;
 }
@@ -153,8 +152,8 @@ static int check_outputs(const struct gw_cli *c, const struct gw_config *cfg,
 	if (!nsel && !wl)
 		return gw_error("no scenario matches the -s/-m selection "
 				"(see --list)");
-	if ((wl ? load_report_path(cfg, wl, c->mode_name, first, sizeof(first)) :
-		  gw_report_path(cfg, cat[0].name, first, sizeof(first))) < 0 ||
+	if ((wl ? load_report_path(cfg, wl, c->mode_name, first, sizeof(first))
+		: gw_report_path(cfg, cat[0].name, first, sizeof(first))) < 0 ||
 	    gw_atomic_probe(first) < 0 ||
 	    (c->junit && gw_atomic_probe(c->junit) < 0) ||
 	    (c->html && gw_atomic_probe(c->html) < 0))
@@ -175,13 +174,12 @@ static void install_signals(void)
 
 /* The pool, sized from the selection, and the banner.  Returns 0 or -1. */
 static int start_engine(struct gw_engine *e, const struct gw_cli *c,
-			const struct gw_config *cfg,
-			const struct gw_target *t,
+			const struct gw_config *cfg, const struct gw_target *t,
 			const struct gw_workload *wl)
 {
 	int nworkers = worker_count(cfg, c, wl);
-	size_t ring = cfg->engine.ring_size ? (size_t)cfg->engine.ring_size :
-					      gw_ring_auto_size(nworkers);
+	size_t ring = cfg->engine.ring_size ? (size_t)cfg->engine.ring_size
+					    : gw_ring_auto_size(nworkers);
 	size_t n, nsel = 0;
 	const struct gw_scen_def *cat = gw_catalogue_get(&n);
 
@@ -196,14 +194,15 @@ static int start_engine(struct gw_engine *e, const struct gw_cli *c,
 		nsel += gw_cli_selected(c, &cat[i]);
 	if (wl)
 		printf("gwstress %s: workload %s (%s), %s model over %.0f s, "
-		       "%d workers (rings of %zu samples)\n", GW_VERSION,
-		       wl->name, wl->file, gw_workload_model_name(wl->model),
-		       (double)gw_shape_duration(&wl->shape) / 1e9,
-		       e->nworkers, ring);
+		       "%d workers (rings of %zu samples)\n",
+		       GW_VERSION, wl->name, wl->file,
+		       gw_workload_model_name(wl->model),
+		       (double)gw_shape_duration(&wl->shape) / 1e9, e->nworkers,
+		       ring);
 	else
 		printf("gwstress %s: profile %s (%s), %zu scenario%s, %d "
-		       "workers (rings of %zu samples)\n", GW_VERSION,
-		       cfg->profile.name, cfg->source_file, nsel,
+		       "workers (rings of %zu samples)\n",
+		       GW_VERSION, cfg->profile.name, cfg->source_file, nsel,
 		       nsel == 1 ? "" : "s", e->nworkers, ring);
 	if (t->bundled)
 		printf("target: bundled reference gateway gwsim (pid %ld) at %s "
@@ -246,8 +245,9 @@ static int write_extras(const struct gw_cli *c, const struct gw_config *cfg,
 static int run_all(const struct gw_cli *c, const struct gw_config *cfg,
 		   struct gw_engine *e, const struct gw_target *t)
 {
-	struct gw_run run = { .cfg = cfg, .eng = e, .target = t,
-			      .quiet = c->quiet };
+	struct gw_run run = {
+		.cfg = cfg, .eng = e, .target = t, .quiet = c->quiet
+	};
 	size_t ncat, nres = 0;
 	const struct gw_scen_def *cat = gw_catalogue_get(&ncat);
 	struct gw_result *res = gw_xcalloc(ncat, sizeof(*res));
@@ -281,18 +281,20 @@ static int check_mode(const struct gw_cli *c, struct gw_workload *wl)
 {
 	if (c->mode == GW_MODE_LOAD && !wl->shape.n)
 		return gw_error("%s: [load] has no stage (a file for 'gwstress "
-				"search'?)", wl->file);
+				"search'?)",
+				wl->file);
 	if (c->mode != GW_MODE_SEARCH)
 		return 0;
 	if (c->axis)
-		wl->search.axis = strcmp(c->axis, "rate") ? GW_AXIS_STREAMS :
-							    GW_AXIS_RATE;
+		wl->search.axis = strcmp(c->axis, "rate") ? GW_AXIS_STREAMS
+							  : GW_AXIS_RATE;
 	if (!wl->search.line)
 		wl->search.line = 1; /* the defaults of gw_workload.h */
 	if (wl->search.axis == GW_AXIS_STREAMS && wl->probe_flow < 0)
 		return gw_error("%s: axis streams needs [load] probe_flow = "
 				"NAME (the tasks judged while streams are "
-				"held)", wl->file);
+				"held)",
+				wl->file);
 	if (wl->search.axis == GW_AXIS_STREAMS && wl->probe_rate <= 0)
 		return gw_error("%s: axis streams needs [load] probe_rate > 0",
 				wl->file);
@@ -405,11 +407,11 @@ int main(int argc, char **argv)
 	}
 	if (cli.merge)
 		return gw_merge_files(cli.merge, cli.inputs,
-				      (size_t)cli.ninputs) < 0 ? EXIT_USAGE :
-								 EXIT_PASS;
+				      (size_t)cli.ninputs) < 0
+			       ? EXIT_USAGE
+			       : EXIT_PASS;
 	w = cli.mode == GW_MODE_CATALOGUE ? NULL : &wl;
-	if (gw_cli_config(&cli, &cfg, w) < 0 ||
-	    (w && check_mode(&cli, w) < 0))
+	if (gw_cli_config(&cli, &cfg, w) < 0 || (w && check_mode(&cli, w) < 0))
 		return EXIT_USAGE;
 	if (cli.verbose)
 		gw_config_print(stdout, &cfg);
@@ -426,10 +428,10 @@ int main(int argc, char **argv)
 	if (start_engine(&eng, &cli, &cfg, &tgt, w) < 0)
 		goto out;
 	engine_started = 1;
-	code = cli.mode == GW_MODE_SEARCH ? run_search(&cli, &cfg, w, &eng,
-						       &tgt) :
-	       w ? run_load(&cli, &cfg, w, &eng, &tgt) :
-		   run_all(&cli, &cfg, &eng, &tgt);
+	code = cli.mode == GW_MODE_SEARCH
+		       ? run_search(&cli, &cfg, w, &eng, &tgt)
+	       : w ? run_load(&cli, &cfg, w, &eng, &tgt)
+		   : run_all(&cli, &cfg, &eng, &tgt);
 out:
 	if (engine_started)
 		gw_engine_stop(&eng);

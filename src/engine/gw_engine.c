@@ -35,14 +35,14 @@ uint64_t gw_worker_rand(struct gw_worker *w)
 }
 
 void gw_worker_fail(struct gw_worker *w, int op, enum gw_errclass cls,
-	     const char *message, const char *ctx_fmt, ...)
+		    const char *message, const char *ctx_fmt, ...)
 {
 	char ctx[192];
 
 	gw_stat_add(&w->errors[op], 1);
 	gw_stat_add(&w->errclass[cls], 1);
-	if (!w->m || atomic_load_explicit(&w->m->nerr, memory_order_relaxed)
-			     >= GW_MAX_ERROR_RECORDS)
+	if (!w->m || atomic_load_explicit(&w->m->nerr, memory_order_relaxed) >=
+			     GW_MAX_ERROR_RECORDS)
 		return;
 	ctx[0] = '\0';
 	if (ctx_fmt) {
@@ -55,7 +55,7 @@ void gw_worker_fail(struct gw_worker *w, int op, enum gw_errclass cls,
 	gw_metrics_error(w->m, op, cls, gw_errclass_type(cls), message, ctx);
 }
 
-/* ---- collector -------------------------------------------------------- */
+/* ---- collector ----------------------------------------------------------- */
 
 static size_t drain_all(struct gw_engine *e, struct gw_metrics *m,
 			struct gw_series *s)
@@ -69,15 +69,16 @@ static size_t drain_all(struct gw_engine *e, struct gw_metrics *m,
 		while ((n = gw_ring_pop(&e->w[i].ring, buf, COLLECT_BATCH))) {
 			total += n;
 			if (!m) {
-				atomic_fetch_add_explicit(&e->orphan_samples,
-					n, memory_order_relaxed);
+				atomic_fetch_add_explicit(&e->orphan_samples, n,
+							  memory_order_relaxed);
 				continue;
 			}
 			for (size_t k = 0; k < n; k++) {
 				unsigned op = (unsigned)(buf[k] >>
 							 GW_SAMPLE_OP_SHIFT);
 				unsigned tag = (unsigned)(buf[k] >>
-						GW_SAMPLE_TAG_SHIFT) & 0xFFu;
+							  GW_SAMPLE_TAG_SHIFT) &
+					       0xFFu;
 				int64_t v = (int64_t)(buf[k] & GW_SAMPLE_VMASK);
 
 				if (op >= (unsigned)m->nops) {
@@ -104,10 +105,10 @@ static void *collector_main(void *arg)
 		 * flush_req: the pushes made before it are visible now */
 		uint64_t req = atomic_load_explicit(&e->flush_req,
 						    memory_order_acquire);
-		struct gw_metrics *m = atomic_load_explicit(
-			&e->cur, memory_order_acquire);
-		struct gw_series *s = atomic_load_explicit(
-			&e->series, memory_order_acquire);
+		struct gw_metrics *m =
+			atomic_load_explicit(&e->cur, memory_order_acquire);
+		struct gw_series *s =
+			atomic_load_explicit(&e->series, memory_order_acquire);
 
 		if (s)
 			gw_series_tick(s, gw_now_ns());
@@ -129,8 +130,8 @@ static void *collector_main(void *arg)
 /* Ask the collector for one empty pass after everything pushed so far. */
 static int flush(struct gw_engine *e)
 {
-	uint64_t req = atomic_load_explicit(&e->flush_req,
-					    memory_order_relaxed) + 1;
+	uint64_t req =
+		atomic_load_explicit(&e->flush_req, memory_order_relaxed) + 1;
 	int64_t deadline = gw_now_ns() + 30 * GW_NS_PER_S;
 	struct timespec ts = { 0, 100 * 1000 };
 
@@ -145,7 +146,7 @@ static int flush(struct gw_engine *e)
 	return 0;
 }
 
-/* ---- workers ------------------------------------------------------------ */
+/* ---- workers ------------------------------------------------------------- */
 
 static void *worker_main(void *arg)
 {
@@ -159,7 +160,7 @@ static void *worker_main(void *arg)
 		while (!e->quit && e->qlen == 0)
 			pthread_cond_wait(&e->cv_job, &e->lock);
 		if (e->qlen == 0)
-			break;	/* quit with nothing left to run */
+			break; /* quit with nothing left to run */
 		job = e->q[e->qhead];
 		e->qhead = (e->qhead + 1) % e->qcap;
 		e->qlen--;
@@ -167,8 +168,8 @@ static void *worker_main(void *arg)
 		if (e->running > e->busy_peak)
 			e->busy_peak = e->running;
 		w->m = atomic_load_explicit(&e->cur, memory_order_relaxed);
-		w->series = atomic_load_explicit(&e->series,
-						 memory_order_relaxed);
+		w->series =
+			atomic_load_explicit(&e->series, memory_order_relaxed);
 		pthread_mutex_unlock(&e->lock);
 
 		job.fn(w, job.arg);
@@ -306,7 +307,7 @@ uint64_t gw_engine_peek_counter(const struct gw_engine *e, int ctr)
 void gw_engine_attach(struct gw_engine *e, struct gw_metrics *m,
 		      struct gw_series *s)
 {
-	flush(e);	/* anything stray goes to the previous target */
+	flush(e); /* anything stray goes to the previous target */
 	atomic_store_explicit(&e->series, s, memory_order_release);
 	atomic_store_explicit(&e->cur, m, memory_order_release);
 }
@@ -365,8 +366,8 @@ int gw_engine_collect(struct gw_engine *e, struct gw_metrics *m)
 	dropped = gw_metrics_dropped(m);
 	if (produced != m->samples_received + dropped) {
 		gw_error("internal: sample accounting off in %s: produced "
-			 "%llu != received %llu + dropped %llu", m->test_name,
-			 (unsigned long long)produced,
+			 "%llu != received %llu + dropped %llu",
+			 m->test_name, (unsigned long long)produced,
 			 (unsigned long long)m->samples_received,
 			 (unsigned long long)dropped);
 		rc = -1;
@@ -374,7 +375,7 @@ int gw_engine_collect(struct gw_engine *e, struct gw_metrics *m)
 	return rc;
 }
 
-/* ---- lifecycle ---------------------------------------------------------- */
+/* ---- lifecycle ----------------------------------------------------------- */
 
 int gw_engine_start(struct gw_engine *e, int nworkers, size_t stack_bytes,
 		    size_t ring_size, const struct gw_http_target *t)

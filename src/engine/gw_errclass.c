@@ -6,13 +6,19 @@
 #include "gw_errclass.h"
 
 static const char *const class_names[GW_E_NCLASS] = {
-	"none", "connect", "timeout", "http_status", "protocol", "parse",
-	"dropped_stream", "aborted",
+	"none",	    "connect", "timeout",	 "http_status",
+	"protocol", "parse",   "dropped_stream", "aborted",
 };
 
 static const char *const class_types[GW_E_NCLASS] = {
-	"", "ConnectError", "Timeout", "HTTPStatusError", "ProtocolError",
-	"ParseError", "StreamDropped", "Interrupted",
+	"",
+	"ConnectError",
+	"Timeout",
+	"HTTPStatusError",
+	"ProtocolError",
+	"ParseError",
+	"StreamDropped",
+	"Interrupted",
 };
 
 const char *gw_errclass_name(enum gw_errclass c)

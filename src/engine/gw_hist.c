@@ -124,8 +124,8 @@ uint64_t gw_hist_add(struct gw_hist *dst, const struct gw_hist *src)
 	/* Chan et al.: combine two (n, mean, M2) triples exactly */
 	n = (double)dst->n + (double)src->n;
 	delta = src->mean - dst->mean;
-	dst->m2 += src->m2 + delta * delta * (double)dst->n *
-			       (double)src->n / n;
+	dst->m2 +=
+		src->m2 + delta * delta * (double)dst->n * (double)src->n / n;
 	dst->mean += delta * (double)src->n / n;
 	dst->n += src->n;
 	return src->over_range;
@@ -167,7 +167,7 @@ int64_t gw_hist_quantile(const struct gw_hist *h, double q)
 			return v;
 		}
 	}
-	return h->max;	/* counts and n disagree: not reachable */
+	return h->max; /* counts and n disagree: not reachable */
 }
 
 double gw_hist_mean(const struct gw_hist *h)

@@ -92,10 +92,10 @@ void gw_http_redact(char *dst, size_t n, const char *url)
 	dst[k] = '\0';
 }
 
-/* ---- callbacks ---------------------------------------------------- */
+/* ---- callbacks ----------------------------------------------------------- */
 
-static int xferinfo_cb(void *ud, curl_off_t dlt, curl_off_t dln,
-		       curl_off_t ult, curl_off_t uln)
+static int xferinfo_cb(void *ud, curl_off_t dlt, curl_off_t dln, curl_off_t ult,
+		       curl_off_t uln)
 {
 	(void)ud, (void)dlt, (void)dln, (void)ult, (void)uln;
 	return gw_halting() ? 1 : 0;
@@ -122,7 +122,7 @@ static size_t body_cb(char *buf, size_t size, size_t n, void *ud)
 	h->res->bytes += len;
 	if (want > h->tgt->max_body_bytes) {
 		h->overflow = 1;
-		return 0;	/* abort: CURLE_WRITE_ERROR */
+		return 0; /* abort: CURLE_WRITE_ERROR */
 	}
 	if (want > h->body_cap) {
 		size_t cap = h->body_cap ? h->body_cap : 4096;
@@ -200,10 +200,10 @@ static size_t sse_cb(char *buf, size_t size, size_t n, void *ud)
 		return body_cb(buf, size, n, ud);
 	}
 	if (gw_sse_feed(&h->sse, buf, len))
-		return 0;	/* the hook closed the stream */
+		return 0; /* the hook closed the stream */
 	if (h->read_pause_ns && !h->stalled && h->sres->events) {
 		h->stalled = 1;
-		gw_sleep_ns(h->read_pause_ns);	/* slow reader on purpose */
+		gw_sleep_ns(h->read_pause_ns); /* slow reader on purpose */
 	}
 	return len;
 }
@@ -243,7 +243,7 @@ static int upload_seek_cb(void *ud, curl_off_t off, int origin)
 	return CURL_SEEKFUNC_OK;
 }
 
-/* ---- setup ---------------------------------------------------------- */
+/* ---- setup --------------------------------------------------------------- */
 
 /* Setup-time allocation: out of memory is fatal (gw_util's policy). */
 static struct curl_slist *add_header(struct curl_slist *l, const char *s)
@@ -335,10 +335,10 @@ void gw_http_set_slow_reader(struct gw_http *h, long rcvbuf_bytes,
 			 rcvbuf_bytes > 0 ? 1L : 0L);
 }
 
-/* ---- one transfer ---------------------------------------------------- */
+/* ---- one transfer -------------------------------------------------------- */
 
-static void fail(struct gw_http_result *r, enum gw_errclass c,
-		 const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static void fail(struct gw_http_result *r, enum gw_errclass c, const char *fmt,
+		 ...) __attribute__((format(printf, 3, 4)));
 
 /* The URL of path (see gw_http_request); 0, or -1 with r failed as
  * "URL too long". */
@@ -400,8 +400,8 @@ static void begin(struct gw_http *h, struct gw_http_result *r)
 	r->t_start = gw_now_ns();
 }
 
-static void fail(struct gw_http_result *r, enum gw_errclass c,
-		 const char *fmt, ...)
+static void fail(struct gw_http_result *r, enum gw_errclass c, const char *fmt,
+		 ...)
 {
 	va_list ap;
 
@@ -422,7 +422,8 @@ static int finish(struct gw_http *h, CURLcode cc, const char *errbuf)
 	r->t_end = gw_now_ns();
 	curl_easy_getinfo(h->curl, CURLINFO_RESPONSE_CODE, &r->status);
 	if (curl_easy_getinfo(h->curl, CURLINFO_CONTENT_TYPE, &ct) ==
-	    CURLE_OK && ct)
+		    CURLE_OK &&
+	    ct)
 		gw_strlcpy(r->ctype, ct, sizeof(r->ctype));
 	switch (cc) {
 	case CURLE_OK:
@@ -440,7 +441,7 @@ static int finish(struct gw_http *h, CURLcode cc, const char *errbuf)
 		return -1;
 	case CURLE_WRITE_ERROR:
 		if (h->stop_by_hook)
-			break;	/* we closed the stream on purpose */
+			break; /* we closed the stream on purpose */
 		if (h->overflow)
 			fail(r, GW_E_PROTOCOL, "response body over %zu bytes",
 			     h->tgt->max_body_bytes);
@@ -480,8 +481,7 @@ static int perform(struct gw_http *h)
 }
 
 int gw_http_request(struct gw_http *h, const char *method, const char *path,
-		    const char *body, size_t body_len,
-		    struct gw_http_result *r)
+		    const char *body, size_t body_len, struct gw_http_result *r)
 {
 	CURL *c = h->curl;
 
@@ -499,9 +499,8 @@ int gw_http_request(struct gw_http *h, const char *method, const char *path,
 	return perform(h);
 }
 
-int gw_http_upload(struct gw_http *h, const char *path,
-		   const char *session_id, const char *filename,
-		   const unsigned char *data, size_t len,
+int gw_http_upload(struct gw_http *h, const char *path, const char *session_id,
+		   const char *filename, const unsigned char *data, size_t len,
 		   struct gw_http_result *r)
 {
 	curl_mime *m;

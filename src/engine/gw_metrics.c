@@ -10,8 +10,7 @@
 #include <sys/time.h>
 #include <time.h>
 
-struct gw_metrics *gw_metrics_create(const char *test_name,
-				     const char *markers)
+struct gw_metrics *gw_metrics_create(const char *test_name, const char *markers)
 {
 	struct gw_metrics *m = gw_xcalloc(1, sizeof(*m));
 
@@ -231,8 +230,7 @@ uint64_t gw_metrics_produced(const struct gw_metrics *m)
 	return n;
 }
 
-uint64_t gw_metrics_counter_value(const struct gw_metrics *m,
-				  const char *name)
+uint64_t gw_metrics_counter_value(const struct gw_metrics *m, const char *name)
 {
 	int id = gw_metrics_find_counter(m, name);
 
@@ -246,8 +244,7 @@ double gw_metrics_quantile_ms(const struct gw_metrics *m, int op, double q)
 	return (double)gw_hist_quantile(&m->op[op].hist, q) / 1e6;
 }
 
-void gw_metrics_mem_trend(const struct gw_metrics *m,
-			  struct gw_mem_trend *t)
+void gw_metrics_mem_trend(const struct gw_metrics *m, struct gw_mem_trend *t)
 {
 	memset(t, 0, sizeof(*t));
 	if (!m->nmem)

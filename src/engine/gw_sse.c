@@ -185,7 +185,7 @@ static int sse_line(struct gw_sse_parser *p, const char *s, size_t len)
 		p->type_len = vlen;
 	} else if (flen == 2 && !memcmp(s, "id", 2)) {
 		if (memchr(v, '\0', vlen))
-			return 0;	/* WHATWG: ignore ids containing NUL */
+			return 0; /* WHATWG: ignore ids containing NUL */
 		if (vlen > GW_SSE_ID_MAX - 1) {
 			sse_oversize(p, 0);
 			return 0;
@@ -264,7 +264,7 @@ static int sse_run(struct gw_sse_parser *p, const char *s, size_t n,
 
 		if (p->last_cr) {
 			p->last_cr = 0;
-			if (s[i] == '\n') {	/* CRLF split across feeds */
+			if (s[i] == '\n') { /* CRLF split across feeds */
 				i++;
 				continue;
 			}
@@ -282,7 +282,7 @@ static int sse_run(struct gw_sse_parser *p, const char *s, size_t n,
 		rc = sse_eol(p, s + i, e - i);
 		if (s[e] == '\r') {
 			if (e + 1 == n)
-				p->last_cr = 1;	/* LF may start next feed */
+				p->last_cr = 1; /* LF may start next feed */
 			else if (s[e + 1] == '\n')
 				e++;
 		}

@@ -565,8 +565,10 @@ void gw_judge_final(struct gw_load *L, struct gw_load_result *r)
 			break;
 		}
 	if (L->aborted && L->sat_abort && !r->broke.name[0])
-		gw_strlcpy(r->broke.name, "over-saturation (flows in flight "
-			   "grew steadily)", sizeof(r->broke.name));
+		gw_strlcpy(r->broke.name,
+			   "over-saturation (flows in flight "
+			   "grew steadily)",
+			   sizeof(r->broke.name));
 	/* an over-saturated probe failed, whatever its thresholds said */
 	r->outcome = gw_check_outcome(gw_check_passed(&L->checks) &&
 					      !(L->aborted && L->sat_abort),

@@ -30,7 +30,7 @@
 #define TICK_NS (20 * GW_NS_PER_MS)
 #define SLICE_NS (50 * GW_NS_PER_MS)
 
-/* ---- setup -------------------------------------------------------------- */
+/* ---- setup --------------------------------------------------------------- */
 
 static int reg_op(struct gw_load *L, const char *name, int http)
 {
@@ -152,7 +152,7 @@ void gw_load_free(struct gw_load *L)
 	free(L);
 }
 
-/* ---- jobs --------------------------------------------------------------- */
+/* ---- jobs ---------------------------------------------------------------- */
 
 static void open_job(struct gw_worker *w, void *arg)
 {

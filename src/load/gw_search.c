@@ -173,15 +173,17 @@ static struct gw_probe *run_probe(struct ctx *c, double x, int rerun)
 	if (!c->o->quiet)
 		printf("  probe %2d: %8.2f %-8s %s%s  ttfe p50 %.1f ms p99 %.1f "
 		       "ms, gap p99 %.1f ms, errors %.2f%%, achieved %.2f/s%s%s"
-		       "\n", s->nprobes, x,
-		       s->wl->search.axis == GW_AXIS_RATE ? "flows/s" :
-							    "streams",
-		       p->r.invalid ? "INVALID" : p->passed ? "pass" : "FAIL",
+		       "\n",
+		       s->nprobes, x,
+		       s->wl->search.axis == GW_AXIS_RATE ? "flows/s"
+							  : "streams",
+		       p->r.invalid ? "INVALID"
+		       : p->passed  ? "pass"
+				    : "FAIL",
 		       rerun ? " (re-run)" : "", p->r.ttfe_p50_ms,
-		       p->r.ttfe_p99_ms, p->r.gap_p99_ms,
-		       100 * p->r.error_rate, p->r.achieved_rate,
-		       p->r.broke.name[0] ? "; broke: " : "",
-		       p->r.broke.name);
+		       p->r.ttfe_p99_ms, p->r.gap_p99_ms, 100 * p->r.error_rate,
+		       p->r.achieved_rate,
+		       p->r.broke.name[0] ? "; broke: " : "", p->r.broke.name);
 	fflush(stdout);
 	if (!gw_stopping() && s->wl->search.cooldown_ns)
 		gw_sleep_ns(s->wl->search.cooldown_ns);
@@ -296,28 +298,28 @@ void gw_search_run(struct gw_search *s, const struct gw_workload *wl,
 	s->monotonic = monotonic(s);
 }
 
-/* ---- output --------------------------------------------------------------- */
+/* ---- output -------------------------------------------------------------- */
 
 static json_t *probe_json(const struct gw_probe *p)
 {
 	const struct gw_load_result *r = &p->r;
 
-	return json_pack("{s:f, s:b, s:b, s:b, s:b, s:b, s:f, s:I, s:I, s:I, "
-			 "s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:s, s:f, s:f, "
-			 "s:s, s:s}",
+	return json_pack(
+		"{s:f, s:b, s:b, s:b, s:b, s:b, s:f, s:I, s:I, s:I, "
+		"s:f, s:f, s:f, s:f, s:f, s:f, s:f, s:s, s:f, s:f, "
+		"s:s, s:s}",
 		"value", p->value, "passed", p->passed, "rerun", p->rerun,
 		"invalid", r->invalid, "saturated", r->saturated || r->aborted,
-		"straddled", r->straddled, "seconds", p->seconds,
-		"started", (json_int_t)r->started,
-		"completed", (json_int_t)r->completed,
-		"dropped_starts", (json_int_t)r->dropped,
-		"achieved_rate", r->achieved_rate,
-		"ttfe_p50_ms", r->ttfe_p50_ms, "ttfe_p99_ms", r->ttfe_p99_ms,
-		"gap_p99_ms", r->gap_p99_ms, "error_rate_percent",
-		100 * r->error_rate, "schedule_lag_p99_ms", r->lag_p99_ms,
-		"cpu_percent_peak", r->cpu_percent, "broke", r->broke.name,
-		"broke_measured", r->broke.measured, "broke_limit",
-		r->broke.limit, "broke_unit", r->broke.unit, "why", r->why);
+		"straddled", r->straddled, "seconds", p->seconds, "started",
+		(json_int_t)r->started, "completed", (json_int_t)r->completed,
+		"dropped_starts", (json_int_t)r->dropped, "achieved_rate",
+		r->achieved_rate, "ttfe_p50_ms", r->ttfe_p50_ms, "ttfe_p99_ms",
+		r->ttfe_p99_ms, "gap_p99_ms", r->gap_p99_ms,
+		"error_rate_percent", 100 * r->error_rate,
+		"schedule_lag_p99_ms", r->lag_p99_ms, "cpu_percent_peak",
+		r->cpu_percent, "broke", r->broke.name, "broke_measured",
+		r->broke.measured, "broke_limit", r->broke.limit, "broke_unit",
+		r->broke.unit, "why", r->why);
 }
 
 /* The probe that decided x (its re-run when there was one). */
@@ -342,24 +344,27 @@ json_t *gw_search_json(const struct gw_search *s, const struct gw_config *cfg,
 		json_array_append_new(probes, probe_json(&s->probe[i]));
 	res = json_pack("{s:s, s:s, s:b, s:f, s:b, s:f, s:f, s:f, s:b, s:i, "
 			"s:o}",
-		"axis", sc->axis == GW_AXIS_RATE ? "rate" : "streams",
-		"end", gw_search_end_name(s->end), "found", s->have_pass,
-		"capacity", s->have_pass ? s->pass : 0.0, "failed_somewhere",
-		s->fail > 0, "first_failing", s->fail, "lo", sc->lo, "hi",
-		sc->hi, "monotonic", s->monotonic, "probes_run", s->nprobes,
-		"probes", probes);
+			"axis", sc->axis == GW_AXIS_RATE ? "rate" : "streams",
+			"end", gw_search_end_name(s->end), "found",
+			s->have_pass, "capacity", s->have_pass ? s->pass : 0.0,
+			"failed_somewhere", s->fail > 0, "first_failing",
+			s->fail, "lo", sc->lo, "hi", sc->hi, "monotonic",
+			s->monotonic, "probes_run", s->nprobes, "probes",
+			probes);
 	if (f)
-		json_object_set_new(res, "broke", json_pack(
-			"{s:s, s:f, s:f, s:s}", "threshold", f->r.broke.name,
-			"measured", f->r.broke.measured, "limit",
-			f->r.broke.limit, "unit", f->r.broke.unit));
+		json_object_set_new(res, "broke",
+				    json_pack("{s:s, s:f, s:f, s:s}",
+					      "threshold", f->r.broke.name,
+					      "measured", f->r.broke.measured,
+					      "limit", f->r.broke.limit, "unit",
+					      f->r.broke.unit));
 	json_object_set_new(res, "why", json_string(s->why));
 	root = json_pack("{s:i, s:{s:s, s:s, s:s, s:s, s:s, s:b, s:b}}",
-		"schema_version", GW_REPORT_SCHEMA_VERSION, "metadata",
-		"test_name", s->wl->name, "kind", "search", "tool", rc->tool,
-		"target", rc->target, "workload_file", s->wl->file,
-		"bundled_gateway", rc->bundled, "interrupted",
-		s->end == GW_SEARCH_INTERRUPTED);
+			 "schema_version", GW_REPORT_SCHEMA_VERSION, "metadata",
+			 "test_name", s->wl->name, "kind", "search", "tool",
+			 rc->tool, "target", rc->target, "workload_file",
+			 s->wl->file, "bundled_gateway", rc->bundled,
+			 "interrupted", s->end == GW_SEARCH_INTERRUPTED);
 	json_object_set_new(root, "search", res);
 	json_object_set_new(root, "config", gw_report_config(cfg, &sources));
 	json_object_set_new(root, "config_sources", sources);
@@ -372,19 +377,25 @@ void gw_search_console(FILE *f, const struct gw_search *s)
 	const char *unit = sc->axis == GW_AXIS_RATE ? "flows/s" : "streams";
 	const struct gw_probe *p = s->fail > 0 ? decider(s, s->fail) : NULL;
 
-	fprintf(f, "\nCAPACITY SEARCH (%s): %s\n", sc->axis == GW_AXIS_RATE ?
-		"rate" : "streams", gw_search_end_name(s->end));
+	fprintf(f, "\nCAPACITY SEARCH (%s): %s\n",
+		sc->axis == GW_AXIS_RATE ? "rate" : "streams",
+		gw_search_end_name(s->end));
 	if (s->have_pass)
-		fprintf(f, "  capacity: %.2f %s (the highest value at which "
-			"every threshold held)\n", s->pass, unit);
+		fprintf(f,
+			"  capacity: %.2f %s (the highest value at which "
+			"every threshold held)\n",
+			s->pass, unit);
 	if (p)
-		fprintf(f, "  first failing: %.2f %s; broke: %s = %.6g%s "
-			"(limit %.6g%s)\n", s->fail, unit, p->r.broke.name,
-			p->r.broke.measured, p->r.broke.unit, p->r.broke.limit,
-			p->r.broke.unit);
+		fprintf(f,
+			"  first failing: %.2f %s; broke: %s = %.6g%s "
+			"(limit %.6g%s)\n",
+			s->fail, unit, p->r.broke.name, p->r.broke.measured,
+			p->r.broke.unit, p->r.broke.limit, p->r.broke.unit);
 	if (s->why[0])
 		fprintf(f, "  %s\n", s->why);
-	fprintf(f, "  %d probes, %s\n", s->nprobes, s->monotonic ?
-		"monotonic" : "NOT monotonic (a pass above a fail: the "
-			      "gateway's behaviour changed during the search)");
+	fprintf(f, "  %d probes, %s\n", s->nprobes,
+		s->monotonic
+			? "monotonic"
+			: "NOT monotonic (a pass above a fail: the "
+			  "gateway's behaviour changed during the search)");
 }

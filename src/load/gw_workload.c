@@ -62,7 +62,7 @@ static int fail(char *msg, size_t n, const char *fmt, ...)
 	return -1;
 }
 
-/* ---- words -------------------------------------------------------------- */
+/* ---- words --------------------------------------------------------------- */
 
 /* "500ms", "30s", "2m", "1h", "1.5s" (a unit is required) -> ns. */
 static int parse_dur(const char *s, int64_t *out)
@@ -150,7 +150,7 @@ static int split(char *s, char **w, int max)
 	return n;
 }
 
-/* ---- [load] ------------------------------------------------------------- */
+/* ---- [load] -------------------------------------------------------------- */
 
 static int set_stage(struct gw_workload *wl, const char *v, char *msg, size_t n)
 {
@@ -294,7 +294,7 @@ static int load_key(struct parse *p, const char *key, const char *v, int line,
 	return 1;
 }
 
-/* ---- [flow.NAME] -------------------------------------------------------- */
+/* ---- [flow.NAME] --------------------------------------------------------- */
 
 static const char *const step_words[] = {
 	[GW_STEP_SUBMIT] = "submit",	 [GW_STEP_COLLECT] = "collect",
@@ -506,7 +506,7 @@ static int flow_key(struct parse *p, const char *name, const char *key,
 	return 1;
 }
 
-/* ---- the extension -------------------------------------------------- */
+/* ---- the extension ------------------------------------------------------- */
 
 static int ext_section(void *ud, const char *s, size_t len)
 {

@@ -43,7 +43,7 @@ int gw_atomic_open(struct gw_atomic_file *a, const char *path)
 			     (long)getpid()) >= sizeof(a->tmp))
 		return gw_error("cannot write %s: %s", path,
 				strerror(ENAMETOOLONG));
-	a->f = fopen(a->tmp, "we");	/* "e": O_CLOEXEC */
+	a->f = fopen(a->tmp, "we"); /* "e": O_CLOEXEC */
 	if (!a->f)
 		return gw_error("cannot write %s: %s", a->tmp, strerror(errno));
 	return 0;
@@ -75,10 +75,11 @@ int gw_atomic_write_json(const char *path, const struct json_t *j)
 	if (gw_atomic_open(&a, path) < 0)
 		return -1;
 	errno = 0;
-	return gw_atomic_commit(&a, json_dumpf(j, a.f, JSON_INDENT(2) |
-					       JSON_ENSURE_ASCII |
-					       JSON_REAL_PRECISION(17)) == 0 &&
-					    fputc('\n', a.f) != EOF);
+	return gw_atomic_commit(
+		&a, json_dumpf(j, a.f,
+			       JSON_INDENT(2) | JSON_ENSURE_ASCII |
+				       JSON_REAL_PRECISION(17)) == 0 &&
+			    fputc('\n', a.f) != EOF);
 }
 
 int gw_atomic_probe(const char *path)
@@ -88,7 +89,8 @@ int gw_atomic_probe(const char *path)
 
 	if (gw_atomic_mkdirs(path) == -1)
 		return gw_error("report path %s: cannot create its directory: "
-				"%s", path, strerror(errno));
+				"%s",
+				path, strerror(errno));
 	snprintf(probe, sizeof(probe), "%s.probe.%ld", path, (long)getpid());
 	fd = open(probe, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
 	if (fd == -1)

@@ -31,19 +31,28 @@
 #define NPTS 33
 
 static const char *const palette[] = {
-	"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b",
-	"#e377c2", "#17becf", "#7f7f7f", "#bcbd22",
+	"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd",
+	"#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22",
 };
 
 static void esc(FILE *f, const char *s)
 {
 	for (; s && *s; s++)
 		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		default: fputc(*s, f);
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		default:
+			fputc(*s, f);
 		}
 }
 
@@ -86,20 +95,21 @@ static void latency_chart(FILE *f, json_t *ops)
 	json_t *o;
 	int n = 0;
 
-	json_object_foreach(ops, name, o) {
+	json_object_foreach(ops, name, o)
+	{
 		if (n == 10)
 			break;
 		gw_hist_init(&h[n]);
-		if (gw_hist_json_add(&h[n], json_object_get(o,
-							"histogram")) < 0 ||
+		if (gw_hist_json_add(&h[n], json_object_get(o, "histogram")) <
+			    0 ||
 		    !h[n].n) {
 			gw_hist_release(&h[n]);
 			continue;
 		}
 		names[n] = name;
 		for (int i = 0; i < NPTS; i++) {
-			double v = (double)gw_hist_quantile(&h[n],
-						point_q(i)) / 1e6;
+			double v = (double)gw_hist_quantile(&h[n], point_q(i)) /
+				   1e6;
 
 			if (v > 0 && v < lo)
 				lo = v;
@@ -118,45 +128,51 @@ static void latency_chart(FILE *f, json_t *ops)
 	hy = ceil(log10(hi));
 	if (hy <= ly)
 		hy = ly + 1;
-	fprintf(f, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" width=\"%d\" "
+	fprintf(f,
+		"<svg class=\"chart\" viewBox=\"0 0 %d %d\" width=\"%d\" "
 		"height=\"%d\" role=\"img\"><title>latency by percentile"
-		"</title>\n", W, H, W, H);
+		"</title>\n",
+		W, H, W, H);
 	/* grid: decades of ms, and the nines */
 	for (double d = ly; d <= hy; d++) {
 		double y = PAD_T + (hy - d) / (hy - ly) * (H - PAD_T - PAD_B);
 
-		fprintf(f, "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" "
+		fprintf(f,
+			"<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" "
 			"class=\"grid\"/><text x=\"%d\" y=\"%.1f\" "
 			"class=\"ax\" text-anchor=\"end\">%g ms</text>\n",
-			PAD_L, W - PAD_R, y, y, PAD_L - 4, y + 4,
-			pow(10.0, d));
+			PAD_L, W - PAD_R, y, y, PAD_L - 4, y + 4, pow(10.0, d));
 	}
 	for (int k = 0; k <= 4; k++) {
 		static const char *const lab[] = { "0%", "90%", "99%", "99.9%",
 						   "99.99%" };
 		double x = PAD_L + (double)k / 4.5 * (W - PAD_L - PAD_R);
 
-		fprintf(f, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" "
+		fprintf(f,
+			"<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%d\" y2=\"%d\" "
 			"class=\"grid\"/><text x=\"%.1f\" y=\"%d\" class=\"ax\" "
-			"text-anchor=\"middle\">%s</text>\n", x, x, PAD_T,
-			H - PAD_B, x, H - PAD_B + 16, lab[k]);
+			"text-anchor=\"middle\">%s</text>\n",
+			x, x, PAD_T, H - PAD_B, x, H - PAD_B + 16, lab[k]);
 	}
-	fprintf(f, "<text x=\"%.1f\" y=\"%d\" class=\"ax\" "
-		"text-anchor=\"middle\">max</text>\n", point_x(NPTS - 1),
-		H - PAD_B + 16);
+	fprintf(f,
+		"<text x=\"%.1f\" y=\"%d\" class=\"ax\" "
+		"text-anchor=\"middle\">max</text>\n",
+		point_x(NPTS - 1), H - PAD_B + 16);
 	for (int s = 0; s < n; s++) {
-		fprintf(f, "<polyline fill=\"none\" stroke=\"%s\" "
+		fprintf(f,
+			"<polyline fill=\"none\" stroke=\"%s\" "
 			"stroke-width=\"1.6\" points=\"",
 			palette[s % 10]);
 		for (int i = 0; i < NPTS; i++) {
-			double v = (double)gw_hist_quantile(&h[s],
-						point_q(i)) / 1e6;
+			double v = (double)gw_hist_quantile(&h[s], point_q(i)) /
+				   1e6;
 			double lv = log10(v > 0 ? v : pow(10.0, ly));
 
 			if (lv < ly)
 				lv = ly;
-			fprintf(f, "%.1f,%.1f ", point_x(i), PAD_T + (hy - lv) /
-				(hy - ly) * (H - PAD_T - PAD_B));
+			fprintf(f, "%.1f,%.1f ", point_x(i),
+				PAD_T + (hy - lv) / (hy - ly) *
+						(H - PAD_T - PAD_B));
 		}
 		fputs("\"/>\n", f);
 		fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"key\" fill=\"%s\">",
@@ -176,7 +192,8 @@ static void memory_chart(FILE *f, json_t *mem)
 
 	if (json_array_size(samples) < 2)
 		return;
-	json_array_foreach(samples, i, p) {
+	json_array_foreach(samples, i, p)
+	{
 		double t = json_number_value(json_array_get(p, 0));
 		double v = json_number_value(json_array_get(p, 1));
 
@@ -190,23 +207,24 @@ static void memory_chart(FILE *f, json_t *mem)
 	}
 	if (t1 <= 0)
 		t1 = 1;
-	fprintf(f, "<svg class=\"chart\" viewBox=\"0 0 %d %d\" width=\"%d\" "
+	fprintf(f,
+		"<svg class=\"chart\" viewBox=\"0 0 %d %d\" width=\"%d\" "
 		"height=\"%d\" role=\"img\"><title>gateway RSS</title>\n"
 		"<text x=\"%d\" y=\"%d\" class=\"ax\" text-anchor=\"end\">"
 		"%.1f MB</text><text x=\"%d\" y=\"%d\" class=\"ax\" "
 		"text-anchor=\"end\">%.1f MB</text><text x=\"%d\" y=\"%d\" "
 		"class=\"ax\" text-anchor=\"end\">%.1f s</text>\n"
 		"<polyline fill=\"none\" stroke=\"#d62728\" "
-		"stroke-width=\"1.6\" points=\"", W, H / 2, W, H / 2,
-		PAD_L - 4, PAD_T + 4, hi, PAD_L - 4, H / 2 - PAD_B + 4, lo,
-		W - PAD_R, H / 2 - PAD_B + 16, t1);
-	json_array_foreach(samples, i, p) {
+		"stroke-width=\"1.6\" points=\"",
+		W, H / 2, W, H / 2, PAD_L - 4, PAD_T + 4, hi, PAD_L - 4,
+		H / 2 - PAD_B + 4, lo, W - PAD_R, H / 2 - PAD_B + 16, t1);
+	json_array_foreach(samples, i, p)
+	{
 		double t = json_number_value(json_array_get(p, 0));
 		double v = json_number_value(json_array_get(p, 1));
 
 		fprintf(f, "%.1f,%.1f ", PAD_L + t / t1 * (W - PAD_L - PAD_R),
-			PAD_T + (hi - v) / (hi - lo) *
-				(H / 2 - PAD_T - PAD_B));
+			PAD_T + (hi - v) / (hi - lo) * (H / 2 - PAD_T - PAD_B));
 	}
 	fputs("\"/></svg>\n", f);
 }
@@ -238,11 +256,13 @@ static void time_chart(FILE *f, const char *title, const char *unit,
 		t1 = 1;
 	fprintf(f, "<p class=\"cap\">");
 	esc(f, title);
-	fprintf(f, "</p><svg class=\"chart\" viewBox=\"0 0 %d %d\" "
-		"width=\"%d\" height=\"%d\" role=\"img\"><title>", W, H / 2,
-		W, H / 2);
+	fprintf(f,
+		"</p><svg class=\"chart\" viewBox=\"0 0 %d %d\" "
+		"width=\"%d\" height=\"%d\" role=\"img\"><title>",
+		W, H / 2, W, H / 2);
 	esc(f, title);
-	fprintf(f, "</title>\n<line class=\"grid\" x1=\"%d\" y1=\"%d\" "
+	fprintf(f,
+		"</title>\n<line class=\"grid\" x1=\"%d\" y1=\"%d\" "
 		"x2=\"%d\" y2=\"%d\"/><text x=\"%d\" y=\"%d\" class=\"ax\" "
 		"text-anchor=\"end\">%.4g %s</text><text x=\"%d\" y=\"%d\" "
 		"class=\"ax\" text-anchor=\"end\">0</text><text x=\"%d\" "
@@ -263,9 +283,11 @@ static void time_chart(FILE *f, const char *title, const char *unit,
 				continue;
 			}
 			if (!open)
-				fprintf(f, "<polyline fill=\"none\" "
+				fprintf(f,
+					"<polyline fill=\"none\" "
 					"stroke=\"%s\" stroke-width=\"1.6\" "
-					"points=\"", palette[k]);
+					"points=\"",
+					palette[k]);
 			open = 1;
 			fprintf(f, "%.1f,%.1f ",
 				PAD_L + t[i] / t1 * (W - PAD_L - PAD_R),
@@ -273,9 +295,10 @@ static void time_chart(FILE *f, const char *title, const char *unit,
 		}
 		if (open)
 			fputs("\"/>\n", f);
-		fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"key\" "
-			"fill=\"%s\">", W - PAD_R + 8, PAD_T + 12 + 14 * k,
-			palette[k]);
+		fprintf(f,
+			"<text x=\"%d\" y=\"%d\" class=\"key\" "
+			"fill=\"%s\">",
+			W - PAD_R + 8, PAD_T + 12 + 14 * k, palette[k]);
 		esc(f, l[k].label);
 		fputs("</text>\n", f);
 	}
@@ -296,7 +319,8 @@ static void series_charts(FILE *f, json_t *r)
 	if (!n || ws <= 0)
 		return;
 	v = gw_xcalloc(10 * n, sizeof(*v));
-	json_array_foreach(wins, i, w) {
+	json_array_foreach(wins, i, w)
+	{
 		json_t *tt = json_object_get(json_object_get(w, "ops"), "ttfe");
 		double att = num(w, "attempts");
 
@@ -359,14 +383,16 @@ static void scenario(FILE *f, json_t *r, size_t idx)
 		(long long)json_integer_value(json_object_get(
 			json_object_get(r, "summary"), "samples_dropped")));
 	fputs("<ul class=\"checks\">", f);
-	json_array_foreach(json_object_get(json_object_get(r, "verdict"),
-					   "checks"), i, c) {
+	json_array_foreach(
+		json_object_get(json_object_get(r, "verdict"), "checks"), i, c)
+	{
 		fprintf(f, "<li class=\"%s\">", str(c, "status"));
 		esc(f, str(c, "name"));
 		if (strcmp(str(c, "status"), "skipped"))
-			fprintf(f, " = %.6g%s (%s %s %.6g%s)", num(c,
-				"measured"), str(c, "unit"), strcmp(str(c,
-				"comparison"), "==") ? "limit" : "expected",
+			fprintf(f, " = %.6g%s (%s %s %.6g%s)",
+				num(c, "measured"), str(c, "unit"),
+				strcmp(str(c, "comparison"), "==") ? "limit"
+								   : "expected",
 				str(c, "comparison"), num(c, "limit"),
 				str(c, "unit"));
 		if (*str(c, "note")) {
@@ -379,13 +405,16 @@ static void scenario(FILE *f, json_t *r, size_t idx)
 	if (json_object_size(ops)) {
 		fputs("<table><tr><th>operation</th><th>count</th><th>p50</th>"
 		      "<th>p95</th><th>p99</th><th>max</th><th>mean</th>"
-		      "<th>err%</th><th>ops/s</th></tr>\n", f);
-		json_object_foreach(ops, name, o) {
+		      "<th>err%</th><th>ops/s</th></tr>\n",
+		      f);
+		json_object_foreach(ops, name, o)
+		{
 			json_t *p = json_object_get(o, "percentiles");
 
 			fputs("<tr><td>", f);
 			esc(f, name);
-			fprintf(f, "</td><td>%lld</td><td>%.3f</td><td>%.3f</td>"
+			fprintf(f,
+				"</td><td>%lld</td><td>%.3f</td><td>%.3f</td>"
 				"<td>%.3f</td><td>%.3f</td><td>%.3f</td>"
 				"<td>%.1f</td><td>%.2f</td></tr>\n",
 				(long long)json_integer_value(
@@ -396,15 +425,18 @@ static void scenario(FILE *f, json_t *r, size_t idx)
 				num(o, "throughput_per_sec"));
 		}
 		fputs("</table>\n<p class=\"cap\">latency (ms) by percentile"
-		      "</p>\n", f);
+		      "</p>\n",
+		      f);
 		latency_chart(f, ops);
 	}
 	if (json_object_get(r, "series"))
 		series_charts(f, r);
 	if (json_is_true(json_object_get(mem, "measured"))) {
-		fprintf(f, "<p class=\"cap\">gateway RSS: %.1f &rarr; %.1f MB "
-			"(%+.1f MB)</p>\n", num(mem, "start_mb"),
-			num(mem, "end_mb"), num(mem, "growth_mb"));
+		fprintf(f,
+			"<p class=\"cap\">gateway RSS: %.1f &rarr; %.1f MB "
+			"(%+.1f MB)</p>\n",
+			num(mem, "start_mb"), num(mem, "end_mb"),
+			num(mem, "growth_mb"));
 		memory_chart(f, mem);
 	}
 	fputs("</section>\n", f);
@@ -423,7 +455,8 @@ int gw_html_write(const char *path, json_t *const *reports, size_t n,
 	for (size_t i = 0; i < n; i++)
 		count[gw_report_outcome(reports[i])]++;
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8"
-	      "\"><title>", f);
+	      "\"><title>",
+	      f);
 	esc(f, title);
 	fputs("</title><style>\n"
 	      "body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}"
@@ -439,23 +472,27 @@ int gw_html_write(const char *path, json_t *const *reports, size_t n,
 	      ".checks li.skipped::marker{content:'\\2013  '}"
 	      ".grid{stroke:#ddd;stroke-width:1}.ax{font-size:11px;fill:#555}"
 	      ".key{font-size:12px}section{margin-bottom:2.5em}"
-	      "</style></head><body>\n<h1>", f);
+	      "</style></head><body>\n<h1>",
+	      f);
 	esc(f, title);
-	fprintf(f, "</h1>\n<p>%zu passed, %zu failed, %zu skipped, %zu "
+	fprintf(f,
+		"</h1>\n<p>%zu passed, %zu failed, %zu skipped, %zu "
 		"interrupted</p>\n<table><tr><th>scenario</th><th>verdict</th>"
-		"<th>seconds</th><th>errors</th></tr>\n", count[GW_PASSED],
-		count[GW_FAILED], count[GW_SKIPPED], count[GW_INTERRUPTED]);
+		"<th>seconds</th><th>errors</th></tr>\n",
+		count[GW_PASSED], count[GW_FAILED], count[GW_SKIPPED],
+		count[GW_INTERRUPTED]);
 	for (size_t i = 0; i < n; i++) {
 		json_t *r = reports[i], *m = json_object_get(r, "metadata");
 
 		fprintf(f, "<tr><td><a href=\"#s%zu\">", i);
 		esc(f, str(m, "test_name"));
-		fprintf(f, "</a></td><td class=\"%s\">%s</td><td>%.2f</td>"
-			"<td>%lld</td></tr>\n", verdict(r), verdict(r),
-			num(m, "duration_seconds"),
-			(long long)json_integer_value(json_object_get(
-				json_object_get(r, "summary"),
-				"total_errors")));
+		fprintf(f,
+			"</a></td><td class=\"%s\">%s</td><td>%.2f</td>"
+			"<td>%lld</td></tr>\n",
+			verdict(r), verdict(r), num(m, "duration_seconds"),
+			(long long)json_integer_value(
+				json_object_get(json_object_get(r, "summary"),
+						"total_errors")));
 	}
 	fputs("</table>\n", f);
 	for (size_t i = 0; i < n; i++)

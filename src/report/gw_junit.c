@@ -19,11 +19,21 @@ static void xml_text(FILE *f, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '&': fputs("&amp;", f); break;
-		case '<': fputs("&lt;", f); break;
-		case '>': fputs("&gt;", f); break;
-		case '"': fputs("&quot;", f); break;
-		case '\'': fputs("&apos;", f); break;
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&apos;", f);
+			break;
 		default:
 			if ((unsigned char)*s >= 0x20 || *s == '\n' ||
 			    *s == '\t')
@@ -52,17 +62,18 @@ static void explain(const json_t *r, char *out, size_t n)
 	if (*str(v, "skip_reason") && len < n)
 		len += (size_t)snprintf(out + len, n - len, "%s; ",
 					str(v, "skip_reason"));
-	json_array_foreach(json_object_get(v, "checks"), i, c) {
+	json_array_foreach(json_object_get(v, "checks"), i, c)
+	{
 		if (len >= n)
 			break;
 		if (strcmp(str(c, "status"), "fail"))
 			continue;
 		len += (size_t)snprintf(out + len, n - len, "%s; ",
-					*str(c, "note") ? str(c, "note") :
-							  str(c, "name"));
+					*str(c, "note") ? str(c, "note")
+							: str(c, "name"));
 	}
 	if (len >= 2 && len < n)
-		out[len - 2] = '\0';	/* drop the last "; " */
+		out[len - 2] = '\0'; /* drop the last "; " */
 }
 
 static void testcase(FILE *f, const json_t *r)
@@ -80,8 +91,8 @@ static void testcase(FILE *f, const json_t *r)
 			fputc(*p, f);
 	fputs("\" name=\"", f);
 	xml_text(f, str(m, "test_name"));
-	fprintf(f, "\" time=\"%.3f\"", json_number_value(json_object_get(m,
-						     "duration_seconds")));
+	fprintf(f, "\" time=\"%.3f\"",
+		json_number_value(json_object_get(m, "duration_seconds")));
 	if (o == GW_PASSED) {
 		fputs("/>\n", f);
 		return;
@@ -108,15 +119,20 @@ int gw_junit_write(const char *path, json_t *const *reports, size_t n,
 
 		fails += o == GW_FAILED || o == GW_INTERRUPTED;
 		skips += o == GW_SKIPPED;
-		total += json_number_value(json_object_get(json_object_get(
-			reports[i], "metadata"), "duration_seconds"));
+		total += json_number_value(
+			json_object_get(json_object_get(reports[i], "metadata"),
+					"duration_seconds"));
 	}
-	fprintf(a.f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+	fprintf(a.f,
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
 		"<testsuites tests=\"%zu\" failures=\"%zu\" skipped=\"%zu\" "
-		"time=\"%.3f\">\n  <testsuite name=\"", n, fails, skips, total);
+		"time=\"%.3f\">\n  <testsuite name=\"",
+		n, fails, skips, total);
 	xml_text(a.f, suite);
-	fprintf(a.f, "\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
-		"skipped=\"%zu\" time=\"%.3f\">\n", n, fails, skips, total);
+	fprintf(a.f,
+		"\" tests=\"%zu\" failures=\"%zu\" errors=\"0\" "
+		"skipped=\"%zu\" time=\"%.3f\">\n",
+		n, fails, skips, total);
 	for (size_t i = 0; i < n; i++)
 		testcase(a.f, reports[i]);
 	fputs("  </testsuite>\n</testsuites>\n", a.f);

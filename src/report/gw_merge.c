@@ -47,20 +47,24 @@ static void add_numbers(json_t *dst, json_t *src)
 	const char *k;
 	json_t *v;
 
-	json_object_foreach(src, k, v) {
+	json_object_foreach(src, k, v)
+	{
 		json_t *d = json_object_get(dst, k);
 
 		if (json_is_integer(v) && (!d || json_is_integer(d)))
-			json_object_set_new(dst, k, json_integer(
-				json_integer_value(d) + json_integer_value(v)));
+			json_object_set_new(
+				dst, k,
+				json_integer(json_integer_value(d) +
+					     json_integer_value(v)));
 		else if (json_is_number(v))
-			json_object_set_new(dst, k, json_real(
-				json_number_value(d) + json_number_value(v)));
+			json_object_set_new(dst, k,
+					    json_real(json_number_value(d) +
+						      json_number_value(v)));
 	}
 }
 
-static int merge_operations(json_t *out, json_t *const *in, size_t n,
-			    char *err, size_t errlen)
+static int merge_operations(json_t *out, json_t *const *in, size_t n, char *err,
+			    size_t errlen)
 {
 	json_t *ops = json_object();
 	const char *name;
@@ -68,11 +72,11 @@ static int merge_operations(json_t *out, json_t *const *in, size_t n,
 
 	/* union of the operation names, in first-seen order */
 	for (size_t s = 0; s < n; s++)
-		json_object_foreach(json_object_get(in[s], "operations"),
-				    name, v)
-			if (!json_object_get(ops, name))
-				json_object_set_new(ops, name, json_null());
-	json_object_foreach(ops, name, v) {
+		json_object_foreach(json_object_get(in[s], "operations"), name,
+				    v) if (!json_object_get(ops, name))
+			json_object_set_new(ops, name, json_null());
+	json_object_foreach(ops, name, v)
+	{
 		struct gw_hist h;
 		json_int_t attempts = 0, errors = 0, dropped = 0;
 		double tput = 0, den;
@@ -80,25 +84,27 @@ static int merge_operations(json_t *out, json_t *const *in, size_t n,
 
 		gw_hist_init(&h);
 		for (size_t s = 0; s < n; s++) {
-			json_t *so = json_object_get(json_object_get(in[s],
-					"operations"), name);
+			json_t *so = json_object_get(
+				json_object_get(in[s], "operations"), name);
 
 			if (!so)
 				continue;
-			if (gw_hist_json_add(&h, json_object_get(so,
-							"histogram"))) {
+			if (gw_hist_json_add(
+				    &h, json_object_get(so, "histogram"))) {
 				gw_hist_release(&h);
 				json_decref(ops);
-				return fail(err, errlen, "report %zu: operation "
-					    "'%s' has no valid histogram", s,
-					    name);
+				return fail(err, errlen,
+					    "report %zu: operation "
+					    "'%s' has no valid histogram",
+					    s, name);
 			}
 			attempts += int_at(so, "attempts");
 			errors += int_at(so, "errors");
 			dropped += int_at(so, "dropped_samples");
 			tput += num_at(so, "throughput_per_sec");
 		}
-		den = attempts ? (double)attempts : (double)h.n + (double)errors;
+		den = attempts ? (double)attempts
+			       : (double)h.n + (double)errors;
 		o = json_pack("{s:o, s:f, s:f, s:I, s:I, s:I, s:o}",
 			      "percentiles", gw_hist_json_percentiles(&h),
 			      "throughput_per_sec", tput, "error_rate_percent",
@@ -113,13 +119,14 @@ static int merge_operations(json_t *out, json_t *const *in, size_t n,
 	return 0;
 }
 
-/* ---- workload reports ----------------------------------------------------- */
+/* ---- workload reports ---------------------------------------------------- */
 
 /* The window counts that add up across shards, and the gauges that do
  * too (what is open on each shard at once). */
 static const char *const win_summed[] = {
-	"offered", "started", "completed", "failed", "errors", "attempts",
-	"dropped_starts", "late_starts", "in_flight", "open_streams", "users",
+	"offered",   "started",	     "completed",      "failed",
+	"errors",    "attempts",     "dropped_starts", "late_starts",
+	"in_flight", "open_streams", "users",
 };
 
 /* Add window src (of one shard) into dst (the merged window). */
@@ -129,19 +136,21 @@ static int add_window(json_t *dst, json_t *src)
 	const char *name;
 
 	for (size_t k = 0; k < GW_ARRAY_SIZE(win_summed); k++)
-		json_object_set_new(dst, win_summed[k], json_integer(
-			int_at(dst, win_summed[k]) + int_at(src, win_summed[k])));
+		json_object_set_new(dst, win_summed[k],
+				    json_integer(int_at(dst, win_summed[k]) +
+						 int_at(src, win_summed[k])));
 	/* every shard has its own CPU: the merged window shows the busiest */
 	if (num_at(src, "cpu_percent") > num_at(dst, "cpu_percent"))
-		json_object_set_new(dst, "cpu_percent", json_real(
-			num_at(src, "cpu_percent")));
-	json_object_foreach(json_object_get(src, "ops"), name, so) {
+		json_object_set_new(dst, "cpu_percent",
+				    json_real(num_at(src, "cpu_percent")));
+	json_object_foreach(json_object_get(src, "ops"), name, so)
+	{
 		struct gw_hist h;
 		json_t *d = json_object_get(dops, name), *o;
 
 		gw_hist_init(&h);
-		if ((d && gw_hist_json_add(&h, json_object_get(d,
-							"histogram"))) ||
+		if ((d &&
+		     gw_hist_json_add(&h, json_object_get(d, "histogram"))) ||
 		    gw_hist_json_add(&h, json_object_get(so, "histogram"))) {
 			gw_hist_release(&h);
 			return -1;
@@ -185,46 +194,49 @@ static int merge_series(json_t *out, json_t *const *in, size_t n, char *err,
 		if (num_at(ser, "window_s") != ws) {
 			json_decref(all);
 			json_decref(merged);
-			return fail(err, errlen, "report %zu: windows of %g s, "
-				    "report 0's are %g s", s,
-				    num_at(ser, "window_s"), ws);
+			return fail(err, errlen,
+				    "report %zu: windows of %g s, "
+				    "report 0's are %g s",
+				    s, num_at(ser, "window_s"), ws);
 		}
 		json_array_foreach(json_object_get(ser, "windows"), i, w)
 			json_array_append(all, w);
 	}
 	nall = json_array_size(all);
 	v = gw_xcalloc(nall ? nall : 1, sizeof(*v));
-	json_array_foreach(all, i, w)
-		v[i] = w;
+	json_array_foreach(all, i, w) v[i] = w;
 	qsort(v, nall, sizeof(*v), cmp_wall);
 	if (nall)
 		wall0 = int_at(v[0], "wall_ms");
 	for (i = 0; i < nall; i++) {
-		json_t *last = json_array_get(merged,
-					      json_array_size(merged) - 1);
+		json_t *last =
+			json_array_get(merged, json_array_size(merged) - 1);
 
-		if (!last || int_at(last, "wall_ms") != int_at(v[i], "wall_ms")) {
-			last = json_pack("{s:I, s:f, s:f, s:o}", "wall_ms",
-					 int_at(v[i], "wall_ms"), "t_s",
-					 (double)(int_at(v[i], "wall_ms") -
-						  wall0) / 1000.0,
-					 "cpu_percent", 0.0, "ops",
-					 json_object());
+		if (!last ||
+		    int_at(last, "wall_ms") != int_at(v[i], "wall_ms")) {
+			last = json_pack(
+				"{s:I, s:f, s:f, s:o}", "wall_ms",
+				int_at(v[i], "wall_ms"), "t_s",
+				(double)(int_at(v[i], "wall_ms") - wall0) /
+					1000.0,
+				"cpu_percent", 0.0, "ops", json_object());
 			json_array_append_new(merged, last);
 		}
 		if (add_window(last, v[i]) < 0) {
 			free(v);
 			json_decref(all);
 			json_decref(merged);
-			return fail(err, errlen, "a window at wall_ms %lld has "
+			return fail(err, errlen,
+				    "a window at wall_ms %lld has "
 				    "a malformed histogram",
 				    (long long)int_at(v[i], "wall_ms"));
 		}
 	}
 	free(v);
 	json_decref(all);
-	json_object_set_new(out, "series", json_pack("{s:f, s:I, s:o}",
-		"window_s", ws, "wall0_ms", wall0, "windows", merged));
+	json_object_set_new(out, "series",
+			    json_pack("{s:f, s:I, s:o}", "window_s", ws,
+				      "wall0_ms", wall0, "windows", merged));
 	return 0;
 }
 
@@ -232,9 +244,10 @@ static int merge_series(json_t *out, json_t *const *in, size_t n, char *err,
 static void merge_load(json_t *out, json_t *const *in, size_t n)
 {
 	static const char *const summed[] = {
-		"offered", "started", "completed", "failed", "cut",
-		"dropped_starts", "late_starts", "offered_rate",
-		"achieved_rate", "pool",
+		"offered",     "started",      "completed",
+		"failed",      "cut",	       "dropped_starts",
+		"late_starts", "offered_rate", "achieved_rate",
+		"pool",
 	};
 	json_t *load = json_object_get(out, "load");
 	json_t *gen = json_object_get(out, "generator");
@@ -251,22 +264,24 @@ static void merge_load(json_t *out, json_t *const *in, size_t n)
 			json_t *d = json_object_get(load, summed[k]);
 			json_t *v = json_object_get(l, summed[k]);
 
-			json_object_set_new(load, summed[k],
-				json_is_integer(v) && json_is_integer(d) ?
-				json_integer(json_integer_value(d) +
-					     json_integer_value(v)) :
-				json_real(json_number_value(d) +
-					  json_number_value(v)));
+			json_object_set_new(
+				load, summed[k],
+				json_is_integer(v) && json_is_integer(d)
+					? json_integer(json_integer_value(d) +
+						       json_integer_value(v))
+					: json_real(json_number_value(d) +
+						    json_number_value(v)));
 		}
 		if (!json_is_true(json_object_get(g, "valid"))) {
 			size_t len = strlen(why);
 
 			valid = 0;
-			snprintf(why + len, sizeof(why) - len, "%sshard %zu: %s",
-				 len ? "; " : "", s,
-				 json_string_value(json_object_get(g, "why")) ?
-				 json_string_value(json_object_get(g, "why")) :
-				 "");
+			snprintf(why + len, sizeof(why) - len,
+				 "%sshard %zu: %s", len ? "; " : "", s,
+				 json_string_value(json_object_get(g, "why"))
+					 ? json_string_value(
+						   json_object_get(g, "why"))
+					 : "");
 		}
 	}
 	if (gen) {
@@ -291,11 +306,12 @@ static void merge_errors(json_t *out, json_t *const *in, size_t n)
 	size_t k, count;
 
 	for (size_t s = 0; s < n; s++)
-		json_array_foreach(json_object_get(in[s], "errors"), k, e) {
+		json_array_foreach(json_object_get(in[s], "errors"), k, e)
+		{
 			json_t *c = json_deep_copy(e);
 
-			json_object_set_new(c, "shard", json_integer(
-				(json_int_t)s));
+			json_object_set_new(c, "shard",
+					    json_integer((json_int_t)s));
 			json_array_append_new(all, c);
 		}
 	count = json_array_size(all);
@@ -313,62 +329,68 @@ static void merge_errors(json_t *out, json_t *const *in, size_t n)
 /* What the merged metadata takes from all shards. */
 struct scan {
 	const char *name;
-	double duration;		/* the longest shard's */
+	double duration; /* the longest shard's */
 	int passed, interrupted;
-	json_t *worst_mem;		/* the largest growth, borrowed */
-	json_t *shards;			/* the "merge.shards" list */
+	json_t *worst_mem; /* the largest growth, borrowed */
+	json_t *shards;	   /* the "merge.shards" list */
 };
 
 /* Check that every report is one of the same scenario, and collect the
  * metadata.  Returns 0, or -1 with the reason in err. */
-static int scan_shards(json_t *const *in, size_t n, struct scan *sc,
-		       char *err, size_t errlen)
+static int scan_shards(json_t *const *in, size_t n, struct scan *sc, char *err,
+		       size_t errlen)
 {
 	double worst = -1e300;
 
 	for (size_t s = 0; s < n; s++) {
 		json_t *m = json_object_get(in[s], "metadata");
-		const char *t = json_string_value(json_object_get(m,
-							      "test_name"));
+		const char *t =
+			json_string_value(json_object_get(m, "test_name"));
 		json_t *mem = json_object_get(in[s], "memory");
-		int ok = json_is_true(json_object_get(json_object_get(in[s],
-						"verdict"), "passed"));
+		int ok = json_is_true(json_object_get(
+			json_object_get(in[s], "verdict"), "passed"));
 
 		if (int_at(in[s], "schema_version") != GW_REPORT_SCHEMA_VERSION)
-			return fail(err, errlen, "report %zu: schema_version "
-				    "%lld, expected %d", s,
+			return fail(err, errlen,
+				    "report %zu: schema_version "
+				    "%lld, expected %d",
+				    s,
 				    (long long)int_at(in[s], "schema_version"),
 				    GW_REPORT_SCHEMA_VERSION);
 		if (!t || (sc->name && strcmp(t, sc->name)))
-			return fail(err, errlen, "report %zu is of scenario "
-				    "'%s', not '%s'", s, t ? t : "?",
-				    sc->name ? sc->name : "?");
+			return fail(err, errlen,
+				    "report %zu is of scenario "
+				    "'%s', not '%s'",
+				    s, t ? t : "?", sc->name ? sc->name : "?");
 		sc->name = t;
 		if (num_at(m, "duration_seconds") > sc->duration)
 			sc->duration = num_at(m, "duration_seconds");
 		sc->passed &= ok;
-		sc->interrupted |= json_is_true(json_object_get(m,
-							"interrupted"));
+		sc->interrupted |=
+			json_is_true(json_object_get(m, "interrupted"));
 		if (json_is_true(json_object_get(mem, "measured")) &&
 		    num_at(mem, "growth_mb") > worst) {
 			worst = num_at(mem, "growth_mb");
 			sc->worst_mem = mem;
 		}
-		json_array_append_new(sc->shards, json_pack(
-			"{s:i, s:O, s:O, s:b}", "shard", (int)s, "timestamp",
-			json_object_get(m, "timestamp"), "target",
-			json_object_get(m, "target"), "passed", ok));
+		json_array_append_new(
+			sc->shards,
+			json_pack("{s:i, s:O, s:O, s:b}", "shard", (int)s,
+				  "timestamp", json_object_get(m, "timestamp"),
+				  "target", json_object_get(m, "target"),
+				  "passed", ok));
 	}
 	return 0;
 }
 
 /* Counters, gauges, error classes and the summary sums; every shard's
  * checks, tagged with the shard, into checks. */
-static void merge_sums(json_t *out, json_t *const *in, size_t n,
-		       json_t *checks)
+static void merge_sums(json_t *out, json_t *const *in, size_t n, json_t *checks)
 {
 	static const char *const summed[] = {
-		"total_errors", "samples_produced", "samples_received",
+		"total_errors",
+		"samples_produced",
+		"samples_received",
 		"samples_dropped",
 	};
 	json_t *ctr = json_object(), *gauges = json_object();
@@ -385,20 +407,25 @@ static void merge_sums(json_t *out, json_t *const *in, size_t n,
 		add_numbers(gauges, json_object_get(in[s], "gauges"));
 		add_numbers(classes, json_object_get(ss, "errors_by_class"));
 		for (size_t q = 0; q < GW_ARRAY_SIZE(summed); q++)
-			json_object_set_new(sum, summed[q], json_integer(
-				int_at(sum, summed[q]) + int_at(ss, summed[q])));
-		json_array_foreach(json_object_get(json_object_get(in[s],
-				"verdict"), "checks"), k, c) {
+			json_object_set_new(
+				sum, summed[q],
+				json_integer(int_at(sum, summed[q]) +
+					     int_at(ss, summed[q])));
+		json_array_foreach(
+			json_object_get(json_object_get(in[s], "verdict"),
+					"checks"),
+			k, c)
+		{
 			json_t *cc = json_deep_copy(c);
 
-			json_object_set_new(cc, "shard", json_integer(
-				(json_int_t)s));
+			json_object_set_new(cc, "shard",
+					    json_integer((json_int_t)s));
 			json_array_append_new(checks, cc);
 		}
 	}
-	json_object_set_new(sum, "operations_count", json_integer(
-		(json_int_t)json_object_size(json_object_get(out,
-							     "operations"))));
+	json_object_set_new(sum, "operations_count",
+			    json_integer((json_int_t)json_object_size(
+				    json_object_get(out, "operations"))));
 	json_object_set_new(sum, "errors_by_class", classes);
 	json_object_set_new(out, "counters", ctr);
 	json_object_set_new(out, "gauges", gauges);
@@ -434,14 +461,18 @@ json_t *gw_merge_json(json_t *const *in, size_t n, char *err, size_t errlen)
 	if (sc.worst_mem)
 		json_object_set(out, "memory", sc.worst_mem);
 	merge_errors(out, in, n);
-	json_object_set_new(out, "verdict", json_pack("{s:b, s:s, s:o}",
-		"passed", sc.passed, "skip_reason", "", "checks", checks));
-	json_object_set_new(out, "merge", json_pack("{s:i, s:o, s:s}",
-		"shards_count", (int)n, "shards", sc.shards, "rules",
-		"histograms, attempts, errors, counters and throughput summed "
-		"exactly; gauges summed; memory of the shard with the largest "
-		"growth; duration of the longest shard; passed only if every "
-		"shard passed"));
+	json_object_set_new(out, "verdict",
+			    json_pack("{s:b, s:s, s:o}", "passed", sc.passed,
+				      "skip_reason", "", "checks", checks));
+	json_object_set_new(
+		out, "merge",
+		json_pack(
+			"{s:i, s:o, s:s}", "shards_count", (int)n, "shards",
+			sc.shards, "rules",
+			"histograms, attempts, errors, counters and throughput summed "
+			"exactly; gauges summed; memory of the shard with the largest "
+			"growth; duration of the longest shard; passed only if every "
+			"shard passed"));
 	return out;
 
 fail:
@@ -467,19 +498,22 @@ int gw_merge_files(const char *out, char *const in[], size_t n)
 			goto out;
 		}
 		/* the same checks as gw_merge_json, named by file */
-		t = json_string_value(json_object_get(json_object_get(r[i],
-				"metadata"), "test_name"));
-		t0 = json_string_value(json_object_get(json_object_get(r[0],
-				"metadata"), "test_name"));
+		t = json_string_value(json_object_get(
+			json_object_get(r[i], "metadata"), "test_name"));
+		t0 = json_string_value(json_object_get(
+			json_object_get(r[0], "metadata"), "test_name"));
 		if (int_at(r[i], "schema_version") !=
-		    GW_REPORT_SCHEMA_VERSION || !t) {
+			    GW_REPORT_SCHEMA_VERSION ||
+		    !t) {
 			gw_error("%s: not a gwstress report (schema_version "
-				 "%d)", in[i], GW_REPORT_SCHEMA_VERSION);
+				 "%d)",
+				 in[i], GW_REPORT_SCHEMA_VERSION);
 			goto out;
 		}
 		if (strcmp(t, t0)) {
 			gw_error("%s: scenario '%s', but %s is '%s': merge "
-				 "shards of one scenario", in[i], t, in[0], t0);
+				 "shards of one scenario",
+				 in[i], t, in[0], t0);
 			goto out;
 		}
 	}

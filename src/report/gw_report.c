@@ -23,7 +23,7 @@ static const char rule_eq[] =
 static const char rule_dash[] =
 	"----------------------------------------------------------------------";
 
-/* ---- console ------------------------------------------------------------ */
+/* ---- console ------------------------------------------------------------- */
 
 /* 1234567 -> "1,234,567" */
 static void thousands(char *out, size_t n, uint64_t v)
@@ -87,7 +87,8 @@ static void console_counters(FILE *f, const struct gw_metrics *m)
 	qsort(names, (size_t)nnames, sizeof(names[0]), cmp_names);
 	fprintf(f, "\nCOUNTERS\n%s\n", rule_dash);
 	for (int i = 0; i < nnames; i++) {
-		thousands(buf, sizeof(buf), gw_metrics_counter_value(m, names[i]));
+		thousands(buf, sizeof(buf),
+			  gw_metrics_counter_value(m, names[i]));
 		fprintf(f, "  %s: %s\n", names[i], buf);
 	}
 }
@@ -99,10 +100,12 @@ static void console_memory_errors(FILE *f, const struct gw_metrics *m)
 
 	gw_metrics_mem_trend(m, &mt);
 	if (mt.sample_count > 0)
-		fprintf(f, "\nMEMORY USAGE\n%s\n  Start:  %.1f MB\n"
+		fprintf(f,
+			"\nMEMORY USAGE\n%s\n  Start:  %.1f MB\n"
 			"  End:    %.1f MB\n  Max:    %.1f MB\n"
-			"  Growth: %+.1f MB\n", rule_dash, mt.start_mb,
-			mt.end_mb, mt.max_mb, mt.growth_mb);
+			"  Growth: %+.1f MB\n",
+			rule_dash, mt.start_mb, mt.end_mb, mt.max_mb,
+			mt.growth_mb);
 	if (nerr <= 0)
 		return;
 	fprintf(f, "\nERRORS (first 10)\n%s\n", rule_dash);
@@ -167,7 +170,7 @@ void gw_report_console(FILE *f, const struct gw_scen *s)
 	fprintf(f, "\n%s\n", rule_eq);
 }
 
-/* ---- JSON --------------------------------------------------------------- */
+/* ---- JSON ---------------------------------------------------------------- */
 
 json_t *gw_report_config(const struct gw_config *cfg, json_t **sources)
 {
@@ -203,8 +206,9 @@ json_t *gw_report_config(const struct gw_config *cfg, json_t **sources)
 
 			snprintf(key, sizeof(key), "%s.%s", k->section,
 				 k->name);
-			json_object_set_new(*sources, key, json_string(
-				gw_config_src_name((enum gw_src)cfg->src[i])));
+			json_object_set_new(*sources, key,
+					    json_string(gw_config_src_name(
+						    (enum gw_src)cfg->src[i])));
 		}
 	}
 	return root;
@@ -222,8 +226,7 @@ static json_t *report_metadata(const struct gw_metrics *m,
 	json_object_set_new(meta, "markers", json_string(m->markers));
 	json_object_set_new(meta, "target", json_string(c->target));
 	json_object_set_new(meta, "bundled_gateway", json_boolean(c->bundled));
-	json_object_set_new(meta, "profile",
-			    json_string(c->cfg->profile.name));
+	json_object_set_new(meta, "profile", json_string(c->cfg->profile.name));
 	json_object_set_new(meta, "profile_file",
 			    json_string(c->cfg->source_file));
 	json_object_set_new(meta, "interrupted", json_boolean(m->interrupted));
@@ -242,30 +245,33 @@ static json_t *report_operations(const struct gw_metrics *m)
 		int i = order[k];
 		const struct gw_op *o = &m->op[i];
 
-		json_object_set_new(ops, o->name, json_pack(
-			"{s:o, s:f, s:f, s:I, s:I, s:I, s:o}",
-			"percentiles", gw_hist_json_percentiles(&o->hist),
-			"throughput_per_sec", gw_metrics_throughput(m, i),
-			"error_rate_percent", gw_metrics_error_rate(m, i),
-			"attempts", (json_int_t)o->attempts,
-			"errors", (json_int_t)o->errors,
-			"dropped_samples", (json_int_t)o->dropped,
-			"histogram", gw_hist_json_buckets(&o->hist)));
+		json_object_set_new(
+			ops, o->name,
+			json_pack("{s:o, s:f, s:f, s:I, s:I, s:I, s:o}",
+				  "percentiles",
+				  gw_hist_json_percentiles(&o->hist),
+				  "throughput_per_sec",
+				  gw_metrics_throughput(m, i),
+				  "error_rate_percent",
+				  gw_metrics_error_rate(m, i), "attempts",
+				  (json_int_t)o->attempts, "errors",
+				  (json_int_t)o->errors, "dropped_samples",
+				  (json_int_t)o->dropped, "histogram",
+				  gw_hist_json_buckets(&o->hist)));
 	}
 	return ops;
 }
 
-static json_t *report_summary(const struct gw_metrics *m, int nops,
-			      int passed)
+static json_t *report_summary(const struct gw_metrics *m, int nops, int passed)
 {
 	json_t *classes = json_object();
 
 	for (int k = 1; k < GW_E_NCLASS; k++)
-		json_object_set_new(classes, gw_errclass_name(
-			(enum gw_errclass)k), json_integer(
-			(json_int_t)m->err_by_class[k]));
-	return json_pack("{s:I, s:i, s:b, s:I, s:I, s:I, s:o}",
-			 "total_errors", (json_int_t)gw_metrics_total_errors(m),
+		json_object_set_new(
+			classes, gw_errclass_name((enum gw_errclass)k),
+			json_integer((json_int_t)m->err_by_class[k]));
+	return json_pack("{s:I, s:i, s:b, s:I, s:I, s:I, s:o}", "total_errors",
+			 (json_int_t)gw_metrics_total_errors(m),
 			 "operations_count", nops, "passed", passed,
 			 "samples_produced", (json_int_t)gw_metrics_produced(m),
 			 "samples_received", (json_int_t)m->samples_received,
@@ -287,12 +293,14 @@ static json_t *report_counters(const struct gw_metrics *m)
 			char key[GW_NAME_LEN + 8];
 
 			snprintf(key, sizeof(key), "errors_%s", m->op[i].name);
-			json_object_set_new(ctrs, key, json_integer(
-				(json_int_t)m->op[i].errors));
+			json_object_set_new(
+				ctrs, key,
+				json_integer((json_int_t)m->op[i].errors));
 		}
 	if (gw_metrics_total_errors(m))
-		json_object_set_new(ctrs, "total_errors", json_integer(
-			(json_int_t)gw_metrics_total_errors(m)));
+		json_object_set_new(
+			ctrs, "total_errors",
+			json_integer((json_int_t)gw_metrics_total_errors(m)));
 	return ctrs;
 }
 
@@ -301,10 +309,11 @@ static json_t *report_gauges(const struct gw_metrics *m)
 	json_t *gauges = json_object();
 
 	for (int i = 0; i < m->ngauges; i++)
-		json_object_set_new(gauges, m->gauge[i].name,
-			m->gauge[i].is_int ?
-			json_integer((json_int_t)m->gauge[i].value) :
-			json_real(m->gauge[i].value));
+		json_object_set_new(
+			gauges, m->gauge[i].name,
+			m->gauge[i].is_int
+				? json_integer((json_int_t)m->gauge[i].value)
+				: json_real(m->gauge[i].value));
 	return gauges;
 }
 
@@ -315,16 +324,16 @@ static json_t *report_memory(const struct gw_metrics *m)
 
 	gw_metrics_mem_trend(m, &mt);
 	for (int i = 0; i < m->nmem; i++)
-		json_array_append_new(samples, json_pack("[f, f]",
-			m->mem[i].t_s, m->mem[i].rss_mb));
-	return json_pack("{s:f, s:f, s:f, s:f, s:f, s:i, s:b, s:s, s:o}",
-			 "start_mb", mt.start_mb, "end_mb", mt.end_mb,
-			 "max_mb", mt.max_mb, "min_mb", mt.min_mb,
-			 "growth_mb", mt.growth_mb, "sample_count",
-			 mt.sample_count, "measured", mt.sample_count > 0,
-			 "source", m->mem_source ? "/proc/<pid>/status VmRSS" :
-						   "not measured",
-			 "samples", samples);
+		json_array_append_new(samples,
+				      json_pack("[f, f]", m->mem[i].t_s,
+						m->mem[i].rss_mb));
+	return json_pack(
+		"{s:f, s:f, s:f, s:f, s:f, s:i, s:b, s:s, s:o}", "start_mb",
+		mt.start_mb, "end_mb", mt.end_mb, "max_mb", mt.max_mb, "min_mb",
+		mt.min_mb, "growth_mb", mt.growth_mb, "sample_count",
+		mt.sample_count, "measured", mt.sample_count > 0, "source",
+		m->mem_source ? "/proc/<pid>/status VmRSS" : "not measured",
+		"samples", samples);
 }
 
 static json_t *report_errors(const struct gw_metrics *m)
@@ -342,13 +351,14 @@ static json_t *report_errors(const struct gw_metrics *m)
 			json_decref(ctx);
 			ctx = json_pack("{s:s}", "raw", e->context);
 		}
-		json_array_append_new(errs, json_pack(
-			"{s:f, s:s, s:s, s:s, s:o, s:s}",
-			"timestamp", (double)e->t_ns / 1e9,
-			"operation", m->op[e->op].name, "error_type", e->type,
-			"error_message", e->message, "context",
-			ctx ? ctx : json_object(), "error_class",
-			gw_errclass_name(e->cls)));
+		json_array_append_new(
+			errs,
+			json_pack("{s:f, s:s, s:s, s:s, s:o, s:s}", "timestamp",
+				  (double)e->t_ns / 1e9, "operation",
+				  m->op[e->op].name, "error_type", e->type,
+				  "error_message", e->message, "context",
+				  ctx ? ctx : json_object(), "error_class",
+				  gw_errclass_name(e->cls)));
 	}
 	return errs;
 }
@@ -379,13 +389,13 @@ json_t *gw_report_verdict(const struct gw_checks *k, int passed,
 			 skip_reason, "checks", checks);
 }
 
-void gw_report_add_metrics(json_t *root, const struct gw_metrics *m,
-			   int passed)
+void gw_report_add_metrics(json_t *root, const struct gw_metrics *m, int passed)
 {
 	json_t *ops = report_operations(m);
 
-	json_object_set_new(root, "summary", report_summary(m,
-			    (int)json_object_size(ops), passed));
+	json_object_set_new(root, "summary",
+			    report_summary(m, (int)json_object_size(ops),
+					   passed));
 	json_object_set_new(root, "operations", ops);
 	json_object_set_new(root, "counters", report_counters(m));
 	json_object_set_new(root, "gauges", report_gauges(m));
@@ -404,14 +414,15 @@ json_t *gw_report_json(const struct gw_scen *s, const struct gw_report_ctx *c)
 			    json_integer(GW_REPORT_SCHEMA_VERSION));
 	json_object_set_new(root, "metadata", report_metadata(m, c, passed));
 	gw_report_add_metrics(root, m, passed);
-	json_object_set_new(root, "verdict", gw_report_verdict(&s->checks,
-			    passed, s->skip_reason));
+	json_object_set_new(root, "verdict",
+			    gw_report_verdict(&s->checks, passed,
+					      s->skip_reason));
 	json_object_set_new(root, "config", gw_report_config(c->cfg, &sources));
 	json_object_set_new(root, "config_sources", sources);
 	return root;
 }
 
-/* ---- files -------------------------------------------------------------- */
+/* ---- files --------------------------------------------------------------- */
 
 int gw_report_path(const struct gw_config *cfg, const char *test_name,
 		   char *out, size_t n)
@@ -423,8 +434,9 @@ int gw_report_path(const struct gw_config *cfg, const char *test_name,
 		/* splitext: the last dot of the last path component */
 		const char *slash = strrchr(p, '/');
 		const char *dot = strrchr(slash ? slash + 1 : p, '.');
-		int base = dot && dot != (slash ? slash + 1 : p) ?
-				   (int)(dot - p) : (int)strlen(p);
+		int base = dot && dot != (slash ? slash + 1 : p)
+				   ? (int)(dot - p)
+				   : (int)strlen(p);
 
 		len = snprintf(out, n, "%.*s_%s%s", base, p, test_name,
 			       p + base);
@@ -438,11 +450,10 @@ int gw_report_path(const struct gw_config *cfg, const char *test_name,
 enum gw_outcome gw_report_outcome(const json_t *report)
 {
 	const json_t *v = json_object_get(report, "verdict");
-	const char *skip = json_string_value(json_object_get(v,
-							     "skip_reason"));
+	const char *skip = json_string_value(json_object_get(v, "skip_reason"));
 
-	return gw_check_outcome(json_is_true(json_object_get(v, "passed")),
-				skip && *skip,
-				json_is_true(json_object_get(json_object_get(
-					report, "metadata"), "interrupted")));
+	return gw_check_outcome(
+		json_is_true(json_object_get(v, "passed")), skip && *skip,
+		json_is_true(json_object_get(
+			json_object_get(report, "metadata"), "interrupted")));
 }

@@ -21,10 +21,10 @@ char *gw_proto_submit_request(const char *rid, const char *mid,
 	json_t *msg, *req;
 	char *body;
 
-	msg = json_pack("{s:s, s:s, s:s, s:[{s:s, s:s}], s:{s:s}}",
-			"role", "user", "messageId", mid, "kind", "message",
-			"parts", "kind", "text", "text", text, "metadata",
-			"agent_name", agent);
+	msg = json_pack("{s:s, s:s, s:s, s:[{s:s, s:s}], s:{s:s}}", "role",
+			"user", "messageId", mid, "kind", "message", "parts",
+			"kind", "text", "text", text, "metadata", "agent_name",
+			agent);
 	if (!msg)
 		return NULL;
 	if (context_id && *context_id &&
@@ -32,9 +32,8 @@ char *gw_proto_submit_request(const char *rid, const char *mid,
 		json_decref(msg);
 		return NULL;
 	}
-	req = json_pack("{s:s, s:s, s:s, s:{s:o}}", "jsonrpc", "2.0", "id",
-			rid, "method", "message/stream", "params", "message",
-			msg);
+	req = json_pack("{s:s, s:s, s:s, s:{s:o}}", "jsonrpc", "2.0", "id", rid,
+			"method", "message/stream", "params", "message", msg);
 	if (!req)
 		return NULL;
 	body = json_dumps(req, JSON_COMPACT);
@@ -43,8 +42,7 @@ char *gw_proto_submit_request(const char *rid, const char *mid,
 }
 
 enum gw_errclass gw_proto_submit_response(const char *body, size_t len,
-					  struct gw_task *out,
-					  const char **why)
+					  struct gw_task *out, const char **why)
 {
 	json_t *resp = json_loadb(body, len, 0, NULL), *result;
 	const char *id, *ctx;
@@ -58,10 +56,10 @@ enum gw_errclass gw_proto_submit_response(const char *body, size_t len,
 	ctx = json_str(result, "contextId");
 	if (!id || !*id || strlen(id) >= sizeof(out->id) ||
 	    (ctx && strlen(ctx) >= sizeof(out->context_id))) {
-		*why = json_object_get(resp, "error") ?
-			       "submit answered a JSON-RPC error" :
-		       id && *id ? "submit response ids are too long" :
-				   "submit response has no result.id";
+		*why = json_object_get(resp, "error")
+			       ? "submit answered a JSON-RPC error"
+		       : id && *id ? "submit response ids are too long"
+				   : "submit response has no result.id";
 		json_decref(resp);
 		return GW_E_PROTOCOL;
 	}
@@ -72,8 +70,7 @@ enum gw_errclass gw_proto_submit_response(const char *body, size_t len,
 }
 
 enum gw_errclass gw_proto_upload_response(const char *body, size_t len,
-					  char *sid, size_t n,
-					  const char **why)
+					  char *sid, size_t n, const char **why)
 {
 	json_t *resp = json_loadb(body, len, 0, NULL);
 	const char *v = json_str(resp, "sessionId");
@@ -92,8 +89,8 @@ enum gw_errclass gw_proto_upload_response(const char *body, size_t len,
 	return c;
 }
 
-enum gw_errclass gw_proto_event(const char *type, const char *data,
-				size_t len, const struct gw_task *task,
+enum gw_errclass gw_proto_event(const char *type, const char *data, size_t len,
+				const struct gw_task *task,
 				struct gw_proto_event *out)
 {
 	json_t *j = json_loadb(data, len, 0, NULL), *result;
@@ -106,8 +103,7 @@ enum gw_errclass gw_proto_event(const char *type, const char *data,
 	out->parsed = 1;
 	result = json_object_get(j, "result");
 	kind = json_str(result, "kind");
-	if (json_object_get(j, "error") ||
-	    (kind && !strcmp(kind, "task")) ||
+	if (json_object_get(j, "error") || (kind && !strcmp(kind, "task")) ||
 	    (kind && !strcmp(kind, "status-update") &&
 	     json_is_true(json_object_get(result, "final"))))
 		out->terminal = 1;

@@ -34,16 +34,16 @@ void gw_sam_init(struct gw_sam *sam, struct gw_metrics *m, const char *agent)
 	id->op_sse_event_received = gw_metrics_op(m, "sse_event_received");
 	id->op_sse_event_gap = gw_metrics_op(m, "sse_event_gap");
 	id->op_sse_subscribe = gw_metrics_op(m, "sse_subscribe");
-	id->c_sse_established = gw_metrics_counter(m,
-						 "sse_connections_established");
+	id->c_sse_established =
+		gw_metrics_counter(m, "sse_connections_established");
 	id->c_sse_closed = gw_metrics_counter(m, "sse_connections_closed");
 	id->c_sse_events = gw_metrics_counter(m, "sse_events_received");
-	id->c_sse_status_update = gw_metrics_counter(m,
-						   "sse_events_status_update");
-	id->c_sse_artifact_update = gw_metrics_counter(m,
-						"sse_events_artifact_update");
-	id->c_sse_final_response = gw_metrics_counter(m,
-						"sse_events_final_response");
+	id->c_sse_status_update =
+		gw_metrics_counter(m, "sse_events_status_update");
+	id->c_sse_artifact_update =
+		gw_metrics_counter(m, "sse_events_artifact_update");
+	id->c_sse_final_response =
+		gw_metrics_counter(m, "sse_events_final_response");
 	id->c_sse_error = gw_metrics_counter(m, "sse_events_error");
 	id->c_sse_other = gw_metrics_counter(m, "sse_events_other");
 	id->c_sse_terminal = gw_metrics_counter(m, "sse_terminal_events");
@@ -71,9 +71,9 @@ static void make_uuid(struct gw_worker *w, char out[37])
 	/* RFC 4122 version 4, variant 10 */
 	a = (a & ~0xF000ULL) | 0x4000ULL;
 	b = (b & ~(3ULL << 62)) | (2ULL << 62);
-	snprintf(out, 37, "%08x-%04x-%04x-%04x-%012llx",
-		 (unsigned)(a >> 32), (unsigned)((a >> 16) & 0xFFFF),
-		 (unsigned)(a & 0xFFFF), (unsigned)(b >> 48),
+	snprintf(out, 37, "%08x-%04x-%04x-%04x-%012llx", (unsigned)(a >> 32),
+		 (unsigned)((a >> 16) & 0xFFFF), (unsigned)(a & 0xFFFF),
+		 (unsigned)(b >> 48),
 		 (unsigned long long)(b & 0xFFFFFFFFFFFFULL));
 }
 
@@ -107,8 +107,7 @@ static int is_json_ctype(const char *ct)
 }
 
 int gw_sam_submit(struct gw_worker *w, const struct gw_sam *sam, int op,
-		  const char *text, const char *context_id,
-		  struct gw_task *out)
+		  const char *text, const char *context_id, struct gw_task *out)
 {
 	static const char path[] = "/api/v1/message:stream";
 	struct gw_http_result r;
@@ -120,8 +119,7 @@ int gw_sam_submit(struct gw_worker *w, const struct gw_sam *sam, int op,
 
 	make_uuid(w, rid);
 	make_uuid(w, mid);
-	body = gw_proto_submit_request(rid, mid, text, context_id,
-				       sam->agent);
+	body = gw_proto_submit_request(rid, mid, text, context_id, sam->agent);
 	if (!body) {
 		/* only invalid UTF-8 in text or OOM can get here */
 		gw_attempt(w, op);
@@ -155,7 +153,7 @@ struct collect_ctx {
 	const struct gw_sam *sam;
 	struct gw_sam_stream *c;
 	int64_t last;
-	int64_t last_ping;	/* previous comment, 0 before the first */
+	int64_t last_ping; /* previous comment, 0 before the first */
 };
 
 static void count_type(struct gw_worker *w, const struct gw_sam_ids *id,
@@ -181,16 +179,18 @@ static void foreign_frame(struct collect_ctx *x,
 	char msg[256];
 
 	x->c->foreign++;
-	snprintf(msg, sizeof(msg), "frame of task %.40s (context %.40s) on the "
-		 "stream of task %.40s", pe->task_id[0] ? pe->task_id : "?",
+	snprintf(msg, sizeof(msg),
+		 "frame of task %.40s (context %.40s) on the "
+		 "stream of task %.40s",
+		 pe->task_id[0] ? pe->task_id : "?",
 		 pe->context_id[0] ? pe->context_id : "?", t->id);
 	if (!x->c->foreign_example[0])
 		gw_strlcpy(x->c->foreign_example, msg,
 			   sizeof(x->c->foreign_example));
 	gw_count(x->w, x->sam->std.c_sse_foreign, 1);
 	gw_worker_fail(x->w, x->sam->std.op_sse_subscribe, GW_E_PROTOCOL, msg,
-		"{\"task_id\":\"%s\",\"context_id\":\"%s\"}", t->id,
-		t->context_id);
+		       "{\"task_id\":\"%s\",\"context_id\":\"%s\"}", t->id,
+		       t->context_id);
 }
 
 static int collect_hook(void *ud, const struct gw_sse_event *ev, int64_t t)
@@ -200,7 +200,7 @@ static int collect_hook(void *ud, const struct gw_sse_event *ev, int64_t t)
 	const struct gw_sam_ids *id = &x->sam->std;
 	struct gw_proto_event pe;
 
-	if (!ev) {	/* a comment: the keep-alive pings, from the second */
+	if (!ev) { /* a comment: the keep-alive pings, from the second */
 		if (c->pings && x->last_ping)
 			gw_rec_at(x->w, id->op_sse_ping_gap, t - x->last_ping,
 				  t);
@@ -221,15 +221,15 @@ static int collect_hook(void *ud, const struct gw_sse_event *ev, int64_t t)
 	if (gw_proto_event(ev->type, ev->data, ev->data_len,
 			   c->check_ids ? c->task : NULL, &pe) != GW_E_NONE)
 		gw_worker_fail(x->w, id->op_sse_subscribe, GW_E_PARSE,
-			"event data is not JSON",
-			"{\"task_id\":\"%s\",\"event\":\"%.32s\"}", c->task->id,
-			ev->type);
+			       "event data is not JSON",
+			       "{\"task_id\":\"%s\",\"event\":\"%.32s\"}",
+			       c->task->id, ev->type);
 	if (pe.foreign)
 		foreign_frame(x, &pe);
 	if (pe.terminal) {
 		c->terminal = 1;
 		gw_count(x->w, id->c_sse_terminal, 1);
-		return 1;	/* close it ourselves: late streams never end */
+		return 1; /* close it ourselves: late streams never end */
 	}
 	return c->stop_after_first ||
 	       (c->stop_after_n && c->events >= (uint32_t)c->stop_after_n);
@@ -251,7 +251,7 @@ int gw_sam_collect(struct gw_worker *w, const struct gw_sam *sam,
 	c->ok = 0;
 	if (gw_http_escape(path, sizeof(path), c->task->id) < 0) {
 		gw_worker_fail(w, id->op_sse_connect, GW_E_PROTOCOL,
-			"task id too long", NULL);
+			       "task id too long", NULL);
 		return -1;
 	}
 	if (c->slow_rcvbuf || c->slow_pause_ns)
@@ -267,9 +267,10 @@ int gw_sam_collect(struct gw_worker *w, const struct gw_sam *sam,
 	c->connected = r->status == 200 && r->t_headers &&
 		       !strncasecmp(r->ctype, "text/event-stream", 17);
 	if (!c->connected) {
-		gw_worker_fail(w, id->op_sse_connect, r->err ? r->err : GW_E_HTTP,
-			r->msg[0] ? r->msg : "subscription failed",
-			"{\"task_id\":\"%s\"}", c->task->id);
+		gw_worker_fail(w, id->op_sse_connect,
+			       r->err ? r->err : GW_E_HTTP,
+			       r->msg[0] ? r->msg : "subscription failed",
+			       "{\"task_id\":\"%s\"}", c->task->id);
 		return -1;
 	}
 	gw_rec(w, id->op_sse_connect, r->t_headers - r->t_start);
@@ -277,9 +278,10 @@ int gw_sam_collect(struct gw_worker *w, const struct gw_sam *sam,
 	gw_count(w, id->c_sse_closed, 1);
 	if (c->sse.oversize)
 		gw_worker_fail(w, id->op_sse_subscribe, GW_E_PROTOCOL,
-			"event over max_event_bytes discarded",
-			"{\"task_id\":\"%s\",\"count\":%llu}", c->task->id,
-			(unsigned long long)c->sse.oversize);
+			       "event over max_event_bytes discarded",
+			       "{\"task_id\":\"%s\",\"count\":%llu}",
+			       c->task->id,
+			       (unsigned long long)c->sse.oversize);
 	done = c->terminal || (c->stop_after_first && c->events) ||
 	       (c->stop_after_n && c->events >= (uint32_t)c->stop_after_n);
 	if (done) {
@@ -288,16 +290,16 @@ int gw_sam_collect(struct gw_worker *w, const struct gw_sam *sam,
 	}
 	gw_count(w, id->c_sse_incomplete, 1);
 	if (c->incomplete_ok)
-		return -1;	/* expected here (slow reader); not an error */
+		return -1; /* expected here (slow reader); not an error */
 	if (r->err)
 		gw_worker_fail(w, id->op_sse_subscribe, r->err, r->msg,
-			"{\"task_id\":\"%s\",\"events\":%u}", c->task->id,
-			c->events);
+			       "{\"task_id\":\"%s\",\"events\":%u}",
+			       c->task->id, c->events);
 	else
 		gw_worker_fail(w, id->op_sse_subscribe, GW_E_DROPPED,
-			"stream ended before the terminal event",
-			"{\"task_id\":\"%s\",\"events\":%u}", c->task->id,
-			c->events);
+			       "stream ended before the terminal event",
+			       "{\"task_id\":\"%s\",\"events\":%u}",
+			       c->task->id, c->events);
 	return -1;
 }
 
@@ -322,12 +324,13 @@ int gw_sam_upload(struct gw_worker *w, const struct gw_sam *sam, int op,
 	const char *why;
 	int rc;
 
-	rc = gw_http_upload(&w->http, path, session_id, filename, data, len,
-			    r);
+	rc = gw_http_upload(&w->http, path, session_id, filename, data, len, r);
 	if (rc == 0 && r->status != 201) {
 		r->err = GW_E_HTTP;
-		snprintf(r->msg, sizeof(r->msg), "upload answered HTTP %ld, "
-			 "expected 201", r->status);
+		snprintf(r->msg, sizeof(r->msg),
+			 "upload answered HTTP %ld, "
+			 "expected 201",
+			 r->status);
 	}
 	account(w, sam, op, path, r);
 	if (rc < 0 || r->err)

@@ -20,15 +20,15 @@ void gw_sc_seed_event_samples(struct gw_worker *w, int op,
 		gw_rec(w, op, total);
 }
 
-void gw_sc_check_success(struct gw_scen *s, const char *what, long ok,
-			 long n)
+void gw_sc_check_success(struct gw_scen *s, const char *what, long ok, long n)
 {
 	double pct = n ? 100.0 * (double)ok / (double)n : 0.0;
 
 	gw_check_ge(&s->checks, what, pct,
 		    s->run->cfg->thresholds.min_success_rate_percent, "%");
-	gw_check_note(&s->checks, "%s: %ld of %ld (%.1f%%), need >= %g%%", what, ok, n,
-		      pct, s->run->cfg->thresholds.min_success_rate_percent);
+	gw_check_note(&s->checks, "%s: %ld of %ld (%.1f%%), need >= %g%%", what,
+		      ok, n, pct,
+		      s->run->cfg->thresholds.min_success_rate_percent);
 }
 
 void gw_sc_pace_init(struct gw_sc_pacer *p, int64_t period_ns, int64_t end_ns)
@@ -124,7 +124,8 @@ void gw_sc_paced_job(struct gw_worker *w, void *arg)
 		pt->p = p;
 		snprintf(text, sizeof(text), p->text_fmt,
 			 (unsigned long long)pc.k - 1);
-		if (gw_sam_submit(w, &p->s->sam, p->op_submit, text, NULL, &pt->t) == 0) {
+		if (gw_sam_submit(w, &p->s->sam, p->op_submit, text, NULL,
+				  &pt->t) == 0) {
 			gw_rec(w, p->op_corr, gw_now_ns() - due);
 			gw_count(w, p->c_submitted, 1);
 			gw_engine_submit(w->eng, paced_collect, pt);
@@ -137,9 +138,9 @@ void gw_sc_paced_job(struct gw_worker *w, void *arg)
 	}
 }
 
-void gw_sc_paced_setup(struct gw_scen *s, struct gw_sc_paced *p,
-		       const char *op, const char *submitted,
-		       const char *events, const char *completed)
+void gw_sc_paced_setup(struct gw_scen *s, struct gw_sc_paced *p, const char *op,
+		       const char *submitted, const char *events,
+		       const char *completed)
 {
 	char corr[GW_NAME_LEN];
 

@@ -32,8 +32,7 @@ void gw_sc_seed_event_samples(struct gw_worker *w, int op,
 			      const struct gw_sam_stream *c);
 
 /* success = ok/n*100 >= profile's min_success_rate_percent (default 95) */
-void gw_sc_check_success(struct gw_scen *s, const char *what, long ok,
-			 long n);
+void gw_sc_check_success(struct gw_scen *s, const char *what, long ok, long n);
 
 /*
  * Fixed-rate pacing from intended start times (wrk2's lesson): the k-th
@@ -68,9 +67,9 @@ int gw_sc_health(struct gw_worker *w, struct gw_scen *s, int op);
  */
 struct gw_sc_paced {
 	struct gw_scen *s;
-	int64_t period, end;		/* ns */
+	int64_t period, end; /* ns */
 	const char *text_fmt;
-	long window_ms;			/* 10 s unless changed */
+	long window_ms; /* 10 s unless changed */
 	int op_submit, op_corr;
 	int c_submitted, c_events, c_completed;
 	void (*each)(struct gw_worker *w, struct gw_sc_paced *p);
@@ -78,9 +77,9 @@ struct gw_sc_paced {
 	_Atomic long rounds;
 };
 /* Register op, op_corrected and the three counters; window 10 s. */
-void gw_sc_paced_setup(struct gw_scen *s, struct gw_sc_paced *p,
-		       const char *op, const char *submitted,
-		       const char *events, const char *completed);
+void gw_sc_paced_setup(struct gw_scen *s, struct gw_sc_paced *p, const char *op,
+		       const char *submitted, const char *events,
+		       const char *completed);
 void gw_sc_paced_job(struct gw_worker *w, void *arg);
 
 /* Deterministic artifact bytes for a seed (xorshift; never verified by

@@ -17,11 +17,11 @@
 
 struct iso {
 	struct gw_scen *s;
-	int64_t end;			/* WebUI loop window end (ns) */
-	int64_t pause_ns;		/* WebUI loop period */
-	int with_sessions;		/* 5.4 also lists sessions */
+	int64_t end;	   /* WebUI loop window end (ns) */
+	int64_t pause_ns;  /* WebUI loop period */
+	int with_sessions; /* 5.4 also lists sessions */
 	int op_config, op_cards, op_sessions;
-	_Atomic long requests;		/* WebUI requests that got a reply */
+	_Atomic long requests; /* WebUI requests that got a reply */
 	/* A2A side */
 	long ntasks;
 	struct gw_sam_stream *col;
@@ -43,20 +43,21 @@ static void webui_loop(struct gw_worker *w, void *arg)
 	while (gw_sc_pace_next(&p, &due) == 0) {
 		long got = 0;
 
-		got += gw_sam_rest(w, &x->s->sam, x->op_config, "GET", "/api/v1/config",
-			       NULL, &r) == 0 || r.status;
+		got += gw_sam_rest(w, &x->s->sam, x->op_config, "GET",
+				   "/api/v1/config", NULL, &r) == 0 ||
+		       r.status;
 		got += gw_sam_rest(w, &x->s->sam, x->op_cards, "GET",
-			       "/api/v1/agentCards", NULL, &r) == 0 ||
+				   "/api/v1/agentCards", NULL, &r) == 0 ||
 		       r.status;
 		if (x->with_sessions)
 			got += gw_sam_rest(w, &x->s->sam, x->op_sessions, "GET",
-				       "/api/v1/sessions", NULL, &r) == 0 ||
+					   "/api/v1/sessions", NULL, &r) == 0 ||
 			       r.status;
 		atomic_fetch_add(&x->requests, got);
 	}
 }
 
-/* ---- test_webui_load_doesnt_affect_a2a_streaming (5.4) ----------------- */
+/* ---- test_webui_load_doesnt_affect_a2a_streaming (5.4) ------------------- */
 
 static void a2a_one(struct gw_worker *w, void *arg)
 {
@@ -76,8 +77,9 @@ static void submit_first(struct gw_worker *w, void *arg)
 {
 	struct iso *x = arg;
 
-	if (gw_sam_submit(w, &x->s->sam, x->op_submit, "Test message during WebUI load",
-		      NULL, &x->task[0]) == 0)
+	if (gw_sam_submit(w, &x->s->sam, x->op_submit,
+			  "Test message during WebUI load", NULL,
+			  &x->task[0]) == 0)
 		gw_count(w, x->c_started, 1);
 }
 
@@ -102,7 +104,8 @@ static void check_rest_errors(struct gw_scen *s, int op, double limit)
 	char name[96];
 
 	snprintf(name, sizeof(name), "error_rate(%s)", s->m->op[op].name);
-	gw_check_lt(&s->checks, name, gw_metrics_error_rate(s->m, op), limit, "%");
+	gw_check_lt(&s->checks, name, gw_metrics_error_rate(s->m, op), limit,
+		    "%");
 }
 
 static void webui_load_run(struct gw_scen *s, long p)
@@ -132,7 +135,8 @@ static void webui_load_run(struct gw_scen *s, long p)
 			 (double)atomic_load(&x.requests), 1);
 	gw_metrics_gauge(s->m, "a2a_events_during_webui",
 			 (double)x.col[0].events, 1);
-	gw_check_ge(&s->checks, "A2A events received", (double)x.col[0].events, 1, "");
+	gw_check_ge(&s->checks, "A2A events received", (double)x.col[0].events,
+		    1, "");
 	gw_check_p99(&s->checks, s->m, x.op_first, 2000.0);
 	gw_check_p99(&s->checks, s->m, x.op_total, 5000.0);
 	check_rest_errors(s, x.op_config, 5.0);
@@ -141,7 +145,7 @@ static void webui_load_run(struct gw_scen *s, long p)
 	iso_free(&x);
 }
 
-/* ---- test_a2a_streaming_doesnt_affect_webui_response_time (5.5) -------- */
+/* ---- test_a2a_streaming_doesnt_affect_webui_response_time (5.5) ---------- */
 
 static void a2a_load_one(struct gw_worker *w, void *arg)
 {
@@ -151,7 +155,8 @@ static void a2a_load_one(struct gw_worker *w, void *arg)
 	char text[64];
 
 	snprintf(text, sizeof(text), "A2A load message %ld", j->i);
-	if (gw_sam_submit(w, &x->s->sam, x->op_submit, text, NULL, &x->task[j->i]) < 0)
+	if (gw_sam_submit(w, &x->s->sam, x->op_submit, text, NULL,
+			  &x->task[j->i]) < 0)
 		return;
 	gw_count(w, x->c_started, 1);
 	c->task = &x->task[j->i];
@@ -186,7 +191,7 @@ static void a2a_load_run(struct gw_scen *s, long p)
 	iso_free(&x);
 }
 
-/* ---- test_mixed_workload_stability (5.6) ------------------------------- */
+/* ---- test_mixed_workload_stability (5.6) --------------------------------- */
 
 /*
  * The A2A generator submits once a second from intended start times and
@@ -211,8 +216,8 @@ static void mixed_webui(struct gw_worker *w, void *arg)
 
 	gw_sc_pace_init(&p, 100 * GW_NS_PER_MS, x->end);
 	while (gw_sc_pace_next(&p, &due) == 0)
-		gw_sam_rest(w, &x->a2a.s->sam, x->op_config, "GET", "/api/v1/config",
-			NULL, &r);
+		gw_sam_rest(w, &x->a2a.s->sam, x->op_config, "GET",
+			    "/api/v1/config", NULL, &r);
 }
 
 static double mixed_duration(const struct gw_config *cfg)
@@ -226,8 +231,8 @@ static int mixed_need(const struct gw_config *cfg, long p)
 {
 	(void)p;
 	/* two generators + collectors alive at once (10 s windows, 1/s) */
-	return 2 + (int)(mixed_duration(cfg) < 10 ? mixed_duration(cfg) : 10)
-	       + 1;
+	return 2 + (int)(mixed_duration(cfg) < 10 ? mixed_duration(cfg) : 10) +
+	       1;
 }
 
 static void mixed_run(struct gw_scen *s, long p)
@@ -246,19 +251,22 @@ static void mixed_run(struct gw_scen *s, long p)
 	x.a2a.text_fmt = "Mixed workload %llu";
 	gw_engine_submit(s->run->eng, gw_sc_paced_job, &x.a2a);
 	gw_engine_submit(s->run->eng, mixed_webui, &x);
-	gw_scen_wait(s);		/* generators and collectors */
-	gw_sleep_ns(2 * GW_NS_PER_S);	/* the seed's grace period */
+	gw_scen_wait(s);	      /* generators and collectors */
+	gw_sleep_ns(2 * GW_NS_PER_S); /* the seed's grace period */
 	gw_scen_stop(s);
 
 	for (int i = 0; i < s->m->nops; i++)
 		requests += s->m->op[i].attempts;
 	gw_metrics_gauge(s->m, "mixed_requests", (double)requests, 1);
 	if (requests)
-		gw_check_lt(&s->checks, "overall error rate (errors / requests)",
+		gw_check_lt(&s->checks,
+			    "overall error rate (errors / requests)",
 			    100.0 * (double)gw_metrics_total_errors(s->m) /
-				    (double)requests, 5.0, "%");
+				    (double)requests,
+			    5.0, "%");
 	else
-		gw_check_skip(&s->checks, "overall error rate (errors / requests)",
+		gw_check_skip(&s->checks,
+			      "overall error rate (errors / requests)",
 			      "no request was made");
 	gw_check_gt(&s->checks, "mixed_a2a_completed",
 		    (double)gw_metrics_counter_value(s->m,
@@ -268,15 +276,21 @@ static void mixed_run(struct gw_scen *s, long p)
 
 const struct gw_scen_def gw_sc_isolation_list[] = {
 	{ .name = "test_webui_load_doesnt_affect_a2a_streaming",
-	  .markers = "stress isolation", .workers = 2, .run = webui_load_run,
+	  .markers = "stress isolation",
+	  .workers = 2,
+	  .run = webui_load_run,
 	  .what = "5 s of config/agentCards/sessions requests while one A2A "
 		  "task streams; first-event and completion times" },
 	{ .name = "test_a2a_streaming_doesnt_affect_webui_response_time",
-	  .markers = "stress isolation", .workers = 6, .run = a2a_load_run,
+	  .markers = "stress isolation",
+	  .workers = 6,
+	  .run = a2a_load_run,
 	  .what = "5 concurrent A2A streams while a WebUI loop measures "
 		  "config and agentCards p99 (< 500 ms) and error rates" },
 	{ .name = "test_mixed_workload_stability",
-	  .markers = "stress isolation", .need = mixed_need, .run = mixed_run,
+	  .markers = "stress isolation",
+	  .need = mixed_need,
+	  .run = mixed_run,
 	  .what = "1 A2A submit/s with fire-and-forget streams plus config "
 		  "fetches every 0.1 s for min(test_duration, 30) s; error "
 		  "rate < 5%" },

@@ -68,10 +68,10 @@ static void many_run(struct gw_scen *s, long n)
 	}
 	gw_metrics_gauge(s->m, "sessions_successful", (double)done, 1);
 	gw_metrics_gauge(s->m, "sessions_failed", (double)failed, 1);
-	gw_check_ge(&s->checks, "sessions completed", 100.0 * (double)done / (double)n,
-		    90.0, "%");
-	gw_check_note(&s->checks, "%ld of %ld sessions saw their terminal event", done,
-		      n);
+	gw_check_ge(&s->checks, "sessions completed",
+		    100.0 * (double)done / (double)n, 90.0, "%");
+	gw_check_note(&s->checks,
+		      "%ld of %ld sessions saw their terminal event", done, n);
 	gw_check_p99(&s->checks, s->m, x.op_submit, 2000.0);
 	free(x.completed);
 	free(x.failed);
@@ -100,10 +100,12 @@ static void iso_submit_all(struct gw_worker *w, void *arg)
 	char text[96];
 
 	for (int i = 0; i < 5 && !gw_stopping(); i++) {
-		snprintf(text, sizeof(text), "Session isolation %d: answer "
-			 "with UNIQUE_RESPONSE_%d_END", i, i);
-		x->ok[i] = gw_sam_submit(w, &x->s->sam, x->op_submit, text, NULL,
-				     &x->task[i]) == 0;
+		snprintf(text, sizeof(text),
+			 "Session isolation %d: answer "
+			 "with UNIQUE_RESPONSE_%d_END",
+			 i, i);
+		x->ok[i] = gw_sam_submit(w, &x->s->sam, x->op_submit, text,
+					 NULL, &x->task[i]) == 0;
 	}
 }
 
@@ -150,12 +152,13 @@ static void iso_run(struct gw_scen *s, long p)
 						    x->task[i].context_id);
 		distinct += x->ok[i] && x->task[i].context_id[0] && !seen;
 	}
-	gw_check_eq(&s->checks, "tasks with >= 1 event", (double)with_events, 5, "");
+	gw_check_eq(&s->checks, "tasks with >= 1 event", (double)with_events, 5,
+		    "");
 	gw_check_eq(&s->checks, "frames of another task or session",
 		    (double)foreign, 0, "");
 	gw_check_note(&s->checks, "%s", example);
-	gw_check_eq(&s->checks, "distinct sessions (contextId)", (double)distinct, 5,
-		    "");
+	gw_check_eq(&s->checks, "distinct sessions (contextId)",
+		    (double)distinct, 5, "");
 	gw_check_eq(&s->checks, "sessions_validated",
 		    (double)gw_metrics_counter_value(s->m,
 						     "sessions_validated"),
@@ -196,16 +199,15 @@ static void sus_run(struct gw_scen *s, long p)
 	uint64_t created;
 
 	(void)p;
-	gw_sc_paced_setup(s, &x, "sustained_session_create",
-			  "sessions_created", "sustained_events",
-			  "sustained_completed");
+	gw_sc_paced_setup(s, &x, "sustained_session_create", "sessions_created",
+			  "sustained_events", "sustained_completed");
 	x.period = GW_NS_PER_S / 2;
 	x.end = gw_now_ns() +
 		(int64_t)(sus_duration(s->run->cfg) * (double)GW_NS_PER_S);
 	x.text_fmt = "Sustained session %llu";
 	gw_engine_submit(s->run->eng, gw_sc_paced_job, &x);
 	gw_scen_wait(s);
-	gw_sleep_ns(3 * GW_NS_PER_S);	/* the seed's grace period */
+	gw_sleep_ns(3 * GW_NS_PER_S); /* the seed's grace period */
 	gw_scen_stop(s);
 
 	created = gw_metrics_counter_value(s->m, "sessions_created");
@@ -215,23 +217,30 @@ static void sus_run(struct gw_scen *s, long p)
 		    gw_metrics_error_rate(s->m, x.op_submit), 5.0, "%");
 }
 
-#define MANY(n)                                                          \
-	{ .name = "test_many_concurrent_sessions[" #n "]",                \
-	  .markers = "stress scalability", .param = n,                    \
-	  .workers = GW_NEED_PARAM, .run = many_run,                      \
-	  .what = #n " concurrent new sessions, each submit + stream to "  \
-		  "its terminal event; >= 90% complete, submit p99 < 2 s" }
+#define MANY(n)                                                                 \
+	{                                                                       \
+		.name = "test_many_concurrent_sessions[" #n "]",                \
+		.markers = "stress scalability", .param = n,                    \
+		.workers = GW_NEED_PARAM, .run = many_run,                      \
+		.what = #n                                                      \
+			" concurrent new sessions, each submit + stream to "    \
+			"its terminal event; >= 90% complete, submit p99 < 2 s" \
+	}
 
 const struct gw_scen_def gw_sc_sessions_list[] = {
 	MANY(5),
 	MANY(10),
 	MANY(25),
-	{ .name = "test_session_isolation", .markers = "stress scalability",
-	  .workers = 5, .run = iso_run,
+	{ .name = "test_session_isolation",
+	  .markers = "stress scalability",
+	  .workers = 5,
+	  .run = iso_run,
 	  .what = "5 sessions streamed at once; every frame must carry its "
 		  "own task and context id" },
 	{ .name = "test_sustained_session_load",
-	  .markers = "stress scalability", .need = sus_need, .run = sus_run,
+	  .markers = "stress scalability",
+	  .need = sus_need,
+	  .run = sus_run,
 	  .what = "a new session every 0.5 s (paced from intended starts) "
 		  "for min(test_duration, 20) s; p99 and error rate" },
 	{ 0 }

@@ -28,9 +28,9 @@
 
 #include "gw_procmem.h"
 
-#define SETTLE_NS (1 * GW_NS_PER_S)	/* instead of gc.collect() */
+#define SETTLE_NS (1 * GW_NS_PER_S) /* instead of gc.collect() */
 
-/* ---- observations --------------------------------------------------------- */
+/* ---- observations -------------------------------------------------------- */
 
 struct introspect {
 	int ok;
@@ -47,7 +47,8 @@ static void introspect_fetch(struct gw_worker *w, struct gw_scen *s, int op,
 	memset(out, 0, sizeof(*out));
 	if (!s->run->target->introspect[0])
 		return;
-	if (gw_sam_rest(w, &s->sam, op, "GET", s->run->target->introspect, NULL, &r) < 0)
+	if (gw_sam_rest(w, &s->sam, op, "GET", s->run->target->introspect, NULL,
+			&r) < 0)
 		return;
 	j = json_loadb(w->http.body, w->http.body_len, 0, NULL);
 	if (json_is_integer(json_object_get(j, "active_connections"))) {
@@ -64,8 +65,8 @@ static void introspect_fetch(struct gw_worker *w, struct gw_scen *s, int op,
 
 struct sockets {
 	int ok;
-	long server_close_wait;		/* gateway side, peer gone */
-	long client_established;	/* our side */
+	long server_close_wait;	 /* gateway side, peer gone */
+	long client_established; /* our side */
 };
 
 static void sockets_count(const struct gw_run *run, struct sockets *out)
@@ -73,12 +74,11 @@ static void sockets_count(const struct gw_run *run, struct sockets *out)
 	memset(out, 0, sizeof(*out));
 	if (!run->target->local || !run->target->port)
 		return;
-	out->server_close_wait = gw_procmem_tcp_count(run->target->port, 1,
-						      GW_TCP_CLOSE_WAIT);
-	out->client_established = gw_procmem_tcp_count(run->target->port, 0,
-							GW_TCP_ESTABLISHED);
-	out->ok = out->server_close_wait >= 0 &&
-		  out->client_established >= 0;
+	out->server_close_wait =
+		gw_procmem_tcp_count(run->target->port, 1, GW_TCP_CLOSE_WAIT);
+	out->client_established =
+		gw_procmem_tcp_count(run->target->port, 0, GW_TCP_ESTABLISHED);
+	out->ok = out->server_close_wait >= 0 && out->client_established >= 0;
 }
 
 static void check_memory(struct gw_scen *s, const char *name)
@@ -87,13 +87,13 @@ static void check_memory(struct gw_scen *s, const char *name)
 
 	gw_metrics_mem_trend(s->m, &mt);
 	if (mt.sample_count < 2) {
-		gw_check_skip(&s->checks, name, "gateway memory not measured (no "
+		gw_check_skip(&s->checks, name,
+			      "gateway memory not measured (no "
 			      "--target-pid and not the bundled gateway)");
 		return;
 	}
 	gw_check_lt(&s->checks, name, mt.growth_mb,
-		    s->run->cfg->thresholds.memory_increase_threshold_mb,
-		    "MB");
+		    s->run->cfg->thresholds.memory_increase_threshold_mb, "MB");
 }
 
 /*
@@ -105,20 +105,23 @@ static void check_introspect(struct gw_scen *s, const struct introspect *in,
 			     long baseline, long max_growth)
 {
 	if (!in->ok) {
-		const char *why = s->run->target->introspect[0] ?
-			"the introspection URL gave no usable answer" :
-			"server bookkeeping not observable: set [target] "
-			"introspect_url";
+		const char *why =
+			s->run->target->introspect[0]
+				? "the introspection URL gave no usable answer"
+				: "server bookkeeping not observable: set [target] "
+				  "introspect_url";
 
 		gw_check_skip(&s->checks, "server active SSE connections", why);
-		gw_check_skip(&s->checks, "server background task cache growth", why);
+		gw_check_skip(&s->checks, "server background task cache growth",
+			      why);
 		return;
 	}
-	gw_check_eq(&s->checks, "server active SSE connections", (double)in->active, 0,
-		    "");
+	gw_check_eq(&s->checks, "server active SSE connections",
+		    (double)in->active, 0, "");
 	gw_check_le(&s->checks, "server background task cache growth",
 		    (double)(in->cache - baseline), (double)max_growth, "");
-	gw_check_note(&s->checks, "the gateway's background task cache grew from %ld "
+	gw_check_note(&s->checks,
+		      "the gateway's background task cache grew from %ld "
 		      "to %ld entries in this scenario (SAM never prunes it)",
 		      baseline, in->cache);
 }
@@ -148,7 +151,7 @@ static void check_sockets(struct gw_scen *s, const struct sockets *before,
 		    (double)before->client_established + 1, "");
 }
 
-/* ---- test_extended_streaming_soak (6.1) ------------------------------------ */
+/* ---- test_extended_streaming_soak (6.1) ---------------------------------- */
 
 struct soak {
 	struct gw_sc_paced p;
@@ -163,7 +166,8 @@ static void soak_each(struct gw_worker *w, struct gw_sc_paced *p)
 	struct soak *x = p->ud;
 	struct gw_http_result r;
 
-	gw_sam_rest(w, &p->s->sam, x->op_config, "GET", "/api/v1/config", NULL, &r);
+	gw_sam_rest(w, &p->s->sam, x->op_config, "GET", "/api/v1/config", NULL,
+		    &r);
 }
 
 static void soak_tick(struct gw_scen *s)
@@ -176,16 +180,17 @@ static void soak_tick(struct gw_scen *s)
 	x->last_progress = gw_now_ns();
 	if (s->progress_shown)
 		fputs("\r\033[K", stderr);
-	fprintf(stderr, "Soak test progress: %.1f%% (%.0fs/%.0fs), "
-		"activities: %ld\n", el >= x->seconds ? 100.0 :
-		100.0 * el / x->seconds, el, x->seconds,
-		atomic_load(&x->p.rounds));
+	fprintf(stderr,
+		"Soak test progress: %.1f%% (%.0fs/%.0fs), "
+		"activities: %ld\n",
+		el >= x->seconds ? 100.0 : 100.0 * el / x->seconds, el,
+		x->seconds, atomic_load(&x->p.rounds));
 }
 
 static int soak_need(const struct gw_config *cfg, long p)
 {
 	(void)cfg, (void)p;
-	return 1 + 11 + 1;	/* loop + 10 s of 1/s streams */
+	return 1 + 11 + 1; /* loop + 10 s of 1/s streams */
 }
 
 static void soak_run(struct gw_scen *s, long p)
@@ -211,28 +216,30 @@ static void soak_run(struct gw_scen *s, long p)
 	gw_engine_submit(s->run->eng, gw_sc_paced_job, &x.p);
 	gw_scen_wait(s);
 	gw_sleep_ns(SETTLE_NS);
-	gw_scen_stop(s);		/* takes the final memory sample */
+	gw_scen_stop(s); /* takes the final memory sample */
 	s->on_tick = NULL;
-	s->ud = NULL;	/* x lives on this stack frame only */
+	s->ud = NULL; /* x lives on this stack frame only */
 
 	n = atomic_load(&x.p.rounds);
 	gw_metrics_gauge(s->m, "soak_activities", (double)n, 1);
 	check_memory(s, "memory growth (gateway RSS)");
-	gw_check_lt(&s->checks, "total_errors", (double)gw_metrics_total_errors(s->m),
-		    0.05 * (double)n, "");
-	gw_check_note(&s->checks, "%llu errors in %ld activities (limit: < 5%%)",
+	gw_check_lt(&s->checks, "total_errors",
+		    (double)gw_metrics_total_errors(s->m), 0.05 * (double)n,
+		    "");
+	gw_check_note(&s->checks,
+		      "%llu errors in %ld activities (limit: < 5%%)",
 		      (unsigned long long)gw_metrics_total_errors(s->m), n);
 }
 
-/* ---- leak detection and cache growth (6.2, 6.3) ---------------------------- */
+/* ---- leak detection and cache growth (6.2, 6.3) -------------------------- */
 
 struct cycles {
 	struct gw_scen *s;
 	long n, sample_every;
 	const char *text_fmt;
-	int submit_fatal;		/* 6.3: a failed submit ends the run */
-	long ended;			/* streams terminal and closed */
-	long done;			/* cycles run */
+	int submit_fatal; /* 6.3: a failed submit ends the run */
+	long ended;	  /* streams terminal and closed */
+	long done;	  /* cycles run */
 	struct introspect last;
 	long cache_first, cache_last, cache_samples, cache_monotonic;
 	int op_submit, op_introspect;
@@ -267,7 +274,8 @@ static void cycles_job(struct gw_worker *w, void *arg)
 		if (i % x->sample_every == 0)
 			sample_introspect(w, x);
 		snprintf(text, sizeof(text), x->text_fmt, i);
-		if (gw_sam_submit(w, &x->s->sam, x->op_submit, text, NULL, &t) < 0) {
+		if (gw_sam_submit(w, &x->s->sam, x->op_submit, text, NULL, &t) <
+		    0) {
 			if (x->submit_fatal)
 				break;
 			continue;
@@ -302,8 +310,7 @@ static void leak_run(struct gw_scen *s, long p)
 	struct gw_mem_trend mt;
 
 	(void)p;
-	cycles_setup(s, &x, 100, 20, "Leak test cycle %ld",
-		     "leak_test_cycles");
+	cycles_setup(s, &x, 100, 20, "Leak test cycle %ld", "leak_test_cycles");
 	sockets_count(s->run, &before);
 	s->mem_every_ns = 2 * GW_NS_PER_S;
 	s->mem_last_ns = gw_now_ns();
@@ -351,17 +358,18 @@ static void cache_run(struct gw_scen *s, long p)
 	    x.cache_last - x.cache_first > 10) {
 		/* the seed only warns here */
 		gw_warn("%s: the gateway's background task cache grew from "
-			"%ld to %ld and never shrank", s->m->test_name,
-			x.cache_first, x.cache_last);
+			"%ld to %ld and never shrank",
+			s->m->test_name, x.cache_first, x.cache_last);
 		gw_metrics_gauge(s->m, "cache_growth_warning", 1, 1);
 	}
-	gw_check_eq(&s->checks, "cache_test_iterations", (double)x.done, 50, "");
+	gw_check_eq(&s->checks, "cache_test_iterations", (double)x.done, 50,
+		    "");
 	gw_check_eq(&s->checks, "streams that ended (terminal event, closed)",
 		    (double)x.ended, (double)x.done, "");
 	check_introspect(s, &x.last, x.cache_first, 10);
 }
 
-/* ---- test_queue_overflow_handling (6.4) ------------------------------------ */
+/* ---- test_queue_overflow_handling (6.4) ---------------------------------- */
 
 /*
  * Two paths.  The seed's: 20 submits nobody reads, 0.5 s, then each
@@ -373,8 +381,9 @@ static void cache_run(struct gw_scen *s, long p)
  * to that stream, the gateway must stay healthy and later tasks complete.
  */
 #define SLOW_STALL_NS (4 * GW_NS_PER_S)
-#define SLOW_PROMPT "Write a very long answer. [gwsim:events=4000] " \
-		    "[gwsim:interval_ms=1] [gwsim:chunk=200]"
+#define SLOW_PROMPT                                      \
+	"Write a very long answer. [gwsim:events=4000] " \
+	"[gwsim:interval_ms=1] [gwsim:chunk=200]"
 
 struct overflow {
 	struct gw_scen *s;
@@ -396,7 +405,7 @@ static void overflow_job(struct gw_worker *w, void *arg)
 	for (int i = 0; i < 20 && !gw_stopping(); i++) {
 		snprintf(text, sizeof(text), "Overflow message %d", i);
 		ok[i] = gw_sam_submit(w, &x->s->sam, x->op_submit, text, NULL,
-				  &t[i]) == 0;
+				      &t[i]) == 0;
 		if (ok[i])
 			gw_count(w, x->c_submitted, 1);
 	}
@@ -414,7 +423,8 @@ static void overflow_job(struct gw_worker *w, void *arg)
 	}
 
 	/* path 2: a slow reader */
-	if (gw_sam_submit(w, &x->s->sam, x->op_submit, SLOW_PROMPT, NULL, &t[0]) == 0) {
+	if (gw_sam_submit(w, &x->s->sam, x->op_submit, SLOW_PROMPT, NULL,
+			  &t[0]) == 0) {
 		memset(&c, 0, sizeof(c));
 		c.task = &t[0];
 		c.window_ms = 10000;
@@ -430,7 +440,8 @@ static void overflow_job(struct gw_worker *w, void *arg)
 	x->healthy = gw_sc_health(w, x->s, x->op_health);
 	for (int i = 0; i < 3 && !gw_stopping(); i++) {
 		snprintf(text, sizeof(text), "After overflow %d", i);
-		if (gw_sam_submit(w, &x->s->sam, x->op_submit, text, NULL, &t[0]) < 0)
+		if (gw_sam_submit(w, &x->s->sam, x->op_submit, text, NULL,
+				  &t[0]) < 0)
 			continue;
 		memset(&c, 0, sizeof(c));
 		c.task = &t[0];
@@ -454,32 +465,41 @@ static void overflow_run(struct gw_scen *s, long p)
 	gw_scen_stop(s);
 
 	gw_metrics_gauge(s->m, "slow_reader_events", (double)x.slow_events, 1);
-	gw_metrics_gauge(s->m, "slow_reader_completed",
-			 (double)x.slow_terminal, 1);
+	gw_metrics_gauge(s->m, "slow_reader_completed", (double)x.slow_terminal,
+			 1);
 	gw_check_ge(&s->checks, "overflow_tasks_completed (of 20)",
 		    (double)x.completed, 10, "");
-	gw_check_eq(&s->checks, "gateway healthy after the slow reader", x.healthy, 1,
-		    "");
-	gw_check_eq(&s->checks, "later tasks completed", (double)x.later_done, 3, "");
+	gw_check_eq(&s->checks, "gateway healthy after the slow reader",
+		    x.healthy, 1, "");
+	gw_check_eq(&s->checks, "later tasks completed", (double)x.later_done,
+		    3, "");
 }
 
 const struct gw_scen_def gw_sc_soak_list[] = {
-	{ .name = "test_extended_streaming_soak", .markers = "stress long_soak",
-	  .need = soak_need, .run = soak_run,
+	{ .name = "test_extended_streaming_soak",
+	  .markers = "stress long_soak",
+	  .need = soak_need,
+	  .run = soak_run,
 	  .what = "1 task + 1 config fetch per second for "
 		  "soak_duration_seconds, gateway RSS every 10 s; growth < "
 		  "memory threshold" },
 	{ .name = "test_connection_leak_detection",
-	  .markers = "stress long_soak", .workers = 1, .run = leak_run,
+	  .markers = "stress long_soak",
+	  .workers = 1,
+	  .run = leak_run,
 	  .what = "100 submit + stream cycles in turn; every stream ended, "
 		  "no CLOSE_WAIT or extra sockets, server bookkeeping, RSS "
 		  "growth" },
-	{ .name = "test_cache_growth_monitoring", .markers = "stress long_soak",
-	  .workers = 1, .run = cache_run,
+	{ .name = "test_cache_growth_monitoring",
+	  .markers = "stress long_soak",
+	  .workers = 1,
+	  .run = cache_run,
 	  .what = "50 cycles sampling the server's SSE cache every 10; cache "
 		  "<= 10 and no active connections at the end" },
-	{ .name = "test_queue_overflow_handling", .markers = "stress long_soak",
-	  .workers = 1, .run = overflow_run,
+	{ .name = "test_queue_overflow_handling",
+	  .markers = "stress long_soak",
+	  .workers = 1,
+	  .run = overflow_run,
 	  .what = "20 unread tasks served from the pre-connection buffer, "
 		  "then a slow reader that stalls its stream; gateway "
 		  "survives" },

@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* ---- test_concurrent_sse_connections[N] (5.1) --------------------------- */
+/* ---- test_concurrent_sse_connections[N] (5.1) ---------------------------- */
 
 struct csse {
 	struct gw_scen *s;
@@ -29,7 +29,7 @@ static void csse_submit_all(struct gw_worker *w, void *arg)
 	for (long i = 0; i < x->n && !gw_stopping(); i++) {
 		snprintf(text, sizeof(text), "Stress test message %ld", i);
 		if (gw_sam_submit(w, &x->s->sam, x->op_submit, text, NULL,
-			      &x->task[i]) == 0) {
+				  &x->task[i]) == 0) {
 			x->submitted[i] = 1;
 			gw_count(w, x->c_submitted, 1);
 		}
@@ -84,14 +84,15 @@ static void csse_run(struct gw_scen *s, long n)
 	 * failure too (README, Deviations) */
 	gw_sc_check_success(s, "streams that reached their terminal event",
 			    ended, n);
-	gw_check_p99(&s->checks, s->m, x.op_submit, s->run->cfg->thresholds.max_p99_latency_ms);
+	gw_check_p99(&s->checks, s->m, x.op_submit,
+		     s->run->cfg->thresholds.max_p99_latency_ms);
 
 	free(x.col);
 	free(x.submitted);
 	free(x.task);
 }
 
-/* ---- test_sse_connection_churn (5.2) --------------------------------------- */
+/* ---- test_sse_connection_churn (5.2) ------------------------------------- */
 
 /*
  * Each cycle submits, subscribes and closes its stream right after the
@@ -161,14 +162,16 @@ static void churn_run(struct gw_scen *s, long p)
 	gw_metrics_gauge(s->m, "churn_cycles", (double)cycles, 1);
 	gw_check_ge(&s->checks, "churn_cycles_completed", (double)completed,
 		    0.9 * (double)cycles, "");
-	gw_check_lt(&s->checks, "total_errors", (double)gw_metrics_total_errors(s->m),
-		    0.1 * (double)cycles, "");
+	gw_check_lt(&s->checks, "total_errors",
+		    (double)gw_metrics_total_errors(s->m), 0.1 * (double)cycles,
+		    "");
 	gw_check_eq(&s->checks, "gateway healthy after churn (GET /health)",
 		    (double)(gw_metrics_count(s->m, x.op_health) &&
-			     !s->m->op[x.op_health].errors), 1, "");
+			     !s->m->op[x.op_health].errors),
+		    1, "");
 }
 
-/* ---- test_concurrent_task_submission_burst (5.3) -------------------------- */
+/* ---- test_concurrent_task_submission_burst (5.3) ------------------------- */
 
 struct burst {
 	struct gw_scen *s;
@@ -188,8 +191,8 @@ static void burst_one(struct gw_worker *w, void *arg)
 	/* all submits leave together: wait for every job to be running */
 	gw_sc_gate(&x->gate, (int)x->n, 5 * GW_NS_PER_S);
 	snprintf(text, sizeof(text), "Burst message %ld", j->i);
-	if (!gw_stopping() && gw_sam_submit(w, &x->s->sam, x->op_submit, text, NULL,
-					&x->task[j->i]) == 0)
+	if (!gw_stopping() && gw_sam_submit(w, &x->s->sam, x->op_submit, text,
+					    NULL, &x->task[j->i]) == 0)
 		x->ok[j->i] = 1;
 }
 
@@ -231,26 +234,32 @@ static void burst_run(struct gw_scen *s, long p)
 	free(x.task);
 }
 
-/* ---- catalogue entries ----------------------------------------------------- */
+/* ---- catalogue entries --------------------------------------------------- */
 
-#define CSSE(n)                                                          \
-	{ .name = "test_concurrent_sse_connections[" #n "]",              \
-	  .markers = "stress", .param = n, .workers = GW_NEED_PARAM,      \
-	  .run = csse_run,                                                \
-	  .what = #n " sequential submits, then " #n " concurrent SSE "    \
-		  "streams read to their terminal event" }
+#define CSSE(n)                                                               \
+	{                                                                     \
+		.name = "test_concurrent_sse_connections[" #n "]",            \
+		.markers = "stress", .param = n, .workers = GW_NEED_PARAM,    \
+		.run = csse_run,                                              \
+		.what = #n " sequential submits, then " #n " concurrent SSE " \
+			   "streams read to their terminal event"             \
+	}
 
 const struct gw_scen_def gw_sc_sse_list[] = {
 	CSSE(5),
 	CSSE(10),
 	CSSE(25),
-	{ .name = "test_sse_connection_churn", .markers = "stress",
-	  .workers = GW_NEED_SSE, .run = churn_run,
+	{ .name = "test_sse_connection_churn",
+	  .markers = "stress",
+	  .workers = GW_NEED_SSE,
+	  .run = churn_run,
 	  .what = "2 batches of concurrent submit + subscribe cycles that "
 		  "close the stream after its first event; the gateway "
 		  "must stay healthy" },
-	{ .name = "test_concurrent_task_submission_burst", .markers = "stress",
-	  .workers = GW_NEED_SSE, .run = burst_run,
+	{ .name = "test_concurrent_task_submission_burst",
+	  .markers = "stress",
+	  .workers = GW_NEED_SSE,
+	  .run = burst_run,
 	  .what = "concurrent_sse_connections submits released at once "
 		  "through a start gate; distinct task ids, success and p99" },
 	{ 0 }

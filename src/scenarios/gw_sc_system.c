@@ -25,7 +25,9 @@
 enum kind { K_TEXT, K_TOOL, K_PEER, K_N };
 
 static const char *const kind_name[K_N] = {
-	"simple_text", "simple_tool_call", "peer_delegation",
+	"simple_text",
+	"simple_tool_call",
+	"peer_delegation",
 };
 static const char *const kind_prompt[K_N] = {
 	"Respond with a simple sentence.",
@@ -75,10 +77,10 @@ static json_t *completion(int i, const char *content, const char *tool,
 				content);
 	}
 	return json_pack("{s:s, s:s, s:s, s:[{s:i, s:o, s:s}], "
-			 "s:{s:i, s:i, s:i}}", "id", id, "object",
-			 "chat.completion", "model", "test-llm-model",
-			 "choices", "index", 0, "message", msg,
-			 "finish_reason", tool ? "tool_calls" : "stop",
+			 "s:{s:i, s:i, s:i}}",
+			 "id", id, "object", "chat.completion", "model",
+			 "test-llm-model", "choices", "index", 0, "message",
+			 msg, "finish_reason", tool ? "tool_calls" : "stop",
 			 "usage", "prompt_tokens", 10, "completion_tokens", 20,
 			 "total_tokens", 30);
 }
@@ -93,8 +95,7 @@ static char *directive(const char *case_id, json_t *responses)
 	free(js);
 	n = strlen(case_id) + strlen(b64) + 64;
 	out = gw_xmalloc(n);
-	snprintf(out, n, "[test_case_id=%s] [responses_json=%s]", case_id,
-		 b64);
+	snprintf(out, n, "[test_case_id=%s] [responses_json=%s]", case_id, b64);
 	free(b64);
 	return out;
 }
@@ -109,23 +110,27 @@ static char *make_prompt(struct gw_worker *w, enum kind k, long n)
 	snprintf(case_id, sizeof(case_id), "stress-%s-%ld-%016llx",
 		 kind_name[k], n, (unsigned long long)gw_worker_rand(w));
 	if (k == K_TEXT) {
-		json_array_append_new(turns, completion(0,
-			"This is a simple sentence.", NULL, NULL));
+		json_array_append_new(
+			turns, completion(0, "This is a simple sentence.", NULL,
+					  NULL));
 	} else if (k == K_TOOL) {
-		json_array_append_new(turns, completion(0, NULL,
-			"get_weather_tool", "{\"location\":\"London\"}"));
-		json_array_append_new(turns, completion(1,
-			"The weather in London is sunny.", NULL, NULL));
+		json_array_append_new(turns,
+				      completion(0, NULL, "get_weather_tool",
+						 "{\"location\":\"London\"}"));
+		json_array_append_new(
+			turns, completion(1, "The weather in London is sunny.",
+					  NULL, NULL));
 	} else {
 		/* the peer's own directive travels in task_description */
 		json_t *peer = json_array(), *args;
 		char *pd, *as;
 
 		snprintf(sub_id, sizeof(sub_id), "%s-call_stress_1-%08llx",
-			 case_id, (unsigned long long)(gw_worker_rand(w) &
-						       0xFFFFFFFFULL));
-		json_array_append_new(peer, completion(0,
-			"Hello from Peer A!", NULL, NULL));
+			 case_id,
+			 (unsigned long long)(gw_worker_rand(w) &
+					      0xFFFFFFFFULL));
+		json_array_append_new(peer, completion(0, "Hello from Peer A!",
+						       NULL, NULL));
 		pd = directive(sub_id, peer);
 		len = strlen(pd) + 64;
 		as = gw_xmalloc(len);
@@ -135,11 +140,13 @@ static char *make_prompt(struct gw_worker *w, enum kind k, long n)
 		free(as);
 		as = json_dumps(args, JSON_COMPACT);
 		json_decref(args);
-		json_array_append_new(turns, completion(0, NULL,
-			"peer_TestPeerAgentA", as ? as : "{}"));
+		json_array_append_new(turns,
+				      completion(0, NULL, "peer_TestPeerAgentA",
+						 as ? as : "{}"));
 		free(as);
-		json_array_append_new(turns, completion(1,
-			"Peer A has responded.", NULL, NULL));
+		json_array_append_new(turns,
+				      completion(1, "Peer A has responded.",
+						 NULL, NULL));
 	}
 	d = directive(case_id, turns);
 	len = strlen(kind_prompt[k]) + strlen(d) + 2;
@@ -157,7 +164,7 @@ struct sys {
 	struct gw_task *task;
 	unsigned char *ok;
 	_Atomic long done;
-	long stopped, running;		/* status endpoint results */
+	long stopped, running; /* status endpoint results */
 	int status_available;
 	int healthy;
 	int op_submit, op_duration, op_status, op_health;
@@ -172,7 +179,8 @@ static void one_task(struct gw_worker *w, struct sys *x, long i)
 	int64_t t0 = gw_now_ns();
 	long d;
 
-	if (gw_sam_submit(w, &x->s->sam, x->op_submit, prompt, NULL, &x->task[i]) == 0) {
+	if (gw_sam_submit(w, &x->s->sam, x->op_submit, prompt, NULL,
+			  &x->task[i]) == 0) {
 		c.task = &x->task[i];
 		c.window_ms = 30000;
 		gw_sam_collect(w, &x->s->sam, &c);
@@ -213,7 +221,7 @@ static void at_rest_job(struct gw_worker *w, void *arg)
 {
 	struct sys *x = arg;
 
-	gw_sleep_ns(GW_NS_PER_S / 2);	/* the seed's settle sleep */
+	gw_sleep_ns(GW_NS_PER_S / 2); /* the seed's settle sleep */
 	x->status_available = 1;
 	for (long i = 0; i < x->n && !gw_stopping(); i++) {
 		char path[300] = "/api/v1/tasks/";
@@ -235,7 +243,7 @@ static void at_rest_job(struct gw_worker *w, void *arg)
 			gw_rec(w, x->op_status, r.t_end - r.t_start);
 		if (r.err) {
 			gw_worker_fail(w, x->op_status, r.err, r.msg,
-				"{\"task_id\":\"%s\"}", x->task[i].id);
+				       "{\"task_id\":\"%s\"}", x->task[i].id);
 			continue;
 		}
 		j = json_loadb(w->http.body, w->http.body_len, 0, NULL);
@@ -250,7 +258,9 @@ static void at_rest_job(struct gw_worker *w, void *arg)
 
 static void sys_run(struct gw_scen *s, long n, int sequential, long every)
 {
-	struct sys x = { .s = s, .n = n, .sequential = sequential,
+	struct sys x = { .s = s,
+			 .n = n,
+			 .sequential = sequential,
 			 .progress_every = every };
 	struct gw_mem_trend mt;
 	long ok = 0;
@@ -280,25 +290,27 @@ static void sys_run(struct gw_scen *s, long n, int sequential, long every)
 	for (long i = 0; i < n; i++)
 		ok += x.ok[i];
 	gw_metrics_gauge(s->m, "tasks_succeeded", (double)ok, 1);
-	gw_check_eq(&s->checks, "tasks that reached their terminal event", (double)ok,
-		    (double)n, "");
+	gw_check_eq(&s->checks, "tasks that reached their terminal event",
+		    (double)ok, (double)n, "");
 	if (x.status_available)
 		gw_check_eq(&s->checks, "tasks still running (GET .../status)",
 			    (double)x.running, 0, "");
 	else
-		gw_check_skip(&s->checks, "tasks still running (GET .../status)",
+		gw_check_skip(&s->checks,
+			      "tasks still running (GET .../status)",
 			      "the gateway has no task status (task logging "
 			      "off)");
 	gw_metrics_mem_trend(s->m, &mt);
 	if (mt.sample_count >= 2)
-		gw_check_lt(&s->checks, "memory growth (gateway RSS)", mt.growth_mb,
-			    s->run->cfg->thresholds.memory_increase_threshold_mb,
-			    "MB");
+		gw_check_lt(
+			&s->checks, "memory growth (gateway RSS)", mt.growth_mb,
+			s->run->cfg->thresholds.memory_increase_threshold_mb,
+			"MB");
 	else
 		gw_check_skip(&s->checks, "memory growth (gateway RSS)",
 			      "gateway memory not measured");
-	gw_check_eq(&s->checks, "gateway healthy at the end (GET /health)", x.healthy,
-		    1, "");
+	gw_check_eq(&s->checks, "gateway healthy at the end (GET /health)",
+		    x.healthy, 1, "");
 	free(x.ok);
 	free(x.task);
 }
@@ -320,22 +332,30 @@ static void very_long_run(struct gw_scen *s, long n)
 
 const struct gw_scen_def gw_sc_system_list[] = {
 	{ .name = "test_concurrency_stress_with_variety[10]",
-	  .markers = "stress", .param = 10, .workers = GW_NEED_PARAM,
+	  .markers = "stress",
+	  .param = 10,
+	  .workers = GW_NEED_PARAM,
 	  .run = concurrency_run,
 	  .what = "10 concurrent tasks: text, tool call, peer delegation in "
 		  "turn; all complete, none left running" },
 	{ .name = "test_concurrency_stress_with_variety[30]",
-	  .markers = "stress", .param = 30, .workers = GW_NEED_PARAM,
+	  .markers = "stress",
+	  .param = 30,
+	  .workers = GW_NEED_PARAM,
 	  .run = concurrency_run,
 	  .what = "30 concurrent tasks of the three kinds; all complete, none "
 		  "left running" },
 	{ .name = "test_longevity_with_variety_and_peer_calls[100]",
-	  .markers = "stress", .param = 100, .workers = 1,
+	  .markers = "stress",
+	  .param = 100,
+	  .workers = 1,
 	  .run = longevity_run,
 	  .what = "100 tasks of the three kinds one after another; all "
 		  "complete, gateway back at rest" },
 	{ .name = "test_very_long_longevity_soak_test",
-	  .markers = "stress long_soak", .param = 1000, .workers = 1,
+	  .markers = "stress long_soak",
+	  .param = 1000,
+	  .workers = 1,
 	  .run = very_long_run,
 	  .what = "1000 tasks of the three kinds one after another; all "
 		  "complete, RSS growth bounded" },

@@ -37,7 +37,7 @@ static void produce(struct gw_worker *w, void *arg)
 	for (;;) {
 		for (int k = 0; k < burst; k++, i++) {
 			gw_rec(w, op, v);
-			v = v * 7 % 1000003 + 1000;	/* varied values */
+			v = v * 7 % 1000003 + 1000; /* varied values */
 		}
 		int64_t now = gw_now_ns();
 
@@ -93,7 +93,9 @@ int main(int argc, char **argv)
 		snprintf(target, sizeof(target), "%.1f M/s", rate / 1e6);
 	printf("workers %d  target %s  ring %ld: %llu samples in "
 	       "%.2f s = %.2f M/s produced, %.2f M/s recorded, dropped %llu "
-	       "(%.3f%%)\n", workers, target, ring, (unsigned long long)produced, (double)(t1 - t0) / 1e9,
+	       "(%.3f%%)\n",
+	       workers, target, ring, (unsigned long long)produced,
+	       (double)(t1 - t0) / 1e9,
 	       (double)produced * 1e3 / (double)(t1 - t0),
 	       (double)m->samples_received * 1e3 / (double)(t1 - t0),
 	       (unsigned long long)dropped,

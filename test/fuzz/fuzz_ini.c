@@ -36,18 +36,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REQUIRE(cond) \
-	do { \
-		if (!(cond)) { \
+#define REQUIRE(cond)                                                      \
+	do {                                                               \
+		if (!(cond)) {                                             \
 			fprintf(stderr, "fuzz_ini: %s:%d: %s\n", __FILE__, \
-				__LINE__, #cond); \
-			abort(); \
-		} \
+				__LINE__, #cond);                          \
+			abort();                                           \
+		}                                                          \
 	} while (0)
 
 #define NAME "fuzz.ini"
 #define ENV_MARK "\n%%\n"
-#define ENV_MAX 32		/* more than gw_config_keys has variables */
+#define ENV_MAX 32 /* more than gw_config_keys has variables */
 
 /* The fake environment of the current input, for fake_getenv(). */
 static const char *env_name[ENV_MAX];
@@ -65,8 +65,7 @@ static const char *fake_getenv(const char *name)
 }
 
 /* Every message NUL-terminated and starting with prefix. */
-static void check_msgs(const struct gw_errlist *e, int from,
-		      const char *prefix)
+static void check_msgs(const struct gw_errlist *e, int from, const char *prefix)
 {
 	for (int i = from; i < e->n; i++) {
 		REQUIRE(memchr(e->msg[i], '\0', GW_ERRMSG_MAX));
@@ -97,7 +96,7 @@ static void check_values(const struct gw_config *c)
 			break;
 		case GW_KEY_DOUBLE:
 			memcpy(&d, f, sizeof(d));
-			REQUIRE(d >= k->min && d <= k->max);	/* not NaN */
+			REQUIRE(d >= k->min && d <= k->max); /* not NaN */
 			break;
 		case GW_KEY_BOOL:
 			memcpy(&b, f, sizeof(b));
@@ -133,7 +132,7 @@ static void check_load_msgs(const struct gw_errlist *e, size_t lines)
 		unsigned long line = strtoul(e->msg[i] + plen, &end, 10);
 
 		REQUIRE(end != e->msg[i] + plen && *end == ':');
-		REQUIRE(line >= prev && line <= lines);	/* in file order */
+		REQUIRE(line >= prev && line <= lines); /* in file order */
 		prev = line;
 		/* the whole message: keys and values are echoed in others */
 		REQUIRE(strcmp(end, ": syntax error (inih)"));
@@ -157,7 +156,7 @@ static void env_parse(char *buf, size_t n)
 		if (s <= end) {
 			lf = memchr(s, '\n', (size_t)(end - s));
 			if (!lf)
-				lf = end;	/* buf has a NUL there */
+				lf = end; /* buf has a NUL there */
 			*lf = '\0';
 			env_value[env_n] = s;
 			s = lf + 1;
@@ -204,8 +203,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			REQUIRE(cfg.src[i] == GW_SRC_DEFAULT ||
 				cfg.src[i] == GW_SRC_INI);
 			if (cfg.src[i] == GW_SRC_DEFAULT)
-				REQUIRE(!memcmp(field(&cfg, i),
-						field(&def, i),
+				REQUIRE(!memcmp(field(&cfg, i), field(&def, i),
 						gw_config_keys[i].size));
 		}
 	}

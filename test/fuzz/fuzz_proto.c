@@ -46,13 +46,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REQUIRE(cond) \
-	do { \
-		if (!(cond)) { \
+#define REQUIRE(cond)                                                        \
+	do {                                                                 \
+		if (!(cond)) {                                               \
 			fprintf(stderr, "fuzz_proto: %s:%d: %s\n", __FILE__, \
-				__LINE__, #cond); \
-			abort(); \
-		} \
+				__LINE__, #cond);                            \
+			abort();                                             \
+		}                                                            \
 	} while (0)
 
 #define JUNK 0xA5
@@ -64,7 +64,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
 	(void)argc;
 	(void)argv;
-	json_object_seed(0);	/* once, before any Jansson use */
+	json_object_seed(0); /* once, before any Jansson use */
 	return 0;
 }
 
@@ -106,8 +106,7 @@ static const char *jstr(json_t *j, const char *k1, const char *k2)
  * out, a buffer of n bytes, is NUL-terminated and holds want ("" for
  * NULL): whole, or cut to n - 1 bytes when cut_ok.
  */
-static void check_copy(const char *out, size_t n, const char *want,
-		       int cut_ok)
+static void check_copy(const char *out, size_t n, const char *want, int cut_ok)
 {
 	REQUIRE(memchr(out, '\0', n));
 	if (!want)
@@ -239,14 +238,17 @@ static void fuzz_request(const uint8_t *s, size_t n)
 
 	if (!body) {
 		j = json_string(text);
-		REQUIRE(!j);	/* only refused text may fail (or OOM) */
+		REQUIRE(!j); /* only refused text may fail (or OOM) */
 		free(text);
 		return;
 	}
 	j = json_loads(body, 0, NULL);
 	REQUIRE(j);
-	part = json_array_get(json_object_get(json_object_get(json_object_get(
-		j, "params"), "message"), "parts"), 0);
+	part = json_array_get(
+		json_object_get(json_object_get(json_object_get(j, "params"),
+						"message"),
+				"parts"),
+		0);
 	REQUIRE(json_is_string(json_object_get(part, "text")));
 	REQUIRE(!strcmp(json_string_value(json_object_get(part, "text")),
 			text));

@@ -53,13 +53,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define REQUIRE(cond) \
-	do { \
-		if (!(cond)) { \
+#define REQUIRE(cond)                                                      \
+	do {                                                               \
+		if (!(cond)) {                                             \
 			fprintf(stderr, "fuzz_sse: %s:%d: %s\n", __FILE__, \
-				__LINE__, #cond); \
-			abort(); \
-		} \
+				__LINE__, #cond);                          \
+			abort();                                           \
+		}                                                          \
 	} while (0)
 
 #define HDR_BYTES 3
@@ -70,9 +70,9 @@
 
 struct run {
 	struct gw_sse_parser p;
-	uint64_t digest;	/* FNV-1a over the callback sequence */
-	uint64_t nev, ncom;	/* callbacks seen */
-	int stop_ev, stop_com;	/* callbacks return 1 (stop) */
+	uint64_t digest;       /* FNV-1a over the callback sequence */
+	uint64_t nev, ncom;    /* callbacks seen */
+	int stop_ev, stop_com; /* callbacks return 1 (stop) */
 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -139,7 +139,7 @@ static void run_init(struct run *r, size_t cap, int stop_ev, int stop_com)
 {
 	memset(r, 0, sizeof(*r));
 	if (gw_sse_init(&r->p, cap, on_event, on_comment, r))
-		abort();	/* cap >= 16: only OOM can fail */
+		abort(); /* cap >= 16: only OOM can fail */
 	r->digest = 0xcbf29ce484222325ULL;
 	r->stop_ev = stop_ev;
 	r->stop_com = stop_com;

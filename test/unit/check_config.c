@@ -41,7 +41,7 @@ static void scan_bad_files(void)
 	struct dirent *e;
 
 	if (!d)
-		return;	/* test_data_present says so */
+		return; /* test_data_present says so */
 	while ((e = readdir(d)) && nbad < (int)GW_ARRAY_SIZE(bad_files)) {
 		size_t n = strlen(e->d_name);
 
@@ -94,7 +94,7 @@ static int load_text(struct gw_config *c, const char *text, size_t len,
 	return n;
 }
 
-/* ---- the table -------------------------------------------------------- */
+/* ---- the table ----------------------------------------------------------- */
 
 START_TEST(test_table)
 {
@@ -128,10 +128,10 @@ START_TEST(test_table)
 			const struct gw_config_key *o = &gw_config_keys[j];
 
 			ck_assert_msg(strcmp(k->section, o->section) ||
-				      strcmp(k->name, o->name),
+					      strcmp(k->name, o->name),
 				      "duplicate key %s", k->name);
 			ck_assert_msg(!k->env || !o->env ||
-				      strcmp(k->env, o->env),
+					      strcmp(k->env, o->env),
 				      "duplicate env %s", k->env);
 		}
 	}
@@ -197,13 +197,15 @@ START_TEST(test_defaults)
 }
 END_TEST
 
-/* ---- INI data files --------------------------------------------------- */
+/* ---- INI data files ------------------------------------------------------ */
 
 START_TEST(test_data_present)
 {
 	/* guards against a wrong cwd turning the loop below into nothing */
-	ck_assert_msg(nbad >= 10, "found %d bad-*.ini in " INI_DIR
-		      " (run from the repository root)", nbad);
+	ck_assert_msg(nbad >= 10,
+		      "found %d bad-*.ini in " INI_DIR
+		      " (run from the repository root)",
+		      nbad);
 }
 END_TEST
 
@@ -300,11 +302,10 @@ START_TEST(test_good_crlf)
 	struct gw_errlist errs = { 0 };
 
 	gw_config_defaults(&c);
-	ck_assert_int_eq(gw_config_load(&c, INI_DIR "good-crlf.ini", &errs),
-			 0);
+	ck_assert_int_eq(gw_config_load(&c, INI_DIR "good-crlf.ini", &errs), 0);
 	ck_assert_int_eq(errs.n, 0);
 	ck_assert_int_eq(c.profile.concurrent_sse_connections, 33);
-	ck_assert_str_eq(c.profile.name, "crlf");	/* no stray '\r' */
+	ck_assert_str_eq(c.profile.name, "crlf"); /* no stray '\r' */
 	ck_assert_str_eq(c.target.agent_name, "CrlfAgent");
 	ck_assert_str_eq(c.target.url, "http://localhost:8000");
 }
@@ -316,8 +317,8 @@ START_TEST(test_good_maxline)
 	struct gw_errlist errs = { 0 };
 
 	gw_config_defaults(&c);
-	ck_assert_int_eq(gw_config_load(&c, INI_DIR "good-maxline.ini",
-					&errs), 0);
+	ck_assert_int_eq(gw_config_load(&c, INI_DIR "good-maxline.ini", &errs),
+			 0);
 	/* the whole value made it through inih's 200-byte buffer */
 	ck_assert_uint_eq(strlen(c.target.url), GW_INI_LINE_MAX - 6);
 	ck_assert_uint_eq(strlen(c.target.introspect_url),
@@ -331,7 +332,9 @@ END_TEST
 START_TEST(test_good_files_clean)
 {
 	static const char *const good[] = {
-		"good-basic.ini", "good-crlf.ini", "good-maxline.ini",
+		"good-basic.ini",
+		"good-crlf.ini",
+		"good-maxline.ini",
 	};
 
 	for (size_t i = 0; i < GW_ARRAY_SIZE(good); i++) {
@@ -373,7 +376,7 @@ START_TEST(test_missing_file)
 }
 END_TEST
 
-/* ---- INI boundaries built in memory ----------------------------------- */
+/* ---- INI boundaries built in memory -------------------------------------- */
 
 /* A comment line of n bytes, then "pid = x" to check the numbering. */
 static void line_of(size_t n, const char *eol, int *nerr, char *first,
@@ -388,8 +391,8 @@ static void line_of(size_t n, const char *eol, int *nerr, char *first,
 	len += (size_t)snprintf(text, sizeof(text), "[target]\n;");
 	memset(text + len, 'c', n - 1);
 	len += n - 1;
-	len += (size_t)snprintf(text + len, sizeof(text) - len,
-				"%spid = x\n", eol);
+	len += (size_t)snprintf(text + len, sizeof(text) - len, "%spid = x\n",
+				eol);
 	gw_config_defaults(&c);
 	*nerr = load_text(&c, text, len, &errs);
 	gw_strlcpy(first, errs.n ? errs.msg[0] : "", firstlen);
@@ -410,8 +413,7 @@ START_TEST(test_line_limit)
 	for (size_t i = 0; i < GW_ARRAY_SIZE(eols); i++) {
 		line_of(GW_INI_LINE_MAX, eols[i], &n, first, sizeof(first));
 		ck_assert_int_eq(n, 1);
-		line_of(GW_INI_LINE_MAX + 1, eols[i], &n, first,
-			sizeof(first));
+		line_of(GW_INI_LINE_MAX + 1, eols[i], &n, first, sizeof(first));
 		ck_assert_int_eq(n, 2);
 		ck_assert_str_eq(first, want);
 		/* far beyond inih's buffer: still one line */
@@ -440,8 +442,7 @@ START_TEST(test_nul_and_eof)
 	ck_assert_int_eq(load_text(&c, noeol, sizeof(noeol) - 1, &errs), 0);
 	ck_assert_str_eq(c.target.agent_name, "last");
 	ck_assert_str_eq(c.source_file, "mem.ini");
-	ck_assert_int_eq(load_text(&c, bare_cr, sizeof(bare_cr) - 1, &errs),
-			 0);
+	ck_assert_int_eq(load_text(&c, bare_cr, sizeof(bare_cr) - 1, &errs), 0);
 	ck_assert_str_eq(c.target.agent_name, "cr");
 	ck_assert_int_eq(load_text(&c, "", 0, &errs), 0);
 }
@@ -468,7 +469,7 @@ START_TEST(test_error_cap)
 }
 END_TEST
 
-/* ---- gw_config_set and ranges ----------------------------------------- */
+/* ---- gw_config_set and ranges -------------------------------------------- */
 
 START_TEST(test_set_messages)
 {
@@ -478,37 +479,45 @@ START_TEST(test_set_messages)
 
 	gw_config_defaults(&c);
 	ck_assert_int_eq(gw_config_set(&c, "profile", "concurrent_sessions",
-				       "7", GW_SRC_CLI, err, sizeof(err)), 0);
+				       "7", GW_SRC_CLI, err, sizeof(err)),
+			 0);
 	ck_assert_int_eq(c.profile.concurrent_sessions, 7);
 	ck_assert_int_eq(src_of(&c, "profile", "concurrent_sessions"),
 			 GW_SRC_CLI);
 
 	ck_assert_int_eq(gw_config_set(&c, "foo", "bar", "1", GW_SRC_CLI, err,
-				       sizeof(err)), -1);
+				       sizeof(err)),
+			 -1);
 	ck_assert_str_eq(err, "unknown section [foo]");
 	ck_assert_int_eq(gw_config_set(&c, "profile", "bar", "1", GW_SRC_CLI,
-				       err, sizeof(err)), -1);
+				       err, sizeof(err)),
+			 -1);
 	ck_assert_str_eq(err, "unknown key 'bar' in [profile]");
 	ck_assert_int_eq(gw_config_set(&c, "engine", "progress", "2",
-				       GW_SRC_CLI, err, sizeof(err)), -1);
+				       GW_SRC_CLI, err, sizeof(err)),
+			 -1);
 	ck_assert_str_eq(err, "'progress' must be true or false (or yes/no, "
-			 "on/off, 1/0), got '2'");
-	ck_assert_int_eq(gw_config_set(&c, "engine", "progress", "",
-				       GW_SRC_CLI, err, sizeof(err)), -1);
+			      "on/off, 1/0), got '2'");
+	ck_assert_int_eq(gw_config_set(&c, "engine", "progress", "", GW_SRC_CLI,
+				       err, sizeof(err)),
+			 -1);
 	ck_assert_str_eq(err, "'progress' must be true or false (or yes/no, "
-			 "on/off, 1/0), got ''");
+			      "on/off, 1/0), got ''");
 	ck_assert_int_eq(gw_config_set(&c, "engine", "progress", "YES",
-				       GW_SRC_CLI, err, sizeof(err)), 0);
+				       GW_SRC_CLI, err, sizeof(err)),
+			 0);
 	ck_assert_int_eq(c.engine.progress, 1);
 	ck_assert_int_eq(gw_config_set(&c, "profile", "warmup_seconds", " 1",
-				       GW_SRC_CLI, err, sizeof(err)), -1);
+				       GW_SRC_CLI, err, sizeof(err)),
+			 -1);
 	ck_assert_str_eq(err, "'warmup_seconds' must be a number, got ' 1'");
 
 	/* a refused value leaves value and source alone */
 	ck_assert_int_eq(gw_config_set(&c, "profile", "concurrent_sessions",
-				       "0", GW_SRC_ENV, err, sizeof(err)), -1);
+				       "0", GW_SRC_ENV, err, sizeof(err)),
+			 -1);
 	ck_assert_str_eq(err, "'concurrent_sessions' must be between 1 and "
-			 "100000, got 0");
+			      "100000, got 0");
 	ck_assert_int_eq(c.profile.concurrent_sessions, 7);
 	ck_assert_int_eq(src_of(&c, "profile", "concurrent_sessions"),
 			 GW_SRC_CLI);
@@ -517,12 +526,14 @@ START_TEST(test_set_messages)
 	memset(big, 'u', sizeof(big));
 	big[GW_URL_MAX - 1] = '\0';
 	ck_assert_int_eq(gw_config_set(&c, "target", "url", big, GW_SRC_CLI,
-				       err, sizeof(err)), 0);
+				       err, sizeof(err)),
+			 0);
 	ck_assert_uint_eq(strlen(c.target.url), GW_URL_MAX - 1);
 	big[GW_URL_MAX - 1] = 'u';
 	big[GW_URL_MAX] = '\0';
 	ck_assert_int_eq(gw_config_set(&c, "target", "url", big, GW_SRC_CLI,
-				       err, sizeof(err)), -1);
+				       err, sizeof(err)),
+			 -1);
 	ck_assert_str_eq(err, "'url' is longer than 511 bytes");
 	ck_assert_uint_eq(strlen(c.target.url), GW_URL_MAX - 1);
 
@@ -547,8 +558,10 @@ START_TEST(test_ranges)
 			continue;
 		gw_config_defaults(&c);
 		for (int side = 0; side < 4; side++) {
-			double x = side == 0 ? k->min : side == 1 ? k->max
-				 : side == 2 ? k->min - 1 : k->max + 1;
+			double x = side == 0   ? k->min
+				   : side == 1 ? k->max
+				   : side == 2 ? k->min - 1
+					       : k->max + 1;
 			int rc;
 
 			if (k->type == GW_KEY_LONG)
@@ -568,7 +581,7 @@ START_TEST(test_ranges)
 }
 END_TEST
 
-/* ---- environment ------------------------------------------------------ */
+/* ---- environment --------------------------------------------------------- */
 
 /* NAME, VALUE pairs ending with NULL; NULL = empty environment */
 static const char *const *fake_env;
@@ -584,18 +597,30 @@ static const char *fake_getenv(const char *name)
 START_TEST(test_env_all)
 {
 	static const char *const env[] = {
-		"STRESS_CONCURRENT_SSE", "50",
-		"STRESS_CONCURRENT_SESSIONS", "20",
-		"STRESS_DURATION", "60.5",
-		"STRESS_SOAK_DURATION", "600",
-		"STRESS_MAX_P99_LATENCY", "1000",
-		"STRESS_MAX_ERROR_RATE", "5",
-		"GWSTRESS_URL", "http://gw:8000",
-		"GWSTRESS_AGENT", "EnvAgent",
-		"GWSTRESS_TARGET_PID", "1234",
-		"GWSTRESS_WINDOW_SCALE", "2.5",
-		"GWSTRESS_REPORT_DIR", "/tmp/r",
-		"GWSTRESS_TOKEN", "secret-is-never-read-here",
+		"STRESS_CONCURRENT_SSE",
+		"50",
+		"STRESS_CONCURRENT_SESSIONS",
+		"20",
+		"STRESS_DURATION",
+		"60.5",
+		"STRESS_SOAK_DURATION",
+		"600",
+		"STRESS_MAX_P99_LATENCY",
+		"1000",
+		"STRESS_MAX_ERROR_RATE",
+		"5",
+		"GWSTRESS_URL",
+		"http://gw:8000",
+		"GWSTRESS_AGENT",
+		"EnvAgent",
+		"GWSTRESS_TARGET_PID",
+		"1234",
+		"GWSTRESS_WINDOW_SCALE",
+		"2.5",
+		"GWSTRESS_REPORT_DIR",
+		"/tmp/r",
+		"GWSTRESS_TOKEN",
+		"secret-is-never-read-here",
 		NULL,
 	};
 	static const char *const keys[][2] = {
@@ -649,14 +674,22 @@ END_TEST
 START_TEST(test_env_empty_and_bad)
 {
 	static const char *const env[] = {
-		"STRESS_CONCURRENT_SSE", "12.5",
-		"STRESS_CONCURRENT_SESSIONS", "",	/* ignored */
-		"STRESS_DURATION", "0",
-		"STRESS_SOAK_DURATION", "abc",
-		"STRESS_MAX_P99_LATENCY", "750",	/* still applied */
-		"STRESS_MAX_ERROR_RATE", "101",
-		"GWSTRESS_URL", "",			/* ignored */
-		"GWSTRESS_TARGET_PID", "0x10",
+		"STRESS_CONCURRENT_SSE",
+		"12.5",
+		"STRESS_CONCURRENT_SESSIONS",
+		"", /* ignored */
+		"STRESS_DURATION",
+		"0",
+		"STRESS_SOAK_DURATION",
+		"abc",
+		"STRESS_MAX_P99_LATENCY",
+		"750", /* still applied */
+		"STRESS_MAX_ERROR_RATE",
+		"101",
+		"GWSTRESS_URL",
+		"", /* ignored */
+		"GWSTRESS_TARGET_PID",
+		"0x10",
 		NULL,
 	};
 	struct gw_config c;
@@ -666,17 +699,21 @@ START_TEST(test_env_empty_and_bad)
 	gw_config_defaults(&c);
 	ck_assert_int_eq(gw_config_apply_env(&c, fake_getenv, &errs), 5);
 	ck_assert_int_eq(errs.n, 5);
-	ck_assert_str_eq(errs.msg[0], "environment STRESS_CONCURRENT_SSE=12.5:"
+	ck_assert_str_eq(errs.msg[0],
+			 "environment STRESS_CONCURRENT_SSE=12.5:"
 			 " 'concurrent_sse_connections' must be an integer");
-	ck_assert_str_eq(errs.msg[1], "environment STRESS_DURATION=0: "
+	ck_assert_str_eq(errs.msg[1],
+			 "environment STRESS_DURATION=0: "
 			 "'test_duration_seconds' must be between 0.001 "
 			 "and 604800");
-	ck_assert_str_eq(errs.msg[2], "environment STRESS_SOAK_DURATION=abc: "
+	ck_assert_str_eq(errs.msg[2],
+			 "environment STRESS_SOAK_DURATION=abc: "
 			 "'soak_duration_seconds' must be a number");
-	ck_assert_str_eq(errs.msg[3], "environment STRESS_MAX_ERROR_RATE=101: "
+	ck_assert_str_eq(errs.msg[3],
+			 "environment STRESS_MAX_ERROR_RATE=101: "
 			 "'max_error_rate_percent' must be between 0 and 100");
 	ck_assert_str_eq(errs.msg[4], "environment GWSTRESS_TARGET_PID=0x10: "
-			 "'pid' must be an integer");
+				      "'pid' must be an integer");
 	ck_assert_int_eq(c.profile.concurrent_sse_connections, 10);
 	ck_assert_int_eq(src_of(&c, "profile", "concurrent_sse_connections"),
 			 GW_SRC_DEFAULT);
@@ -710,17 +747,19 @@ START_TEST(test_env_too_long)
 	gw_config_defaults(&c);
 	ck_assert_int_eq(gw_config_apply_env(&c, fake_getenv, &errs), 1);
 	ck_assert_str_eq(errs.msg[0], "environment GWSTRESS_URL: 'url' is "
-			 "longer than 511 bytes");
+				      "longer than 511 bytes");
 }
 END_TEST
 
-/* ---- precedence ------------------------------------------------------- */
+/* ---- precedence ---------------------------------------------------------- */
 
 START_TEST(test_precedence)
 {
 	static const char *const env[] = {
-		"STRESS_CONCURRENT_SSE", "8",
-		"GWSTRESS_AGENT", "EnvAgent",
+		"STRESS_CONCURRENT_SSE",
+		"8",
+		"GWSTRESS_AGENT",
+		"EnvAgent",
 		NULL,
 	};
 	struct gw_config c;
@@ -751,7 +790,8 @@ START_TEST(test_precedence)
 
 	ck_assert_int_eq(gw_config_set(&c, "profile",
 				       "concurrent_sse_connections", "9",
-				       GW_SRC_CLI, err, sizeof(err)), 0);
+				       GW_SRC_CLI, err, sizeof(err)),
+			 0);
 	ck_assert_int_eq(c.profile.concurrent_sse_connections, 9);
 	ck_assert_int_eq(src_of(&c, "profile", "concurrent_sse_connections"),
 			 GW_SRC_CLI);
@@ -760,7 +800,7 @@ START_TEST(test_precedence)
 }
 END_TEST
 
-/* ---- validate --------------------------------------------------------- */
+/* ---- validate ------------------------------------------------------------ */
 
 START_TEST(test_validate)
 {
@@ -770,16 +810,17 @@ START_TEST(test_validate)
 
 	gw_config_defaults(&c);
 	ck_assert_int_eq(gw_config_set(&c, "engine", "ring_size", "1000",
-				       GW_SRC_CLI, err, sizeof(err)), 0);
+				       GW_SRC_CLI, err, sizeof(err)),
+			 0);
 	ck_assert_int_eq(gw_config_validate(&c, &errs), 1);
 	ck_assert_str_eq(errs.msg[0], "[engine] ring_size must be 0 or a "
-			 "power of two from 64, got 1000");
+				      "power of two from 64, got 1000");
 	for (long r = 64; r <= 16777216; r *= 2) {
 		c.engine.ring_size = r;
 		memset(&errs, 0, sizeof(errs));
 		ck_assert_int_eq(gw_config_validate(&c, &errs), 0);
 	}
-	for (long r = 1; r <= 32; r *= 2) {	/* powers of two below 64 */
+	for (long r = 1; r <= 32; r *= 2) { /* powers of two below 64 */
 		c.engine.ring_size = r;
 		memset(&errs, 0, sizeof(errs));
 		ck_assert_int_eq(gw_config_validate(&c, &errs), 1);
@@ -787,7 +828,7 @@ START_TEST(test_validate)
 	c.engine.ring_size = 65;
 	memset(&errs, 0, sizeof(errs));
 	ck_assert_int_eq(gw_config_validate(&c, &errs), 1);
-	c.engine.ring_size = 0;			/* automatic */
+	c.engine.ring_size = 0; /* automatic */
 	memset(&errs, 0, sizeof(errs));
 	ck_assert_int_eq(gw_config_validate(&c, &errs), 0);
 
@@ -798,28 +839,32 @@ START_TEST(test_validate)
 	strcpy(c.target.token_env, "MY-TOKEN");
 	memset(&errs, 0, sizeof(errs));
 	ck_assert_int_eq(gw_config_validate(&c, &errs), 5);
-	ck_assert_str_eq(errs.msg[0], "[profile] small_artifact_size_bytes "
+	ck_assert_str_eq(errs.msg[0],
+			 "[profile] small_artifact_size_bytes "
 			 "(1024) must not exceed medium_artifact_size_bytes "
 			 "(100)");
-	ck_assert_str_eq(errs.msg[1], "[profile] large_artifact_size_bytes "
+	ck_assert_str_eq(errs.msg[1],
+			 "[profile] large_artifact_size_bytes "
 			 "(10485760) must not exceed max_artifact_size_bytes "
 			 "(1000)");
 	ck_assert_str_eq(errs.msg[2], "[target] url must start with http:// "
-			 "or https://, got 'ftp://gw'");
-	ck_assert_str_eq(errs.msg[3], "[target] introspect_url must start "
+				      "or https://, got 'ftp://gw'");
+	ck_assert_str_eq(errs.msg[3],
+			 "[target] introspect_url must start "
 			 "with http:// or https://, got 'gw:8000/introspect'");
-	ck_assert_str_eq(errs.msg[4], "[target] token_env must be an "
+	ck_assert_str_eq(errs.msg[4],
+			 "[target] token_env must be an "
 			 "environment variable name, got 'MY-TOKEN'");
 
 	gw_config_defaults(&c);
 	strcpy(c.target.url, "https://gw");
-	c.target.token_env[0] = '\0';	/* no token */
+	c.target.token_env[0] = '\0'; /* no token */
 	memset(&errs, 0, sizeof(errs));
 	ck_assert_int_eq(gw_config_validate(&c, &errs), 0);
 }
 END_TEST
 
-/* ---- shipped profiles ------------------------------------------------- */
+/* ---- shipped profiles ---------------------------------------------------- */
 
 static const struct {
 	const char *name;
@@ -827,10 +872,8 @@ static const struct {
 	double duration, p99;
 } profiles[] = {
 	/* scenarios.md 2.2 */
-	{ "smoke", 3, 2, 5.0, 1000.0 },
-	{ "small", 5, 3, 10.0, 500.0 },
-	{ "medium", 25, 10, 30.0, 500.0 },
-	{ "large", 100, 50, 60.0, 500.0 },
+	{ "smoke", 3, 2, 5.0, 1000.0 },	   { "small", 5, 3, 10.0, 500.0 },
+	{ "medium", 25, 10, 30.0, 500.0 }, { "large", 100, 50, 60.0, 500.0 },
 	{ "soak", 10, 5, 60.0, 500.0 },
 };
 
@@ -874,14 +917,14 @@ START_TEST(test_shipped_profile)
 		const struct gw_config_key *k =
 			gw_config_find(per_profile[i][0], per_profile[i][1]);
 
-		memcpy((char *)&d + k->offset, (char *)&c + k->offset,
-		       k->size);
+		memcpy((char *)&d + k->offset, (char *)&c + k->offset, k->size);
 	}
 	memcpy(d.src, c.src, sizeof(d.src));
 	gw_strlcpy(d.source_file, c.source_file, sizeof(d.source_file));
 	ck_assert_msg(!memcmp(&c, &d, sizeof(c)),
 		      "%s: a key outside the profile table differs from its "
-		      "default", path);
+		      "default",
+		      path);
 }
 END_TEST
 

@@ -28,7 +28,7 @@
 #include "check_main.h"
 
 #define STACK (1024 * 1024)
-#define RING 4096		/* more than any test below pushes in all */
+#define RING 4096 /* more than any test below pushes in all */
 
 static const struct gw_http_target target = {
 	.base = "http://127.0.0.1:1",
@@ -70,12 +70,13 @@ static struct gw_metrics *stub_scenario(struct gw_engine *e, const char *name)
 }
 
 /*
- * The suite's only call of gw_worker_fail(), kept in one place: main is renaming
- * it gw_worker_fail(), and a merge then touches this line alone.
+ * The suite's only call of gw_worker_fail(), kept in one place: main is
+ * renaming it gw_worker_fail(), and a merge then touches this line alone.
  */
 static void stub_fail(struct gw_worker *w, int op, long job)
 {
-	gw_worker_fail(w, op, GW_E_TIMEOUT, "stub timeout", "{\"job\":%ld}", job);
+	gw_worker_fail(w, op, GW_E_TIMEOUT, "stub timeout", "{\"job\":%ld}",
+		       job);
 }
 
 /*
@@ -115,12 +116,11 @@ static struct totals expect(long jobs)
 
 /* Run `jobs` stub jobs into m, the attached scenario, and check every
  * sum against expect(). */
-static void run_stub_jobs(struct gw_engine *e, struct gw_metrics *m,
-			  long jobs)
+static void run_stub_jobs(struct gw_engine *e, struct gw_metrics *m, long jobs)
 {
 	struct totals t = expect(jobs);
 
-	ck_assert_uint_le(t.samples, RING);	/* no drop is possible */
+	ck_assert_uint_le(t.samples, RING); /* no drop is possible */
 	for (long k = 0; k < jobs; k++)
 		gw_engine_submit(e, stub_job, (void *)(intptr_t)k);
 	gw_engine_wait(e, 0, NULL, NULL);
@@ -142,8 +142,9 @@ static void run_stub_jobs(struct gw_engine *e, struct gw_metrics *m,
 	ck_assert_uint_eq(gw_metrics_count(m, op_stream), 0);
 	ck_assert_uint_eq(m->err_by_class[GW_E_TIMEOUT], t.fails);
 	ck_assert_uint_eq(gw_metrics_total_errors(m), t.fails);
-	ck_assert_int_eq(m->nerr, t.fails < GW_MAX_ERROR_RECORDS ?
-				(int)t.fails : GW_MAX_ERROR_RECORDS);
+	ck_assert_int_eq(m->nerr, t.fails < GW_MAX_ERROR_RECORDS
+					  ? (int)t.fails
+					  : GW_MAX_ERROR_RECORDS);
 	ck_assert_str_eq(m->err[0].message, "stub timeout");
 	ck_assert_str_eq(m->err[0].type, gw_errclass_type(GW_E_TIMEOUT));
 	ck_assert_uint_eq(gw_metrics_counter_value(m, "stub_bytes"), t.bytes);
@@ -160,8 +161,8 @@ START_TEST(test_accounting)
 	struct gw_engine e;
 	struct gw_metrics *m1, *m2;
 
-	ck_assert_int_eq(gw_engine_start(&e, workers[_i], STACK, RING,
-					 &target), 0);
+	ck_assert_int_eq(gw_engine_start(&e, workers[_i], STACK, RING, &target),
+			 0);
 	m1 = stub_scenario(&e, "first");
 	run_stub_jobs(&e, m1, 400);
 	m2 = stub_scenario(&e, "second");
@@ -186,7 +187,7 @@ static void tree_job(struct gw_worker *w, void *arg)
 	}
 }
 
-#define TREE_DEPTH 8		/* 2^9 - 1 = 511 jobs */
+#define TREE_DEPTH 8 /* 2^9 - 1 = 511 jobs */
 
 START_TEST(test_follow_up_jobs)
 {
@@ -234,17 +235,17 @@ START_TEST(test_busy_peak)
 	struct gw_engine e;
 	struct gw_metrics *m;
 
-	ck_assert_int_eq(pthread_barrier_init(&all_running, NULL,
-					      PEAK_WORKERS), 0);
-	ck_assert_int_eq(gw_engine_start(&e, PEAK_WORKERS, STACK, RING,
-					 &target), 0);
+	ck_assert_int_eq(pthread_barrier_init(&all_running, NULL, PEAK_WORKERS),
+			 0);
+	ck_assert_int_eq(
+		gw_engine_start(&e, PEAK_WORKERS, STACK, RING, &target), 0);
 	ck_assert_int_eq(gw_engine_busy_peak(&e), 0);
 	m = stub_scenario(&e, "peak");
 	for (int i = 0; i < PEAK_WORKERS; i++)
 		gw_engine_submit(&e, barrier_job, NULL);
 	gw_engine_wait(&e, 0, NULL, NULL);
 	ck_assert_int_eq(gw_engine_busy_peak(&e), PEAK_WORKERS);
-	ck_assert_int_eq(gw_engine_busy_peak(&e), 0);	/* reads reset */
+	ck_assert_int_eq(gw_engine_busy_peak(&e), 0); /* reads reset */
 	/* one job at a time: a peak of exactly one */
 	for (int i = 0; i < 3; i++) {
 		gw_engine_submit(&e, nop_job, NULL);
@@ -286,9 +287,10 @@ static void burst_job(struct gw_worker *w, void *arg)
 	uint64_t d0 = atomic_load_explicit(&w->dropped[op_stream],
 					   memory_order_relaxed);
 
-	while (n < BURST_MAX &&
-	       atomic_load_explicit(&w->dropped[op_stream],
-				    memory_order_relaxed) - d0 < BURST_DROPS) {
+	while (n < BURST_MAX && atomic_load_explicit(&w->dropped[op_stream],
+						     memory_order_relaxed) -
+						d0 <
+					BURST_DROPS) {
 		gw_rec(w, op_stream, BURST_NS);
 		n++;
 	}

@@ -59,8 +59,8 @@ static int64_t draw(enum dist d)
 
 static void check_against_oracle(size_t n, enum dist d)
 {
-	static const double qs[] = { 0, 0.01, 0.25, 0.5, 0.9, 0.95, 0.99,
-				     0.999, 1.0 };
+	static const double qs[] = { 0,	   0.01, 0.25,	0.5, 0.9,
+				     0.95, 0.99, 0.999, 1.0 };
 	int64_t *v = malloc(n * sizeof(*v));
 	struct gw_hist h;
 	double sum = 0, ss = 0, mean;
@@ -98,8 +98,8 @@ static void check_against_oracle(size_t n, enum dist d)
 			      n, (int)d, qs[i], (long long)got,
 			      (long long)want);
 		ck_assert_msg(gw_hist_index(got) == gw_hist_index(want),
-			      "n=%zu q=%g got %lld want %lld (other bucket)",
-			      n, qs[i], (long long)got, (long long)want);
+			      "n=%zu q=%g got %lld want %lld (other bucket)", n,
+			      qs[i], (long long)got, (long long)want);
 		ck_assert((double)(got - want) <= (double)want / 1024.0 + 1);
 	}
 	gw_hist_release(&h);
@@ -108,8 +108,8 @@ static void check_against_oracle(size_t n, enum dist d)
 
 START_TEST(test_oracle_sizes)
 {
-	static const size_t sizes[] = { 1, 2, 3, 4, 5, 19, 20, 21, 99, 100,
-					101, 1000, 12345, 200000 };
+	static const size_t sizes[] = { 1,  2,	3,   4,	  5,	19,    20,
+					21, 99, 100, 101, 1000, 12345, 200000 };
 
 	rng_state = 0x9E3779B97F4A7C15ULL + (uint64_t)_i;
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)

@@ -57,15 +57,17 @@ static json_t *report(struct gw_scen *s)
 
 static double pct(json_t *r, const char *op, const char *k)
 {
-	return json_number_value(json_object_get(json_object_get(
-		json_object_get(json_object_get(r, "operations"), op),
-		"percentiles"), k));
+	return json_number_value(json_object_get(
+		json_object_get(
+			json_object_get(json_object_get(r, "operations"), op),
+			"percentiles"),
+		k));
 }
 
 START_TEST(test_exact)
 {
-	static const char *const keys[] = { "p50", "p95", "p99", "min", "max",
-					    "mean", "count", "stddev" };
+	static const char *const keys[] = { "p50", "p95",  "p99",   "min",
+					    "max", "mean", "count", "stddev" };
 	struct gw_scen *all = scen(&def_t), *sh[3];
 	json_t *r[3], *m, *one;
 	char err[128];
@@ -111,7 +113,8 @@ START_TEST(test_exact)
 		const char *op = o ? "sse_event_received" : "task_submit";
 
 		for (size_t k = 0; k < 8; k++) {
-			double a = pct(m, op, keys[k]), b = pct(one, op, keys[k]);
+			double a = pct(m, op, keys[k]),
+			       b = pct(one, op, keys[k]);
 
 			/* mean and stddev via Chan: equal to rounding */
 			ck_assert_msg(fabs(a - b) <= 1e-9 * fabs(b) + 1e-12,
@@ -119,18 +122,28 @@ START_TEST(test_exact)
 				      keys[k], a, b);
 		}
 	}
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(m,
-		"counters"), "tasks_submitted")), 1 + 2 + 3);
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(
-		json_object_get(m, "operations"), "task_submit"), "attempts")),
+	ck_assert_int_eq(json_integer_value(
+				 json_object_get(json_object_get(m, "counters"),
+						 "tasks_submitted")),
+			 1 + 2 + 3);
+	ck_assert_int_eq(
+		json_integer_value(json_object_get(
+			json_object_get(json_object_get(m, "operations"),
+					"task_submit"),
+			"attempts")),
 		300);
-	ck_assert(fabs(json_real_value(json_object_get(json_object_get(
-		json_object_get(m, "operations"), "task_submit"),
-		"error_rate_percent")) - 1.0) < 1e-12);
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(m,
-		"summary"), "samples_received")), 30000);
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(m,
-		"merge"), "shards_count")), 3);
+	ck_assert(fabs(json_real_value(json_object_get(
+			       json_object_get(json_object_get(m, "operations"),
+					       "task_submit"),
+			       "error_rate_percent")) -
+		       1.0) < 1e-12);
+	ck_assert_int_eq(json_integer_value(
+				 json_object_get(json_object_get(m, "summary"),
+						 "samples_received")),
+			 30000);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+				 json_object_get(m, "merge"), "shards_count")),
+			 3);
 	json_decref(m);
 	json_decref(one);
 	for (int k = 0; k < 3; k++) {
@@ -151,15 +164,12 @@ START_TEST(test_refused)
 	run.cfg = &cfg;
 	r[0] = report(a);
 	r[1] = report(b);
-	ck_assert_ptr_null(gw_merge_json(r, 2, err,
-					 sizeof(err)));
+	ck_assert_ptr_null(gw_merge_json(r, 2, err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "scenario 'b'"));
 	json_object_set_new(r[1], "schema_version", json_integer(99));
-	ck_assert_ptr_null(gw_merge_json(r, 2, err,
-					 sizeof(err)));
+	ck_assert_ptr_null(gw_merge_json(r, 2, err, sizeof(err)));
 	ck_assert_ptr_nonnull(strstr(err, "schema_version 99"));
-	ck_assert_ptr_null(gw_merge_json(r, 0, err,
-					 sizeof(err)));
+	ck_assert_ptr_null(gw_merge_json(r, 0, err, sizeof(err)));
 	/* a verdict passes only if every shard passed */
 	json_decref(r[1]);
 	gw_check_gt(&a->checks, "x", 0, 1, "");
@@ -167,8 +177,8 @@ START_TEST(test_refused)
 	json_t *m = gw_merge_json(r, 2, err, sizeof(err));
 
 	ck_assert_ptr_nonnull(m);
-	ck_assert(json_is_false(json_object_get(json_object_get(m, "verdict"),
-						"passed")));
+	ck_assert(json_is_false(
+		json_object_get(json_object_get(m, "verdict"), "passed")));
 	json_decref(m);
 	json_decref(r[0]);
 	json_decref(r[1]);

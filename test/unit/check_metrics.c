@@ -29,7 +29,7 @@ START_TEST(test_register)
 	ck_assert_str_eq(m->markers, "");
 	ck_assert_int_eq(gw_metrics_op(m, "submit"), 0);
 	ck_assert_int_eq(gw_metrics_op(m, "stream"), 1);
-	ck_assert_int_eq(gw_metrics_op(m, "submit"), 0);	/* again */
+	ck_assert_int_eq(gw_metrics_op(m, "submit"), 0); /* again */
 	ck_assert_int_eq(m->nops, 2);
 	ck_assert_str_eq(m->op[1].name, "stream");
 	ck_assert_int_eq(gw_metrics_find_op(m, "stream"), 1);
@@ -38,7 +38,7 @@ START_TEST(test_register)
 	/* counters are a table of their own: "submit" is new there */
 	ck_assert_int_eq(gw_metrics_counter(m, "tasks"), 0);
 	ck_assert_int_eq(gw_metrics_counter(m, "submit"), 1);
-	ck_assert_int_eq(gw_metrics_counter(m, "tasks"), 0);	/* again */
+	ck_assert_int_eq(gw_metrics_counter(m, "tasks"), 0); /* again */
 	ck_assert_int_eq(m->ncounters, 2);
 	ck_assert_int_eq(gw_metrics_find_counter(m, "submit"), 1);
 	ck_assert_int_eq(gw_metrics_find_counter(m, "nope"), -1);
@@ -115,9 +115,9 @@ START_TEST(test_error_records)
 	ck_assert_str_eq(m->err[0].type, "HTTPError");
 	ck_assert_str_eq(m->err[0].message, "HTTP 500");
 	ck_assert_str_eq(m->err[0].context, "{\"status\":500}");
-	ck_assert_int_eq(m->err[0].t_ns, 0);	/* not started: no clock */
-	ck_assert_str_eq(m->err[1].context, "{}");	/* NULL context */
-	ck_assert_str_eq(m->err[2].context, "{}");	/* empty context */
+	ck_assert_int_eq(m->err[0].t_ns, 0);	   /* not started: no clock */
+	ck_assert_str_eq(m->err[1].context, "{}"); /* NULL context */
+	ck_assert_str_eq(m->err[2].context, "{}"); /* empty context */
 	/* only the details are kept here; counting is the engine's */
 	ck_assert_uint_eq(m->op[op].errors, 0);
 	gw_metrics_free(m);
@@ -175,8 +175,8 @@ START_TEST(test_error_cap_threads)
 	gw_metrics_op(m, "stream");
 	for (int i = 0; i < ERR_THREADS; i++) {
 		w[i] = (struct err_writer){ .m = m, .id = i };
-		ck_assert_int_eq(pthread_create(&w[i].th, NULL, write_errors,
-						&w[i]), 0);
+		ck_assert_int_eq(
+			pthread_create(&w[i].th, NULL, write_errors, &w[i]), 0);
 	}
 	for (int i = 0; i < ERR_THREADS; i++)
 		ck_assert_int_eq(pthread_join(w[i].th, NULL), 0);
@@ -184,8 +184,9 @@ START_TEST(test_error_cap_threads)
 	for (int i = 0; i < GW_MAX_ERROR_RECORDS; i++) {
 		int t, e;
 
-		ck_assert_msg(sscanf(m->err[i].message, "t%d e%d", &t, &e) == 2
-			      && t >= 0 && t < ERR_THREADS,
+		ck_assert_msg(sscanf(m->err[i].message, "t%d e%d", &t, &e) ==
+					      2 &&
+				      t >= 0 && t < ERR_THREADS,
 			      "record %d: '%s'", i, m->err[i].message);
 		ck_assert_int_eq(e, next[t]);
 		next[t]++;
@@ -202,7 +203,7 @@ START_TEST(test_gauges)
 
 	gw_metrics_gauge(m, "peak", 1.5, 0);
 	gw_metrics_gauge(m, "other", 3, 1);
-	gw_metrics_gauge(m, "peak", 25, 1);	/* last write wins */
+	gw_metrics_gauge(m, "peak", 25, 1); /* last write wins */
 	ck_assert_int_eq(m->ngauges, 2);
 	ck_assert_str_eq(m->gauge[0].name, "peak");
 	ck_assert(m->gauge[0].value == 25.0);
@@ -233,7 +234,7 @@ START_TEST(test_derived)
 	m->op[get].attempts = 10;
 	m->op[get].errors = 3;
 	m->op[stream].errors = 1;
-	m->op[get].produced = 7 + 2;	/* 2 samples a full ring dropped */
+	m->op[get].produced = 7 + 2; /* 2 samples a full ring dropped */
 	m->op[get].dropped = 2;
 	m->op[stream].produced = 3;
 	m->op[idle].produced = 4;
@@ -282,12 +283,12 @@ START_TEST(test_mem_trend)
 	struct gw_metrics *m = gw_metrics_create("t", "");
 	struct gw_mem_trend t;
 
-	gw_metrics_mem_trend(m, &t);	/* no samples: all zero */
+	gw_metrics_mem_trend(m, &t); /* no samples: all zero */
 	ck_assert_int_eq(t.sample_count, 0);
 	ck_assert(t.start_mb == 0 && t.end_mb == 0 && t.max_mb == 0 &&
 		  t.min_mb == 0 && t.growth_mb == 0);
 
-	gw_metrics_memory(m, 64);	/* one sample */
+	gw_metrics_memory(m, 64); /* one sample */
 	gw_metrics_mem_trend(m, &t);
 	ck_assert_int_eq(t.sample_count, 1);
 	ck_assert(t.start_mb == 64 && t.end_mb == 64 && t.max_mb == 64 &&
@@ -304,7 +305,7 @@ START_TEST(test_mem_trend)
 	ck_assert(t.min_mb == 90);
 	ck_assert(t.growth_mb == 10);
 
-	gw_metrics_memory(m, 40);	/* shrinking: growth is negative */
+	gw_metrics_memory(m, 40); /* shrinking: growth is negative */
 	gw_metrics_mem_trend(m, &t);
 	ck_assert(t.growth_mb == -60);
 	ck_assert(t.min_mb == 40);

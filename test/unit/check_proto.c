@@ -34,10 +34,15 @@ START_TEST(test_submit_request)
 			 "m1");
 	ck_assert_str_eq(json_string_value(json_object_get(msg, "kind")),
 			 "message");
-	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(
-		json_object_get(msg, "parts"), 0), "text")), "hi \"there\"");
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
-		msg, "metadata"), "agent_name")), "TestAgent");
+	ck_assert_str_eq(
+		json_string_value(json_object_get(
+			json_array_get(json_object_get(msg, "parts"), 0),
+			"text")),
+		"hi \"there\"");
+	ck_assert_str_eq(
+		json_string_value(json_object_get(
+			json_object_get(msg, "metadata"), "agent_name")),
+		"TestAgent");
 	/* no contextId: the gateway creates a session */
 	ck_assert_ptr_null(json_object_get(msg, "contextId"));
 	json_decref(j);
@@ -46,8 +51,8 @@ START_TEST(test_submit_request)
 	ck_assert_ptr_nonnull(strstr(b, "\"contextId\":\"web-session-1\""));
 	free(b);
 	/* invalid UTF-8 cannot be sent */
-	ck_assert_ptr_null(gw_proto_submit_request("r", "m", "\xff", NULL,
-						   "A"));
+	ck_assert_ptr_null(
+		gw_proto_submit_request("r", "m", "\xff", NULL, "A"));
 }
 END_TEST
 
@@ -55,9 +60,10 @@ START_TEST(test_submit_response)
 {
 	struct gw_task t;
 	const char *why = NULL;
-	const char *ok = "{\"id\":\"r\",\"jsonrpc\":\"2.0\",\"result\":{"
-			 "\"id\":\"gdk-task-1\",\"contextId\":\"web-session-2\","
-			 "\"kind\":\"task\"}}";
+	const char *ok =
+		"{\"id\":\"r\",\"jsonrpc\":\"2.0\",\"result\":{"
+		"\"id\":\"gdk-task-1\",\"contextId\":\"web-session-2\","
+		"\"kind\":\"task\"}}";
 	char big[600];
 
 	ck_assert_int_eq(gw_proto_submit_response(ok, strlen(ok), &t, &why),
@@ -71,8 +77,8 @@ START_TEST(test_submit_response)
 						  21, &t, &why),
 			 GW_E_PROTOCOL);
 	ck_assert_str_eq(why, "submit answered a JSON-RPC error");
-	ck_assert_int_eq(gw_proto_submit_response("{\"result\":{\"id\":5}}",
-						  19, &t, &why),
+	ck_assert_int_eq(gw_proto_submit_response("{\"result\":{\"id\":5}}", 19,
+						  &t, &why),
 			 GW_E_PROTOCOL);
 	ck_assert_str_eq(why, "submit response has no result.id");
 	snprintf(big, sizeof(big), "{\"result\":{\"id\":\"%0300d\"}}", 1);
@@ -92,11 +98,13 @@ START_TEST(test_upload_response)
 			 GW_E_NONE);
 	ck_assert_str_eq(sid, "web-session-9");
 	ck_assert_int_eq(gw_proto_upload_response("{}", 2, sid, sizeof(sid),
-						  &why), GW_E_PROTOCOL);
+						  &why),
+			 GW_E_PROTOCOL);
 	ck_assert_int_eq(gw_proto_upload_response("nope", 4, sid, sizeof(sid),
-						  &why), GW_E_PARSE);
-	ck_assert_int_eq(gw_proto_upload_response(ok, strlen(ok), sid, 8,
-						  &why), GW_E_PROTOCOL);
+						  &why),
+			 GW_E_PARSE);
+	ck_assert_int_eq(gw_proto_upload_response(ok, strlen(ok), sid, 8, &why),
+			 GW_E_PROTOCOL);
 }
 END_TEST
 
@@ -104,17 +112,21 @@ START_TEST(test_event_terminal)
 {
 	struct gw_proto_event e;
 
-	ck_assert_int_eq(EV("status_update", "{\"result\":{\"kind\":"
-			    "\"status-update\",\"final\":false}}", NULL, &e),
+	ck_assert_int_eq(EV("status_update",
+			    "{\"result\":{\"kind\":"
+			    "\"status-update\",\"final\":false}}",
+			    NULL, &e),
 			 GW_E_NONE);
 	ck_assert_int_eq(e.terminal, 0);
-	EV("status_update", "{\"result\":{\"kind\":\"status-update\","
-	   "\"final\":true}}", NULL, &e);
+	EV("status_update",
+	   "{\"result\":{\"kind\":\"status-update\","
+	   "\"final\":true}}",
+	   NULL, &e);
 	ck_assert_int_eq(e.terminal, 1);
 	EV("message", "{\"result\":{\"kind\":\"task\"}}", NULL, &e);
 	ck_assert_int_eq(e.terminal, 1);
-	EV("message", "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32000}}",
-	   NULL, &e);
+	EV("message", "{\"jsonrpc\":\"2.0\",\"error\":{\"code\":-32000}}", NULL,
+	   &e);
 	ck_assert_int_eq(e.terminal, 1);
 	EV("artifact_update", "{\"result\":{\"kind\":\"artifact-update\"}}",
 	   NULL, &e);
@@ -132,15 +144,21 @@ START_TEST(test_event_foreign)
 	struct gw_task t = { "gdk-task-A", "web-session-A" };
 	struct gw_proto_event e;
 
-	EV("status_update", "{\"result\":{\"taskId\":\"gdk-task-A\","
-	   "\"contextId\":\"web-session-A\"}}", &t, &e);
+	EV("status_update",
+	   "{\"result\":{\"taskId\":\"gdk-task-A\","
+	   "\"contextId\":\"web-session-A\"}}",
+	   &t, &e);
 	ck_assert_int_eq(e.foreign, 0);
-	EV("status_update", "{\"result\":{\"taskId\":\"gdk-task-B\","
-	   "\"contextId\":\"web-session-A\"}}", &t, &e);
+	EV("status_update",
+	   "{\"result\":{\"taskId\":\"gdk-task-B\","
+	   "\"contextId\":\"web-session-A\"}}",
+	   &t, &e);
 	ck_assert_int_eq(e.foreign, 1);
 	ck_assert_str_eq(e.task_id, "gdk-task-B");
-	EV("final_response", "{\"result\":{\"id\":\"gdk-task-A\","
-	   "\"contextId\":\"web-session-B\",\"kind\":\"task\"}}", &t, &e);
+	EV("final_response",
+	   "{\"result\":{\"id\":\"gdk-task-A\","
+	   "\"contextId\":\"web-session-B\",\"kind\":\"task\"}}",
+	   &t, &e);
 	ck_assert_int_eq(e.foreign, 1);
 	ck_assert_str_eq(e.context_id, "web-session-B");
 	/* errors carry no ids and are not judged; no task: never foreign */

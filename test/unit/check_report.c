@@ -24,7 +24,8 @@ static struct gw_config cfg;
 static struct gw_run run;
 
 static const struct gw_scen_def def = {
-	.name = "test_concurrent_sse_connections[5]", .markers = "stress",
+	.name = "test_concurrent_sse_connections[5]",
+	.markers = "stress",
 };
 
 static struct gw_scen *make_scen(void)
@@ -58,7 +59,7 @@ static struct gw_scen *sample_scen(void)
 
 	gw_metrics_start(m);
 	for (int i = 1; i <= 4; i++)
-		rec(m, sub, (int64_t)i * 10 * 1000000);	/* 10..40 ms */
+		rec(m, sub, (int64_t)i * 10 * 1000000); /* 10..40 ms */
 	m->op[sub].attempts = 5;
 	m->op[sub].errors = 1;
 	rec(m, ev, 5 * 1000000);
@@ -97,7 +98,7 @@ static json_t *report_of(struct gw_scen *s)
 
 START_TEST(test_seed_schema)
 {
-	static const char *const pkeys[] = { "p50", "p95", "p99", "min",
+	static const char *const pkeys[] = { "p50", "p95",  "p99",   "min",
 					     "max", "mean", "count", "stddev" };
 	struct gw_scen *s = sample_scen();
 	json_t *j = report_of(s), *meta, *op, *p, *mem, *err;
@@ -110,16 +111,21 @@ START_TEST(test_seed_schema)
 			 "test_concurrent_sse_connections[5]");
 	ck_assert(json_is_string(json_object_get(meta, "timestamp")));
 	ck_assert(json_is_real(json_object_get(meta, "duration_seconds")));
-	ck_assert_int_eq(json_integer_value(json_object_get(
-		json_object_get(j, "summary"), "total_errors")), 1);
-	ck_assert_int_eq(json_integer_value(json_object_get(
-		json_object_get(j, "summary"), "operations_count")), 2);
+	ck_assert_int_eq(json_integer_value(
+				 json_object_get(json_object_get(j, "summary"),
+						 "total_errors")),
+			 1);
+	ck_assert_int_eq(json_integer_value(
+				 json_object_get(json_object_get(j, "summary"),
+						 "operations_count")),
+			 2);
 
 	op = json_object_get(json_object_get(j, "operations"), "task_submit");
 	ck_assert_ptr_nonnull(op);
 	p = json_object_get(op, "percentiles");
 	/* the seed's key order */
-	json_object_foreach(p, key, v) {
+	json_object_foreach(p, key, v)
+	{
 		ck_assert_uint_lt(i, 8);
 		ck_assert_str_eq(key, pkeys[i]);
 		i++;
@@ -128,21 +134,29 @@ START_TEST(test_seed_schema)
 	/* n = 4: p50 is index 2 (30 ms), p95 = p99 = max */
 	ck_assert(fabs(json_real_value(json_object_get(p, "p50")) - 30) < 0.05);
 	ck_assert(fabs(json_real_value(json_object_get(p, "p99")) - 40) < 1e-9);
-	ck_assert(fabs(json_real_value(json_object_get(p, "mean")) - 25) < 1e-9);
+	ck_assert(fabs(json_real_value(json_object_get(p, "mean")) - 25) <
+		  1e-9);
 	ck_assert_int_eq(json_integer_value(json_object_get(p, "count")), 4);
 	ck_assert(json_is_real(json_object_get(p, "stddev")));
 	/* errors / attempts, each failure once */
-	ck_assert(fabs(json_real_value(json_object_get(op,
-		"error_rate_percent")) - 20.0) < 1e-9);
+	ck_assert(fabs(json_real_value(
+			       json_object_get(op, "error_rate_percent")) -
+		       20.0) < 1e-9);
 	ck_assert(json_is_real(json_object_get(op, "throughput_per_sec")));
 
 	/* record_error's side effects: errors_<op> and total_errors */
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j,
-		"counters"), "errors_task_submit")), 1);
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j,
-		"counters"), "total_errors")), 1);
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j,
-		"counters"), "tasks_submitted")), 4);
+	ck_assert_int_eq(json_integer_value(
+				 json_object_get(json_object_get(j, "counters"),
+						 "errors_task_submit")),
+			 1);
+	ck_assert_int_eq(json_integer_value(
+				 json_object_get(json_object_get(j, "counters"),
+						 "total_errors")),
+			 1);
+	ck_assert_int_eq(json_integer_value(
+				 json_object_get(json_object_get(j, "counters"),
+						 "tasks_submitted")),
+			 4);
 	/* gauges keep ints as ints */
 	ck_assert(json_is_integer(json_object_get(json_object_get(j, "gauges"),
 						  "successful_connections")));
@@ -152,17 +166,18 @@ START_TEST(test_seed_schema)
 	mem = json_object_get(j, "memory");
 	ck_assert(fabs(json_real_value(json_object_get(mem, "growth_mb")) -
 		       12.5) < 1e-9);
-	ck_assert_int_eq(json_integer_value(json_object_get(mem,
-		"sample_count")), 2);
+	ck_assert_int_eq(
+		json_integer_value(json_object_get(mem, "sample_count")), 2);
 	ck_assert(json_is_true(json_object_get(mem, "measured")));
 
 	err = json_array_get(json_object_get(j, "errors"), 0);
 	ck_assert_str_eq(json_string_value(json_object_get(err, "operation")),
 			 "task_submit");
-	ck_assert_str_eq(json_string_value(json_object_get(err,
-		"error_type")), "HTTPStatusError");
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(err,
-		"context"), "path")), "/api/v1/message:stream");
+	ck_assert_str_eq(json_string_value(json_object_get(err, "error_type")),
+			 "HTTPStatusError");
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_object_get(err, "context"), "path")),
+			 "/api/v1/message:stream");
 	ck_assert(json_is_real(json_object_get(err, "timestamp")));
 	json_decref(j);
 	free_scen(s);
@@ -174,10 +189,11 @@ START_TEST(test_additions)
 	struct gw_scen *s = sample_scen();
 	json_t *j = report_of(s), *checks, *c;
 
-	ck_assert_int_eq(json_integer_value(json_object_get(j,
-		"schema_version")), GW_REPORT_SCHEMA_VERSION);
-	ck_assert(json_is_false(json_object_get(json_object_get(j, "verdict"),
-						"passed")));
+	ck_assert_int_eq(
+		json_integer_value(json_object_get(j, "schema_version")),
+		GW_REPORT_SCHEMA_VERSION);
+	ck_assert(json_is_false(
+		json_object_get(json_object_get(j, "verdict"), "passed")));
 	checks = json_object_get(json_object_get(j, "verdict"), "checks");
 	ck_assert_uint_eq(json_array_size(checks), 3);
 	c = json_array_get(checks, 1);
@@ -189,14 +205,20 @@ START_TEST(test_additions)
 	c = json_array_get(checks, 2);
 	ck_assert_str_eq(json_string_value(json_object_get(c, "status")),
 			 "skipped");
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(
-		json_object_get(j, "summary"), "errors_by_class"),
-		"http_status")), 1);
-	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(j,
-		"summary"), "samples_dropped")), 0);
+	ck_assert_int_eq(json_integer_value(json_object_get(
+				 json_object_get(json_object_get(j, "summary"),
+						 "errors_by_class"),
+				 "http_status")),
+			 1);
+	ck_assert_int_eq(json_integer_value(
+				 json_object_get(json_object_get(j, "summary"),
+						 "samples_dropped")),
+			 0);
 	/* the effective configuration is echoed, token name only */
-	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
-		json_object_get(j, "config"), "target"), "token_env")),
+	ck_assert_str_eq(
+		json_string_value(json_object_get(
+			json_object_get(json_object_get(j, "config"), "target"),
+			"token_env")),
 		"GWSTRESS_TOKEN");
 	json_decref(j);
 	free_scen(s);
@@ -221,14 +243,16 @@ START_TEST(test_histogram_round_trip)
 	gw_metrics_stop(m);
 	j = report_of(s);
 	h = json_object_get(json_object_get(json_object_get(j, "operations"),
-					    "sse_event_received"), "histogram");
+					    "sse_event_received"),
+			    "histogram");
 	b = json_object_get(h, "buckets");
 	gw_hist_init(&back);
-	json_array_foreach(b, i, pair)
-		ck_assert_int_eq(gw_hist_add_bucket(&back,
+	json_array_foreach(b, i, pair) ck_assert_int_eq(
+		gw_hist_add_bucket(
+			&back,
 			(size_t)json_integer_value(json_array_get(pair, 0)),
 			(uint64_t)json_integer_value(json_array_get(pair, 1))),
-			0);
+		0);
 	back.n = (uint64_t)json_integer_value(json_object_get(h, "count"));
 	back.min = json_integer_value(json_object_get(h, "min"));
 	back.max = json_integer_value(json_object_get(h, "max"));
@@ -256,10 +280,10 @@ START_TEST(test_paths)
 		       sizeof(out));
 	ck_assert_str_eq(out, "out/stress_report_test_large_upload_during_"
 			      "streaming[10].json");
-	strcpy(cfg.report.path, "out.d/report");	/* no extension */
+	strcpy(cfg.report.path, "out.d/report"); /* no extension */
 	gw_report_path(&cfg, "x", out, sizeof(out));
 	ck_assert_str_eq(out, "out.d/report_x");
-	strcpy(cfg.report.path, "dir/.hidden");	/* dotfile: no ext */
+	strcpy(cfg.report.path, "dir/.hidden"); /* dotfile: no ext */
 	gw_report_path(&cfg, "x", out, sizeof(out));
 	ck_assert_str_eq(out, "dir/.hidden_x");
 	ck_assert_int_eq(gw_report_path(&cfg, "x", out, 8), -1);
@@ -307,13 +331,17 @@ START_TEST(test_console_layout)
 	gw_report_console(f, s);
 	fclose(f);
 	/* rules of exactly 70 characters, the seed's column header */
-	ck_assert_ptr_nonnull(strstr(buf, "\n=================================="
+	ck_assert_ptr_nonnull(strstr(
+		buf,
+		"\n=================================="
 		"====================================\n  STRESS TEST REPORT: "
 		"test_concurrent_sse_connections[5]\n"));
-	ck_assert_ptr_nonnull(strstr(buf, "Operation                    Count"
-		"      P50      P95      P99   Err%\n"));
-	ck_assert_ptr_nonnull(strstr(buf, "task_submit                      4"
-		"     30.0     40.0     40.0  20.0%\n"));
+	ck_assert_ptr_nonnull(strstr(buf,
+				     "Operation                    Count"
+				     "      P50      P95      P99   Err%\n"));
+	ck_assert_ptr_nonnull(strstr(buf,
+				     "task_submit                      4"
+				     "     30.0     40.0     40.0  20.0%\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "  tasks_submitted: 4\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "  Growth: +12.5 MB\n"));
 	ck_assert_ptr_nonnull(strstr(buf, "] task_submit: HTTPStatusError - "
@@ -331,7 +359,8 @@ START_TEST(test_checks)
 	struct gw_scen *s = make_scen();
 	int op = gw_metrics_op(s->m, "burst_submit");
 
-	gw_check_lt(&s->checks, "a", 1.0, 1.0, "ms");	/* strict: fails at equal */
+	gw_check_lt(&s->checks, "a", 1.0, 1.0, "ms"); /* strict: fails at equal
+						       */
 	ck_assert_int_eq(s->checks.c[0].status, GW_CHECK_FAIL);
 	gw_check_le(&s->checks, "b", 1.0, 1.0, "ms");
 	ck_assert_int_eq(s->checks.c[1].status, GW_CHECK_PASS);

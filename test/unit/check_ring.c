@@ -93,10 +93,10 @@ END_TEST
 struct prod {
 	struct gw_ring ring;
 	pthread_t th;
-	uint64_t sent;		/* attempts (producer-private) */
-	uint64_t ok;		/* accepted pushes (producer-private) */
-	uint64_t received;	/* consumer-private */
-	uint64_t last;		/* consumer-private: last value seen + 1 */
+	uint64_t sent;	   /* attempts (producer-private) */
+	uint64_t ok;	   /* accepted pushes (producer-private) */
+	uint64_t received; /* consumer-private */
+	uint64_t last;	   /* consumer-private: last value seen + 1 */
 };
 
 static _Atomic int producers_done;
@@ -141,8 +141,8 @@ START_TEST(test_mt_stress)
 	atomic_store(&producers_done, 0);
 	for (int i = 0; i < NPROD; i++) {
 		ck_assert_int_eq(gw_ring_init(&p[i].ring, sizes[_i]), 0);
-		ck_assert_int_eq(pthread_create(&p[i].th, NULL, producer,
-						&p[i]), 0);
+		ck_assert_int_eq(
+			pthread_create(&p[i].th, NULL, producer, &p[i]), 0);
 	}
 	/* bounded: producers finish after PER_PRODUCER pushes each; the
 	 * final pass after they are done empties every ring */

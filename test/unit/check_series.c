@@ -126,7 +126,7 @@ START_TEST(test_wall_alignment)
 }
 END_TEST
 
-/* ---- through the engine ----------------------------------------------- */
+/* ---- through the engine -------------------------------------------------- */
 
 static struct gw_series eng_series;
 

@@ -50,22 +50,22 @@
  * call, which dominates loops of millions of checks; hot loops use this,
  * which only involves Check on failure.
  */
-#define CHECK(cond, ...) \
-	do { \
-		if (!(cond)) \
+#define CHECK(cond, ...)                           \
+	do {                                       \
+		if (!(cond))                       \
 			ck_abort_msg(__VA_ARGS__); \
 	} while (0)
 #define DEFAULT_CAP 256
 
-/* ---- recorder ------------------------------------------------------- */
+/* ---- recorder ------------------------------------------------------------ */
 
 struct rec {
 	char out[REC_MAX];
 	size_t len;
-	unsigned nev;		/* callbacks seen */
+	unsigned nev; /* callbacks seen */
 	unsigned ncom;
-	unsigned stop_ev;	/* event #stop_ev (1-based) returns stop_rc */
-	unsigned stop_com;	/* same for comments */
+	unsigned stop_ev;  /* event #stop_ev (1-based) returns stop_rc */
+	unsigned stop_com; /* same for comments */
 	int stop_rc;
 };
 
@@ -154,7 +154,8 @@ static void rec_final(struct rec *r, int fin, uint64_t ev, uint64_t com,
 
 	snprintf(line, sizeof(line),
 		 "F fin=%d ev=%" PRIu64 " com=%" PRIu64 " over=%" PRIu64
-		 " retry=%" PRId64 " id=", fin, ev, com, over, retry);
+		 " retry=%" PRId64 " id=",
+		 fin, ev, com, over, retry);
 	rec_puts(r, line);
 	rec_esc(r, id, strlen(id));
 	rec_putc(r, '\n');
@@ -169,7 +170,7 @@ static void rec_finish(struct rec *r, struct gw_sse_parser *p)
 		  p->id);
 }
 
-/* ---- feeding -------------------------------------------------------- */
+/* ---- feeding ------------------------------------------------------------- */
 
 /* Feed a malloc'd copy of exactly n bytes, so ASan sees over-reads. */
 static int feed_copy(struct gw_sse_parser *p, const char *s, size_t n)
@@ -209,9 +210,8 @@ static void run_cuts(struct gw_sse_parser *p, struct rec *r, const char *in,
 static void check_out(const struct rec *r, const char *want, const char *how,
 		      size_t a, size_t b)
 {
-	CHECK(strcmp(r->out, want) == 0,
-	      "%s (cuts %zu,%zu): got\n%s\nwant\n%s", how, a, b, r->out,
-	      want);
+	CHECK(strcmp(r->out, want) == 0, "%s (cuts %zu,%zu): got\n%s\nwant\n%s",
+	      how, a, b, r->out, want);
 }
 
 /*
@@ -219,8 +219,8 @@ static void check_out(const struct rec *r, const char *want, const char *how,
  * point, one byte at a time and, if three is set, split in three at every
  * pair of points.
  */
-static void expect_all(size_t cap, const char *in, size_t n,
-		       const char *want, int three)
+static void expect_all(size_t cap, const char *in, size_t n, const char *want,
+		       int three)
 {
 	struct gw_sse_parser p;
 	struct rec *r = malloc(sizeof(*r));
@@ -267,7 +267,7 @@ static void expect_all(size_t cap, const char *in, size_t n,
 /* The F line of a clean stream with e events and c comments. */
 #define F0(e, c) "F fin=0 ev=" #e " com=" #c " over=0 retry=-1 id=\n"
 
-/* ---- line ends ------------------------------------------------------ */
+/* ---- line ends ----------------------------------------------------------- */
 
 START_TEST(test_lf)
 {
@@ -298,8 +298,8 @@ END_TEST
 START_TEST(test_lf_cr_is_two_ends)
 {
 	/* LF then CR is two line ends (a blank line), not one */
-	EXPECT("data: a\n\rdata: b\n\n", "E message||a\nE message||b\n"
-	       F0(2, 0));
+	EXPECT("data: a\n\rdata: b\n\n",
+	       "E message||a\nE message||b\n" F0(2, 0));
 }
 END_TEST
 
@@ -331,7 +331,7 @@ START_TEST(test_crlf_across_feeds)
 }
 END_TEST
 
-/* ---- data ----------------------------------------------------------- */
+/* ---- data ---------------------------------------------------------------- */
 
 START_TEST(test_multiline_data)
 {
@@ -386,7 +386,7 @@ START_TEST(test_data_with_nul)
 }
 END_TEST
 
-/* ---- event type ----------------------------------------------------- */
+/* ---- event type ---------------------------------------------------------- */
 
 START_TEST(test_default_type)
 {
@@ -421,7 +421,7 @@ START_TEST(test_type_space)
 }
 END_TEST
 
-/* ---- comments ------------------------------------------------------- */
+/* ---- comments ------------------------------------------------------------ */
 
 START_TEST(test_comments)
 {
@@ -445,15 +445,14 @@ START_TEST(test_comment_no_callback)
 
 	rec_clear(&r);
 	ck_assert_int_eq(gw_sse_init(&p, 64, rec_event, NULL, &r), 0);
-	ck_assert_int_eq(FEED(&p, ": hi\n: there\ndata: x\n\n"),
-			 0);
+	ck_assert_int_eq(FEED(&p, ": hi\n: there\ndata: x\n\n"), 0);
 	ck_assert_str_eq(r.out, "E message||x\n");
 	ck_assert_uint_eq(p.comments, 2);
 	gw_sse_release(&p);
 }
 END_TEST
 
-/* ---- id ------------------------------------------------------------- */
+/* ---- id ------------------------------------------------------------------ */
 
 START_TEST(test_id_persists)
 {
@@ -461,22 +460,25 @@ START_TEST(test_id_persists)
 	       "E message|1|a\nE message|1|b\nE message|2|c\n"
 	       "F fin=0 ev=3 com=0 over=0 retry=-1 id=2\n");
 	/* set at once, even in the middle of an event */
-	EXPECT("data: a\nid: 9\n\n", "E message|9|a\n"
+	EXPECT("data: a\nid: 9\n\n",
+	       "E message|9|a\n"
 	       "F fin=0 ev=1 com=0 over=0 retry=-1 id=9\n");
-	EXPECT("id:  x\ndata: a\n\n", "E message| x|a\n"
+	EXPECT("id:  x\ndata: a\n\n",
+	       "E message| x|a\n"
 	       "F fin=0 ev=1 com=0 over=0 retry=-1 id= x\n");
 }
 END_TEST
 
 START_TEST(test_id_with_nul_ignored)
 {
-	EXPECT("id: 1\nid: a\0b\ndata: x\n\n", "E message|1|x\n"
+	EXPECT("id: 1\nid: a\0b\ndata: x\n\n",
+	       "E message|1|x\n"
 	       "F fin=0 ev=1 com=0 over=0 retry=-1 id=1\n");
 	EXPECT("id: \0\ndata: x\n\n", "E message||x\n" F0(1, 0));
 }
 END_TEST
 
-/* ---- retry ---------------------------------------------------------- */
+/* ---- retry --------------------------------------------------------------- */
 
 START_TEST(test_retry)
 {
@@ -495,32 +497,38 @@ START_TEST(test_retry)
 }
 END_TEST
 
-/* ---- unknown fields ------------------------------------------------- */
+/* ---- unknown fields ------------------------------------------------------ */
 
 START_TEST(test_unknown_fields)
 {
 	/* names are case-sensitive and exact: "data " is not "data" */
 	EXPECT("foo: bar\nDATA: x\nData: y\ndata : w\ndat: v\ndataa: u\n"
-	       "data: z\n\n", "E message||z\n" F0(1, 0));
+	       "data: z\n\n",
+	       "E message||z\n" F0(1, 0));
 	/* an event with only unknown fields is not dispatched */
 	EXPECT("foo: bar\n\n", F0(0, 0));
 }
 END_TEST
 
-/* ---- BOM ------------------------------------------------------------ */
+/* ---- BOM ----------------------------------------------------------------- */
 
 START_TEST(test_bom)
 {
 	/* expect_all also splits it 1+2 and 2+1 and bytewise */
-	EXPECT("\xEF\xBB\xBF" "data: a\n\n", "E message||a\n" F0(1, 0));
-	EXPECT("\xEF\xBB\xBF" ": c\n", "C c\n" F0(0, 1));
+	EXPECT("\xEF\xBB\xBF"
+	       "data: a\n\n",
+	       "E message||a\n" F0(1, 0));
+	EXPECT("\xEF\xBB\xBF"
+	       ": c\n",
+	       "C c\n" F0(0, 1));
 	EXPECT("\xEF\xBB\xBF", F0(0, 0));
 }
 END_TEST
 
 START_TEST(test_bom_split_explicit)
 {
-	static const char s[] = "\xEF\xBB\xBF" ": x\n";
+	static const char s[] = "\xEF\xBB\xBF"
+				": x\n";
 	struct gw_sse_parser p;
 	struct rec r;
 
@@ -549,7 +557,9 @@ START_TEST(test_bom_partial_is_data)
 	 */
 	EXPECT("\xEF\xBB: hi\n", F0(0, 0));
 	EXPECT("\xEF: hi\n", F0(0, 0));
-	EXPECT("\xEF\xBB" "data: a\n\ndata: b\n\n", "E message||b\n" F0(1, 0));
+	EXPECT("\xEF\xBB"
+	       "data: a\n\ndata: b\n\n",
+	       "E message||b\n" F0(1, 0));
 	EXPECT("\xEF\xBB\xBE: hi\n", F0(0, 0));
 	/* the kept bytes are a partial line at the end of the stream */
 	EXPECT("\xEF", "F fin=1 ev=0 com=0 over=0 retry=-1 id=\n");
@@ -562,24 +572,28 @@ END_TEST
 START_TEST(test_bom_not_in_middle)
 {
 	/* BOM bytes inside data are data */
-	EXPECT("data: \xEF\xBB\xBF" "a\n\n", "E message||\\xef\\xbb\\xbfa\n"
-	       F0(1, 0));
+	EXPECT("data: \xEF\xBB\xBF"
+	       "a\n\n",
+	       "E message||\\xef\\xbb\\xbfa\n" F0(1, 0));
 	/* only one BOM is skipped: the second makes "\xEF\xBB\xBF" "data" */
-	EXPECT("\xEF\xBB\xBF\xEF\xBB\xBF" "data: a\n\ndata: b\n\n",
+	EXPECT("\xEF\xBB\xBF\xEF\xBB\xBF"
+	       "data: a\n\ndata: b\n\n",
 	       "E message||b\n" F0(1, 0));
 	/* a BOM at the start of a later line is part of that line */
-	EXPECT("data: a\n\n\xEF\xBB\xBF" "data: b\n\n", "E message||a\n"
-	       F0(1, 0));
+	EXPECT("data: a\n\n\xEF\xBB\xBF"
+	       "data: b\n\n",
+	       "E message||a\n" F0(1, 0));
 }
 END_TEST
 
-/* ---- end of stream -------------------------------------------------- */
+/* ---- end of stream ------------------------------------------------------- */
 
 START_TEST(test_finish_discards)
 {
 	EXPECT("data: a\n", "F fin=1 ev=0 com=0 over=0 retry=-1 id=\n");
 	EXPECT("data: a", "F fin=1 ev=0 com=0 over=0 retry=-1 id=\n");
-	EXPECT("data: a\n\ndata: b\n", "E message||a\n"
+	EXPECT("data: a\n\ndata: b\n",
+	       "E message||a\n"
 	       "F fin=1 ev=1 com=0 over=0 retry=-1 id=\n");
 	EXPECT("event: x\n", "F fin=1 ev=0 com=0 over=0 retry=-1 id=\n");
 	EXPECT(": partial comment", "F fin=1 ev=0 com=0 over=0 retry=-1 id=\n");
@@ -600,12 +614,13 @@ START_TEST(test_finish_then_new_stream)
 	ck_assert_int_eq(gw_sse_init(&p, 64, rec_event, rec_comment, &r), 0);
 	ck_assert_int_eq(FEED(&p, "id: 5\nretry: 9\nevent: t\ndata: a"), 0);
 	ck_assert_int_eq(gw_sse_finish(&p), 1);
-	ck_assert_int_eq(gw_sse_finish(&p), 0);	/* nothing left */
+	ck_assert_int_eq(gw_sse_finish(&p), 0); /* nothing left */
 	/*
 	 * id and retry persist; data, type and the line do not; a BOM is
 	 * skipped again.
 	 */
-	ck_assert_int_eq(FEED(&p, "\xEF\xBB\xBF" "data: b\n\n"),
+	ck_assert_int_eq(FEED(&p, "\xEF\xBB\xBF"
+				  "data: b\n\n"),
 			 0);
 	ck_assert_str_eq(r.out, "E message|5|b\n");
 	ck_assert_int_eq(p.retry_ms, 9);
@@ -619,7 +634,7 @@ START_TEST(test_finish_then_new_stream)
 }
 END_TEST
 
-/* ---- callback stop -------------------------------------------------- */
+/* ---- callback stop ------------------------------------------------------- */
 
 START_TEST(test_stop_on_event)
 {
@@ -684,7 +699,7 @@ START_TEST(test_stop_at_split_cr)
 }
 END_TEST
 
-/* ---- oversize ------------------------------------------------------- */
+/* ---- oversize ------------------------------------------------------------ */
 
 /* A "data: " line with v bytes of value, LF-terminated, into buf. */
 static size_t data_line(char *buf, const char *prefix, size_t v)
@@ -719,21 +734,25 @@ START_TEST(test_oversize_boundary)
 	snprintf(want, sizeof(want), "E message||%s\n" F0(1, 0), vs(26));
 	expect_all(32, in, n, want, 1);
 
-	n = data_line(in, "data:", 27);	/* no space: 5 + 27 = 32 */
+	n = data_line(in, "data:", 27); /* no space: 5 + 27 = 32 */
 	in[n++] = '\n';
 	snprintf(want, sizeof(want), "E message||%s\n" F0(1, 0), vs(27));
 	expect_all(32, in, n, want, 1);
 
 	n = data_line(in, "data: ", 27);
 	n += (size_t)sprintf(in + n, "\ndata: ok\n\n");
-	expect_all(32, in, n, "E message||ok\n"
-		   "F fin=0 ev=1 com=0 over=1 retry=-1 id=\n", 1);
+	expect_all(32, in, n,
+		   "E message||ok\n"
+		   "F fin=0 ev=1 com=0 over=1 retry=-1 id=\n",
+		   1);
 
 	/* the same overflow without a space after the colon */
 	n = data_line(in, "data:", 28);
 	n += (size_t)sprintf(in + n, "\ndata: ok\n\n");
-	expect_all(32, in, n, "E message||ok\n"
-		   "F fin=0 ev=1 com=0 over=1 retry=-1 id=\n", 1);
+	expect_all(32, in, n,
+		   "E message||ok\n"
+		   "F fin=0 ev=1 com=0 over=1 retry=-1 id=\n",
+		   1);
 }
 END_TEST
 
@@ -746,14 +765,16 @@ START_TEST(test_oversize_multiline_boundary)
 	n = data_line(in, "data: ", 10);
 	n += data_line(in + n, "data: ", 15);
 	in[n++] = '\n';
-	expect_all(32, in, n, "E message||vvvvvvvvvv\\nvvvvvvvvvvvvvvv\n"
-		   F0(1, 0), 1);
+	expect_all(32, in, n,
+		   "E message||vvvvvvvvvv\\nvvvvvvvvvvvvvvv\n" F0(1, 0), 1);
 
 	n = data_line(in, "data: ", 10);
 	n += data_line(in + n, "data: ", 16);
 	n += (size_t)sprintf(in + n, "data: more\n\ndata: ok\n\n");
-	expect_all(32, in, n, "E message||ok\n"
-		   "F fin=0 ev=1 com=0 over=1 retry=-1 id=\n", 1);
+	expect_all(32, in, n,
+		   "E message||ok\n"
+		   "F fin=0 ev=1 com=0 over=1 retry=-1 id=\n",
+		   1);
 }
 END_TEST
 
@@ -766,9 +787,11 @@ START_TEST(test_oversize_skips_whole_event)
 
 	n += data_line(in + n, "data: ", 40);
 	n += (size_t)sprintf(in + n, "data: after\nevent: x\n: c\n\n"
-			     "data: ok\n\n");
-	expect_all(32, in, n, "E message||ok\n"
-		   "F fin=0 ev=1 com=0 over=1 retry=-1 id=\n", 1);
+				     "data: ok\n\n");
+	expect_all(32, in, n,
+		   "E message||ok\n"
+		   "F fin=0 ev=1 com=0 over=1 retry=-1 id=\n",
+		   1);
 	/* two oversize events in a row count twice */
 	n = data_line(in, "data: ", 40);
 	n += (size_t)sprintf(in + n, "\n");
@@ -792,8 +815,10 @@ START_TEST(test_oversize_type_and_id)
 
 	n = data_line(in, "event: ", 64);
 	n += (size_t)sprintf(in + n, "data: x\n\ndata: y\n\n");
-	expect_all(1024, in, n, "E message||y\n"
-		   "F fin=0 ev=1 com=0 over=1 retry=-1 id=\n", 0);
+	expect_all(1024, in, n,
+		   "E message||y\n"
+		   "F fin=0 ev=1 com=0 over=1 retry=-1 id=\n",
+		   0);
 
 	/* id of 255 bytes is fine, 256 is oversize and leaves the id */
 	n = data_line(in, "id: ", 255);
@@ -808,14 +833,18 @@ START_TEST(test_oversize_type_and_id)
 	n += data_line(in + n, "id: ", 256);
 	in[n - 2] = '\0';
 	n += (size_t)sprintf(in + n, "data: x\n\n");
-	expect_all(1024, in, n, "E message|1|x\n"
-		   "F fin=0 ev=1 com=0 over=0 retry=-1 id=1\n", 0);
+	expect_all(1024, in, n,
+		   "E message|1|x\n"
+		   "F fin=0 ev=1 com=0 over=0 retry=-1 id=1\n",
+		   0);
 
 	n = (size_t)sprintf(in, "id: 1\n");
 	n += data_line(in + n, "id: ", 256);
 	n += (size_t)sprintf(in + n, "data: x\n\ndata: y\n\n");
-	expect_all(1024, in, n, "E message|1|y\n"
-		   "F fin=0 ev=1 com=0 over=1 retry=-1 id=1\n", 0);
+	expect_all(1024, in, n,
+		   "E message|1|y\n"
+		   "F fin=0 ev=1 com=0 over=1 retry=-1 id=1\n",
+		   0);
 }
 END_TEST
 
@@ -826,8 +855,10 @@ START_TEST(test_oversize_comment)
 	size_t n = data_line(in, ": ", 40);
 
 	n += (size_t)sprintf(in + n, "\n: ok\n");
-	expect_all(32, in, n, "C ok\n"
-		   "F fin=0 ev=0 com=1 over=1 retry=-1 id=\n", 1);
+	expect_all(32, in, n,
+		   "C ok\n"
+		   "F fin=0 ev=0 com=1 over=1 retry=-1 id=\n",
+		   1);
 	/* exactly at the cap (2 + 30 = 32) it is delivered */
 	n = data_line(in, ": ", 30);
 	expect_all(32, in, n, "C vvvvvvvvvvvvvvvvvvvvvvvvvvvvvv\n" F0(0, 1), 1);
@@ -866,7 +897,7 @@ START_TEST(test_oversize_endless_line)
 		ck_assert_uint_eq(p.events, 1);
 	}
 	ck_assert_str_eq(r.out, "E message||ok\nE message||ok\n"
-			 "E message||ok\nE message||ok\n");
+				"E message||ok\nE message||ok\n");
 	gw_sse_release(&p);
 }
 END_TEST
@@ -874,14 +905,15 @@ END_TEST
 START_TEST(test_min_cap)
 {
 	/* cap 16: "data: " + 10 is the largest one-line event */
-	EXPECT_CAP(16, "data: 0123456789\n\n", "E message||0123456789\n"
-		   F0(1, 0));
-	EXPECT_CAP(16, "data: 0123456789a\n\ndata: b\n\n", "E message||b\n"
+	EXPECT_CAP(16, "data: 0123456789\n\n",
+		   "E message||0123456789\n" F0(1, 0));
+	EXPECT_CAP(16, "data: 0123456789a\n\ndata: b\n\n",
+		   "E message||b\n"
 		   "F fin=0 ev=1 com=0 over=1 retry=-1 id=\n");
 }
 END_TEST
 
-/* ---- reset / lifecycle ---------------------------------------------- */
+/* ---- reset / lifecycle --------------------------------------------------- */
 
 START_TEST(test_reset)
 {
@@ -893,7 +925,8 @@ START_TEST(test_reset)
 	ck_assert_int_eq(gw_sse_init(&p, 32, rec_event, rec_comment, &r), 0);
 	buf = p.buf;
 	ck_assert_int_eq(FEED(&p, "id: 4\nretry: 8\n: c\ndata: a\n\n"
-				     "event: t\ndata: b\ndata"), 0);
+				  "event: t\ndata: b\ndata"),
+			 0);
 	ck_assert_uint_eq(p.events, 1);
 	ck_assert_uint_gt(p.dlen, 0);
 	ck_assert_uint_gt(p.llen, 0);
@@ -921,10 +954,12 @@ START_TEST(test_reset)
 	ck_assert_int_eq(p.skipping, 0);
 	ck_assert_int_eq(FEED(&p, "\xEF\xBB"), 0);
 	gw_sse_reset(&p);
-	ck_assert_int_eq(FEED(&p, "\xEF\xBB\xBF" "data: d\n"), 0);
+	ck_assert_int_eq(FEED(&p, "\xEF\xBB\xBF"
+				  "data: d\n"),
+			 0);
 	ck_assert_int_eq(FEED(&p, "\n"), 0);
 	ck_assert_str_eq(r.out, "C c\nE message|4|a\nC x\nE message||c\n"
-			 "E message||d\n");
+				"E message||d\n");
 	/*
 	 * A CR pending before the reset is forgotten (white-box: a leading
 	 * LF after a reset is a no-op blank line either way).
@@ -956,7 +991,7 @@ START_TEST(test_init_release)
 	ck_assert_int_eq(gw_sse_feed(&p, NULL, 0), 0);
 	gw_sse_release(&p);
 	ck_assert_ptr_null(p.buf);
-	gw_sse_release(&p);	/* twice is fine */
+	gw_sse_release(&p); /* twice is fine */
 	gw_sse_release(NULL);
 	/* re-initialise after release */
 	ck_assert_int_eq(gw_sse_init(&p, 64, rec_event, NULL, &r), 0);
@@ -964,7 +999,7 @@ START_TEST(test_init_release)
 }
 END_TEST
 
-/* ---- recorded streams ----------------------------------------------- */
+/* ---- recorded streams ---------------------------------------------------- */
 
 struct recorded {
 	const char *name;
@@ -973,12 +1008,12 @@ struct recorded {
 
 static const struct recorded recorded[] = {
 	{ "sam_task", 4096 },	/* CRLF, the SAM task stream of spec §5 */
-	{ "sam_notify", 4096 },	/* CRLF, /sse/notifications */
+	{ "sam_notify", 4096 }, /* CRLF, /sse/notifications */
 	{ "lf_only", 256 },
 	{ "cr_only", 256 },
 	{ "multiline_id_retry", 256 },
 	{ "bom", 256 },
-	{ "mixed_eol", 256 },	/* ends inside an event: fin=1 */
+	{ "mixed_eol", 256 }, /* ends inside an event: fin=1 */
 	{ "oversize", 48 },
 };
 
@@ -1046,7 +1081,7 @@ START_TEST(test_recorded_all_listed)
 }
 END_TEST
 
-/* ---- oracle --------------------------------------------------------- */
+/* ---- oracle -------------------------------------------------------------- */
 
 /*
  * The WHATWG algorithm written the obvious way over a whole buffer, with
@@ -1185,17 +1220,24 @@ struct tok {
 	const char *s;
 	size_t n;
 };
-#define TOK(lit) { (lit), sizeof(lit) - 1 }
+#define TOK(lit)                       \
+	{                              \
+		(lit), sizeof(lit) - 1 \
+	}
 
 static const struct tok toks[] = {
-	TOK("data"), TOK("data:"), TOK("data: "), TOK("event:"),
-	TOK("event: "), TOK("id:"), TOK("id: "), TOK("retry:"),
-	TOK("retry: "), TOK(":"), TOK(": "), TOK(" "), TOK("x"), TOK("yz"),
-	TOK("0"), TOK("42"), TOK("\n"), TOK("\r"), TOK("\r\n"), TOK("\n\n"),
-	TOK("\r\n\r\n"), TOK("\r\r"), TOK("\0"), TOK("\xEF"), TOK("\xBB\xBF"),
-	TOK("\xEF\xBB\xBF"), TOK("data: abc\n"), TOK("\n\n"), TOK("ev"),
-	TOK("ent"), TOK("\n\n"), TOK("data: q\n\n"), TOK("retry: 250\n"),
-	TOK("id: 7\n"), TOK("event: e\n"),
+	TOK("data"),	 TOK("data:"),	      TOK("data: "),
+	TOK("event:"),	 TOK("event: "),      TOK("id:"),
+	TOK("id: "),	 TOK("retry:"),	      TOK("retry: "),
+	TOK(":"),	 TOK(": "),	      TOK(" "),
+	TOK("x"),	 TOK("yz"),	      TOK("0"),
+	TOK("42"),	 TOK("\n"),	      TOK("\r"),
+	TOK("\r\n"),	 TOK("\n\n"),	      TOK("\r\n\r\n"),
+	TOK("\r\r"),	 TOK("\0"),	      TOK("\xEF"),
+	TOK("\xBB\xBF"), TOK("\xEF\xBB\xBF"), TOK("data: abc\n"),
+	TOK("\n\n"),	 TOK("ev"),	      TOK("ent"),
+	TOK("\n\n"),	 TOK("data: q\n\n"),  TOK("retry: 250\n"),
+	TOK("id: 7\n"),	 TOK("event: e\n"),
 };
 
 START_TEST(test_oracle_random)
@@ -1234,7 +1276,7 @@ START_TEST(test_oracle_random)
 				n += toks[k].n;
 			}
 		}
-		if (rng_next(&x) % 2) {	/* half end on a boundary */
+		if (rng_next(&x) % 2) { /* half end on a boundary */
 			memcpy(in + n, "\n\n", 2);
 			n += 2;
 		}
@@ -1244,13 +1286,12 @@ START_TEST(test_oracle_random)
 		      "init");
 		rec_clear(got);
 		while (at < n) {
-			size_t len = rng_next(&x) % 3 == 0 ?
-				     rng_next(&x) % 4 : rng_next(&x) % 64;
+			size_t len = rng_next(&x) % 3 == 0 ? rng_next(&x) % 4
+							   : rng_next(&x) % 64;
 
 			if (len > n - at)
 				len = n - at;
-			CHECK(feed_copy(&p, in + at, len) == 0,
-			      "feed stopped");
+			CHECK(feed_copy(&p, in + at, len) == 0, "feed stopped");
 			CHECK(p.dlen + p.llen <= p.cap, "buffer invariant");
 			at += len;
 		}
@@ -1283,7 +1324,7 @@ START_TEST(test_oracle_random)
 }
 END_TEST
 
-/* ---- suite ---------------------------------------------------------- */
+/* ---- suite --------------------------------------------------------------- */
 
 static Suite *sse_suite(void)
 {

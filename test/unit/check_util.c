@@ -19,22 +19,22 @@
 #include "gw_util.h"
 #include "check_main.h"
 
-/* ---- gw_parse_long ------------------------------------------------------ */
+/* ---- gw_parse_long ------------------------------------------------------- */
 
 static const struct {
 	const char *s;
 	long min, max;
 	int rc;
-	long want;		/* when rc == 0 */
+	long want; /* when rc == 0 */
 } long_cases[] = {
 	{ "0", 0, 10, 0, 0 },
 	{ "7", 0, 10, 0, 7 },
-	{ "080", 0, 100, 0, 80 },	/* decimal, never octal */
+	{ "080", 0, 100, 0, 80 }, /* decimal, never octal */
 	{ "007", 0, 10, 0, 7 },
 	{ "+5", -10, 10, 0, 5 },
 	{ "-5", -10, 10, 0, -5 },
 	{ "-0", 0, 0, 0, 0 },
-	{ "10", 0, 10, 0, 10 },		/* range ends are inclusive */
+	{ "10", 0, 10, 0, 10 }, /* range ends are inclusive */
 	{ "-10", -10, 10, 0, -10 },
 	{ "11", 0, 10, -1, 0 },
 	{ "-1", 0, 10, -1, 0 },
@@ -72,7 +72,7 @@ START_TEST(test_parse_long)
 		      rc);
 	if (rc == 0)
 		ck_assert_int_eq(v, long_cases[_i].want);
-	else	/* a refused string leaves the output alone */
+	else /* a refused string leaves the output alone */
 		ck_assert_int_eq(v, 12345);
 }
 END_TEST
@@ -99,7 +99,7 @@ START_TEST(test_parse_long_limits)
 }
 END_TEST
 
-/* ---- gw_parse_double ---------------------------------------------------- */
+/* ---- gw_parse_double ----------------------------------------------------- */
 
 static const struct {
 	const char *s;
@@ -109,7 +109,7 @@ static const struct {
 } double_cases[] = {
 	{ "0", 0, 1, 0, 0.0 },
 	{ "0.5", 0, 1, 0, 0.5 },
-	{ "1", 0, 1, 0, 1.0 },		/* range ends are inclusive */
+	{ "1", 0, 1, 0, 1.0 }, /* range ends are inclusive */
 	{ "0.0", 0, 1, 0, 0.0 },
 	{ ".5", 0, 1, 0, 0.5 },
 	{ "5.", 0, 10, 0, 5.0 },
@@ -123,7 +123,7 @@ static const struct {
 	{ "-10", -10, 10, 0, -10.0 },
 	{ "1.0001", 0, 1, -1, 0 },
 	{ "-0.1", 0, 1, -1, 0 },
-	{ "1e400", 0, 1e308, -1, 0 },	/* overflow */
+	{ "1e400", 0, 1e308, -1, 0 }, /* overflow */
 	{ "-1e400", -1e308, 0, -1, 0 },
 	{ "", 0, 1, -1, 0 },
 	{ " ", 0, 1, -1, 0 },
@@ -132,8 +132,8 @@ static const struct {
 	{ "0.5\n", 0, 1, -1, 0 },
 	{ "abc", 0, 1, -1, 0 },
 	{ "0.5x", 0, 1, -1, 0 },
-	{ "0x1p-1", 0, 1, -1, 0 },	/* no hex floats */
-	{ "inf", 0, 1e308, -1, 0 },	/* no inf or nan spellings */
+	{ "0x1p-1", 0, 1, -1, 0 },  /* no hex floats */
+	{ "inf", 0, 1e308, -1, 0 }, /* no inf or nan spellings */
 	{ "infinity", 0, 1e308, -1, 0 },
 	{ "nan", 0, 1, -1, 0 },
 	{ ".", 0, 1, -1, 0 },
@@ -167,21 +167,22 @@ START_TEST(test_parse_double)
 }
 END_TEST
 
-/* ---- gw_parse_bool ------------------------------------------------------ */
+/* ---- gw_parse_bool ------------------------------------------------------- */
 
 static const struct {
 	const char *s;
 	int rc, want;
 } bool_cases[] = {
-	{ "1", 0, 1 }, { "true", 0, 1 }, { "yes", 0, 1 }, { "on", 0, 1 },
-	{ "0", 0, 0 }, { "false", 0, 0 }, { "no", 0, 0 }, { "off", 0, 0 },
-	{ "TRUE", 0, 1 }, { "Yes", 0, 1 }, { "oN", 0, 1 },
-	{ "FALSE", 0, 0 }, { "No", 0, 0 }, { "OFF", 0, 0 },
-	{ "", -1, 0 }, { " ", -1, 0 }, { " true", -1, 0 }, { "true ", -1, 0 },
-	{ "yes\n", -1, 0 }, { "2", -1, 0 }, { "-1", -1, 0 }, { "01", -1, 0 },
-	{ "00", -1, 0 }, { "y", -1, 0 }, { "n", -1, 0 }, { "t", -1, 0 },
-	{ "f", -1, 0 }, { "truee", -1, 0 }, { "enable", -1, 0 },
-	{ "nope", -1, 0 },
+	{ "1", 0, 1 },	    { "true", 0, 1 },	 { "yes", 0, 1 },
+	{ "on", 0, 1 },	    { "0", 0, 0 },	 { "false", 0, 0 },
+	{ "no", 0, 0 },	    { "off", 0, 0 },	 { "TRUE", 0, 1 },
+	{ "Yes", 0, 1 },    { "oN", 0, 1 },	 { "FALSE", 0, 0 },
+	{ "No", 0, 0 },	    { "OFF", 0, 0 },	 { "", -1, 0 },
+	{ " ", -1, 0 },	    { " true", -1, 0 },	 { "true ", -1, 0 },
+	{ "yes\n", -1, 0 }, { "2", -1, 0 },	 { "-1", -1, 0 },
+	{ "01", -1, 0 },    { "00", -1, 0 },	 { "y", -1, 0 },
+	{ "n", -1, 0 },	    { "t", -1, 0 },	 { "f", -1, 0 },
+	{ "truee", -1, 0 }, { "enable", -1, 0 }, { "nope", -1, 0 },
 };
 
 START_TEST(test_parse_bool)
@@ -196,7 +197,7 @@ START_TEST(test_parse_bool)
 }
 END_TEST
 
-/* ---- gw_strlcpy --------------------------------------------------------- */
+/* ---- gw_strlcpy ---------------------------------------------------------- */
 
 /* Copy src with size n into a 16-byte buffer of 'X's: the return value,
  * the text, and that nothing at or past dst[n] was written. */
@@ -217,11 +218,11 @@ START_TEST(test_strlcpy)
 {
 	strlcpy_case("abc", 8, "abc");
 	strlcpy_case("", 8, "");
-	strlcpy_case("abcdefg", 8, "abcdefg");		/* exactly fits */
-	strlcpy_case("abcdefgh", 8, "abcdefg");	/* one too many */
+	strlcpy_case("abcdefg", 8, "abcdefg");	/* exactly fits */
+	strlcpy_case("abcdefgh", 8, "abcdefg"); /* one too many */
 	strlcpy_case("hello world", 6, "hello");
 	strlcpy_case("hello", 1, "");
-	strlcpy_case("hello", 0, NULL);		/* writes nothing */
+	strlcpy_case("hello", 0, NULL); /* writes nothing */
 	/* truncation is seen as a result >= n, as with BSD strlcpy */
 	{
 		char dst[4];
@@ -234,11 +235,11 @@ START_TEST(test_strlcpy)
 }
 END_TEST
 
-/* ---- gw_errlist --------------------------------------------------------- */
+/* ---- gw_errlist ---------------------------------------------------------- */
 
 START_TEST(test_errlist)
 {
-	static struct gw_errlist e;	/* 16 KiB: not on the stack */
+	static struct gw_errlist e; /* 16 KiB: not on the stack */
 	char longmsg[2 * GW_ERRMSG_MAX], last[32];
 
 	memset(&e, 0, sizeof(e));
@@ -298,7 +299,7 @@ START_TEST(test_errlist_print)
 }
 END_TEST
 
-/* ---- gw_sleep_ns -------------------------------------------------------- */
+/* ---- gw_sleep_ns --------------------------------------------------------- */
 
 START_TEST(test_sleep_full)
 {
@@ -350,11 +351,11 @@ START_TEST(test_sleep_stopped)
 	t0 = gw_now_ns();
 	ck_assert_int_eq(gw_sleep_ns(LONG_SLEEP), -1);
 	ck_assert_int_lt(gw_now_ns() - t0, EARLY);
-	atomic_store(&gw_stop, 0);	/* for CK_FORK=no runs */
+	atomic_store(&gw_stop, 0); /* for CK_FORK=no runs */
 }
 END_TEST
 
-/* ---- gw_exe_dir --------------------------------------------------------- */
+/* ---- gw_exe_dir ---------------------------------------------------------- */
 
 /* The directory holds this very program: same inode as /proc/self/exe. */
 START_TEST(test_exe_dir)
@@ -368,8 +369,7 @@ START_TEST(test_exe_dir)
 	ck_assert_msg(dir[strlen(dir) - 1] != '/', "trailing '/': %s", dir);
 	snprintf(path, sizeof(path), "%s/check_util", dir);
 	ck_assert_int_eq(stat("/proc/self/exe", &self), 0);
-	ck_assert_msg(stat(path, &found) == 0, "%s: %s", path,
-		      strerror(errno));
+	ck_assert_msg(stat(path, &found) == 0, "%s: %s", path, strerror(errno));
 	ck_assert(self.st_dev == found.st_dev && self.st_ino == found.st_ino);
 	/* the buffer must hold the whole executable path and its NUL */
 	need = strlen(path) + 1;
