@@ -9,7 +9,10 @@
 #                             (scale from STRESS_SCALE, default smoke)
 #   make check SANITIZE=address,undefined   or   SANITIZE=thread
 #   make CC=clang             any C11 compiler; gcc and clang are both clean
-#   make hdr-check            every public header compiles on its own
+#   make hdr-check            every header compiles on its own
+#   make checksrc             clang-format, one prefix per module, comments,
+#                             header guards (CI runs it); make format applies
+#                             .clang-format
 #   make bench                ring + collector throughput (prints figures)
 #   make bench-load           workload fidelity against gwsim (prints figures)
 #   make valgrind-smoke       a smoke run under valgrind memcheck
@@ -218,6 +221,17 @@ $(O)/hdr/sim.ok: src/gwsim/sim.h $(O)/FLAGS
 	$(Q_CC)echo '#include "sim.h"' | $(HDR_CHECK) -Isrc/gwsim \
 		$(call pkg_cflags,$(PKGS_SIM)) && touch $@
 
+# --- the tree's rules ------------------------------------------------------
+# checksrc: clang-format, one prefix per module (nm), /* */ comments, header
+# guards (tools/checksrc.sh says why for each exception).  format: apply
+# .clang-format to every C file of gwstress.
+checksrc: $(GW_OBJ) $(SIM_OBJ)
+	$(Q)sh tools/checksrc.sh $(O)
+
+format:
+	$(Q)git ls-files 'src/*.c' 'src/*.h' 'include/*.h' 'test/*.c' \
+		'test/*.h' | grep -v '^src/gwsim/' | xargs clang-format -i
+
 # --- fuzzing (clang libFuzzer) ---------------------------------------------
 # Not a flavour of the build above: libFuzzer needs clang, so the harnesses
 # in test/fuzz/ are compiled and linked in one step with the four sources
@@ -268,7 +282,7 @@ clean:
 	rm -rf build gwstress gwsim
 
 .PHONY: all deps run test check check-unit check-integration check-stress \
-	bench bench-load hdr-check fuzz clean FORCE
+	bench bench-load hdr-check checksrc format fuzz clean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
