@@ -2,10 +2,13 @@
  * gw_load: the workload run (design in gw_load.h).
  *
  * The open model's starts travel from the scheduler thread to a worker in
- * a ring of start records.  gw_engine_try_submit admits a start only when
- * jobs running + queued < workers, so at most `workers` starts are in the
- * queue or being copied by their worker at any time: a ring of 2 x
- * workers records is never overwritten before its worker has read it.
+ * start records.  A record is busy from the moment the scheduler fills it
+ * until its worker has copied it; gw_engine_try_submit admits a start only
+ * when jobs running + queued < workers, so at most `workers` records are
+ * busy at once and a table of 2 x workers always has a free one.  The
+ * scheduler looks for it from where it last found one (acquire, pairing
+ * with the worker's release after its copy), fills it, and frees it again
+ * itself when the start is dropped.
  *
  * The scheduler sleeps until each intended start with clock_nanosleep on
  * an absolute CLOCK_MONOTONIC deadline (no drift: every start is computed
@@ -156,10 +159,30 @@ void gw_load_free(struct gw_load *L)
 
 static void open_job(struct gw_worker *w, void *arg)
 {
-	struct gw_load_start s = *(struct gw_load_start *)arg;
+	struct gw_load_start *rec = arg;
+	struct gw_load *L = rec->L;
+	int flow = rec->flow;
+	int64_t intended = rec->intended;
 	struct gw_flow_ctx ctx = { .user = -1 };
 
-	gw_flow_run(w, s.L, s.flow, &ctx, s.intended, 1);
+	/* release; pairs with free_start's acquire: our reads come first */
+	atomic_store_explicit(&rec->busy, 0, memory_order_release);
+	gw_flow_run(w, L, flow, &ctx, intended, 1);
+}
+
+/* A start record no worker holds (see the file comment). */
+static struct gw_load_start *free_start(struct gw_load *L, size_t *cursor)
+{
+	for (size_t j = 0; j < L->nstarts; j++) {
+		struct gw_load_start *rec =
+			&L->starts[(*cursor + j) % L->nstarts];
+
+		if (!atomic_load_explicit(&rec->busy, memory_order_acquire)) {
+			*cursor = (*cursor + j + 1) % L->nstarts;
+			return rec;
+		}
+	}
+	return NULL; /* cannot happen: at most `workers` are busy */
 }
 
 /* Users (closed) and holders (hold) at time now. */
@@ -217,6 +240,7 @@ static void *sched_main(void *arg)
 	const struct gw_shape *shape = &wl->shape;
 	struct gw_sched s;
 	uint64_t rng = wl->seed * 0x9E3779B97F4A7C15ULL + 0x1234567;
+	size_t cursor = 0;
 	int64_t t;
 
 	if (wl->model == GW_MODEL_HOLD) {
@@ -225,22 +249,32 @@ static void *sched_main(void *arg)
 		shape = &probes;
 	}
 	gw_sched_init(&s, shape, wl->poisson, wl->seed);
-	for (uint64_t k = 0; (t = gw_sched_next(&s)) >= 0; k++) {
-		struct gw_load_start *rec = &L->starts[k % L->nstarts];
+	while ((t = gw_sched_next(&s)) >= 0) {
+		struct gw_load_start *rec;
 
 		if (sleep_until(L, L->t0 + t) < 0)
 			break;
 		rng ^= rng << 13;
 		rng ^= rng >> 7;
 		rng ^= rng << 17;
-		rec->L = L;
-		rec->flow = wl->model == GW_MODEL_HOLD ? wl->probe_flow
-						       : gw_flow_pick(L, rng);
-		rec->intended = L->t0 + t;
 		atomic_fetch_add_explicit(&L->offered, 1, memory_order_relaxed);
-		if (gw_engine_try_submit(L->eng, open_job, rec) < 0)
+		rec = free_start(L, &cursor);
+		if (rec) {
+			rec->L = L;
+			rec->flow = wl->model == GW_MODEL_HOLD
+					    ? wl->probe_flow
+					    : gw_flow_pick(L, rng);
+			rec->intended = L->t0 + t;
+			atomic_store_explicit(&rec->busy, 1,
+					      memory_order_relaxed);
+		}
+		if (!rec || gw_engine_try_submit(L->eng, open_job, rec) < 0) {
+			if (rec)
+				atomic_store_explicit(&rec->busy, 0,
+						      memory_order_relaxed);
 			atomic_fetch_add_explicit(&L->dropped, 1,
 						  memory_order_relaxed);
+		}
 	}
 	return NULL;
 }

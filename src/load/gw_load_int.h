@@ -58,6 +58,7 @@ struct gw_load_start {
 	struct gw_load *L;
 	int flow;
 	int64_t intended; /* CLOCK_MONOTONIC ns */
+	_Atomic int busy; /* handed to a worker that has not copied it */
 };
 
 /* A closed-model user or a hold-model holder. */

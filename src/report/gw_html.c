@@ -241,7 +241,8 @@ struct line {
  * without data).
  */
 static void time_chart(FILE *f, const char *title, const char *unit,
-		       const double *t, int n, const struct line *l, int nl)
+		       const char *xunit, const double *t, int n,
+		       const struct line *l, int nl)
 {
 	double t1 = n ? t[n - 1] : 1, hi = 0;
 	const double ch = H / 2 - PAD_T - PAD_B;
@@ -266,10 +267,10 @@ static void time_chart(FILE *f, const char *title, const char *unit,
 		"x2=\"%d\" y2=\"%d\"/><text x=\"%d\" y=\"%d\" class=\"ax\" "
 		"text-anchor=\"end\">%.4g %s</text><text x=\"%d\" y=\"%d\" "
 		"class=\"ax\" text-anchor=\"end\">0</text><text x=\"%d\" "
-		"y=\"%d\" class=\"ax\" text-anchor=\"end\">%.0f s</text>\n",
+		"y=\"%d\" class=\"ax\" text-anchor=\"end\">%.4g %s</text>\n",
 		PAD_L, H / 2 - PAD_B, W - PAD_R, H / 2 - PAD_B, PAD_L - 4,
 		PAD_T + 4, hi, unit, PAD_L - 4, H / 2 - PAD_B + 4, W - PAD_R,
-		H / 2 - PAD_B + 16, t1);
+		H / 2 - PAD_B + 16, t1, xunit);
 	for (int k = 0; k < nl; k++) {
 		int open = 0;
 
@@ -346,16 +347,114 @@ static void series_charts(FILE *f, json_t *r)
 				       { "in flight", v + 8 * n },
 				       { "users", v + 9 * n } };
 
-		time_chart(f, "flows per second, by window", "/s", v, (int)n,
-			   rate, 3);
-		time_chart(f, "time to first event (ms), by window", "ms", v,
-			   (int)n, ttfe, 2);
-		time_chart(f, "error rate (% of attempts), by window", "%", v,
-			   (int)n, err, 1);
-		time_chart(f, "open streams, flows in flight, users", "", v,
-			   (int)n, open, 3);
+		time_chart(f, "flows per second, by window", "/s", "s", v,
+			   (int)n, rate, 3);
+		time_chart(f, "time to first event (ms), by window", "ms", "s",
+			   v, (int)n, ttfe, 2);
+		time_chart(f, "error rate (% of attempts), by window", "%", "s",
+			   v, (int)n, err, 1);
+		time_chart(f, "open streams, flows in flight, users", "", "s",
+			   v, (int)n, open, 3);
 	}
 	free(v);
+}
+
+static int cmp_value(const void *a, const void *b)
+{
+	double x = num(*(json_t *const *)a, "value");
+	double y = num(*(json_t *const *)b, "value");
+
+	return x < y ? -1 : x > y;
+}
+
+/* A capacity search: the result, the probes, and the capacity curve --
+ * each probe's value against what it measured. */
+static void search_section(FILE *f, json_t *r, size_t idx)
+{
+	json_t *s = json_object_get(r, "search"), *p, **v;
+	json_t *probes = json_object_get(s, "probes");
+	size_t n = json_array_size(probes), i;
+	const char *unit = strcmp(str(s, "axis"), "rate") ? "streams"
+							  : "flows/s";
+	double *d;
+
+	fprintf(f,
+		"<section id=\"s%zu\"><h2><span class=\"%s\">search"
+		"</span> ",
+		idx,
+		json_is_true(json_object_get(s, "found")) ? "passed"
+							  : "failed");
+	esc(f, str(json_object_get(r, "metadata"), "test_name"));
+	fprintf(f, "</h2><p class=\"meta\">axis %s &middot; ", str(s, "axis"));
+	esc(f, str(s, "end"));
+	if (json_is_true(json_object_get(s, "found")))
+		fprintf(f, " &middot; capacity <b>%.2f %s</b>",
+			num(s, "capacity"), unit);
+	if (num(s, "first_failing") > 0)
+		fprintf(f, " &middot; first failing %.2f %s",
+			num(s, "first_failing"), unit);
+	fprintf(f, " &middot; %s</p>\n",
+		json_is_true(json_object_get(s, "monotonic"))
+			? "monotonic"
+			: "<b>not monotonic</b>");
+	fputs("<table><tr><th>#</th><th>value</th><th>verdict</th>"
+	      "<th>ttfe p50</th><th>ttfe p99</th><th>gap p99</th>"
+	      "<th>err%</th><th>achieved/s</th><th>broke</th></tr>\n",
+	      f);
+	json_array_foreach(probes, i, p)
+	{
+		fprintf(f,
+			"<tr><td>%zu</td><td>%.2f</td><td class=\"%s\">%s%s"
+			"</td><td>%.1f</td><td>%.1f</td><td>%.1f</td><td>%.2f"
+			"</td><td>%.2f</td><td>",
+			i + 1, num(p, "value"),
+			json_is_true(json_object_get(p, "passed")) ? "pass"
+								   : "fail",
+			json_is_true(json_object_get(p, "invalid"))  ? "invalid"
+			: json_is_true(json_object_get(p, "passed")) ? "pass"
+								     : "fail",
+			json_is_true(json_object_get(p, "rerun")) ? " (re-run)"
+								  : "",
+			num(p, "ttfe_p50_ms"), num(p, "ttfe_p99_ms"),
+			num(p, "gap_p99_ms"), num(p, "error_rate_percent"),
+			num(p, "achieved_rate"));
+		esc(f, str(p, "broke"));
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</table>\n", f);
+	if (n < 2) {
+		fputs("</section>\n", f);
+		return;
+	}
+	v = gw_xcalloc(n, sizeof(*v));
+	d = gw_xcalloc(6 * n, sizeof(*d));
+	json_array_foreach(probes, i, p) v[i] = p;
+	qsort(v, n, sizeof(*v), cmp_value);
+	for (i = 0; i < n; i++) {
+		d[i] = num(v[i], "value");
+		d[n + i] = num(v[i], "ttfe_p50_ms");
+		d[2 * n + i] = num(v[i], "ttfe_p99_ms");
+		d[3 * n + i] = num(v[i], "gap_p99_ms");
+		d[4 * n + i] = num(v[i], "error_rate_percent");
+		d[5 * n + i] = num(v[i], "achieved_rate");
+	}
+	{
+		struct line lat[] = { { "ttfe p50", d + n },
+				      { "ttfe p99", d + 2 * n },
+				      { "gap p99", d + 3 * n } };
+		struct line err[] = { { "errors %", d + 4 * n } };
+		struct line ach[] = { { "achieved/s", d + 5 * n } };
+
+		time_chart(f, "capacity curve: latency (ms) by probe value",
+			   "ms", unit, d, (int)n, lat, 3);
+		time_chart(f, "capacity curve: error rate (%) by probe value",
+			   "%", unit, d, (int)n, err, 1);
+		time_chart(f, "capacity curve: achieved flows/s by probe value",
+			   "/s", unit, d, (int)n, ach, 1);
+	}
+	free(d);
+	free(v);
+	fputs("</section>\n", f);
 }
 
 static const char *verdict(json_t *r)
@@ -496,7 +595,12 @@ int gw_html_write(const char *path, json_t *const *reports, size_t n,
 	}
 	fputs("</table>\n", f);
 	for (size_t i = 0; i < n; i++)
-		scenario(f, reports[i], i);
+		if (!strcmp(str(json_object_get(reports[i], "metadata"),
+				"kind"),
+			    "search"))
+			search_section(f, reports[i], i);
+		else
+			scenario(f, reports[i], i);
 	fputs("</body></html>\n", f);
 	return gw_atomic_commit(&a, 1);
 }
