@@ -108,4 +108,12 @@ void gw_load_report_console(FILE *f, const struct gw_load *L,
 /* NULL-safe. */
 void gw_load_free(struct gw_load *L);
 
+/*
+ * The over-saturation rule over v[0..n), the open starts in flight at
+ * the end of each measured window: the mean of the last third is 20 %
+ * and at least 5 flows above the first third's, over at least 6 windows
+ * (arrivals outrun completions).  1 when saturated.
+ */
+int gw_judge_saturated(const double *v, int n);
+
 #endif /* GW_LOAD_H */

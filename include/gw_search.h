@@ -69,8 +69,15 @@ struct gw_probe {
 	struct gw_load_result r;
 };
 
+/* Run one probe at x (rerun: the longer run of a straddling probe) and
+ * fill p->r, p->passed and p->seconds. */
+typedef void (*gw_search_probe_fn)(void *ud, double x, int rerun,
+				   struct gw_probe *p);
+
 struct gw_search {
 	const struct gw_workload *wl;
+	gw_search_probe_fn fn;
+	void *ud;
 	enum gw_search_end end;
 	double pass, fail; /* the bracket; fail 0 until one failed */
 	int have_pass;
@@ -89,6 +96,13 @@ void gw_search_run(struct gw_search *s, const struct gw_workload *wl,
 		   const struct gw_config *cfg, struct gw_engine *e,
 		   const struct gw_target *t, const struct gw_load_opts *o,
 		   const struct gw_report_ctx *rc, const char *probe_dir);
+/* The procedure alone, with probes run by fn (gw_search_run's are
+ * workload runs; the unit tests' are synthetic).  Fills *s. */
+void gw_search_drive(struct gw_search *s, const struct gw_workload *wl,
+		     gw_search_probe_fn fn, void *ud);
+/* 1 if no probe passed above a value that failed (a re-run decides its
+ * value; invalid probes are not failures). */
+int gw_search_monotonic(const struct gw_search *s);
 /* Workers a search of wl needs at its largest probe. */
 int gw_search_pool(const struct gw_workload *wl);
 /* The search report (the caller owns it). */

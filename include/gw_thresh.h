@@ -153,4 +153,20 @@ int gw_thresh_window(const struct gw_thresh *t, struct gw_thresh_state *st,
 /* "2000 ms", "1 %", "35.5 /s": v in t's units, for messages. */
 void gw_thresh_format(const struct gw_thresh *t, double v, char *out, size_t n);
 
+/* ---- the statistics a capacity search decides with ---------------- */
+
+/*
+ * The distribution-free 95 % interval of quantile q (0 < q < 1) over h's
+ * samples: the order statistics at ranks n*q -+ 1.96 sqrt(n q (1 - q))
+ * (the binomial's normal approximation), read from the histogram (so at
+ * its 0.1 % precision), ns.  Returns 0, or -1 when h has no sample.
+ */
+int gw_thresh_quantile_interval(const struct gw_hist *h, double q, double *lo,
+				double *hi);
+/* Wilson's 95 % interval of a proportion: k events of n trials (n > 0). */
+void gw_thresh_wilson(double k, double n, double *lo, double *hi);
+/* Samples quantile q needs for its distribution-free 95 % interval to
+ * exist: ceil(ln(0.025) / ln(q)), 368 for p99 (guidellm's rule). */
+double gw_thresh_samples_needed(double q);
+
 #endif /* GW_THRESH_H */

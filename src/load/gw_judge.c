@@ -194,30 +194,36 @@ static void judge_window(struct gw_load *L, int w)
 	gw_hist_release(&sc.h);
 }
 
-/* Mean over windows [a, b) of the open starts in flight (flows in
- * flight less the users and holders, which run by design). */
-static double mean_in_flight(const struct gw_load *L, int a, int b)
+int gw_judge_saturated(const double *v, int n)
 {
-	double s = 0;
+	int third = n / 3;
+	double a = 0, b = 0;
 
-	for (int k = a; k < b; k++)
-		s += (double)(snap(L, k)->in_flight - snap(L, k)->users);
-	return b > a ? s / (b - a) : 0;
+	if (third < 2)
+		return 0;
+	for (int k = 0; k < third; k++) {
+		a += v[k];
+		b += v[n - third + k];
+	}
+	a /= third;
+	b /= third;
+	return b > a * 1.2 && b - a >= 5;
 }
 
-/* open starts in flight grew steadily over windows [from, to): the last
- * third's mean is 20 % (and 5 flows) above the first third's, over at
- * least 6 windows */
+/* The open starts in flight (flows in flight less the users and holders,
+ * which run by design) in windows [from, to): gw_judge_saturated. */
 static int saturated(const struct gw_load *L, int from, int to)
 {
-	int third = (to - from) / 3;
-	double a, b;
+	double v[4096];
+	int n = 0;
 
-	if (L->wl->model == GW_MODEL_CLOSED || third < 2)
+	if (L->wl->model == GW_MODEL_CLOSED)
 		return 0;
-	a = mean_in_flight(L, from, from + third);
-	b = mean_in_flight(L, to - third, to);
-	return b > a * 1.2 && b - a >= 5;
+	if (to - from > (int)GW_ARRAY_SIZE(v))
+		from = to - (int)GW_ARRAY_SIZE(v);
+	for (int k = from; k < to; k++)
+		v[n++] = (double)(snap(L, k)->in_flight - snap(L, k)->users);
+	return gw_judge_saturated(v, n);
 }
 
 void gw_judge_windows(struct gw_load *L)
@@ -389,14 +395,6 @@ static void check_all(struct gw_load *L)
 	gw_hist_release(&sc.h);
 }
 
-/* The value at rank k (1-based) of h's n samples. */
-static double at_rank(const struct gw_hist *h, double k)
-{
-	double q = k / (double)h->n;
-
-	return (double)gw_hist_quantile(h, q < 0 ? 0 : q > 1 ? 1 : q);
-}
-
 /*
  * Is the measured value too close to call?  For a quantile q of n
  * samples, the distribution-free 95 % interval is the pair of order
@@ -414,31 +412,20 @@ static int straddles(struct gw_load *L, struct scope *sc)
 		if (t->per_window)
 			continue;
 		if (t->stat == GW_TS_QUANTILE) {
-			const struct gw_hist *h = scope_hist(sc, t->metric);
-			double n, half;
-
-			if (!h)
+			if (gw_thresh_quantile_interval(
+				    scope_hist(sc, t->metric), t->q, &lo, &hi) <
+			    0)
 				continue;
-			n = (double)h->n;
-			half = 1.96 * sqrt(n * t->q * (1 - t->q));
-			lo = at_rank(h, floor(n * t->q - half));
-			hi = at_rank(h, ceil(n * t->q + half) + 1);
 		} else if (!strcmp(t->metric, "error_rate")) {
 			const struct gw_load_win *a = snap(L, sc->from);
 			const struct gw_load_win *b = snap(L, sc->to);
 			double n = (double)(b->attempts - a->attempts);
-			double z = 1.96, p, c, w;
 
 			if (n <= 0)
 				continue;
-			p = (double)((b->errors - a->errors) -
-				     (b->aborted - a->aborted)) /
-			    n;
-			c = (p + z * z / (2 * n)) / (1 + z * z / n);
-			w = z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)) /
-			    (1 + z * z / n);
-			lo = c - w;
-			hi = c + w;
+			gw_thresh_wilson((double)((b->errors - a->errors) -
+						  (b->aborted - a->aborted)),
+					 n, &lo, &hi);
 		} else {
 			continue;
 		}
@@ -459,7 +446,7 @@ static int underpowered(struct gw_load *L, struct scope *sc)
 		if (t->stat != GW_TS_QUANTILE || t->q >= 1 || t->per_window)
 			continue;
 		h = scope_hist(sc, t->metric);
-		if (!h || (double)h->n < ceil(log(0.025) / log(t->q)))
+		if (!h || (double)h->n < gw_thresh_samples_needed(t->q))
 			return 1;
 	}
 	return 0;

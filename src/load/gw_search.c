@@ -34,9 +34,9 @@ static double samples_needed(const struct gw_workload *wl)
 	for (int i = 0; i < wl->nthresh; i++) {
 		const struct gw_thresh *t = &wl->thresh[i];
 
-		if (t->stat == GW_TS_QUANTILE && t->q < 1 &&
-		    ceil(log(0.025) / log(t->q)) > n)
-			n = ceil(log(0.025) / log(t->q));
+		if (t->stat == GW_TS_QUANTILE &&
+		    gw_thresh_samples_needed(t->q) > n)
+			n = gw_thresh_samples_needed(t->q);
 	}
 	return n;
 }
@@ -139,19 +139,16 @@ static void write_probe(struct ctx *c, struct gw_load *L,
 	json_decref(j);
 }
 
-/* One run at x; the caller has room for it. */
-static struct gw_probe *run_probe(struct ctx *c, double x, int rerun)
+/* One run at x into p (the search's next probe): gw_search_probe_fn. */
+static void run_probe(void *ud, double x, int rerun, struct gw_probe *p)
 {
+	struct ctx *c = ud;
 	struct gw_search *s = c->s;
-	struct gw_probe *p = &s->probe[s->nprobes];
 	int64_t m = measure_for(s->wl, x) * (rerun ? 2 : 1), skip;
 	struct gw_workload *pw = probe_workload(s->wl, x, m, &skip);
 	struct gw_load_opts o = *c->o;
 	struct gw_load *L;
 
-	memset(p, 0, sizeof(*p));
-	p->value = x;
-	p->rerun = rerun;
 	snprintf(pw->name, sizeof(pw->name), "%.40s-probe-%02d", s->wl->name,
 		 s->nprobes + 1);
 	o.skip_ns = skip;
@@ -160,8 +157,7 @@ static struct gw_probe *run_probe(struct ctx *c, double x, int rerun)
 	if (!L) {
 		p->r.outcome = GW_FAILED;
 		free(pw);
-		s->nprobes++;
-		return p;
+		return;
 	}
 	gw_load_run(L, &o, &p->r);
 	p->seconds = p->r.seconds;
@@ -169,7 +165,6 @@ static struct gw_probe *run_probe(struct ctx *c, double x, int rerun)
 	write_probe(c, L, p, s->nprobes + 1);
 	gw_load_free(L);
 	free(pw);
-	s->nprobes++;
 	if (!c->o->quiet)
 		printf("  probe %2d: %8.2f %-8s %s%s  ttfe p50 %.1f ms p99 %.1f "
 		       "ms, gap p99 %.1f ms, errors %.2f%%, achieved %.2f/s%s%s"
@@ -187,6 +182,18 @@ static struct gw_probe *run_probe(struct ctx *c, double x, int rerun)
 	fflush(stdout);
 	if (!gw_stopping() && s->wl->search.cooldown_ns)
 		gw_sleep_ns(s->wl->search.cooldown_ns);
+}
+
+/* The next probe, run by the search's probe function. */
+static const struct gw_probe *probe(struct gw_search *s, double x, int rerun)
+{
+	struct gw_probe *p = &s->probe[s->nprobes];
+
+	memset(p, 0, sizeof(*p));
+	p->value = x;
+	p->rerun = rerun;
+	s->fn(s->ud, x, rerun, p);
+	s->nprobes++;
 	return p;
 }
 
@@ -195,17 +202,16 @@ static struct gw_probe *run_probe(struct ctx *c, double x, int rerun)
  * limit.  Returns 1 pass, 0 fail, -1 invalid or interrupted (s->end set)
  * or out of probes.
  */
-static int judge_value(struct ctx *c, double x)
+static int judge_value(struct gw_search *s, double x)
 {
-	struct gw_search *s = c->s;
 	const struct gw_probe *p;
 
 	if (s->nprobes >= s->wl->search.max_probes)
 		return -1;
-	p = run_probe(c, x, 0);
+	p = probe(s, x, 0);
 	if (p->r.straddled && !p->r.invalid && !gw_stopping() &&
 	    s->nprobes < s->wl->search.max_probes)
-		p = run_probe(c, x, 1);
+		p = probe(s, x, 1);
 	if (gw_stopping()) {
 		s->end = GW_SEARCH_INTERRUPTED;
 		return -1;
@@ -234,7 +240,7 @@ static int narrow_enough(const struct gw_search *s)
 }
 
 /* No pass above a fail, over the deciding probe of each value. */
-static int monotonic(const struct gw_search *s)
+int gw_search_monotonic(const struct gw_search *s)
 {
 	for (int i = 0; i < s->nprobes; i++)
 		for (int k = 0; k < s->nprobes; k++) {
@@ -252,22 +258,21 @@ static int monotonic(const struct gw_search *s)
 	return 1;
 }
 
-void gw_search_run(struct gw_search *s, const struct gw_workload *wl,
-		   const struct gw_config *cfg, struct gw_engine *e,
-		   const struct gw_target *t, const struct gw_load_opts *o,
-		   const struct gw_report_ctx *rc, const char *probe_dir)
+void gw_search_drive(struct gw_search *s, const struct gw_workload *wl,
+		     gw_search_probe_fn fn, void *ud)
 {
 	const struct gw_search_cfg *sc = &wl->search;
-	struct ctx c = { s, cfg, e, t, o, rc, probe_dir };
 	double x = sc->axis == GW_AXIS_STREAMS ? ceil(sc->lo) : sc->lo;
 	int v = 0;
 
 	memset(s, 0, sizeof(*s));
 	s->wl = wl;
+	s->fn = fn;
+	s->ud = ud;
 	s->end = GW_SEARCH_FOUND;
 	/* bracket: double until a probe fails or the top passes */
 	for (;;) {
-		v = judge_value(&c, x);
+		v = judge_value(s, x);
 		if (v < 0)
 			break;
 		if (!v) {
@@ -287,7 +292,7 @@ void gw_search_run(struct gw_search *s, const struct gw_workload *wl,
 	/* bisect [pass, fail] */
 	while (v >= 0 && s->end == GW_SEARCH_FOUND && !narrow_enough(s)) {
 		x = midpoint(s);
-		v = judge_value(&c, x);
+		v = judge_value(s, x);
 		if (v > 0)
 			s->pass = x;
 		else if (v == 0)
@@ -295,7 +300,17 @@ void gw_search_run(struct gw_search *s, const struct gw_workload *wl,
 	}
 	if (v < 0 && s->end == GW_SEARCH_FOUND)
 		s->end = GW_SEARCH_BUDGET;
-	s->monotonic = monotonic(s);
+	s->monotonic = gw_search_monotonic(s);
+}
+
+void gw_search_run(struct gw_search *s, const struct gw_workload *wl,
+		   const struct gw_config *cfg, struct gw_engine *e,
+		   const struct gw_target *t, const struct gw_load_opts *o,
+		   const struct gw_report_ctx *rc, const char *probe_dir)
+{
+	struct ctx c = { s, cfg, e, t, o, rc, probe_dir };
+
+	gw_search_drive(s, wl, run_probe, &c);
 }
 
 /* ---- output -------------------------------------------------------------- */

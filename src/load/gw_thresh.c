@@ -651,3 +651,43 @@ void gw_thresh_format(const struct gw_thresh *t, double v, char *out, size_t n)
 		 x == floor(x) && fabs(x) < 1e15 ? "%.0f%s%s" : "%.6g%s%s", x,
 		 *unit ? " " : "", unit);
 }
+
+/* ---- statistics ---------------------------------------------------------- */
+
+/* The value at rank k (1-based) of h's n samples. */
+static double at_rank(const struct gw_hist *h, double k)
+{
+	double q = k / (double)h->n;
+
+	return (double)gw_hist_quantile(h, q < 0 ? 0 : q > 1 ? 1 : q);
+}
+
+int gw_thresh_quantile_interval(const struct gw_hist *h, double q, double *lo,
+				double *hi)
+{
+	double n, half;
+
+	if (!h || !h->n)
+		return -1;
+	n = (double)h->n;
+	half = 1.96 * sqrt(n * q * (1 - q));
+	*lo = at_rank(h, floor(n * q - half));
+	*hi = at_rank(h, ceil(n * q + half) + 1);
+	return 0;
+}
+
+void gw_thresh_wilson(double k, double n, double *lo, double *hi)
+{
+	const double z = 1.96;
+	double p = k / n, c, w;
+
+	c = (p + z * z / (2 * n)) / (1 + z * z / n);
+	w = z * sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n);
+	*lo = c - w < 0 ? 0 : c - w;
+	*hi = c + w > 1 ? 1 : c + w;
+}
+
+double gw_thresh_samples_needed(double q)
+{
+	return q > 0 && q < 1 ? ceil(log(0.025) / log(q)) : 0;
+}

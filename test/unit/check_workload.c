@@ -42,12 +42,9 @@ static void dump(void)
 START_TEST(test_shipped)
 {
 	static const char *const files[] = {
-		"conf/load-chat.ini",
-		"conf/load-ramp.ini",
-		"conf/load-hold.ini",
-		"conf/load-smoke.ini",
-		"conf/search-rate.ini",
-		"conf/search-streams.ini",
+		"conf/load-chat.ini",	"conf/load-ramp.ini",
+		"conf/load-hold.ini",	"conf/load-smoke.ini",
+		"conf/search-rate.ini", "conf/search-streams.ini",
 	};
 
 	for (size_t i = 0; i < GW_ARRAY_SIZE(files); i++) {
