@@ -65,10 +65,39 @@ static void sse_oversize(struct gw_sse_parser *p, int mid_line)
 {
 	p->oversize++;
 	p->skipping = 1;
+	/* what on_oversize will be told: the type (SAM sends it first) and
+	 * the bytes so far, counted on as they are skipped */
+	memcpy(p->skip_type, p->type, p->type_len + 1);
+	p->skip_bytes = p->dlen + p->llen;
 	p->dlen = 0;
 	p->llen = mid_line ? 1 : 0;
 	p->type_len = 0;
 	p->type[0] = '\0';
+}
+
+/*
+ * Room for n more bytes after the data and the current line: grow the
+ * buffer (doubling, up to max) when they do not fit its current size.
+ * Returns 0, or -1 when they would pass max, or the memory to grow is not
+ * there (then the event is oversize, counted, never a crash).
+ */
+static int sse_room(struct gw_sse_parser *p, size_t n)
+{
+	size_t need = p->dlen + p->llen + n, cap = p->cap;
+	char *b;
+
+	if (n <= p->cap - p->dlen - p->llen)
+		return 0;
+	if (n > p->max - p->dlen - p->llen)
+		return -1;
+	while (cap < need)
+		cap = cap > p->max / 2 ? p->max : cap * 2;
+	b = realloc(p->buf, cap);
+	if (!b)
+		return -1;
+	p->buf = b;
+	p->cap = cap;
+	return 0;
 }
 
 /* Append a piece of an unfinished line to the buffer, or start skipping
@@ -78,10 +107,12 @@ static void sse_append(struct gw_sse_parser *p, const char *s, size_t n)
 	if (p->skipping) {
 		if (n)
 			p->llen = 1;
+		p->skip_bytes += n;
 		return;
 	}
-	if (n > p->cap - p->dlen - p->llen) {
+	if (sse_room(p, n) < 0) {
 		sse_oversize(p, 1);
+		p->skip_bytes += n;
 		return;
 	}
 	memcpy(p->buf + p->dlen + p->llen, s, n);
@@ -94,6 +125,9 @@ static int sse_dispatch(struct gw_sse_parser *p)
 	struct gw_sse_event ev;
 	int rc;
 
+	/* WHATWG "dispatch the event", step 1: the last event ID string
+	 * takes the buffer's value, whether or not an event follows */
+	memcpy(p->last_id, p->id, sizeof(p->id));
 	if (p->dlen == 0) {
 		p->type_len = 0;
 		p->type[0] = '\0';
@@ -106,7 +140,7 @@ static int sse_dispatch(struct gw_sse_parser *p)
 	ev.type_len = p->type_len ? p->type_len : strlen("message");
 	ev.data = p->buf;
 	ev.data_len = p->dlen;
-	ev.id = p->id;
+	ev.id = p->last_id;
 	p->events++;
 	rc = p->on_event(p->ud, &ev);
 	p->dlen = 0;
@@ -206,12 +240,20 @@ static int sse_line(struct gw_sse_parser *p, const char *s, size_t len)
 static int sse_eol(struct gw_sse_parser *p, const char *s, size_t n)
 {
 	if (p->skipping) {
+		p->skip_bytes += n + 1;
 		if (p->llen == 0 && n == 0) {
-			/* the blank line that ends the oversize event */
+			/* the blank line that ends the oversize event: a
+			 * dispatch point, so the last event ID is set */
+			memcpy(p->last_id, p->id, sizeof(p->id));
 			p->skipping = 0;
 			p->dlen = 0;
 			p->type_len = 0;
 			p->type[0] = '\0';
+			p->llen = 0;
+			return p->on_oversize
+				       ? p->on_oversize(p->ud, p->skip_type,
+							p->skip_bytes)
+				       : 0;
 		}
 		p->llen = 0;
 		return 0;
@@ -231,8 +273,9 @@ static int sse_eol(struct gw_sse_parser *p, const char *s, size_t n)
 	}
 	if (n == 0)
 		return sse_dispatch(p);
-	if (n > p->cap - p->dlen) {
+	if (sse_room(p, n) < 0) {
 		sse_oversize(p, 0);
+		p->skip_bytes += n + 1;
 		return 0;
 	}
 	return sse_line(p, s, n);
@@ -328,8 +371,11 @@ int gw_sse_feed(struct gw_sse_parser *p, const char *bytes, size_t n)
 int gw_sse_finish(struct gw_sse_parser *p)
 {
 	int pending = p->llen || p->dlen || p->type_len || p->skipping ||
-		      (!p->started && p->bom_seen);
+		      (!p->started && p->bom_seen) || strcmp(p->id, p->last_id);
 
+	/* an unfinished event's id never becomes the last event ID: only a
+	 * dispatch sets that (WHATWG) */
+	memcpy(p->id, p->last_id, sizeof(p->id));
 	/* back to the start of a stream; id, retry and counters persist */
 	p->dlen = 0;
 	p->llen = 0;
@@ -346,6 +392,16 @@ void gw_sse_reset(struct gw_sse_parser *p)
 {
 	(void)gw_sse_finish(p);
 	p->id[0] = '\0';
+	p->last_id[0] = '\0';
+	/* a stream that needed a big buffer does not keep it for the next */
+	if (p->cap > 16 * p->init_cap) {
+		char *b = realloc(p->buf, p->init_cap);
+
+		if (b) {
+			p->buf = b;
+			p->cap = p->init_cap;
+		}
+	}
 	p->retry_ms = -1;
 	p->events = 0;
 	p->comments = 0;
@@ -366,10 +422,13 @@ int gw_sse_init(struct gw_sse_parser *p, size_t max_event_bytes,
 	 * config times the stream count and should report a failure, not
 	 * abort in the middle of ramp-up.
 	 */
-	p->buf = malloc(max_event_bytes);
+	p->init_cap = max_event_bytes < GW_SSE_INIT_CAP ? max_event_bytes
+							: GW_SSE_INIT_CAP;
+	p->buf = malloc(p->init_cap);
 	if (!p->buf)
 		return -1;
-	p->cap = max_event_bytes;
+	p->cap = p->init_cap;
+	p->max = max_event_bytes;
 	p->on_event = on_event;
 	p->on_comment = on_comment;
 	p->ud = ud;

@@ -599,7 +599,10 @@ START_TEST(test_finish_discards)
 	EXPECT(": partial comment", "F fin=1 ev=0 com=0 over=0 retry=-1 id=\n");
 	/* complete events, id/retry lines and a final CR end cleanly */
 	EXPECT("data: a\n\n", "E message||a\n" F0(1, 0));
-	EXPECT("id: 3\nretry: 4\n", "F fin=0 ev=0 com=0 over=0 retry=4 id=3\n");
+	/* an id in an event never dispatched does not become the last id */
+	EXPECT("id: 3\nretry: 4\n", "F fin=1 ev=0 com=0 over=0 retry=4 id=\n");
+	EXPECT("id: 3\nretry: 4\n\n",
+	       "F fin=0 ev=0 com=0 over=0 retry=4 id=3\n");
 	EXPECT("data: a\r\r", "E message||a\n" F0(1, 0));
 	EXPECT("", F0(0, 0));
 }
@@ -616,19 +619,20 @@ START_TEST(test_finish_then_new_stream)
 	ck_assert_int_eq(gw_sse_finish(&p), 1);
 	ck_assert_int_eq(gw_sse_finish(&p), 0); /* nothing left */
 	/*
-	 * id and retry persist; data, type and the line do not; a BOM is
-	 * skipped again.
+	 * retry persists; data, type, the line and the id of the event never
+	 * dispatched do not (WHATWG: only a dispatch sets the last event
+	 * ID); a BOM is skipped again.
 	 */
 	ck_assert_int_eq(FEED(&p, "\xEF\xBB\xBF"
 				  "data: b\n\n"),
 			 0);
-	ck_assert_str_eq(r.out, "E message|5|b\n");
+	ck_assert_str_eq(r.out, "E message||b\n");
 	ck_assert_int_eq(p.retry_ms, 9);
 	ck_assert_int_eq(FEED(&p, "data: c\r"), 0);
 	ck_assert_int_eq(gw_sse_finish(&p), 1);
 	ck_assert_int_eq(p.last_cr, 0);
 	ck_assert_int_eq(FEED(&p, "\ndata: d\n\n"), 0);
-	ck_assert_str_eq(r.out, "E message|5|b\nE message|5|d\n");
+	ck_assert_str_eq(r.out, "E message||b\nE message||d\n");
 	ck_assert_uint_eq(p.events, 2);
 	gw_sse_release(&p);
 }
@@ -1081,6 +1085,106 @@ START_TEST(test_recorded_all_listed)
 }
 END_TEST
 
+/* ---- growth ---------------------------------------------------------------
+ */
+
+struct big {
+	size_t events, len, oversize_bytes;
+	char type[GW_SSE_TYPE_MAX];
+	int ok;
+};
+
+static int big_event(void *ud, const struct gw_sse_event *ev)
+{
+	struct big *b = ud;
+
+	b->events++;
+	b->len = ev->data_len;
+	b->ok = ev->data[0] == '{' && ev->data[ev->data_len - 1] == '}' &&
+		ev->data[ev->data_len] == '\0';
+	return 0;
+}
+
+static int big_oversize(void *ud, const char *type, size_t bytes)
+{
+	struct big *b = ud;
+
+	snprintf(b->type, sizeof(b->type), "%s", type);
+	b->oversize_bytes = bytes;
+	return 0;
+}
+
+/* A 300 KB event under a 1 MiB cap: the buffer grows from its first size,
+ * the event arrives whole, and a reset gives the memory back. */
+START_TEST(test_grow_big_event)
+{
+	enum { N = 300 * 1000 };
+	struct gw_sse_parser p;
+	struct big b = { 0 };
+	char *line = malloc(N + 16);
+
+	ck_assert_ptr_nonnull(line);
+	ck_assert_int_eq(gw_sse_init(&p, 1 << 20, big_event, NULL, &b), 0);
+	ck_assert_uint_eq(p.cap, GW_SSE_INIT_CAP);
+	memcpy(line, "data: {", 7);
+	memset(line + 7, 'x', N - 2);
+	memcpy(line + 7 + N - 2, "}\n\n", 3);
+	/* in 16 KiB pieces, as libcurl delivers them */
+	for (size_t at = 0, n = 7 + N - 2 + 3; at < n; at += 16384)
+		ck_assert_int_eq(gw_sse_feed(&p, line + at,
+					     n - at < 16384 ? n - at : 16384),
+				 0);
+	ck_assert_uint_eq(b.events, 1);
+	ck_assert_uint_eq(b.len, N);
+	ck_assert(b.ok);
+	ck_assert_uint_eq(p.oversize, 0);
+	ck_assert_uint_ge(p.cap, N);
+	ck_assert_uint_le(p.cap, 1 << 20);
+	gw_sse_reset(&p);
+	ck_assert_uint_eq(p.cap, GW_SSE_INIT_CAP);
+	/* and after the shrink it still works */
+	ck_assert_int_eq(FEED(&p, "data: {}\n\n"), 0);
+	ck_assert_uint_eq(b.events, 2);
+	ck_assert_uint_eq(b.len, 2);
+	gw_sse_release(&p);
+	free(line);
+}
+END_TEST
+
+/* An event over the cap is skipped and reported with its type and size. */
+START_TEST(test_oversize_callback)
+{
+	enum { N = 5000 };
+	struct gw_sse_parser p;
+	struct big b = { 0 };
+	char *in = malloc(N + 64);
+	size_t n;
+
+	ck_assert_ptr_nonnull(in);
+	ck_assert_int_eq(gw_sse_init(&p, 1024, big_event, NULL, &b), 0);
+	p.on_oversize = big_oversize;
+	n = (size_t)sprintf(in, "event: final_response\ndata: {");
+	memset(in + n, 'y', N);
+	n += N;
+	n += (size_t)sprintf(in + n, "}\n\ndata: {}\n\n");
+	for (size_t at = 0; at < n; at += 100)
+		ck_assert_int_eq(gw_sse_feed(&p, in + at,
+					     n - at < 100 ? n - at : 100),
+				 0);
+	ck_assert_uint_eq(p.oversize, 1);
+	ck_assert_str_eq(b.type, "final_response");
+	/* "data: {" + N + "}" and its line end, the blank line: all but the
+	 * event line itself, which came before the overflow */
+	ck_assert_uint_ge(b.oversize_bytes, N);
+	ck_assert_uint_le(b.oversize_bytes, N + 64);
+	/* the next event is whole */
+	ck_assert_uint_eq(b.events, 1);
+	ck_assert_uint_eq(b.len, 2);
+	gw_sse_release(&p);
+	free(in);
+}
+END_TEST
+
 /* ---- oracle -------------------------------------------------------------- */
 
 /*
@@ -1091,6 +1195,7 @@ static void model_run(const char *s, size_t n, size_t cap, struct rec *r)
 {
 	char *data = malloc(cap + 1);
 	char type[GW_SSE_TYPE_MAX] = "", id[GW_SSE_ID_MAX] = "";
+	char last_id[GW_SSE_ID_MAX] = "";
 	size_t i = 0, dlen = 0, tlen = 0;
 	int skipping = 0, partial = 0;
 	int64_t retry = -1;
@@ -1120,6 +1225,7 @@ static void model_run(const char *s, size_t n, size_t cap, struct rec *r)
 			i++;
 		if (skipping) {
 			if (len == 0) {
+				memcpy(last_id, id, sizeof(id));
 				skipping = 0;
 				dlen = tlen = 0;
 			}
@@ -1132,6 +1238,7 @@ static void model_run(const char *s, size_t n, size_t cap, struct rec *r)
 			continue;
 		}
 		if (len == 0) {
+			memcpy(last_id, id, sizeof(id));
 			if (dlen) {
 				struct gw_sse_event ev;
 
@@ -1140,7 +1247,7 @@ static void model_run(const char *s, size_t n, size_t cap, struct rec *r)
 				ev.type_len = tlen ? tlen : 7;
 				ev.data = data;
 				ev.data_len = dlen;
-				ev.id = id;
+				ev.id = last_id;
 				events++;
 				rec_event(r, &ev);
 			}
@@ -1202,8 +1309,8 @@ static void model_run(const char *s, size_t n, size_t cap, struct rec *r)
 			}
 		}
 	}
-	rec_final(r, partial || dlen || tlen || skipping, events, comments,
-		  over, retry, id);
+	rec_final(r, partial || dlen || tlen || skipping || strcmp(id, last_id),
+		  events, comments, over, retry, last_id);
 	free(data);
 }
 
@@ -1384,6 +1491,11 @@ static Suite *sse_suite(void)
 	tcase_add_test(tc, test_oversize_comment);
 	tcase_add_test(tc, test_oversize_endless_line);
 	tcase_add_test(tc, test_min_cap);
+	tcase_add_test(tc, test_oversize_callback);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("growth");
+	tcase_add_test(tc, test_grow_big_event);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("recorded");
