@@ -6,11 +6,11 @@
  * Per handle memory is fixed at init: the curl handle with its receive
  * buffer (CURLOPT_BUFFERSIZE), one response body buffer capped at
  * max_body_bytes (grown on demand up to the cap, never beyond), one SSE
- * parser of max_event_bytes, a URL buffer.  A response body over the cap
- * or an SSE event over max_event_bytes is a counted protocol error, never
- * unbounded growth.  Artifact downloads are hashed as they stream and never
- * stored; uploads read from one shared read-only buffer through a curl_mime
- * data callback, never copied per worker.
+ * parser that grows up to max_event_bytes, a URL buffer.  A response body over
+ * the cap or an SSE event over max_event_bytes is a counted protocol error,
+ * never unbounded growth.  Artifact downloads are hashed as they stream and
+ * never stored; uploads read from one shared read-only buffer through a
+ * curl_mime data callback, never copied per worker.
  *
  * Every request ends in a struct gw_http_result: the HTTP status (0 if
  * none), an error class (transport failures classified from the CURLcode,
@@ -65,10 +65,12 @@ struct gw_sse_result {
 	int64_t t_first_event; /* ns, or 0 */
 	uint64_t events;       /* dispatched events */
 	uint64_t comments;
-	uint64_t oversize; /* events over max_event_bytes */
-	int stopped;	   /* a hook asked to stop: we closed */
-	int server_closed; /* server ended the body cleanly */
-	int timed_out;	   /* the window ended first */
+	uint64_t oversize;	/* events over max_event_bytes */
+	size_t oversize_bytes;	/* the biggest of them, about */
+	char oversize_type[32]; /* its event type, "" if none came first */
+	int stopped;		/* a hook asked to stop: we closed */
+	int server_closed;	/* server ended the body cleanly */
+	int timed_out;		/* the window ended first */
 };
 
 /*

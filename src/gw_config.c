@@ -194,9 +194,9 @@ const struct gw_config_key gw_config_keys[] = {
 	       "samples per worker ring, a power of two >= 64; a full ring "
 	       "drops and counts; 0 = 16384, less from 257 workers on (all "
 	       "rings together at most 4 Mi samples)"),
-	GW_KEY(engine, max_event_bytes, 256, 16 * MIB, NULL, "65536",
-	       "bytes; cap on one SSE event, bigger ones are counted and "
-	       "skipped"),
+	GW_KEY(engine, max_event_bytes, 256, 16 * MIB, NULL, "1048576",
+	       "bytes; cap on one SSE event (the buffer grows to it only for "
+	       "an event that needs it), bigger ones are counted and skipped"),
 	GW_KEY(engine, recv_buffer_bytes, 1024, 524288, NULL, "16384",
 	       "bytes; libcurl receive buffer of each worker "
 	       "(CURLOPT_BUFFERSIZE); smaller saves memory per stream"),

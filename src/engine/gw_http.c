@@ -176,6 +176,21 @@ static int sse_comment_cb(void *ud, const char *text, size_t len)
 	return 0;
 }
 
+/* An event over max_event_bytes was skipped: keep the biggest, so the
+ * report can say which event and how big (a whole answer in one
+ * final_response is the usual one). */
+static int sse_oversize_cb(void *ud, const char *type, size_t bytes)
+{
+	struct gw_http *h = ud;
+
+	if (bytes >= h->sres->oversize_bytes) {
+		h->sres->oversize_bytes = bytes;
+		gw_strlcpy(h->sres->oversize_type, type,
+			   sizeof(h->sres->oversize_type));
+	}
+	return 0;
+}
+
 static size_t sse_cb(char *buf, size_t size, size_t n, void *ud)
 {
 	struct gw_http *h = ud;
@@ -271,6 +286,7 @@ int gw_http_init(struct gw_http *h, const struct gw_http_target *t)
 		gw_http_release(h);
 		return gw_error("cannot allocate the SSE buffer");
 	}
+	h->sse.on_oversize = sse_oversize_cb;
 	if (t->token && *t->token) {
 		char line[4096];
 

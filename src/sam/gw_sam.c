@@ -276,12 +276,27 @@ int gw_sam_collect(struct gw_worker *w, const struct gw_sam *sam,
 	gw_rec(w, id->op_sse_connect, r->t_headers - r->t_start);
 	gw_count(w, id->c_sse_established, 1);
 	gw_count(w, id->c_sse_closed, 1);
+	if (c->sse.oversize && !c->terminal &&
+	    !strcmp(c->sse.oversize_type, "final_response")) {
+		char msg[160];
+
+		/* the answer itself was too big: say so, not "dropped" */
+		snprintf(msg, sizeof(msg),
+			 "terminal event over max_event_bytes (%zu bytes); "
+			 "raise [engine] max_event_bytes",
+			 c->sse.oversize_bytes);
+		gw_worker_fail(w, id->op_sse_subscribe, GW_E_PROTOCOL, msg,
+			       "{\"task_id\":\"%s\",\"bytes\":%zu}",
+			       c->task->id, c->sse.oversize_bytes);
+		return -1;
+	}
 	if (c->sse.oversize)
 		gw_worker_fail(w, id->op_sse_subscribe, GW_E_PROTOCOL,
 			       "event over max_event_bytes discarded",
-			       "{\"task_id\":\"%s\",\"count\":%llu}",
-			       c->task->id,
-			       (unsigned long long)c->sse.oversize);
+			       "{\"task_id\":\"%s\",\"count\":%llu,"
+			       "\"bytes\":%zu}",
+			       c->task->id, (unsigned long long)c->sse.oversize,
+			       c->sse.oversize_bytes);
 	done = c->terminal || (c->stop_after_first && c->events) ||
 	       (c->stop_after_n && c->events >= (uint32_t)c->stop_after_n);
 	if (done) {

@@ -185,7 +185,7 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(c.engine.workers, 0);
 	ck_assert_int_eq(c.engine.thread_stack_kib, 256);
 	ck_assert_int_eq(c.engine.ring_size, 0);
-	ck_assert_int_eq(c.engine.max_event_bytes, 65536);
+	ck_assert_int_eq(c.engine.max_event_bytes, 1048576);
 	ck_assert_int_eq(c.engine.max_body_bytes, 1048576);
 	ck_assert_int_eq(c.engine.progress, 1);
 	ck_assert_str_eq(c.report.dir, "reports");
