@@ -85,6 +85,10 @@ struct gw_target_cfg {
 	double request_timeout_seconds;	 /* 30: REST total limit */
 	double stream_window_scale;	 /* 1: factor on every SSE window */
 	long pid;			 /* gateway pid for RSS, 0 = none */
+	char tls_ca_file[GW_URL_MAX];	 /* PEM CA bundle, "" = system's */
+	char tls_cert_file[GW_URL_MAX];	 /* PEM client certificate, or "" */
+	char tls_key_file[GW_URL_MAX];	 /* its private key, or "" */
+	int tls_insecure;		 /* 1: no verification (loud) */
 };
 
 /* [engine]: the load engine's own knobs. */

@@ -46,6 +46,10 @@ struct gw_http_target {
 	size_t max_body_bytes;
 	size_t max_event_bytes;
 	long recv_buffer_bytes; /* CURLOPT_BUFFERSIZE, 0 = default */
+	const char *ca_file;	/* CURLOPT_CAINFO, NULL = system's */
+	const char *cert_file;	/* client certificate, or NULL */
+	const char *key_file;	/* its key, or NULL */
+	int insecure;		/* no peer or host verification */
 };
 
 struct gw_http_result {

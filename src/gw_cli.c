@@ -31,6 +31,10 @@ enum opt {
 	OPT_AGENT,
 	OPT_TOKEN_ENV,
 	OPT_TOKEN_FILE,
+	OPT_CACERT,
+	OPT_CERT,
+	OPT_KEY,
+	OPT_INSECURE,
 	OPT_REPORT,
 	OPT_REPORT_DIR,
 	OPT_JUNIT,
@@ -75,6 +79,14 @@ static const struct cli_opt opts[OPT_COUNT] = {
 			    "environment variable holding a bearer token" },
 	[OPT_TOKEN_FILE] = { "token-file", 0, "FILE", NULL, NULL,
 			     "read the bearer token from FILE (first line)" },
+	[OPT_CACERT] = { "cacert", 0, "FILE", "target", "tls_ca_file",
+			 "verify an https:// gateway with these CA certs" },
+	[OPT_CERT] = { "cert", 0, "FILE", "target", "tls_cert_file",
+		       "client certificate (PEM) for TLS" },
+	[OPT_KEY] = { "key", 0, "FILE", "target", "tls_key_file",
+		      "private key (PEM) of the client certificate" },
+	[OPT_INSECURE] = { "insecure", 'k', NULL, "target", "tls_insecure",
+			   "do not verify the gateway's certificate (loud)" },
 	[OPT_REPORT] = { "report", 0, "PATH", "report", "path",
 			 "write reports as PATH's base_<scenario>.ext" },
 	[OPT_REPORT_DIR] = { "report-dir", 0, "DIR", "report", "dir",
@@ -204,7 +216,9 @@ static int parse_one(struct gw_cli *c, enum opt o, const char *arg)
 		else
 			snprintf(flag[o], sizeof(flag[o]), "--%s",
 				 opts[o].name);
-		return add_flag(c, flag[o], opts[o].section, opts[o].key, arg);
+		/* a switch (no argument) sets its boolean key */
+		return add_flag(c, flag[o], opts[o].section, opts[o].key,
+				arg ? arg : "true");
 	}
 	switch (o) {
 	case OPT_CONFIG:

@@ -184,6 +184,18 @@ const struct gw_config_key gw_config_keys[] = {
 	GW_KEY(target, pid, 0, PID_MAX, "GWSTRESS_TARGET_PID", "0",
 	       "gateway process id whose RSS the memory tests sample; "
 	       "0 = none"),
+	GW_KEY(target, tls_ca_file, 0, 0, NULL, "",
+	       "PEM file of the CA certificates that verify an https:// "
+	       "gateway; empty = the system's"),
+	GW_KEY(target, tls_cert_file, 0, 0, NULL, "",
+	       "PEM client certificate for a gateway that asks for one; "
+	       "empty = none"),
+	GW_KEY(target, tls_key_file, 0, 0, NULL, "",
+	       "PEM private key of tls_cert_file (unencrypted); empty = in "
+	       "tls_cert_file"),
+	GW_KEY(target, tls_insecure, 0, 1, NULL, "false",
+	       "boolean; do not verify the gateway's certificate or name "
+	       "(said in the banner and every report)"),
 
 	/* [engine] */
 	GW_KEY(engine, workers, 0, 100000, NULL, "0",
@@ -729,6 +741,25 @@ static int http_url(const char *s)
 	return !strncmp(s, "http://", 7) || !strncmp(s, "https://", 8);
 }
 
+/* A file named by [target] key (if any) can be opened for reading:
+ * 0, or 1 with the reason added. */
+static int readable(struct gw_errlist *errs, const char *key, const char *flag,
+		    const char *path)
+{
+	FILE *f;
+
+	if (!path[0])
+		return 0;
+	f = fopen(path, "r");
+	if (f) {
+		fclose(f);
+		return 0;
+	}
+	gw_errlist_add(errs, "[target] %s (%s) '%s': %s", key, flag, path,
+		       strerror(errno));
+	return 1;
+}
+
 int gw_config_validate(const struct gw_config *c, struct gw_errlist *errs)
 {
 	static const char *const size_name[] = {
@@ -776,6 +807,17 @@ int gw_config_validate(const struct gw_config *c, struct gw_errlist *errs)
 			       "[target] introspect_url must start with "
 			       "http:// or https://, got '%s'",
 			       c->target.introspect_url);
+		problems++;
+	}
+	problems += readable(errs, "tls_ca_file", "--cacert",
+			     c->target.tls_ca_file);
+	problems += readable(errs, "tls_cert_file", "--cert",
+			     c->target.tls_cert_file);
+	problems +=
+		readable(errs, "tls_key_file", "--key", c->target.tls_key_file);
+	if (c->target.tls_key_file[0] && !c->target.tls_cert_file[0]) {
+		gw_errlist_add(errs, "[target] tls_key_file (--key) needs "
+				     "tls_cert_file (--cert)");
 		problems++;
 	}
 	if (c->target.token_env[0] && !valid_env_name(c->target.token_env)) {

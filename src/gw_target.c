@@ -128,6 +128,13 @@ static void fill_http(struct gw_target *t, const struct gw_config *cfg)
 	h->max_body_bytes = (size_t)cfg->engine.max_body_bytes;
 	h->max_event_bytes = (size_t)cfg->engine.max_event_bytes;
 	h->recv_buffer_bytes = cfg->engine.recv_buffer_bytes;
+	h->ca_file = cfg->target.tls_ca_file[0] ? cfg->target.tls_ca_file
+						: NULL;
+	h->cert_file = cfg->target.tls_cert_file[0] ? cfg->target.tls_cert_file
+						    : NULL;
+	h->key_file = cfg->target.tls_key_file[0] ? cfg->target.tls_key_file
+						  : NULL;
+	h->insecure = cfg->target.tls_insecure;
 }
 
 /* The base URL: the bundled gateway's, or cfg's without trailing '/'. */
@@ -173,6 +180,10 @@ int gw_target_open(struct gw_target *t, const struct gw_config *cfg)
 				  t->http.base) >= sizeof(t->introspect))
 		t->introspect[0] = '\0';
 	fill_http(t, cfg);
+	if (t->http.insecure && !t->bundled)
+		gw_warn("TLS verification is off (--insecure / [target] "
+			"tls_insecure): the gateway's certificate and name are "
+			"not checked");
 	if (t->bundled) {
 		/* a fresh gwsim: poll until healthy, at most 10 s */
 		got = health_poll(&t->http, 200, 50 * GW_NS_PER_MS,

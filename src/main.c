@@ -209,8 +209,11 @@ static int start_engine(struct gw_engine *e, const struct gw_cli *c,
 		       "-- set [target] url or -u to test a real gateway\n",
 		       (long)t->sim.pid, t->display);
 	else
-		printf("target: %s%s\n", t->display,
-		       t->http.token ? " (bearer token set)" : "");
+		printf("target: %s%s%s\n", t->display,
+		       t->http.token ? " (bearer token set)" : "",
+		       t->http.insecure ? " -- TLS NOT VERIFIED (--insecure): "
+					  "anyone in the path can pose as it"
+					: "");
 	if (!t->mem_pid)
 		printf("gateway memory: not measured (use --target-pid on the "
 		       "gateway host)\n");
