@@ -4,6 +4,9 @@
 # 0 errors and 0 bytes definitely lost.  Thresholds may fail under
 # valgrind's slowdown (exit 1 is accepted); a crash, a usage error or an
 # unreachable gateway is not.
+# loopback only: no proxy of the host may see (or swallow) this traffic
+unset http_proxy https_proxy HTTPS_PROXY ALL_PROXY all_proxy
+export NO_PROXY='*' no_proxy='*'
 set -u
 cd "$(dirname "$0")/.." || exit 1
 log=${VALGRIND_LOG:-reports/valgrind/memcheck.log}

@@ -14,6 +14,9 @@
 #      errors (expected 0).
 #
 # BENCH_LOAD_SECONDS scales the first run (default 60).
+# loopback only: no proxy of the host may see (or swallow) this traffic
+unset http_proxy https_proxy HTTPS_PROXY ALL_PROXY all_proxy
+export NO_PROXY='*' no_proxy='*'
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 GWSTRESS=${GWSTRESS:-./gwstress}

@@ -4,6 +4,9 @@
 
 GWSTRESS=${GWSTRESS:-./gwstress}
 GWSIM=${GWSIM:-./gwsim}
+# loopback only: no proxy of the host may see (or swallow) test traffic
+unset http_proxy https_proxy HTTPS_PROXY ALL_PROXY all_proxy
+export NO_PROXY='*' no_proxy='*'
 T=$(mktemp -d "${TMPDIR:-/tmp}/gwstress-it.XXXXXX")
 SIM_PIDS=""
 FAILS=0
