@@ -36,6 +36,10 @@
 
 struct curl_slist;
 
+#define GW_HTTP_BODY_INIT 1024	       /* first size of the body buffer */
+#define GW_HTTP_BODY_KEEP (64 * 1024)  /* bigger ones are freed after use */
+#define GW_HTTP_DOWNLOAD_BUFFER 65536L /* receive buffer of a download */
+
 struct gw_http_target {
 	char base[512];	   /* scheme://host:port, no trailing '/' */
 	const char *token; /* bearer token or NULL; never printed */
@@ -88,7 +92,6 @@ typedef int (*gw_sse_hook)(void *ud, const struct gw_sse_event *ev, int64_t t);
 struct gw_http {
 	void *curl; /* CURL *, which curl.h defines as void */
 	const struct gw_http_target *tgt;
-	char url[2048];
 	char *body; /* response body, NUL-terminated */
 	size_t body_len, body_cap;
 	struct gw_sse_parser sse;

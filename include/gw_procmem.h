@@ -10,6 +10,9 @@
 /* VmRSS of pid in KiB from /proc/<pid>/status; -1 if unreadable (gone,
  * not ours to read, or no such line). */
 long gw_procmem_rss_kb(long pid);
+/* A "Vm...:" line of /proc/<pid>/status (field with its colon, e.g.
+ * "VmHWM:"), pid 0 meaning this process; KiB, or -1. */
+long gw_procmem_status_kb(long pid, const char *field);
 
 /* TCP states as /proc/net/tcp prints them (include/net/tcp_states.h). */
 #define GW_TCP_ESTABLISHED 0x01

@@ -70,7 +70,7 @@
 
 #define GW_SSE_TYPE_MAX 64
 #define GW_SSE_ID_MAX 256
-#define GW_SSE_INIT_CAP 4096
+#define GW_SSE_INIT_CAP 2048
 
 struct gw_sse_event {
 	const char *type; /* NUL-terminated; "message" by default */

@@ -78,6 +78,8 @@ int gw_sleep_ns(int64_t ns);
 /* Copy src into dst of size n, always NUL-terminating; returns strlen(src)
  * (truncation happened if the result is >= n), like BSD strlcpy. */
 size_t gw_strlcpy(char *dst, const char *src, size_t n);
+/* Zero n bytes at p in a way the compiler may not drop (secrets). */
+void gw_wipe(void *p, size_t n);
 
 /* FNV-1a 64 over a buffer, continuing from h (start with GW_FNV_INIT):
  * the artifact checks hash uploads and downloads with it. */

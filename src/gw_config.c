@@ -209,9 +209,10 @@ const struct gw_config_key gw_config_keys[] = {
 	GW_KEY(engine, max_event_bytes, 256, 16 * MIB, NULL, "1048576",
 	       "bytes; cap on one SSE event (the buffer grows to it only for "
 	       "an event that needs it), bigger ones are counted and skipped"),
-	GW_KEY(engine, recv_buffer_bytes, 1024, 524288, NULL, "16384",
+	GW_KEY(engine, recv_buffer_bytes, 1024, 524288, NULL, "4096",
 	       "bytes; libcurl receive buffer of each worker "
-	       "(CURLOPT_BUFFERSIZE); smaller saves memory per stream"),
+	       "(CURLOPT_BUFFERSIZE); smaller saves memory per stream "
+	       "(artifact downloads use 64 KiB while they last)"),
 	GW_KEY(engine, max_body_bytes, 4096, GIB, NULL, "1048576",
 	       "bytes; cap on one REST response body"),
 	GW_KEY(engine, progress, 0, 1, NULL, "true",

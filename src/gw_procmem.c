@@ -8,23 +8,32 @@
 #include <stdlib.h>
 #include <string.h>
 
-long gw_procmem_rss_kb(long pid)
+long gw_procmem_status_kb(long pid, const char *field)
 {
 	char path[64], line[256];
+	size_t n = strlen(field);
 	long kb = -1;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+	if (pid)
+		snprintf(path, sizeof(path), "/proc/%ld/status", pid);
+	else
+		snprintf(path, sizeof(path), "/proc/self/status");
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
 	while (fgets(line, sizeof(line), f))
-		if (!strncmp(line, "VmRSS:", 6)) {
-			kb = strtol(line + 6, NULL, 10);
+		if (!strncmp(line, field, n)) {
+			kb = strtol(line + n, NULL, 10);
 			break;
 		}
 	fclose(f);
 	return kb;
+}
+
+long gw_procmem_rss_kb(long pid)
+{
+	return gw_procmem_status_kb(pid, "VmRSS:");
 }
 
 static long count_file(const char *path, int port, int local, unsigned state)

@@ -207,5 +207,5 @@ int gw_target_open(struct gw_target *t, const struct gw_config *cfg)
 void gw_target_close(struct gw_target *t)
 {
 	gw_sim_stop(&t->sim);
-	memset(t->token, 0, sizeof(t->token));
+	gw_wipe(t->token, sizeof(t->token));
 }

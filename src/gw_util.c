@@ -140,6 +140,11 @@ int gw_sleep_ns(int64_t ns)
 	}
 }
 
+void gw_wipe(void *p, size_t n)
+{
+	explicit_bzero(p, n);
+}
+
 size_t gw_strlcpy(char *dst, const char *src, size_t n)
 {
 	size_t len = strlen(src);

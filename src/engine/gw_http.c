@@ -125,7 +125,7 @@ static size_t body_cb(char *buf, size_t size, size_t n, void *ud)
 		return 0; /* abort: CURLE_WRITE_ERROR */
 	}
 	if (want > h->body_cap) {
-		size_t cap = h->body_cap ? h->body_cap : 4096;
+		size_t cap = h->body_cap ? h->body_cap : GW_HTTP_BODY_INIT;
 
 		while (cap < want)
 			cap *= 2;
@@ -294,7 +294,7 @@ int gw_http_init(struct gw_http *h, const struct gw_http_target *t)
 			 t->token);
 		auth = add_header(auth, line);
 		json = add_header(json, line);
-		memset(line, 0, sizeof(line));
+		gw_wipe(line, sizeof(line));
 	}
 	json = add_header(json, "Content-Type: application/json");
 	json = add_header(json, "Accept: application/json");
@@ -373,6 +373,9 @@ static void fail(struct gw_http_result *r, enum gw_errclass c, const char *fmt,
 static int set_url(struct gw_http *h, const char *path, int with_token,
 		   struct gw_http_result *r)
 {
+	/* on the stack: libcurl copies it, and a URL with the token in it
+	 * is wiped at once instead of living on in the handle */
+	char url[2048];
 	int n;
 
 	if (with_token && h->tgt->token && *h->tgt->token) {
@@ -384,23 +387,24 @@ static int set_url(struct gw_http *h, const char *path, int with_token,
 			fail(r, GW_E_PROTOCOL, "out of memory");
 			return -1;
 		}
-		n = snprintf(h->url, sizeof(h->url), "%s%s%stoken=%s",
-			     h->tgt->base, path, strchr(path, '?') ? "&" : "?",
-			     tok);
+		n = snprintf(url, sizeof(url), "%s%s%stoken=%s", h->tgt->base,
+			     path, strchr(path, '?') ? "&" : "?", tok);
 		curl_free(tok);
 	} else if (!strncmp(path, "http://", 7) ||
 		   !strncmp(path, "https://", 8)) {
 		/* an absolute URL (the optional introspection endpoint) */
-		n = snprintf(h->url, sizeof(h->url), "%s", path);
+		n = snprintf(url, sizeof(url), "%s", path);
 	} else {
-		n = snprintf(h->url, sizeof(h->url), "%s%s", h->tgt->base,
-			     path);
+		n = snprintf(url, sizeof(url), "%s%s", h->tgt->base, path);
 	}
-	if (n < 0 || (size_t)n >= sizeof(h->url)) {
+	if (n < 0 || (size_t)n >= sizeof(url)) {
+		gw_wipe(url, sizeof(url));
 		fail(r, GW_E_PROTOCOL, "URL too long");
 		return -1;
 	}
-	curl_easy_setopt(h->curl, CURLOPT_URL, h->url);
+	curl_easy_setopt(h->curl, CURLOPT_URL, url);
+	if (with_token)
+		gw_wipe(url, sizeof(url));
 	return 0;
 }
 
@@ -409,6 +413,13 @@ static void begin(struct gw_http *h, struct gw_http_result *r)
 	memset(r, 0, sizeof(*r));
 	h->res = r;
 	h->body_len = 0;
+	if (h->body_cap > GW_HTTP_BODY_KEEP) {
+		/* a big answer (a listing, an error page) is not kept for the
+		 * small ones that follow: memory per worker stays small */
+		free(h->body);
+		h->body = NULL;
+		h->body_cap = 0;
+	}
 	if (h->body)
 		h->body[0] = '\0';
 	h->overflow = 0;
@@ -594,7 +605,17 @@ int gw_http_download(struct gw_http *h, const char *path, uint64_t *hash,
 	h->hash = GW_FNV_INIT;
 	curl_easy_setopt(h->curl, CURLOPT_HTTPHEADER, h->hdr_auth);
 	curl_easy_setopt(h->curl, CURLOPT_WRITEFUNCTION, hash_cb);
+	/* artifacts are megabytes: a bigger receive buffer for this transfer
+	 * only (libcurl reallocates it), back to the small one afterwards */
+	if (h->tgt->recv_buffer_bytes > 0 &&
+	    h->tgt->recv_buffer_bytes < GW_HTTP_DOWNLOAD_BUFFER)
+		curl_easy_setopt(h->curl, CURLOPT_BUFFERSIZE,
+				 (long)GW_HTTP_DOWNLOAD_BUFFER);
 	rc = perform(h);
+	if (h->tgt->recv_buffer_bytes > 0 &&
+	    h->tgt->recv_buffer_bytes < GW_HTTP_DOWNLOAD_BUFFER)
+		curl_easy_setopt(h->curl, CURLOPT_BUFFERSIZE,
+				 h->tgt->recv_buffer_bytes);
 	*hash = h->hash;
 	return rc;
 }

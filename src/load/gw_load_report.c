@@ -95,10 +95,11 @@ static json_t *load_json(const struct gw_load *L,
 
 static json_t *generator_json(const struct gw_load_result *r)
 {
-	return json_pack("{s:b, s:s, s:f, s:f, s:b}", "valid", !r->invalid,
+	return json_pack("{s:b, s:s, s:f, s:f, s:b, s:I}", "valid", !r->invalid,
 			 "why", r->gen, "cpu_percent_peak", r->cpu_percent,
 			 "schedule_lag_p99_ms", r->lag_p99_ms, "saturated",
-			 r->saturated);
+			 r->saturated, "peak_rss_kb",
+			 (json_int_t)r->peak_rss_kb);
 }
 
 /* One operation in one window: count, p50, p99 and the histogram. */
@@ -232,8 +233,9 @@ void gw_load_report_console(FILE *f, const struct gw_load *L,
 		r->achieved_rate);
 	fprintf(f,
 		"  generator: %s (CPU peak %.0f%%, p99 schedule lag %.2f "
-		"ms)\n",
-		r->invalid ? r->gen : "valid", r->cpu_percent, r->lag_p99_ms);
+		"ms, peak RSS %.1f MiB)\n",
+		r->invalid ? r->gen : "valid", r->cpu_percent, r->lag_p99_ms,
+		(double)r->peak_rss_kb / 1024);
 	fprintf(f, "\nVERDICT: %s%s\n", gw_check_outcome_word(r->outcome),
 		r->aborted ? " (aborted)" : "");
 	for (int i = 0; i < L->checks.n; i++) {
