@@ -31,6 +31,7 @@
 #include "gw_junit.h"
 #include "gw_load.h"
 #include "gw_merge.h"
+#include "gw_rejudge.h"
 #include "gw_report.h"
 #include "gw_ring.h"
 #include "gw_run.h"
@@ -408,11 +409,14 @@ int main(int argc, char **argv)
 		list_catalogue();
 		return EXIT_PASS;
 	}
-	if (cli.merge)
-		return gw_merge_files(cli.merge, cli.inputs,
-				      (size_t)cli.ninputs) < 0
-			       ? EXIT_USAGE
-			       : EXIT_PASS;
+	if (cli.merge) {
+		int passed = 0;
+
+		if (gw_merge_files(cli.merge, cli.inputs, (size_t)cli.ninputs,
+				   gw_rejudge_threshold, &passed) < 0)
+			return EXIT_USAGE;
+		return passed ? EXIT_PASS : EXIT_FAIL;
+	}
 	w = cli.mode == GW_MODE_CATALOGUE ? NULL : &wl;
 	if (gw_cli_config(&cli, &cfg, w) < 0 || (w && check_mode(&cli, w) < 0))
 		return EXIT_USAGE;

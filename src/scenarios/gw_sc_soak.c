@@ -94,6 +94,7 @@ static void check_memory(struct gw_scen *s, const char *name)
 	}
 	gw_check_lt(&s->checks, name, mt.growth_mb,
 		    s->run->cfg->thresholds.memory_increase_threshold_mb, "MB");
+	gw_check_merge(&s->checks, GW_MERGE_MAX, NULL, 0);
 }
 
 /*
@@ -226,6 +227,7 @@ static void soak_run(struct gw_scen *s, long p)
 	gw_check_lt(&s->checks, "total_errors",
 		    (double)gw_metrics_total_errors(s->m), 0.05 * (double)n,
 		    "");
+	gw_check_merge(&s->checks, GW_MERGE_SUM, NULL, 0);
 	gw_check_note(&s->checks,
 		      "%llu errors in %ld activities (limit: < 5%%)",
 		      (unsigned long long)gw_metrics_total_errors(s->m), n);
@@ -332,6 +334,7 @@ static void leak_run(struct gw_scen *s, long p)
 				 mt.growth_mb, 0);
 	gw_check_eq(&s->checks, "streams that ended (terminal event, closed)",
 		    (double)x.ended, (double)x.n, "");
+	gw_check_merge(&s->checks, GW_MERGE_SUM, NULL, 0);
 	check_introspect(s, &x.last, x.cache_first, 10);
 	check_sockets(s, &before, &after);
 	check_memory(s, "memory growth (gateway RSS)");
@@ -366,6 +369,7 @@ static void cache_run(struct gw_scen *s, long p)
 		    "");
 	gw_check_eq(&s->checks, "streams that ended (terminal event, closed)",
 		    (double)x.ended, (double)x.done, "");
+	gw_check_merge(&s->checks, GW_MERGE_SUM, NULL, 0);
 	check_introspect(s, &x.last, x.cache_first, 10);
 }
 
