@@ -48,6 +48,7 @@ struct gw_sam_ids {
 struct gw_sam {
 	struct gw_metrics *m;
 	const char *agent; /* metadata.agent_name (borrowed) */
+	unsigned shard;	   /* --shard index, in every id we make */
 	struct gw_sam_ids std;
 	int op_total_ctr[GW_MAX_OPS]; /* <op>_total counter or -1 */
 	int op_err_ctr[GW_MAX_OPS];   /* <op>_errors counter or -1 */

@@ -200,6 +200,11 @@ static int start_engine(struct gw_engine *e, const struct gw_cli *c,
 		       gw_workload_model_name(wl->model),
 		       (double)gw_shape_duration(&wl->shape) / 1e9, e->nworkers,
 		       ring);
+	if (wl && wl->nshards > 1)
+		printf("shard %d of %d (0-based): its share of the users, "
+		       "streams and arrivals; merge the %d reports with "
+		       "--merge\n",
+		       wl->shard, wl->nshards, wl->nshards);
 	else
 		printf("gwstress %s: profile %s (%s), %zu scenario%s, %d "
 		       "workers (rings of %zu samples)\n",
@@ -287,6 +292,10 @@ static int check_mode(const struct gw_cli *c, struct gw_workload *wl)
 		return gw_error("%s: [load] has no stage (a file for 'gwstress "
 				"search'?)",
 				wl->file);
+	if (c->nshards) {
+		wl->shard = c->shard;
+		wl->nshards = c->nshards;
+	}
 	if (c->mode != GW_MODE_SEARCH)
 		return 0;
 	if (c->axis)

@@ -58,6 +58,7 @@ static int register_all(struct gw_load *L)
 				wl->file, need_ops, need_ctr, GW_MAX_OPS,
 				GW_MAX_COUNTERS);
 	gw_sam_init(&L->sam, L->m, L->cfg->target.agent_name);
+	L->sam.shard = (unsigned)wl->shard;
 	L->op_lag = gw_metrics_op(L->m, "schedule_lag");
 	L->op_ttfe = gw_metrics_op(L->m, "ttfe");
 	L->op_ttfe_int = gw_metrics_op(L->m, "ttfe.intended");
@@ -126,7 +127,9 @@ struct gw_load *gw_load_create(const struct gw_workload *wl,
 	}
 	L->nstarts = 2 * (size_t)e->nworkers;
 	L->starts = gw_xcalloc(L->nstarts, sizeof(L->starts[0]));
-	L->nusers = (int)ceil(gw_shape_peak(&wl->shape));
+	L->nusers = (int)ceil(gw_shape_peak(&wl->shape) /
+			      (wl->nshards > 1 ? wl->nshards : 1)) +
+		    (wl->nshards > 1);
 	if (wl->model == GW_MODEL_OPEN)
 		L->nusers = 0;
 	L->users = gw_xcalloc(L->nusers ? (size_t)L->nusers : 1,
@@ -185,12 +188,20 @@ static struct gw_load_start *free_start(struct gw_load *L, size_t *cursor)
 	return NULL; /* cannot happen: at most `workers` are busy */
 }
 
-/* Users (closed) and holders (hold) at time now. */
+/*
+ * Users (closed) and holders (hold) at time now: the shape's target
+ * rounded, or this shard's share of it.  Shard i of n runs
+ * R(x (i+1) / n) - R(x i / n) of x (R rounds to nearest): the shares add
+ * up to R(x), what one process would run, at every instant.
+ */
 static int target_users(const struct gw_load *L, int64_t now)
 {
 	double v = gw_shape_at(&L->wl->shape, now - L->t0);
+	int n = L->wl->nshards, i = L->wl->shard;
 
-	return (int)floor(v + 0.5);
+	if (n <= 1)
+		return (int)floor(v + 0.5);
+	return (int)floor(v * (i + 1) / n + 0.5) - (int)floor(v * i / n + 0.5);
 }
 
 static void user_job(struct gw_worker *w, void *arg)
@@ -241,6 +252,7 @@ static void *sched_main(void *arg)
 	struct gw_sched s;
 	uint64_t rng = wl->seed * 0x9E3779B97F4A7C15ULL + 0x1234567;
 	size_t cursor = 0;
+	uint64_t k = 0;
 	int64_t t;
 
 	if (wl->model == GW_MODEL_HOLD) {
@@ -252,11 +264,17 @@ static void *sched_main(void *arg)
 	while ((t = gw_sched_next(&s)) >= 0) {
 		struct gw_load_start *rec;
 
-		if (sleep_until(L, L->t0 + t) < 0)
-			break;
 		rng ^= rng << 13;
 		rng ^= rng >> 7;
 		rng ^= rng << 17;
+		/* a shard takes every n-th arrival of the one schedule (the
+		 * same seed everywhere), flow picks included: the shards'
+		 * arrivals together are exactly one process's */
+		if (wl->nshards > 1 &&
+		    k++ % (uint64_t)wl->nshards != (uint64_t)wl->shard)
+			continue;
+		if (sleep_until(L, L->t0 + t) < 0)
+			break;
 		atomic_fetch_add_explicit(&L->offered, 1, memory_order_relaxed);
 		rec = free_start(L, &cursor);
 		if (rec) {

@@ -64,10 +64,15 @@ int gw_sam_http_op(struct gw_sam *sam, const char *name)
 	return op;
 }
 
-static void make_uuid(struct gw_worker *w, char out[37])
+static void make_uuid(struct gw_worker *w, const struct gw_sam *sam,
+		      char out[37])
 {
 	uint64_t a = gw_worker_rand(w), b = gw_worker_rand(w);
 
+	/* ids are namespaced by shard: its index in the first 16 random
+	 * bits, so no two shards can ever send the same id */
+	if (sam->shard)
+		a = (a & 0x0000FFFFFFFFFFFFULL) | ((uint64_t)sam->shard << 48);
 	/* RFC 4122 version 4, variant 10 */
 	a = (a & ~0xF000ULL) | 0x4000ULL;
 	b = (b & ~(3ULL << 62)) | (2ULL << 62);
@@ -117,8 +122,8 @@ int gw_sam_submit(struct gw_worker *w, const struct gw_sam *sam, int op,
 	char *body;
 	int rc;
 
-	make_uuid(w, rid);
-	make_uuid(w, mid);
+	make_uuid(w, sam, rid);
+	make_uuid(w, sam, mid);
 	body = gw_proto_submit_request(rid, mid, text, context_id, sam->agent);
 	if (!body) {
 		/* only invalid UTF-8 in text or OOM can get here */
