@@ -14,6 +14,7 @@
  * start, 130/143 interrupted by SIGINT/SIGTERM (reports still written).
  */
 #include <jansson.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@
 #include "gw_http.h"
 #include "gw_junit.h"
 #include "gw_load.h"
+#include "gw_fleet.h"
 #include "gw_merge.h"
 #include "gw_rejudge.h"
 #include "gw_report.h"
@@ -81,6 +83,16 @@ static void list_catalogue(void)
  * soft limit to what the pool needs (and the hard limit too, when we are
  * allowed to); warn when it stays too low, before anything runs.
  */
+/* The hard descriptor limit, for messages. */
+static int hard_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_max > INT_MAX)
+		return INT_MAX;
+	return (int)rl.rlim_max;
+}
+
 static void raise_nofile(int workers)
 {
 	rlim_t need = (rlim_t)workers * 3 + 256;
@@ -325,6 +337,7 @@ static int run_load(const struct gw_cli *c, const struct gw_config *cfg,
 				  .progress = cfg->engine.progress &&
 					      !c->quiet && isatty(2) };
 	struct gw_load *L = gw_load_create(wl, cfg, e, t);
+	const char *at = getenv("GWSTRESS_START_AT_MS");
 	struct gw_load_result r;
 	struct gw_result res = { 0 };
 	char tool[64], path[1024];
@@ -334,6 +347,8 @@ static int run_load(const struct gw_cli *c, const struct gw_config *cfg,
 	if (!L)
 		return EXIT_USAGE;
 	snprintf(tool, sizeof(tool), "gwstress %s", GW_VERSION);
+	if (at)
+		o.start_at_ms = strtoll(at, NULL, 10);
 	gw_load_run(L, &o, &r);
 	res.report = gw_load_report_json(L, &r, &rc);
 	if (!c->quiet)
@@ -355,6 +370,64 @@ static int run_load(const struct gw_cli *c, const struct gw_config *cfg,
 	if (r.aborted)
 		return EXIT_ABORTED;
 	return r.outcome == GW_FAILED || !ok ? EXIT_FAIL : EXIT_PASS;
+}
+
+/* A load run split over n local shard processes (gw_fleet). */
+static int run_fleet(int n, const struct gw_cli *c, const struct gw_config *cfg,
+		     const struct gw_workload *wl, const struct gw_target *t)
+{
+	struct gw_result res = { 0 };
+	char tool[64], path[1024];
+	int code, ok = 1, passed, valid;
+
+	snprintf(tool, sizeof(tool), "gwstress %s", GW_VERSION);
+	if (!c->quiet) {
+		char why[160];
+
+		if (cfg->engine.processes > 0)
+			snprintf(why, sizeof(why), "[engine] processes = %d",
+				 n);
+		else
+			snprintf(why, sizeof(why),
+				 "one process's %d-descriptor limit does not "
+				 "hold the pool of %d workers",
+				 hard_nofile(), gw_workload_pool(wl));
+		printf("gwstress %s: workload %s (%s), %s model over %.0f s, "
+		       "split over %d worker processes (shards 0..%d of %d, "
+		       "merged exactly): %s\n",
+		       GW_VERSION, wl->name, wl->file,
+		       gw_workload_model_name(wl->model),
+		       (double)gw_shape_duration(&wl->shape) / 1e9, n, n - 1, n,
+		       why);
+		printf("target: %s%s\n", t->display,
+		       t->bundled ? " (the bundled gwsim, shared)" : "");
+		fflush(stdout);
+	}
+	res.report = gw_fleet_run(n, c, cfg, wl, t, &code);
+	if (!res.report)
+		return code ? code : EXIT_FAIL;
+	passed = json_is_true(json_object_get(
+		json_object_get(res.report, "verdict"), "passed"));
+	valid = json_is_true(json_object_get(
+		json_object_get(res.report, "generator"), "valid"));
+	if (!c->quiet)
+		gw_fleet_console(stdout, res.report);
+	if (load_report_path(cfg, wl, c->mode_name, path, sizeof(path)) < 0 ||
+	    gw_atomic_write_json(path, res.report) < 0)
+		ok = 0;
+	else if (!c->quiet)
+		printf("Saved load report to %s\n", path);
+	if (write_extras(c, cfg, t, &res, 1, tool) < 0)
+		ok = 0;
+	json_decref(res.report);
+	printf("gwstress load: %s (%d processes)%s\n",
+	       passed ? "passed" : "failed", n,
+	       valid ? "" : ", generator-bound (invalid)");
+	if (code)
+		return code;
+	if (!valid)
+		return EXIT_INVALID;
+	return passed && ok ? EXIT_PASS : EXIT_FAIL;
 }
 
 /* A capacity search: every probe, the search report, the exit code. */
@@ -441,6 +514,18 @@ int main(int argc, char **argv)
 	if (gw_target_open(&tgt, &cfg) < 0)
 		goto out;
 	code = EXIT_FAIL;
+	if (cli.mode == GW_MODE_LOAD) {
+		int n = gw_fleet_size(w, &cfg);
+
+		if (n < 0) {
+			code = EXIT_USAGE;
+			goto out;
+		}
+		if (n > 1) {
+			code = run_fleet(n, &cli, &cfg, w, &tgt);
+			goto out;
+		}
+	}
 	if (start_engine(&eng, &cli, &cfg, &tgt, w) < 0)
 		goto out;
 	engine_started = 1;

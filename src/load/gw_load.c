@@ -452,6 +452,26 @@ static void wind_down(struct gw_load *L, const struct gw_load_opts *o)
 	gw_engine_wait(L->eng, 0, NULL, NULL);
 }
 
+/* Sleep until the wall-clock instant at_ms, when it is less than a
+ * minute away (a shard told to start with the others); a stop ends the
+ * wait. */
+static void wait_start(long long at_ms)
+{
+	struct timespec ts;
+	long long now;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (at_ms <= now || at_ms - now > 60000)
+		return;
+	while (now < at_ms && !gw_stopping()) {
+		gw_sleep_ns((at_ms - now < 100 ? at_ms - now : 100) *
+			    GW_NS_PER_MS);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	}
+}
+
 void gw_load_run(struct gw_load *L, const struct gw_load_opts *o,
 		 struct gw_load_result *res)
 {
@@ -467,6 +487,7 @@ void gw_load_run(struct gw_load *L, const struct gw_load_opts *o,
 		return;
 	}
 	gw_request_halt(0);
+	wait_start(o->start_at_ms);
 	gw_engine_attach(L->eng, L->m, &L->series);
 	gw_metrics_start(L->m);
 	if (L->tgt->mem_pid) {

@@ -261,6 +261,7 @@ static void merge_load(json_t *out, json_t *const *in, size_t n)
 	json_t *load = json_object_get(out, "load");
 	json_t *gen = json_object_get(out, "generator");
 	int valid = 1;
+	json_int_t rss = 0;
 	char why[512] = "";
 
 	for (size_t k = 0; k < GW_ARRAY_SIZE(summed); k++)
@@ -281,6 +282,7 @@ static void merge_load(json_t *out, json_t *const *in, size_t n)
 					: json_real(json_number_value(d) +
 						    json_number_value(v)));
 		}
+		rss += int_at(g, "peak_rss_kb");
 		if (!json_is_true(json_object_get(g, "valid"))) {
 			size_t len = strlen(why);
 
@@ -296,6 +298,8 @@ static void merge_load(json_t *out, json_t *const *in, size_t n)
 	if (gen) {
 		json_object_set_new(gen, "valid", json_boolean(valid));
 		json_object_set_new(gen, "why", json_string(why));
+		/* the shards' peaks added: the fleet's at most */
+		json_object_set_new(gen, "peak_rss_kb", json_integer(rss));
 	}
 }
 
