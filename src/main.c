@@ -419,10 +419,14 @@ static int run_fleet(int n, const struct gw_cli *c, const struct gw_config *cfg,
 		printf("Saved load report to %s\n", path);
 	if (write_extras(c, cfg, t, &res, 1, tool) < 0)
 		ok = 0;
-	json_decref(res.report);
 	printf("gwstress load: %s (%d processes)%s\n",
-	       passed ? "passed" : "failed", n,
-	       valid ? "" : ", generator-bound (invalid)");
+	       json_is_true(json_object_get(
+		       json_object_get(res.report, "metadata"), "interrupted"))
+		       ? "interrupted"
+	       : passed ? "passed"
+			: "failed",
+	       n, valid ? "" : ", generator-bound (invalid)");
+	json_decref(res.report);
 	if (code)
 		return code;
 	if (!valid)

@@ -13,6 +13,7 @@ FAILS=0
 TEST=${0##*/}
 
 cleanup() {
+	[ -n "${KEEP_T:-}" ] && { echo "kept $T"; return; }
 	for p in $SIM_PIDS; do kill "$p" 2>/dev/null; done
 	for p in $SIM_PIDS; do wait "$p" 2>/dev/null; done
 	rm -rf "$T"
