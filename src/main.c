@@ -212,16 +212,16 @@ static int start_engine(struct gw_engine *e, const struct gw_cli *c,
 		       gw_workload_model_name(wl->model),
 		       (double)gw_shape_duration(&wl->shape) / 1e9, e->nworkers,
 		       ring);
-	if (wl && wl->nshards > 1)
-		printf("shard %d of %d (0-based): its share of the users, "
-		       "streams and arrivals; merge the %d reports with "
-		       "--merge\n",
-		       wl->shard, wl->nshards, wl->nshards);
 	else
 		printf("gwstress %s: profile %s (%s), %zu scenario%s, %d "
 		       "workers (rings of %zu samples)\n",
 		       GW_VERSION, cfg->profile.name, cfg->source_file, nsel,
 		       nsel == 1 ? "" : "s", e->nworkers, ring);
+	if (wl && wl->nshards > 1)
+		printf("shard %d of %d (0-based): its share of the users, "
+		       "streams and arrivals; merge the %d reports with "
+		       "--merge\n",
+		       wl->shard, wl->nshards, wl->nshards);
 	if (t->bundled)
 		printf("target: bundled reference gateway gwsim (pid %ld) at %s "
 		       "-- set [target] url or -u to test a real gateway\n",
