@@ -104,6 +104,8 @@ _Static_assert(SIM_ARRAY_SIZE(malformed_names) == SIM_MAL_BOM + 1,
 _Static_assert(SIM_ARRAY_SIZE(garbage_names) == SIM_GARBAGE_CTYPE + 1,
 	       "garbage_names must follow enum sim_garbage");
 
+/* One option a row, as --help reads (clang-format would split the rows). */
+/* clang-format off */
 static const struct opt opts[] = {
 	{ .help = "Server:" },
 	{ "listen", 0, OPT_ADDR, { 0 }, 0, 0, "ADDR",
@@ -191,9 +193,29 @@ static const struct opt opts[] = {
 	{ "reset-rate", 0, OPT_RATE, { .rate = &sim_cfg.reset_rate }, 0, 0,
 	  "F", "reset (RST) this fraction of connections after\n"
 	  "their request headers" },
+	{ "pause-at-s", 0, OPT_UINT, { .u = &sim_cfg.pause_at_s }, 0, 86400,
+	  "A", "stall the whole gateway A s after start ..." },
+	{ "pause-s", 0, OPT_UINT, { .u = &sim_cfg.pause_s }, 1, 86400, "D",
+	  "... for D s: requests (but /gwsim/*) are held\n"
+	  "and SSE streams send nothing until it ends" },
 
 	{ .help = "\nExtras: GET /gwsim/stats, GET /gwsim/introspect." },
 };
+/* clang-format on */
+
+/*
+ * Options that mean nothing alone: a row's option given without the
+ * option it needs is a usage error (both are named in the message).
+ */
+static const struct {
+	const char *opt, *needs;
+} requires[] = {
+	{ "pause-at-s", "pause-s" },
+	{ "pause-s", "pause-at-s" },
+};
+
+/* given[i]: opts[i] was on the command line (for requires[]). */
+static bool given[SIM_ARRAY_SIZE(opts)];
 
 /* Column of the help text, as in the hand-written --help before it. */
 #define HELP_COL 27
@@ -409,6 +431,29 @@ static void defaults(void)
 	sim_cfg.max_body_bytes = 10000000;
 }
 
+static bool was_given(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < SIM_ARRAY_SIZE(opts); i++)
+		if (opts[i].name && !strcmp(opts[i].name, name))
+			return given[i];
+	return false;
+}
+
+/* Every requires[] row broken is reported; -1 when there was one. */
+static int check_requires(void)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < SIM_ARRAY_SIZE(requires); i++)
+		if (was_given(requires[i].opt) && !was_given(requires[i].needs))
+			rc = sim_error("--%s needs --%s", requires[i].opt,
+				       requires[i].needs);
+	return rc;
+}
+
 /* 0 ok, 1 exit 0 (help/version), -1 usage error. */
 static int parse_args(int argc, char **argv)
 {
@@ -446,6 +491,8 @@ static int parse_args(int argc, char **argv)
 		const struct opt *o = opt_of(c);
 
 		/* '?': getopt_long has reported it */
+		if (o)
+			given[o - opts] = true;
 		rc = o ? opt_set(o, optarg) : -1;
 		if (rc > 0)
 			return 1;
@@ -456,6 +503,8 @@ static int parse_args(int argc, char **argv)
 		sim_error("unexpected argument '%s'", argv[optind]);
 		bad = 1;
 	}
+	if (check_requires())
+		bad = 1;
 	if (bad) {
 		fputs("Try 'gwsim --help'.\n", stderr);
 		return -1;
@@ -497,6 +546,7 @@ int main(int argc, char **argv)
 	unsigned port = 0;
 	int rc, sig = 0, status = 1;
 
+	sim_cfg.start_ns = sim_now_ns();
 	rc = parse_args(argc, argv);
 	if (rc) {
 		free_agents();

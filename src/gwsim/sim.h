@@ -41,7 +41,11 @@
  *
  * (the agent publishes events and touches sessions while holding its lock;
  * nothing calls back up the chain).  The artifact lock is a leaf, and so is
- * the timer lock: callbacks run with it released.
+ * the timer lock: callbacks run with it released.  http.lock (the requests
+ * held by --pause-s) is taken by nothing else and held only around
+ * MHD_suspend_connection / MHD_resume_connection:
+ *
+ *   http.lock -> MHD's internal mutexes
  *
  * Layering: a section may use only the sections above it.  A .c file calls
  * only modules whose sections come above its own, so the modules form no
@@ -125,6 +129,10 @@ struct sim_config {
 	bool never_final;
 	unsigned leak_kb;
 	bool refuse;
+	unsigned pause_at_s; /* the gateway stall starts this late ... */
+	unsigned pause_s;    /* ... and lasts this long; 0 = none */
+	/* CLOCK_MONOTONIC when gwsim started (main sets it first) */
+	uint64_t start_ns;
 };
 
 extern struct sim_config sim_cfg;
@@ -170,6 +178,7 @@ struct sim_stats {
 	atomic_uint_least64_t leaked_kb;
 	atomic_uint_least64_t connections_refused;
 	atomic_uint_least64_t connections_reset;
+	atomic_uint_least64_t paused_requests;
 };
 
 extern struct sim_stats sim_stats;
@@ -347,6 +356,11 @@ const char *sim_fault_eol(void);
  * apply, else SIM_MAL_NONE; counts malformed_events when it returns one.
  */
 enum sim_malformed sim_fault_malformed(bool first);
+/*
+ * --pause-at-s / --pause-s: is the gateway stalled at CLOCK_MONOTONIC time
+ * now?  Returns the time the stall ends, or 0 when it is not stalled.
+ */
+uint64_t sim_fault_paused(uint64_t now);
 /* Allocate, touch and keep --leak-kb KiB (freed only at exit). */
 void sim_fault_leak(void);
 void sim_fault_release(void);
@@ -515,6 +529,8 @@ struct sim_req {
 	bool body_over;		/* body exceeded the cap (rest discarded) */
 	struct sim_upload *upload;	/* multipart upload state */
 	unsigned status;	/* status queued, for -v and counters */
+	bool held;		/* suspended by the --pause-s stall */
+	struct sim_req *hnext;	/* next held request (sim_http.c) */
 };
 
 /* Query argument or NULL. */

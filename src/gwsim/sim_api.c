@@ -494,6 +494,7 @@ enum MHD_Result sim_api_stats(struct sim_req *r)
 {
 	struct sim_sse_counts c;
 	json_t *o = json_object();
+	uint64_t up_ms;
 
 	sim_sse_counts(&c);
 	STAT(o, active_streams);
@@ -545,9 +546,13 @@ enum MHD_Result sim_api_stats(struct sim_req *r)
 	STAT(o, leaked_kb);
 	STAT(o, connections_refused);
 	STAT(o, connections_reset);
+	STAT(o, paused_requests);
 	json_object_set_new(o, "timers_pending", json_integer((json_int_t)
 		sim_timer_pending()));
 	json_object_set_new(o, "rss_kb", json_integer(sim_rss_kb()));
+	/* the clock of --pause-at-s, so a test can aim at the stall */
+	up_ms = (sim_now_ns() - sim_cfg.start_ns) / SIM_NS_PER_MS;
+	json_object_set_new(o, "uptime_ms", json_integer((json_int_t)up_ms));
 	return sim_reply_json(r, 200, o);
 }
 

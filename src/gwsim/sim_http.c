@@ -29,6 +29,19 @@
  * (--token) is the outermost layer as in SAM's middleware stack, so it
  * answers 401 before any routing for /api paths.
  *
+ * The --pause-s stall: a request whose answer would be produced during
+ * the stall (its last access-handler call, when the body is in) is
+ * suspended with MHD_suspend_connection() and put on a list; a sim_timer
+ * entry at the end of the stall resumes them all, and MHD then calls the
+ * handler once more, which answers as usual.  Nothing polls in between
+ * (MHD does not watch a suspended socket).  The list and the "stall is
+ * over" flag change only under http.lock, and a request is listed and
+ * suspended in the same critical section, so the timer never misses one;
+ * resume always follows suspend.  sim_http_stop() resumes any that are
+ * still held (MHD 0.9.75 panics when stopped with suspended connections).
+ * /gwsim/... is never held: a test must be able to read the counters while
+ * the gateway stands still.
+ *
  * Workload: thousands of requests per second across the pool, each with a
  * small heap context; JSON bodies up to 10 MB; uploads streamed.  Measured
  * on 2 cores: 40,000 keep-alive GETs from 100 connections in 1.1 s
@@ -38,6 +51,7 @@
  * (FD_SETSIZE caps at 1024 connections), parsing HTTP ourselves.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -49,7 +63,11 @@
 
 static struct {
 	struct MHD_Daemon *d;
-} http;
+	pthread_mutex_t lock;
+	struct sim_req *held; /* requests suspended by the stall */
+	bool stall_over;      /* the end-of-stall timer ran (or shutdown) */
+	bool stall_armed;     /* that timer is scheduled */
+} http = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static enum sim_method parse_method(const char *m)
 {
@@ -212,6 +230,50 @@ static enum MHD_Result dispatch(struct sim_req *r)
 	return sim_reply_error(r, 404, "Not Found");
 }
 
+/* ---- the --pause-s stall ---------------------------------------------- */
+
+/* Timer: the stall is over, resume every held request. */
+static void stall_end(uint64_t unused)
+{
+	struct sim_req *r;
+
+	(void)unused;
+	pthread_mutex_lock(&http.lock);
+	http.stall_over = true;
+	for (r = http.held; r; r = r->hnext)
+		MHD_resume_connection(r->conn);
+	http.held = NULL;
+	pthread_mutex_unlock(&http.lock);
+}
+
+/* Hold r if the gateway is stalled now; true when it was suspended. */
+static bool stall_hold(struct sim_req *r)
+{
+	uint64_t end;
+
+	if (r->held || !strncmp(r->path, "/gwsim/", 7))
+		return false;
+	end = sim_fault_paused(sim_now_ns());
+	if (!end)
+		return false;
+	pthread_mutex_lock(&http.lock);
+	if (http.stall_over) {
+		pthread_mutex_unlock(&http.lock);
+		return false;
+	}
+	r->held = true;
+	r->hnext = http.held;
+	http.held = r;
+	MHD_suspend_connection(r->conn);
+	if (!http.stall_armed) {
+		http.stall_armed = true;
+		sim_timer_at(end, stall_end, 0);
+	}
+	pthread_mutex_unlock(&http.lock);
+	SIM_COUNT(paused_requests);
+	return true;
+}
+
 /* The socket was just accepted and the headers read: --reset-rate. */
 static void reset_connection(struct MHD_Connection *c)
 {
@@ -287,6 +349,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (stall_hold(r))
+		return MHD_YES;
 	return dispatch(r);
 }
 
@@ -420,6 +484,8 @@ void sim_http_stop(void)
 {
 	if (!http.d)
 		return;
+	/* a timer that fires later finds stall_over and nothing to resume */
+	stall_end(0);
 	MHD_stop_daemon(http.d);
 	http.d = NULL;
 }

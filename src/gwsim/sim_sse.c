@@ -20,6 +20,9 @@
  *     alive), the buffer and the prior-connection mark are dropped; without
  *     subscriptions the buffer stays for a late subscriber, who gets
  *     everything including final_response and no end;
+ *   - --pause-s: while gwsim stalls, readers write nothing and suspend
+ *     with a wake-up at the stall's end; events keep arriving in the
+ *     queues meanwhile (and a queue that fills is detached, as in SAM);
  *   - the byte format: ": SSE connection established\r\n\r\n" first,
  *     "event: <name>\r\ndata: <json>\r\n\r\n" frames, and a
  *     ": ping - <str(datetime.now(utc))>\r\n\r\n" comment every --ping-s.
@@ -643,7 +646,7 @@ static size_t fill(struct sim_stream *s, char *buf, size_t limit,
 static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	struct sim_stream *s = cls;
-	uint64_t now;
+	uint64_t now, pause_end;
 	size_t n, limit = max;
 
 	(void)pos;
@@ -660,6 +663,12 @@ static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
 		return MHD_CONTENT_READER_END_WITH_ERROR;
 	}
 	now = sim_now_ns();
+	pause_end = sim_fault_paused(now);
+	if (pause_end) {
+		/* the gateway stalls: nothing at all, not even a ping */
+		arm_wake(s, pause_end);
+		goto suspend;
+	}
 	if (sim_cfg.trickle_ms) {
 		if (now < s->trickle_next) {
 			arm_wake(s, s->trickle_next);

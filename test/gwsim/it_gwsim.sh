@@ -503,6 +503,41 @@ check "--reset-rate 1: connection reset (curl rc=$rc)" eval '[ "$rc" -eq 56 ] ||
 stop_sim "$SIM_PID"
 
 # ---------------------------------------------------------------------------
+echo "== gateway stall: --pause-at-s 2 --pause-s 2"
+start_sim --pause-at-s 2 --pause-s 2
+t0=$(now_ns); code=$(req GET /health); t1=$(now_ns)
+up=$(sim_stat uptime_ms)
+check "before the stall ($up ms after start): answered at once" eval \
+	'[ "$code" = 200 ] && [ $(( (t1 - t0) / 1000000 )) -lt 1000 ] &&
+	[ "$up" -lt 1800 ] && [ "$(sim_stat paused_requests)" = 0 ]'
+# an event due 300 ms into the stall, on a stream opened before it
+submit "held events [gwsim:first_delay_ms=$((2300 - up))]"
+sse_stamped "$TASK" 10 "$T/ps" &
+PS=$!
+# aim 50 ms into the stall (the uptime and the wall clock read together)
+up=$(sim_stat uptime_ms); w=$(now_ns)
+stall_end=$((w + (4000 - up) * 1000000))
+sleep_ms $((2050 - up))
+(
+	h0=$(now_ns); c=$(req GET /health); h1=$(now_ns)
+	echo "$c $(( (h1 - h0) / 1000000 ))" >"$T/held"
+) &
+HP=$!
+check "in the stall: the request is held, /gwsim/stats still answers" \
+	wait_stat paused_requests 1
+wait "$HP"
+check "in the stall: answered when it ends, >= 1.8 s later ($(cat "$T/held") ms)" \
+	eval 'read -r c ms <"$T/held" && [ "$c" = 200 ] && [ "$ms" -ge 1800 ]'
+wait "$PS"
+ev=$(first_event_ns "$T/ps")
+check "an SSE event due in the stall is sent when it ends" eval \
+	'[ -n "$ev" ] && [ "$ev" -ge $((stall_end - 200000000)) ]'
+check "the held stream is complete" [ "$(grep -c ' event: ' "$T/ps")" = 7 ]
+check "after the stall: no waiting" eval \
+	'[ "$(req GET /health)" = 200 ] && [ "$(sim_stat paused_requests)" = 1 ]'
+stop_sim "$SIM_PID"
+
+# ---------------------------------------------------------------------------
 echo "== load: $LOAD_STREAMS concurrent SSE subscribers"
 start_sim --ping-s 5
 mkdir -p "$T/load"

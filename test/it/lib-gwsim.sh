@@ -62,3 +62,23 @@ cfg_add() {
 	[ -s "$1" ] && echo next >>"$1"
 	printf '%s\n' "$2" >>"$1"
 }
+
+# sleep_ms MS: sleep MS milliseconds (none when MS <= 0)
+sleep_ms() {
+	sleep "$(awk -v m="$1" 'BEGIN { printf "%.3f", (m < 0 ? 0 : m) / 1000 }')"
+}
+
+# now_ns: the wall clock in ns (for differences; both ends read it)
+now_ns() { date +%s%N; }
+
+# sse_stamped TASK SECONDS FILE: the task's SSE stream like sse, but each
+# line prefixed with now_ns as it was read ("<ns> <line>"), into FILE
+sse_stamped() {
+	curl -s -N --max-time "$2" "$SIM_URL/api/v1/sse/subscribe/$1" |
+		while IFS= read -r ss_l; do
+			printf '%s %s\n' "$(now_ns)" "$ss_l"
+		done >"$3"
+}
+
+# first_event_ns FILE: when sse_stamped read the first "event:" line
+first_event_ns() { awk '$2 == "event:" { print $1; exit }' "$1"; }
