@@ -59,19 +59,20 @@ struct sim_stats sim_stats;
  * them is outside its option's range (--ready-fd -1 = none).
  */
 enum opt_type {
-	OPT_TEXT,	/* no option: a line of --help */
-	OPT_FLAG,	/* no argument: the bool becomes true */
-	OPT_UINT,	/* unsigned, decimal, in [lo, hi] */
-	OPT_U64,	/* uint64_t, decimal, in [lo, hi] */
-	OPT_INT,	/* int, decimal, in [lo, hi] (hi <= INT_MAX) */
-	OPT_RATE,	/* double, a fraction in [0, 1] */
-	OPT_ADDR,	/* the listen address, copied into sim_cfg.listen */
-	OPT_STR,	/* a copy, NULL when empty (--token) */
-	OPT_LIST,	/* comma-separated names (--agents) */
-	OPT_MALFORMED,	/* a name of malformed_names */
-	OPT_GARBAGE,	/* a name of garbage_names */
-	OPT_VERSION,	/* print the version, exit 0 */
-	OPT_HELP	/* print --help, exit 0 */
+	OPT_TEXT,      /* no option: a line of --help */
+	OPT_FLAG,      /* no argument: the bool becomes true */
+	OPT_UINT,      /* unsigned, decimal, in [lo, hi] */
+	OPT_U64,       /* uint64_t, decimal, in [lo, hi] */
+	OPT_INT,       /* int, decimal, in [lo, hi] (hi <= INT_MAX) */
+	OPT_RATE,      /* double, a fraction in [0, 1] */
+	OPT_ADDR,      /* the listen address, copied into sim_cfg.listen */
+	OPT_STR,       /* a copy, NULL when empty (--token) */
+	OPT_PATH,      /* a file name, copied; it must not be empty */
+	OPT_LIST,      /* comma-separated names (--agents) */
+	OPT_MALFORMED, /* a name of malformed_names */
+	OPT_GARBAGE,   /* a name of garbage_names */
+	OPT_VERSION,   /* print the version, exit 0 */
+	OPT_HELP       /* print --help, exit 0 */
 };
 
 struct opt {
@@ -198,6 +199,12 @@ static const struct opt opts[] = {
 	{ "pause-s", 0, OPT_UINT, { .u = &sim_cfg.pause_s }, 1, 86400, "D",
 	  "... for D s: requests (but /gwsim/*) are held\n"
 	  "and SSE streams send nothing until it ends" },
+
+	{ .help = "\nMeasurement (gwsim only, all off by default):" },
+	{ "arrivals", 0, OPT_PATH, { .str = &sim_cfg.arrivals }, 0, 0, "FILE",
+	  "append the CLOCK_MONOTONIC ns of every POST\n"
+	  "/api/v1/message:stream to FILE, one a line\n"
+	  "(written at exit and every ~3,000 lines)" },
 
 	{ .help = "\nExtras: GET /gwsim/stats, GET /gwsim/introspect." },
 };
@@ -370,6 +377,12 @@ static int opt_set(const struct opt *o, const char *arg)
 		free(*o->to.str);
 		*o->to.str = *arg ? sim_xstrdup(arg) : NULL;
 		return 0;
+	case OPT_PATH:
+		if (!*arg)
+			return sim_error("%s: empty file name", name);
+		free(*o->to.str);
+		*o->to.str = sim_xstrdup(arg);
+		return 0;
 	case OPT_LIST:
 		return parse_agents(arg);
 	case OPT_MALFORMED:
@@ -512,6 +525,15 @@ static int parse_args(int argc, char **argv)
 	return 0;
 }
 
+/* The strings of sim_cfg (at exit). */
+static void free_cfg(void)
+{
+	free_agents();
+	free(sim_cfg.token);
+	free(sim_cfg.arrivals);
+	sim_cfg.token = sim_cfg.arrivals = NULL;
+}
+
 static void raise_nofile(void)
 {
 	struct rlimit rl;
@@ -549,9 +571,13 @@ int main(int argc, char **argv)
 	sim_cfg.start_ns = sim_now_ns();
 	rc = parse_args(argc, argv);
 	if (rc) {
-		free_agents();
-		free(sim_cfg.token);
+		free_cfg();
 		return rc > 0 ? 0 : 2;
+	}
+	/* files named on the command line are usage errors too: exit 2 */
+	if (sim_arrival_open(sim_cfg.arrivals)) {
+		free_cfg();
+		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
@@ -595,7 +621,7 @@ out:
 	sim_artifact_release();
 	sim_session_release();
 	sim_fault_release();
-	free_agents();
-	free(sim_cfg.token);
+	sim_arrival_close();
+	free_cfg();
 	return status;
 }

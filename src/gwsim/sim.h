@@ -13,6 +13,7 @@
  *   sim_map.c         string-keyed hash map
  *   sim_timer.c       one timer thread, min-heap of deadlines
  *   sim_fault.c       fault injection decisions
+ *   sim_arrival.c     the --arrivals log of task submissions
  *   sim_sse.c         SSE framing, streams and SAM's SSEManager bookkeeping
  *   sim_blob.c        refcounted immutable bytes (artifact versions)
  *   sim_session.c     sessions (SAM's SQL mode, kept in memory)
@@ -131,6 +132,7 @@ struct sim_config {
 	bool refuse;
 	unsigned pause_at_s; /* the gateway stall starts this late ... */
 	unsigned pause_s;    /* ... and lasts this long; 0 = none */
+	char *arrivals;	     /* --arrivals FILE, NULL = no log */
 	/* CLOCK_MONOTONIC when gwsim started (main sets it first) */
 	uint64_t start_ns;
 };
@@ -179,6 +181,7 @@ struct sim_stats {
 	atomic_uint_least64_t connections_refused;
 	atomic_uint_least64_t connections_reset;
 	atomic_uint_least64_t paused_requests;
+	atomic_uint_least64_t arrivals_logged;
 };
 
 extern struct sim_stats sim_stats;
@@ -365,6 +368,18 @@ uint64_t sim_fault_paused(uint64_t now);
 void sim_fault_leak(void);
 void sim_fault_release(void);
 
+/* ---- sim_arrival.c ----------------------------------------------------- */
+
+/*
+ * Open the --arrivals log for appending (NULL path: no log, 0).  -1 with
+ * a message when the file cannot be opened.
+ */
+int sim_arrival_open(const char *path);
+/* Log one submission that arrived at CLOCK_MONOTONIC time ns. */
+void sim_arrival_log(uint64_t ns);
+/* Write what is buffered and close; after the daemon stopped. */
+void sim_arrival_close(void);
+
 /* ---- sim_sse.c --------------------------------------------------------- */
 
 /* One serialized SSE frame, shared (refcounted) by every queue it is in. */
@@ -522,12 +537,13 @@ struct sim_req {
 	const struct sim_route *route;	/* NULL: 404, or 405 if wrong_method */
 	bool wrong_method;
 	char *param[3];		/* path parameters of the matched route */
-	uint64_t t0_ns;
+	uint64_t t0_ns;		/* the request line was read */
 	uint64_t content_length;
 	bool has_content_length;
 	struct sim_buf body;	/* JSON bodies, capped at max_body_bytes */
 	bool body_over;		/* body exceeded the cap (rest discarded) */
 	struct sim_upload *upload;	/* multipart upload state */
+	bool begun;		/* the first access-handler call was made */
 	unsigned status;	/* status queued, for -v and counters */
 	bool held;		/* suspended by the --pause-s stall */
 	struct sim_req *hnext;	/* next held request (sim_http.c) */

@@ -547,6 +547,7 @@ enum MHD_Result sim_api_stats(struct sim_req *r)
 	STAT(o, connections_refused);
 	STAT(o, connections_reset);
 	STAT(o, paused_requests);
+	STAT(o, arrivals_logged);
 	json_object_set_new(o, "timers_pending", json_integer((json_int_t)
 		sim_timer_pending()));
 	json_object_set_new(o, "rss_kb", json_integer(sim_rss_kb()));

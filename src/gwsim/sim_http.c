@@ -286,14 +286,27 @@ static void reset_connection(struct MHD_Connection *c)
 			sizeof(lg));
 }
 
-static struct sim_req *req_begin(struct MHD_Connection *c, const char *url,
-	const char *method)
+/*
+ * MHD_OPTION_URI_LOG_CALLBACK: the request line is read, the headers are
+ * not (MHD calls on_completed for what this returns, whatever happens).
+ */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
 	struct sim_req *r = sim_xcalloc(1, sizeof(*r));
-	const char *cl;
 
+	(void)cls;
+	(void)uri;
 	r->conn = c;
 	r->t0_ns = sim_now_ns();
+	return r;
+}
+
+static void req_begin(struct sim_req *r, const char *url, const char *method)
+{
+	struct MHD_Connection *c = r->conn;
+	const char *cl;
+
+	r->begun = true;
 	r->method = parse_method(method);
 	r->path = sim_xstrdup(url);
 	r->route = sim_route_find(r->path, r->method, r->param,
@@ -315,7 +328,6 @@ static struct sim_req *req_begin(struct MHD_Connection *c, const char *url,
 	if (!r->route || !r->route->stream)
 		MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT,
 					  sim_cfg.keepalive_s);
-	return r;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
@@ -326,13 +338,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 
 	(void)cls;
 	(void)version;
-	if (!r) {
+	if (!r)
+		return MHD_NO; /* on_uri made one for every request */
+	if (!r->begun) {
 		SIM_COUNT(requests_total);
+		/* an arrival is logged whatever its answer, faults included */
+		if (sim_cfg.arrivals && !strcmp(method, "POST") &&
+		    !strcmp(url, "/api/v1/message:stream"))
+			sim_arrival_log(r->t0_ns);
 		if (sim_cfg.reset_rate > 0 && sim_fault_reset()) {
 			reset_connection(c);
 			return MHD_NO;
 		}
-		*con_cls = req_begin(c, url, method);
+		req_begin(r, url, method);
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -373,7 +391,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)c;
 	if (!r)
 		return;
-	if (sim_cfg.verbose)
+	if (sim_cfg.verbose && r->begun)
 		sim_log("%s %s -> %u%s (%.3f ms)", method_name(r->method),
 			r->path, r->status,
 			toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" :
@@ -461,6 +479,8 @@ int sim_http_start(unsigned *bound_port)
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
 	    && rl.rlim_cur < (rlim_t)limit + 64)
 		limit = rl.rlim_cur > 128 ? (unsigned)rl.rlim_cur - 64 : 64;
+	/* one option and its values a line (clang-format would pack them) */
+	/* clang-format off */
 	http.d = MHD_start_daemon(flags, (uint16_t)sim_cfg.port, on_accept,
 		NULL, on_request, NULL,
 		MHD_OPTION_SOCK_ADDR, sa,
@@ -468,9 +488,11 @@ int sim_http_start(unsigned *bound_port)
 		MHD_OPTION_CONNECTION_LIMIT, limit,
 		MHD_OPTION_CONNECTION_TIMEOUT, 0U,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, 2048U,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
 		MHD_OPTION_END);
+	/* clang-format on */
 	if (!http.d)
 		return sim_error("cannot listen on %s port %u (MHD_start_daemon"
 			" failed; address in use?)", sim_cfg.listen,
