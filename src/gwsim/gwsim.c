@@ -164,6 +164,12 @@ static const struct opt opts[] = {
 	  0, 86400000, "N", "delay between events (default 10)" },
 	{ "chunk-bytes", 0, OPT_UINT, { .u = &sim_cfg.chunk_bytes },
 	  1, 1 << 24, "N", "text per status update (default 32)" },
+	{ "service-workers", 0, OPT_UINT, { .u = &sim_cfg.service_workers },
+	  1, 100000, "K", "tasks queue FIFO for K agents; the schedule\n"
+	  "(first_delay first) starts when one takes it" },
+	{ "service-ms", 0, OPT_UINT, { .u = &sim_cfg.service_ms }, 0, 86400000,
+	  "S", "an agent holds its task S ms, or to its\n"
+	  "schedule's end if later (default 0): K/S per ms" },
 	{ .help =
 	  "  prompt directives override per task: [gwsim:events=N] "
 	  "[gwsim:chunk=N]\n"
@@ -219,6 +225,7 @@ static const struct {
 } requires[] = {
 	{ "pause-at-s", "pause-s" },
 	{ "pause-s", "pause-at-s" },
+	{ "service-ms", "service-workers" },
 };
 
 /* given[i]: opts[i] was on the command line (for requires[]). */

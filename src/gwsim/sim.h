@@ -18,6 +18,7 @@
  *   sim_blob.c        refcounted immutable bytes (artifact versions)
  *   sim_session.c     sessions (SAM's SQL mode, kept in memory)
  *   sim_artifact.c    artifacts and their versions (SAM's artifact service)
+ *   sim_service.c     the --service-workers queue of tasks before agents
  *   sim_agent.c       the built-in agent: tasks, event schedules, cancel
  *   sim_req.c         one HTTP request as a handler sees it
  *   sim_reply.c       replies and their counters
@@ -39,10 +40,13 @@
  * order, outermost first, is
  *
  *   agent.lock -> session.lock -> sse.lock -> MHD's internal mutexes
+ *   agent.lock -> service.lock -> the timer lock
  *
- * (the agent publishes events and touches sessions while holding its lock;
- * nothing calls back up the chain).  The artifact lock is a leaf, and so is
- * the timer lock: callbacks run with it released.  http.lock (the requests
+ * (the agent publishes events, touches sessions and queues tasks for the
+ * service model while holding its lock; nothing calls back up the chain:
+ * the service model starts tasks from timer callbacks).  The artifact
+ * lock is a leaf, and so is the timer lock: callbacks run with it
+ * released.  So is the --arrivals log's lock.  http.lock (the requests
  * held by --pause-s) is taken by nothing else and held only around
  * MHD_suspend_connection / MHD_resume_connection:
  *
@@ -133,6 +137,8 @@ struct sim_config {
 	unsigned pause_at_s; /* the gateway stall starts this late ... */
 	unsigned pause_s;    /* ... and lasts this long; 0 = none */
 	char *arrivals;	     /* --arrivals FILE, NULL = no log */
+	unsigned service_workers; /* agents of the service model, 0 = off */
+	unsigned service_ms;	  /* each holds its task at least this long */
 	/* CLOCK_MONOTONIC when gwsim started (main sets it first) */
 	uint64_t start_ns;
 };
@@ -495,6 +501,37 @@ json_t *sim_artifact_list(const char *sid);
 json_t *sim_artifact_versions(const char *sid, const char *filename);
 void sim_artifact_delete(const char *sid, const char *filename);
 size_t sim_artifact_count(void);
+
+/* ---- sim_service.c ----------------------------------------------------- */
+
+/*
+ * Start the task arg on the agent (a handle for sim_service_done) that
+ * took it at CLOCK_MONOTONIC taken_ns.  Runs on the timer thread with no
+ * lock held.  Returns false when the task no longer runs (it was canceled
+ * while it waited): the agent is then free again at once.
+ */
+typedef bool (*sim_service_fn)(uint64_t arg, uint64_t agent, uint64_t taken_ns);
+
+/* Set up --service-workers agents (none: the model is off). */
+int sim_service_init(sim_service_fn start);
+/* After the timer thread stopped. */
+void sim_service_release(void);
+/* Queue a task (FIFO); start(arg, ...) runs when an agent takes it. */
+void sim_service_enqueue(uint64_t arg);
+/*
+ * The schedule of the task on agent has ended; the agent is free once
+ * --service-ms have passed since it took the task.  The caller may hold
+ * agent.lock.
+ */
+void sim_service_done(uint64_t agent);
+
+struct sim_service_counts {
+	size_t queue;	  /* tasks waiting now */
+	size_t queue_max; /* the most that ever waited at once */
+	size_t busy;	  /* agents busy now */
+};
+
+void sim_service_counts(struct sim_service_counts *out);
 
 /* ---- sim_agent.c ------------------------------------------------------- */
 

@@ -27,6 +27,13 @@
  * pydantic's model_dump(by_alias=True, exclude_none=True): camelCase keys
  * in a2a-sdk's (alphabetical) field order and no null fields.
  *
+ * With --service-workers the first event is not scheduled at submit: the
+ * task is queued in sim_service and its schedule starts, first_delay after
+ * the moment, when an agent takes it; the task gives the agent back when
+ * its schedule ends (final, cancel, or the last event of --never-final).
+ * A task canceled while it waits gets its canceled final at once and
+ * frees its agent as soon as it is taken.
+ *
  * Tasks for agents not in --agents are accepted and never produce an
  * event, like SAM publishing to a topic nobody listens on.  Cancel of an
  * active task schedules an immediate final_response with state
@@ -71,6 +78,9 @@ struct sim_task {
 	bool cancel;
 	bool finished;
 	bool active;		/* SAM's task context exists */
+	bool served;		/* holds a service-model agent */
+	uint64_t service;	/* that agent */
+	unsigned first_delay;
 	enum flow flow;
 	unsigned events;
 	unsigned interval_ms;
@@ -373,6 +383,15 @@ static void emit(struct sim_task *t, const char *name, json_t *result)
 	sim_sse_frame_unref(f);
 }
 
+/* The schedule of t has ended: give its service-model agent back. */
+static void release_agent(struct sim_task *t)
+{
+	if (!t->served)
+		return;
+	t->served = false;
+	sim_service_done(t->service);
+}
+
 static void finish(struct sim_task *t, const char *state)
 {
 	emit(t, "final_response", final_task(t, state));
@@ -382,6 +401,7 @@ static void finish(struct sim_task *t, const char *state)
 	t->end_ms = t->last_ms;
 	sim_buf_release(&t->text);
 	sim_sse_close_task(t->id);
+	release_agent(t);
 	if (!strcmp(state, "canceled"))
 		SIM_COUNT(tasks_canceled);
 	else
@@ -390,10 +410,14 @@ static void finish(struct sim_task *t, const char *state)
 
 static void agent_step(uint64_t arg);
 
+static void schedule_at(struct sim_task *t, uint64_t due_ns)
+{
+	sim_timer_at(due_ns, agent_step, (uint64_t)(uintptr_t)t);
+}
+
 static void schedule(struct sim_task *t, unsigned delay_ms)
 {
-	sim_timer_at(sim_now_ns() + (uint64_t)delay_ms * SIM_NS_PER_MS,
-		agent_step, (uint64_t)(uintptr_t)t);
+	schedule_at(t, sim_now_ns() + (uint64_t)delay_ms * SIM_NS_PER_MS);
 }
 
 static void agent_step(uint64_t arg)
@@ -435,6 +459,7 @@ static void agent_step(uint64_t arg)
 		/* the context stays: running forever, cancel -> 202 */
 		t->finished = true;
 		SIM_COUNT(tasks_never_final);
+		release_agent(t);
 		goto out;
 	}
 	finish(t, "completed");
@@ -481,8 +506,6 @@ static char *truncate_text(const char *s)
 void sim_agent_submit(const struct sim_submit *sub, char task_id[SIM_ID_MAX])
 {
 	struct sim_task *t = sim_xcalloc(1, sizeof(*t));
-	unsigned first_delay;
-
 	sim_hex_id(t->id, sizeof(t->id), "gdk-task-");
 	sim_hex_id(t->sub_task_id, sizeof(t->sub_task_id), "a2a_subtask_");
 	sim_hex_id(t->call_id, sizeof(t->call_id), "call_");
@@ -506,8 +529,8 @@ void sim_agent_submit(const struct sim_submit *sub, char task_id[SIM_ID_MAX])
 	t->chunk = directive(sub->text, "chunk", sim_cfg.chunk_bytes);
 	if (!t->chunk)
 		t->chunk = 1;
-	first_delay = directive(sub->text, "first_delay_ms",
-		sim_cfg.first_delay_ms);
+	t->first_delay =
+		directive(sub->text, "first_delay_ms", sim_cfg.first_delay_ms);
 	sim_buf_init(&t->text, 16 * 1024 * 1024);
 	memcpy(task_id, t->id, SIM_ID_MAX);
 
@@ -517,9 +540,29 @@ void sim_agent_submit(const struct sim_submit *sub, char task_id[SIM_ID_MAX])
 		SIM_COUNT(tasks_unknown_agent);
 	pthread_mutex_lock(&ag.lock);
 	sim_map_put(&ag.tasks, t->id, t);
-	if (t->known)
-		schedule(t, first_delay);
+	if (t->known && sim_cfg.service_workers)
+		sim_service_enqueue((uint64_t)(uintptr_t)t);
+	else if (t->known)
+		schedule(t, t->first_delay);
 	pthread_mutex_unlock(&ag.lock);
+}
+
+/* sim_service_fn: an agent of the service model took t. */
+static bool task_start(uint64_t arg, uint64_t agent, uint64_t taken_ns)
+{
+	struct sim_task *t = (struct sim_task *)(uintptr_t)arg;
+	uint64_t first_ns = (uint64_t)t->first_delay * SIM_NS_PER_MS;
+	bool run;
+
+	pthread_mutex_lock(&ag.lock);
+	run = !t->finished;
+	if (run) {
+		t->served = true;
+		t->service = agent;
+		schedule_at(t, taken_ns + first_ns);
+	}
+	pthread_mutex_unlock(&ag.lock);
+	return run;
 }
 
 int sim_agent_cancel(const char *task_id)
@@ -622,7 +665,7 @@ size_t sim_agent_count(void)
 int sim_agent_init(void)
 {
 	sim_map_init(&ag.tasks);
-	return 0;
+	return sim_service_init(task_start);
 }
 
 static void task_free(void *p)
@@ -641,4 +684,5 @@ void sim_agent_release(void)
 	pthread_mutex_lock(&ag.lock);
 	sim_map_release(&ag.tasks, task_free);
 	pthread_mutex_unlock(&ag.lock);
+	sim_service_release();
 }

@@ -493,6 +493,7 @@ enum MHD_Result sim_api_task_status(struct sim_req *r)
 enum MHD_Result sim_api_stats(struct sim_req *r)
 {
 	struct sim_sse_counts c;
+	struct sim_service_counts sc;
 	json_t *o = json_object();
 	uint64_t up_ms;
 
@@ -548,6 +549,13 @@ enum MHD_Result sim_api_stats(struct sim_req *r)
 	STAT(o, connections_reset);
 	STAT(o, paused_requests);
 	STAT(o, arrivals_logged);
+	sim_service_counts(&sc);
+	json_object_set_new(o, "service_queue",
+			    json_integer((json_int_t)sc.queue));
+	json_object_set_new(o, "service_queue_max",
+			    json_integer((json_int_t)sc.queue_max));
+	json_object_set_new(o, "service_busy",
+			    json_integer((json_int_t)sc.busy));
 	json_object_set_new(o, "timers_pending", json_integer((json_int_t)
 		sim_timer_pending()));
 	json_object_set_new(o, "rss_kb", json_integer(sim_rss_kb()));

@@ -562,6 +562,96 @@ check "--arrivals in a missing directory: exit 2, one line" eval \
 	'[ "$rc" -eq 2 ] && [ "$(wc -l <"$T/arr.err")" -eq 1 ]'
 
 # ---------------------------------------------------------------------------
+echo "== service model: --service-workers 2 --service-ms 300"
+# burst N TEXT: submit N tasks at once (one parallel curl), read each
+# task's stream to its end, and list when each task's first event was
+# made, sorted, in $T/burst/first: its status.timestamp, so the time the
+# subscriptions take to open does not count.  B0 and B1 are now_ns just
+# before and just after the submits: a time after B0 bounds the wait from
+# its submit from above, a time after B1 from below.
+burst() {
+	rm -rf "$T/burst"
+	mkdir -p "$T/burst"
+	i=0
+	while [ $i -lt "$1" ]; do
+		msg_body "$2 $i" >"$T/burst/b.$i"
+		cfg_add "$T/burst/cfg" "url = \"$SIM_URL/api/v1/message:stream\"
+header = \"Content-Type: application/json\"
+data-binary = \"@$T/burst/b.$i\"
+output = \"$T/burst/o.$i\"
+silent
+max-time = 20"
+		i=$((i + 1))
+	done
+	B0=$(now_ns)
+	curl -s --parallel --parallel-immediate -K "$T/burst/cfg" 2>/dev/null
+	B1=$(now_ns)
+	for id in $(jq -r .result.id "$T"/burst/o.*); do
+		cfg_add "$T/burst/sse.cfg" "url = \"$SIM_URL/api/v1/sse/subscribe/$id\"
+output = \"$T/burst/s.$id\"
+silent
+no-buffer
+max-time = 10"
+	done
+	curl -s --parallel --parallel-immediate -K "$T/burst/sse.cfg" 2>/dev/null
+	for f in "$T"/burst/s.*; do
+		ts=$(grep -m1 '^data: ' "$f" | sed 's/^data: //' |
+			jq -r .result.status.timestamp)
+		[ -n "$ts" ] && date -d "$ts" +%s%N
+	done | sort -n >"$T/burst/first"
+}
+# nth_ms N FROM: the N-th first event of the burst, in ms after FROM
+# ("none" when there is no N-th, which fails any comparison)
+nth_ms() {
+	nm=$(sed -n "$1p" "$T/burst/first")
+	if [ -n "$nm" ]; then echo $(( (nm - $2) / 1000000 )); else echo none; fi
+}
+
+start_sim --service-workers 2 --service-ms 300
+# schedules of ~450 ms, longer than S: the agents take the six in three
+# waves, about 0, 450 and 900 ms after the submits
+burst 6 "long [gwsim:events=40] [gwsim:interval_ms=10]"
+check "the first task's first event within 200 ms ($(nth_ms 1 "$B0") ms)" \
+	[ "$(nth_ms 1 "$B0")" -le 200 ]
+check "two agents: the second task starts at once too ($(nth_ms 2 "$B0") ms)" \
+	[ "$(nth_ms 2 "$B0")" -le 200 ]
+check "the last task's first event >= 800 ms after its submit ($(nth_ms 6 "$B1") ms)" \
+	[ "$(nth_ms 6 "$B1")" -ge 800 ]
+check "every task completed" [ "$(grep -l '^event: final_response' "$T"/burst/s.* | wc -l)" -eq 6 ]
+check "service_queue_max: four tasks waited" [ "$(sim_stat service_queue_max)" = 4 ]
+check "then the agents are idle" eval \
+	'wait_stat service_busy 0 && [ "$(sim_stat service_queue)" = 0 ]'
+# schedules of ~80 ms, shorter than S: the agent is held for the 300 ms
+burst 3 "short"
+check "short schedules: an agent is held S ms ($(nth_ms 3 "$B1") ms)" \
+	[ "$(nth_ms 3 "$B1")" -ge 250 ]
+stop_sim "$SIM_PID"
+
+start_sim --service-workers 1 --service-ms 1000
+c0=$(now_ns)
+submit "holds the only agent"
+submit "waits for it"
+jq -nc --arg id "$TASK" '{jsonrpc:"2.0",id:"c2",method:"tasks/cancel",params:{id:$id}}' >"$T/c.json"
+check "cancel of a waiting task: 202" [ "$(req POST "/api/v1/tasks/$TASK:cancel" \
+	-H 'Content-Type: application/json' --data-binary @"$T/c.json")" = 202 ]
+sse "$TASK" 1
+check "a waiting task canceled: its canceled final comes at once" eval \
+	'[ "$(events_in "$T/s")" = 1 ] && [ "$(grep "^data: " "$T/s" |
+	sed "s/^data: //" | jq -r .result.status.state)" = canceled ]'
+# the first task frees the agent 1 s after it came, and the canceled one
+# takes it and gives it back at once (holding it, it would do so at 2 s)
+sleep_ms $((1500 - ($(now_ns) - c0) / 1000000))
+check "its agent is given back as soon as it takes it" eval \
+	'[ "$(sim_stat service_busy) $(sim_stat service_queue)" = "0 0" ]'
+stop_sim "$SIM_PID"
+
+start_sim
+burst 6 "unqueued"
+check "without --service-workers nothing waits ($(nth_ms 6 "$B0") ms)" \
+	eval '[ "$(nth_ms 6 "$B0")" -le 200 ] && [ "$(sim_stat service_queue_max)" = 0 ]'
+stop_sim "$SIM_PID"
+
+# ---------------------------------------------------------------------------
 echo "== load: $LOAD_STREAMS concurrent SSE subscribers"
 start_sim --ping-s 5
 mkdir -p "$T/load"
