@@ -145,6 +145,9 @@ static const struct opt opts[] = {
 	{ "max-body-bytes", 0, OPT_U64, { .u64 = &sim_cfg.max_body_bytes },
 	  1, (uint64_t)1 << 32, "N",
 	  "gateway_max_message_size_bytes (default 10000000)" },
+	{ "max-streams", 0, OPT_UINT, { .u = &sim_cfg.max_streams }, 1,
+	  1000000, "N", "gwsim only: answer a subscribe 503 at once\n"
+	  "while N SSE streams are open (default: no limit)" },
 	{ "persistent-buffer", 0, OPT_FLAG,
 	  { .flag = &sim_cfg.persistent_buffer }, 0, 0, NULL,
 	  "SAM with SQL persistence: every task enters\n"

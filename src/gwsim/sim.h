@@ -139,6 +139,7 @@ struct sim_config {
 	char *arrivals;	     /* --arrivals FILE, NULL = no log */
 	unsigned service_workers; /* agents of the service model, 0 = off */
 	unsigned service_ms;	  /* each holds its task at least this long */
+	unsigned max_streams;	  /* open SSE streams at most, 0 = no limit */
 	/* CLOCK_MONOTONIC when gwsim started (main sets it first) */
 	uint64_t start_ns;
 };
@@ -188,6 +189,7 @@ struct sim_stats {
 	atomic_uint_least64_t connections_reset;
 	atomic_uint_least64_t paused_requests;
 	atomic_uint_least64_t arrivals_logged;
+	atomic_uint_least64_t streams_refused;
 };
 
 extern struct sim_stats sim_stats;
@@ -424,11 +426,13 @@ void sim_sse_send(const char *task_id, struct sim_frame *f);
 void sim_sse_close_task(const char *task_id);
 /*
  * GET /api/v1/sse/subscribe/{task_id}: register a subscription and build
- * the streaming response.  Returns NULL on failure.  The caller queues it
- * with status 200 and drops its reference.
+ * the streaming response.  The caller queues it with status 200 and drops
+ * its reference.  Returns NULL on failure, with *refused true when
+ * --max-streams streams are open (counted in streams_refused), false when
+ * gwsim is shutting down or MHD is out of memory.
  */
-struct MHD_Response *sim_sse_open(struct MHD_Connection *c,
-	const char *task_id, bool background);
+struct MHD_Response *sim_sse_open(struct MHD_Connection *c, const char *task_id,
+				  bool background, bool *refused);
 void sim_sse_counts(struct sim_sse_counts *out);
 
 /* ---- sim_blob.c -------------------------------------------------------- */

@@ -417,7 +417,8 @@ enum MHD_Result sim_api_subscribe(struct sim_req *r)
 	json_t *d = json_object();
 	struct MHD_Response *resp;
 	long long ts;
-	bool reconnect;
+	bool reconnect, refused;
+	char msg[128];
 
 	sim_valid_query_bool(r, d, "reconnect", false, &reconnect);
 	sim_valid_query_int(r, d, "last_event_timestamp", 0, 1, 0, &ts);
@@ -429,7 +430,15 @@ enum MHD_Result sim_api_subscribe(struct sim_req *r)
 	 * event history, so a reconnect gets live events only.
 	 */
 	resp = sim_sse_open(r->conn, r->param[0],
-		sim_agent_is_background(r->param[0]));
+			    sim_agent_is_background(r->param[0]), &refused);
+	if (!resp && refused) {
+		/* SAM's words for a failed SSE setup; 503: try again later */
+		snprintf(msg, sizeof(msg),
+			 "Failed to establish SSE connection:"
+			 " too many open streams (gwsim --max-streams %u)",
+			 sim_cfg.max_streams);
+		return sim_reply_error(r, 503, msg);
+	}
 	if (!resp)
 		return sim_reply_error(r, 500, "Failed to establish SSE "
 			"connection: server shutting down");
@@ -549,6 +558,7 @@ enum MHD_Result sim_api_stats(struct sim_req *r)
 	STAT(o, connections_reset);
 	STAT(o, paused_requests);
 	STAT(o, arrivals_logged);
+	STAT(o, streams_refused);
 	sim_service_counts(&sc);
 	json_object_set_new(o, "service_queue",
 			    json_integer((json_int_t)sc.queue));

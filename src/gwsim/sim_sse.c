@@ -23,6 +23,9 @@
  *   - --pause-s: while gwsim stalls, readers write nothing and suspend
  *     with a wake-up at the stall's end; events keep arriving in the
  *     queues meanwhile (and a queue that fills is detached, as in SAM);
+ *   - --max-streams (gwsim only): a subscription that would make more
+ *     than N streams open at once is refused before it is registered
+ *     (sim_api.c answers 503); a stream counts until MHD frees it;
  *   - the byte format: ": SSE connection established\r\n\r\n" first,
  *     "event: <name>\r\ndata: <json>\r\n\r\n" frames, and a
  *     ": ping - <str(datetime.now(utc))>\r\n\r\n" comment every --ping-s.
@@ -762,8 +765,8 @@ static void watch_add(struct sim_stream *s)
 		epoll_ctl(sse.epfd, EPOLL_CTL_MOD, s->fd, &ev);
 }
 
-struct MHD_Response *sim_sse_open(struct MHD_Connection *c,
-	const char *task_id, bool background)
+struct MHD_Response *sim_sse_open(struct MHD_Connection *c, const char *task_id,
+				  bool background, bool *refused)
 {
 	struct sim_stream *s = sim_xcalloc(1, sizeof(*s));
 	const union MHD_ConnectionInfo *ci;
@@ -778,16 +781,18 @@ struct MHD_Response *sim_sse_open(struct MHD_Connection *c,
 	s->background = background;
 	s->task_id = sim_xstrdup(task_id);
 	s->cut = sim_fault_cut();
-	if (sim_cfg.stall_s) {
+	if (sim_cfg.stall_s)
 		s->stall_until = now + (uint64_t)sim_cfg.stall_s * SIM_NS_PER_S;
-		SIM_COUNT(streams_stalled);
-	}
-	if (sim_cfg.trickle_ms)
-		SIM_COUNT(streams_trickled);
 
+	*refused = false;
 	pthread_mutex_lock(&sse.lock);
-	if (sse.stopping) {
+	if (sim_cfg.max_streams && sse.nstreams >= sim_cfg.max_streams)
+		/* before it touches any of SSEManager's state */
+		*refused = true;
+	if (sse.stopping || *refused) {
 		pthread_mutex_unlock(&sse.lock);
+		if (*refused)
+			SIM_COUNT(streams_refused);
 		free(s->task_id);
 		free(s);
 		return NULL;
@@ -822,6 +827,10 @@ struct MHD_Response *sim_sse_open(struct MHD_Connection *c,
 	pthread_mutex_unlock(&sse.lock);
 	SIM_COUNT(streams_total);
 	SIM_ADD(active_streams, 1);
+	if (sim_cfg.stall_s)
+		SIM_COUNT(streams_stalled);
+	if (sim_cfg.trickle_ms)
+		SIM_COUNT(streams_trickled);
 
 	/*
 	 * From here on the stream belongs to the response: stream_free runs

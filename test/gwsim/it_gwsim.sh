@@ -652,6 +652,30 @@ check "without --service-workers nothing waits ($(nth_ms 6 "$B0") ms)" \
 stop_sim "$SIM_PID"
 
 # ---------------------------------------------------------------------------
+echo "== stream limit: --max-streams 2"
+start_sim --max-streams 2
+submit "idle [gwsim:first_delay_ms=60000]"
+curl -s -N --max-time 20 -o "$T/m1" "$SIM_URL/api/v1/sse/subscribe/$TASK" &
+M1=$!
+curl -s -N --max-time 20 -o "$T/m2" "$SIM_URL/api/v1/sse/subscribe/$TASK" &
+M2=$!
+check "two streams open" wait_stat active_streams 2
+check "the third concurrent subscribe: 503 at once" \
+	[ "$(req GET "/api/v1/sse/subscribe/$TASK")" = 503 ]
+check "503 body: SAM's SSE setup failure" [ "$(cat "$T/b")" = \
+	'{"message":"Failed to establish SSE connection: too many open streams (gwsim --max-streams 2)","validationDetails":null}' ]
+check "streams_refused counted, nothing registered" eval \
+	'[ "$(sim_stat streams_refused) $(sim_stat active_subscriptions)" = "1 2" ]'
+kill "$M1"
+wait "$M1" 2>/dev/null
+check "one closes: one stream open" wait_stat active_streams 1
+sse "$TASK" 1
+check "then a new subscribe gets 200" sh -c "head -n1 '$T/sh' | grep -q ' 200'"
+kill "$M2"
+wait "$M2" 2>/dev/null
+stop_sim "$SIM_PID"
+
+# ---------------------------------------------------------------------------
 echo "== load: $LOAD_STREAMS concurrent SSE subscribers"
 start_sim --ping-s 5
 mkdir -p "$T/load"
