@@ -214,6 +214,10 @@ static const struct opt opts[] = {
 	  "append the CLOCK_MONOTONIC ns of every POST\n"
 	  "/api/v1/message:stream to FILE, one a line\n"
 	  "(written at exit and every ~3,000 lines)" },
+	{ "stamp-events", 0, OPT_FLAG, { .flag = &sim_cfg.stamp_events }, 0,
+	  0, NULL, "precede each SSE event with the comment\n"
+	  "\": gwsim-sent <CLOCK_MONOTONIC ns>\", the moment\n"
+	  "it is handed to MHD, in the same write" },
 
 	{ .help = "\nExtras: GET /gwsim/stats, GET /gwsim/introspect." },
 };

@@ -140,6 +140,7 @@ struct sim_config {
 	unsigned service_workers; /* agents of the service model, 0 = off */
 	unsigned service_ms;	  /* each holds its task at least this long */
 	unsigned max_streams;	  /* open SSE streams at most, 0 = no limit */
+	bool stamp_events;	  /* ": gwsim-sent <ns>" before each event */
 	/* CLOCK_MONOTONIC when gwsim started (main sets it first) */
 	uint64_t start_ns;
 };

@@ -26,6 +26,12 @@
  *   - --max-streams (gwsim only): a subscription that would make more
  *     than N streams open at once is refused before it is registered
  *     (sim_api.c answers 503); a stream counts until MHD frees it;
+ *   - --stamp-events (gwsim only): the reader writes a comment line
+ *     ": gwsim-sent <CLOCK_MONOTONIC ns>\r\n" right before each event, in
+ *     the same call that hands the event's first bytes to MHD, so a
+ *     client on the same host can subtract it from its arrival time;
+ *     the stamp is per stream (frames are shared), taken as the event
+ *     leaves the stream's queue;
  *   - the byte format: ": SSE connection established\r\n\r\n" first,
  *     "event: <name>\r\ndata: <json>\r\n\r\n" frames, and a
  *     ": ping - <str(datetime.now(utc))>\r\n\r\n" comment every --ping-s.
@@ -109,6 +115,9 @@ struct sim_frame {
 
 struct sse_task;
 
+/* ": gwsim-sent " + 20 digits + CRLF + NUL */
+#define STAMP_MAX 40
+
 struct sim_stream {
 	uint32_t slot;
 	uint32_t gen;
@@ -133,6 +142,9 @@ struct sim_stream {
 	char ping[96];
 	size_t ping_len;
 	size_t ping_off;
+	char stamp[STAMP_MAX]; /* --stamp-events line before s->cur */
+	size_t stamp_len;
+	size_t stamp_off;
 	bool ping_due;
 	bool suspended;
 	bool ending;		/* close_all_for_task: end after draining */
@@ -594,6 +606,15 @@ static size_t fill(struct sim_stream *s, char *buf, size_t limit,
 		}
 		if (s->stall_until && now < s->stall_until)
 			break;
+		if (s->stamp_off < s->stamp_len) {
+			size_t k = copy_out(buf + n, limit - n,
+					    s->stamp + s->stamp_off,
+					    s->stamp_len - s->stamp_off);
+
+			s->stamp_off += k;
+			n += k;
+			continue;
+		}
 		if (s->cur) {
 			size_t k = copy_out(buf + n, limit - n,
 				s->cur->data + s->cur_off,
@@ -635,6 +656,21 @@ static size_t fill(struct sim_stream *s, char *buf, size_t limit,
 			s->ping_due = false;
 			SIM_COUNT(pings_sent);
 			continue;
+		}
+		if (s->qlen && sim_cfg.stamp_events) {
+			/*
+			 * The stamp and its event start in the same write:
+			 * with less room left, the next call takes both.
+			 * (--trickle-ms writes one byte a call anyway.)
+			 */
+			if (n && limit - n <= STAMP_MAX)
+				break;
+			s->stamp_len = (size_t)snprintf(
+				s->stamp, sizeof(s->stamp),
+				": gwsim-sent %llu%s",
+				(unsigned long long)sim_now_ns(),
+				sim_fault_eol());
+			s->stamp_off = 0;
 		}
 		if (s->qlen) {
 			s->cur = queue_pop(s);

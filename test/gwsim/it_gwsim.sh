@@ -676,6 +676,43 @@ wait "$M2" 2>/dev/null
 stop_sim "$SIM_PID"
 
 # ---------------------------------------------------------------------------
+echo "== send-time stamps: --stamp-events"
+# stamped FILE: every event line of FILE right after a stamp line, and at
+# least one event
+stamped() {
+	awk -v cr="$CR" '
+		/^event: / { n++; if (prev !~ "^: gwsim-sent [1-9][0-9]*" cr "$") bad = 1 }
+		{ prev = $0 }
+		END { exit bad || !n }' "$1"
+}
+start_sim --stamp-events
+submit "stamped live [gwsim:first_delay_ms=300]"
+sse "$TASK" 10
+check "a live stream, stamped: complete" [ "$RC $(events_in "$T/s")" = "0 7" ]
+printf ': SSE connection established\r\n\r\n' >"$T/exp"
+check "the first bytes are unchanged" cmp -s -n 32 "$T/exp" "$T/s"
+check "every event is preceded by ': gwsim-sent <ns>'" stamped "$T/s"
+check "one stamp per event, none on comments" \
+	[ "$(grep -c '^: gwsim-sent ' "$T/s")" = 7 ]
+sed -n 's/^: gwsim-sent \([0-9]*\)\r$/\1/p' "$T/s" >"$T/stamps"
+check "the stamps increase" sort -C -n -u "$T/stamps"
+submit "stamped backlog"
+sleep 0.5
+sse "$TASK" 1
+check "a backlog, stamped: every event" eval \
+	'[ "$(events_in "$T/s")" = 7 ] && stamped "$T/s"'
+sed -n 's/^: gwsim-sent \([0-9]*\)\r$/\1/p' "$T/s" >"$T/stamps"
+check "a backlog: the stamps increase" eval \
+	'[ "$(wc -l <"$T/stamps")" -eq 7 ] && sort -C -n -u "$T/stamps"'
+stop_sim "$SIM_PID"
+start_sim
+submit "not stamped [gwsim:first_delay_ms=300]"
+sse "$TASK" 10
+check "without --stamp-events: no stamps" eval \
+	'[ "$(events_in "$T/s")" = 7 ] && ! grep -q gwsim-sent "$T/s"'
+stop_sim "$SIM_PID"
+
+# ---------------------------------------------------------------------------
 echo "== load: $LOAD_STREAMS concurrent SSE subscribers"
 start_sim --ping-s 5
 mkdir -p "$T/load"
