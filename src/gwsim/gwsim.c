@@ -32,6 +32,7 @@
  * (the flag set is small and gwstress builds the command line).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
@@ -120,6 +121,10 @@ static const struct opt opts[] = {
 	{ "keepalive-s", 0, OPT_UINT, { .u = &sim_cfg.keepalive_s }, 0, 86400,
 	  "N", "idle keep-alive timeout, 0 = none (default 5,\n"
 	  "uvicorn's); SSE streams never time out" },
+	{ "tls-cert", 0, OPT_PATH, { .str = &sim_cfg.tls_cert }, 0, 0, "FILE",
+	  "serve HTTPS with this PEM certificate (chain)" },
+	{ "tls-key", 0, OPT_PATH, { .str = &sim_cfg.tls_key }, 0, 0, "FILE",
+	  "... and this PEM private key (both read at start)" },
 	{ "sndbuf", 0, OPT_INT, { .i = &sim_cfg.sndbuf }, 0, INT_MAX, "BYTES",
 	  "SO_SNDBUF of accepted sockets (0 = default)" },
 	{ "token", 0, OPT_STR, { .str = &sim_cfg.token }, 0, 0, "T",
@@ -227,13 +232,18 @@ static const struct opt opts[] = {
  * Options that mean nothing alone: a row's option given without the
  * option it needs is a usage error (both are named in the message).
  */
+/* One pair a line (clang-format would pack them). */
+/* clang-format off */
 static const struct {
 	const char *opt, *needs;
 } requires[] = {
 	{ "pause-at-s", "pause-s" },
 	{ "pause-s", "pause-at-s" },
 	{ "service-ms", "service-workers" },
+	{ "tls-cert", "tls-key" },
+	{ "tls-key", "tls-cert" },
 };
+/* clang-format on */
 
 /* given[i]: opts[i] was on the command line (for requires[]). */
 static bool given[SIM_ARRAY_SIZE(opts)];
@@ -545,7 +555,77 @@ static void free_cfg(void)
 	free_agents();
 	free(sim_cfg.token);
 	free(sim_cfg.arrivals);
+	free(sim_cfg.tls_cert);
+	free(sim_cfg.tls_key);
+	free(sim_cfg.tls_cert_pem);
+	if (sim_cfg.tls_key_pem)
+		/* the private key does not linger in freed memory */
+		explicit_bzero(sim_cfg.tls_key_pem,
+			       strlen(sim_cfg.tls_key_pem));
+	free(sim_cfg.tls_key_pem);
 	sim_cfg.token = sim_cfg.arrivals = NULL;
+	sim_cfg.tls_cert = sim_cfg.tls_key = NULL;
+	sim_cfg.tls_cert_pem = sim_cfg.tls_key_pem = NULL;
+}
+
+/*
+ * A PEM certificate chain or key is a few KiB; 1 MiB is surely not one
+ * (and bounds what a wrong path, say a log file, makes gwsim read).
+ */
+#define PEM_MAX ((size_t)1 << 20)
+
+/* The contents of --OPT PATH as a string (caller frees); NULL after a line. */
+static char *read_pem(const char *opt, const char *path)
+{
+	struct sim_buf b;
+	char chunk[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd == -1) {
+		sim_error("--%s %s: %s", opt, path, strerror(errno));
+		return NULL;
+	}
+	sim_buf_init(&b, PEM_MAX);
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			sim_error("--%s %s: %s", opt, path, strerror(errno));
+			goto fail;
+		}
+		if (sim_buf_add(&b, chunk, (size_t)n)) {
+			sim_error("--%s %s: over 1 MiB, not a PEM file", opt,
+				  path);
+			goto fail;
+		}
+	}
+	/* MHD takes the PEM text as a C string */
+	if (!b.len || memchr(b.p, '\0', b.len)) {
+		sim_error("--%s %s: %s", opt, path,
+			  b.len ? "NUL bytes, not a PEM file" : "empty file");
+		goto fail;
+	}
+	close(fd);
+	return sim_buf_detach(&b, NULL);
+fail:
+	close(fd);
+	if (b.p)
+		explicit_bzero(b.p, b.len);
+	sim_buf_release(&b);
+	return NULL;
+}
+
+/* Read --tls-cert and --tls-key (when given); -1 after a line. */
+static int load_tls(void)
+{
+	if (!sim_cfg.tls_cert)
+		return 0;
+	sim_cfg.tls_cert_pem = read_pem("tls-cert", sim_cfg.tls_cert);
+	if (!sim_cfg.tls_cert_pem)
+		return -1;
+	sim_cfg.tls_key_pem = read_pem("tls-key", sim_cfg.tls_key);
+	return sim_cfg.tls_key_pem ? 0 : -1;
 }
 
 static void raise_nofile(void)
@@ -589,7 +669,9 @@ int main(int argc, char **argv)
 		return rc > 0 ? 0 : 2;
 	}
 	/* files named on the command line are usage errors too: exit 2 */
-	if (sim_arrival_open(sim_cfg.arrivals)) {
+	if (sim_arrival_open(sim_cfg.arrivals) || load_tls() ||
+	    sim_http_tls_check()) {
+		sim_arrival_close();
 		free_cfg();
 		return 2;
 	}

@@ -141,6 +141,10 @@ struct sim_config {
 	unsigned service_ms;	  /* each holds its task at least this long */
 	unsigned max_streams;	  /* open SSE streams at most, 0 = no limit */
 	bool stamp_events;	  /* ": gwsim-sent <ns>" before each event */
+	char *tls_cert;		  /* --tls-cert FILE, NULL = plain HTTP */
+	char *tls_key;		  /* --tls-key FILE */
+	char *tls_cert_pem;	  /* their contents, read by main at start */
+	char *tls_key_pem;
 	/* CLOCK_MONOTONIC when gwsim started (main sets it first) */
 	uint64_t start_ns;
 };
@@ -735,6 +739,12 @@ bool sim_route_exists(const char *path);
 
 /* ---- sim_http.c -------------------------------------------------------- */
 
+/*
+ * With --tls-cert: can this libmicrohttpd serve HTTPS, and does GnuTLS
+ * take the certificate and key (sim_cfg.tls_*_pem)?  0 yes (or no TLS
+ * asked for), -1 after one line saying why not.  Listens on nothing.
+ */
+int sim_http_tls_check(void);
 int sim_http_start(unsigned *bound_port);
 void sim_http_stop(void);
 

@@ -713,6 +713,92 @@ check "without --stamp-events: no stamps" eval \
 stop_sim "$SIM_PID"
 
 # ---------------------------------------------------------------------------
+echo "== TLS: --tls-cert, --tls-key"
+# tls_certs DIR: a throw-away CA and a server certificate it signed for
+# 127.0.0.1 (subjectAltName IP:127.0.0.1), EC P-256 (quick to make), from
+# a config of our own so that the system's openssl.cnf does not matter
+tls_certs() {
+	cat >"$1/x509.cnf" <<'EOF'
+[req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = gwsim test CA
+[v3_ca]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+[v3_srv]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = IP:127.0.0.1
+authorityKeyIdentifier = keyid
+EOF
+	openssl req -x509 -config "$1/x509.cnf" -extensions v3_ca \
+		-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-keyout "$1/ca.key" -out "$1/ca.pem" 2>"$1/openssl.err" &&
+	openssl req -new -config "$1/x509.cnf" -subj /CN=127.0.0.1 \
+		-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$1/srv.key" -out "$1/srv.csr" 2>>"$1/openssl.err" &&
+	openssl x509 -req -in "$1/srv.csr" -CA "$1/ca.pem" -CAkey "$1/ca.key" \
+		-CAcreateserial -CAserial "$1/ca.srl" -days 2 \
+		-extfile "$1/x509.cnf" -extensions v3_srv \
+		-out "$1/srv.pem" 2>>"$1/openssl.err"
+}
+# sim_exit2 DESC ARGS...: gwsim ARGS exits 2 with one line on stderr and
+# never reports a port (it did not listen)
+sim_exit2() {
+	se_d=$1; shift
+	"$GWSIM" --port 0 --ready-fd 3 "$@" 3>"$T/tls/ready" 2>"$T/tls/err"
+	se_rc=$?
+	check "$se_d: exit 2, one line, no port ($(cat "$T/tls/err"))" eval \
+		'[ "$se_rc" -eq 2 ] && [ "$(wc -l <"$T/tls/err")" -eq 1 ] &&
+		[ ! -s "$T/tls/ready" ]'
+}
+if ! command -v openssl >/dev/null 2>&1; then
+	echo "  skip TLS checks: openssl is not installed (it makes their certificates)"
+else
+	mkdir "$T/tls"
+	check "openssl made a CA and a server certificate" tls_certs "$T/tls"
+	start_sim --tls-cert "$T/tls/srv.pem" --tls-key "$T/tls/srv.key"
+	SIM_URL="https://127.0.0.1:${SIM_URL##*:}"
+	check "curl --cacert ca.pem $SIM_URL/health: 200" [ "$(curl -s \
+		--max-time 10 --cacert "$T/tls/ca.pem" -o "$T/b" -w '%{http_code}' \
+		"$SIM_URL/health")" = 200 ]
+	env -u CURL_CA_BUNDLE -u SSL_CERT_FILE -u SSL_CERT_DIR \
+		curl -s --max-time 10 -o /dev/null "$SIM_URL/health"
+	rc=$?
+	check "without --cacert: curl fails its verification (exit 60, got $rc)" \
+		[ "$rc" -eq 60 ]
+	curl -s --max-time 10 -o /dev/null "http://${SIM_URL#https://}/health"
+	rc=$?
+	check "plain HTTP on the TLS port is not answered (curl $rc)" [ "$rc" -ne 0 ]
+	# every curl of the helpers below trusts the test CA
+	CURL_CA_BUNDLE="$T/tls/ca.pem"
+	export CURL_CA_BUNDLE
+	check "redirects name https" eval '[ "$(req GET /health/)" = 307 ] &&
+		[ "$(hdr location)" = "$SIM_URL/health" ]'
+	submit "over TLS [gwsim:first_delay_ms=300]"
+	sse "$TASK" 10
+	check "SSE over TLS: a submit, and its stream read to final_response" \
+		eval '[ "$RC" -eq 0 ] && [ "$(events_in "$T/s")" = 7 ] &&
+		[ "$(grep "^event: " "$T/s" | tail -n1 | tr -d "\r")" = "event: final_response" ]'
+	unset CURL_CA_BUNDLE
+	stop_sim "$SIM_PID"
+	sim_exit2 "a missing certificate" --tls-cert "$T/tls/none.pem" \
+		--tls-key "$T/tls/srv.key"
+	sim_exit2 "a certificate file that is not PEM" \
+		--tls-cert "$T/tls/x509.cnf" --tls-key "$T/tls/srv.key"
+	sim_exit2 "a key that is not the certificate's" \
+		--tls-cert "$T/tls/srv.pem" --tls-key "$T/tls/ca.key"
+	"$GWSIM" --port 0 --tls-cert "$T/tls/srv.pem" 2>"$T/tls/err"
+	rc=$?
+	check "--tls-cert without --tls-key: usage error, exit 2" eval \
+		'[ "$rc" -eq 2 ] && grep -q "needs --tls-key" "$T/tls/err"'
+fi
+
+# ---------------------------------------------------------------------------
 echo "== load: $LOAD_STREAMS concurrent SSE subscribers"
 start_sim --ping-s 5
 mkdir -p "$T/load"
