@@ -172,6 +172,9 @@ static const struct opt opts[] = {
 	  0, 86400000, "N", "delay between events (default 10)" },
 	{ "chunk-bytes", 0, OPT_UINT, { .u = &sim_cfg.chunk_bytes },
 	  1, 1 << 24, "N", "text per status update (default 32)" },
+	{ "final-bytes", 0, OPT_UINT, { .u = &sim_cfg.final_bytes }, 1,
+	  SIM_FINAL_MAX, "N", "final_response carries N bytes of text\n"
+	  "(default: the answer itself, a few hundred)" },
 	{ "service-workers", 0, OPT_UINT, { .u = &sim_cfg.service_workers },
 	  1, 100000, "K", "tasks queue FIFO for K agents; the schedule\n"
 	  "(first_delay first) starts when one takes it" },
@@ -181,10 +184,11 @@ static const struct opt opts[] = {
 	{ .help =
 	  "  prompt directives override per task: [gwsim:events=N] "
 	  "[gwsim:chunk=N]\n"
-	  "  [gwsim:interval_ms=N] [gwsim:first_delay_ms=N]; prompts "
-	  "containing\n"
-	  "  \"weather\" or \"delegate\" get the tool-call / peer-delegation "
-	  "flows." },
+	  "  [gwsim:interval_ms=N] [gwsim:first_delay_ms=N] "
+	  "[gwsim:final_bytes=N];\n"
+	  "  prompts containing \"weather\" or \"delegate\" get the "
+	  "tool-call /\n"
+	  "  peer-delegation flows." },
 
 	{ .help = "\nFault injection (gwsim only, all off by default):" },
 	{ "fail-rate", 0, OPT_RATE, { .rate = &sim_cfg.fail_rate }, 0, 0, "F",

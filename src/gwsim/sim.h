@@ -141,6 +141,7 @@ struct sim_config {
 	unsigned service_ms;	  /* each holds its task at least this long */
 	unsigned max_streams;	  /* open SSE streams at most, 0 = no limit */
 	bool stamp_events;	  /* ": gwsim-sent <ns>" before each event */
+	unsigned final_bytes;	  /* final answers this long, 0 = the text */
 	char *tls_cert;		  /* --tls-cert FILE, NULL = plain HTTP */
 	char *tls_key;		  /* --tls-key FILE */
 	char *tls_cert_pem;	  /* their contents, read by main at start */
@@ -293,6 +294,11 @@ enum sim_json_style {
  * hitting it means a bug; the output is then cut short.
  */
 #define SIM_JSON_MAX ((size_t)64 << 20)
+/*
+ * Largest --final-bytes (and [gwsim:final_bytes=N]) answer: 16 MiB, the
+ * cap of the answer text, so the bound above holds.
+ */
+#define SIM_FINAL_MAX (16UL << 20)
 
 /* Serialize v into b (appended).  -1 if b's cap was hit. */
 int sim_json_dump(const json_t *v, enum sim_json_style style,

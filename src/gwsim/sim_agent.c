@@ -20,7 +20,10 @@
  * The first event comes --first-delay-ms after submit, the rest
  * --interval-ms apart.  Prompt directives [gwsim:events=N],
  * [gwsim:interval_ms=N], [gwsim:first_delay_ms=N] and [gwsim:chunk=N]
- * override the flags per task (plain text to a real SAM).
+ * override the flags per task (plain text to a real SAM).  --final-bytes
+ * and [gwsim:final_bytes=N] make the final Task's message N bytes of text
+ * (the answer, then filler): a real SAM final carries the whole answer,
+ * the history and token usage, and passes 64 KiB.
  *
  * Payloads are built like SAM's gateway sends them: JSON-RPC success
  * envelope {"id": <task id>, "jsonrpc": "2.0", "result": ...} with
@@ -81,6 +84,7 @@ struct sim_task {
 	bool served;		/* holds a service-model agent */
 	uint64_t service;	/* that agent */
 	unsigned first_delay;
+	unsigned final_bytes; /* 0: the final carries the answer itself */
 	enum flow flow;
 	unsigned events;
 	unsigned interval_ms;
@@ -339,11 +343,38 @@ static json_t *artifact_update(const struct sim_task *t)
 	return r;
 }
 
+/*
+ * The text part of a --final-bytes answer: n bytes, the answer so far and
+ * then the filler, all ASCII (one byte a character, nothing to escape in
+ * JSON), so the data: line stays one line of valid JSON, n bytes longer.
+ */
+static json_t *sized_text(const struct sim_task *t, size_t n)
+{
+	size_t fl = sizeof(filler) - 1, off = t->text.len < n ? t->text.len : n;
+	char *s = sim_xmalloc(n + 1);
+	json_t *p;
+
+	if (off)
+		memcpy(s, t->text.p, off);
+	while (off < n) {
+		size_t k = n - off < fl ? n - off : fl;
+
+		memcpy(s + off, filler, k);
+		off += k;
+	}
+	p = text_part(s, n);
+	free(s);
+	return p;
+}
+
 static json_t *final_task(struct sim_task *t, const char *state)
 {
 	json_t *r = json_object(), *msg = NULL;
 
-	if (!strcmp(state, "completed"))
+	if (!strcmp(state, "completed") && t->final_bytes)
+		msg = agent_message(
+			t, json_pack("[o]", sized_text(t, t->final_bytes)));
+	else if (!strcmp(state, "completed"))
 		msg = agent_message(t, json_pack("[o]", text_part(
 			t->text.p ? t->text.p : "", t->text.len)));
 	json_object_set_new(r, "contextId", json_string(t->context_id));
@@ -469,7 +500,9 @@ out:
 
 /* ---- public API -------------------------------------------------------- */
 
-static unsigned directive(const char *text, const char *key, unsigned def)
+/* [gwsim:key=N] in text, N in [0, max]; else def. */
+static unsigned directive_upto(const char *text, const char *key, unsigned def,
+			       unsigned long max)
 {
 	char pat[48];
 	const char *p;
@@ -484,9 +517,15 @@ static unsigned directive(const char *text, const char *key, unsigned def)
 		return def;
 	p += strlen(pat);
 	v = strtoul(p, &end, 10);
-	if (end == p || *end != ']' || v > 1000000)
+	if (end == p || *end != ']' || v > max)
 		return def;
 	return (unsigned)v;
+}
+
+/* The counts and delays: up to a million. */
+static unsigned directive(const char *text, const char *key, unsigned def)
+{
+	return directive_upto(text, key, def, 1000000);
 }
 
 /* Copy at most 1024 code points of s (the task logger truncates so). */
@@ -531,6 +570,8 @@ void sim_agent_submit(const struct sim_submit *sub, char task_id[SIM_ID_MAX])
 		t->chunk = 1;
 	t->first_delay =
 		directive(sub->text, "first_delay_ms", sim_cfg.first_delay_ms);
+	t->final_bytes = directive_upto(sub->text, "final_bytes",
+					sim_cfg.final_bytes, SIM_FINAL_MAX);
 	sim_buf_init(&t->text, 16 * 1024 * 1024);
 	memcpy(task_id, t->id, SIM_ID_MAX);
 

@@ -799,6 +799,32 @@ else
 fi
 
 # ---------------------------------------------------------------------------
+echo "== large final answers: --final-bytes, [gwsim:final_bytes=N]"
+# final_data: the data: line of the final_response event of $T/s
+final_data() {
+	awk '/^event: final_response/ { f = 1; next }
+		f && /^data: / { sub(/^data: /, ""); sub(/\r$/, ""); print; exit }' "$T/s"
+}
+final_text_len() { final_data | jq '.result.status.message.parts[0].text | length'; }
+start_sim --final-bytes 70000
+submit "big [gwsim:final_bytes=300000] [gwsim:first_delay_ms=300]"
+sse "$TASK" 20
+check "[gwsim:final_bytes=300000]: the stream ends" [ "$RC $(events_in "$T/s")" = "0 7" ]
+check "the final's data line is over 300,000 bytes" \
+	[ "$(final_data | wc -c)" -gt 300000 ]
+check "... and one line of valid JSON" eval \
+	'final_data | jq -e ".result.kind == \"task\"" >/dev/null &&
+	[ "$(awk "/^event: final_response/ { f = 1; next } f && /^data: /" "$T/s" | wc -l)" -eq 1 ]'
+check "its text is 300,000 bytes" [ "$(final_text_len)" = 300000 ]
+submit "flag [gwsim:first_delay_ms=300]"
+sse "$TASK" 20
+check "--final-bytes 70000: the text is 70,000 bytes" [ "$(final_text_len)" = 70000 ]
+submit "answer itself [gwsim:final_bytes=0] [gwsim:first_delay_ms=300]"
+sse "$TASK" 20
+check "[gwsim:final_bytes=0]: the answer itself (5 x 32)" [ "$(final_text_len)" = 160 ]
+stop_sim "$SIM_PID"
+
+# ---------------------------------------------------------------------------
 echo "== load: $LOAD_STREAMS concurrent SSE subscribers"
 start_sim --ping-s 5
 mkdir -p "$T/load"
