@@ -175,6 +175,9 @@ static const struct opt opts[] = {
 	{ "final-bytes", 0, OPT_UINT, { .u = &sim_cfg.final_bytes }, 1,
 	  SIM_FINAL_MAX, "N", "final_response carries N bytes of text\n"
 	  "(default: the answer itself, a few hundred)" },
+	{ "status-lag-ms", 0, OPT_UINT, { .u = &sim_cfg.status_lag_ms }, 1,
+	  86400000, "N", "tasks/{id}/status says running for N ms after\n"
+	  "the final event (SAM's task logger lags)" },
 	{ "service-workers", 0, OPT_UINT, { .u = &sim_cfg.service_workers },
 	  1, 100000, "K", "tasks queue FIFO for K agents; the schedule\n"
 	  "(first_delay first) starts when one takes it" },

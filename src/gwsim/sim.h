@@ -142,6 +142,7 @@ struct sim_config {
 	unsigned max_streams;	  /* open SSE streams at most, 0 = no limit */
 	bool stamp_events;	  /* ": gwsim-sent <ns>" before each event */
 	unsigned final_bytes;	  /* final answers this long, 0 = the text */
+	unsigned status_lag_ms;	  /* task status lags the final this long */
 	char *tls_cert;		  /* --tls-cert FILE, NULL = plain HTTP */
 	char *tls_key;		  /* --tls-key FILE */
 	char *tls_cert_pem;	  /* their contents, read by main at start */
@@ -196,6 +197,7 @@ struct sim_stats {
 	atomic_uint_least64_t paused_requests;
 	atomic_uint_least64_t arrivals_logged;
 	atomic_uint_least64_t streams_refused;
+	atomic_uint_least64_t status_lagged;
 };
 
 extern struct sim_stats sim_stats;

@@ -37,6 +37,11 @@
  * A task canceled while it waits gets its canceled final at once and
  * frees its agent as soon as it is taken.
  *
+ * --status-lag-ms N: /tasks/{id}/status reports a finished task as still
+ * running (no status, no end_time) for N ms after its final event, as an
+ * LLM-backed SAM's task logger, which writes the row on its own loop,
+ * lags behind the SSE stream.
+ *
  * Tasks for agents not in --agents are accepted and never produce an
  * event, like SAM publishing to a topic nobody listens on.  Cancel of an
  * active task schedules an immediate final_response with state
@@ -72,6 +77,7 @@ struct sim_task {
 	char *request_text;
 	int64_t start_ms;
 	int64_t end_ms;
+	uint64_t end_ns; /* CLOCK_MONOTONIC of end_ms (--status-lag-ms) */
 	int64_t last_ms;
 	const char *status;
 	int64_t max_exec_ms;
@@ -430,6 +436,7 @@ static void finish(struct sim_task *t, const char *state)
 	t->active = false;
 	t->status = state;
 	t->end_ms = t->last_ms;
+	t->end_ns = sim_now_ns();
 	sim_buf_release(&t->text);
 	sim_sse_close_task(t->id);
 	release_agent(t);
@@ -634,6 +641,8 @@ json_t *sim_agent_status(const char *task_id)
 {
 	struct sim_task *t;
 	json_t *row, *out;
+	const char *status;
+	int64_t end_ms;
 	bool running;
 
 	pthread_mutex_lock(&ag.lock);
@@ -642,15 +651,25 @@ json_t *sim_agent_status(const char *task_id)
 		pthread_mutex_unlock(&ag.lock);
 		return NULL;
 	}
+	status = t->status;
+	end_ms = t->end_ms;
+	if (status && sim_cfg.status_lag_ms &&
+	    sim_now_ns() - t->end_ns <
+		    (uint64_t)sim_cfg.status_lag_ms * SIM_NS_PER_MS) {
+		/* the task logger has not written the end yet */
+		status = NULL;
+		end_ms = 0;
+		SIM_COUNT(status_lagged);
+	}
 	/* GW/repository/entities/task.py field order */
 	row = json_object();
 	json_object_set_new(row, "id", json_string(t->id));
 	json_object_set_new(row, "user_id", json_string("sam_dev_user"));
 	json_object_set_new(row, "parent_task_id", json_null());
 	json_object_set_new(row, "start_time", json_integer(t->start_ms));
-	json_object_set_new(row, "end_time", opt_int(t->end_ms));
-	json_object_set_new(row, "status", t->status ?
-		json_string(t->status) : json_null());
+	json_object_set_new(row, "end_time", opt_int(end_ms));
+	json_object_set_new(row, "status",
+			    status ? json_string(status) : json_null());
 	json_object_set_new(row, "initial_request_text", t->request_text ?
 		json_string(t->request_text) : json_null());
 	json_object_set_new(row, "total_input_tokens", json_null());
@@ -669,7 +688,7 @@ json_t *sim_agent_status(const char *task_id)
 	json_object_set_new(row, "events_buffered",
 		json_boolean(t->events_buffered));
 	json_object_set_new(row, "events_consumed", json_false());
-	running = !t->status && !t->end_ms;
+	running = !status && !end_ms;
 	out = json_object();
 	json_object_set_new(out, "task", row);
 	json_object_set_new(out, "is_running", json_boolean(running));

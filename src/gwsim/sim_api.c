@@ -559,6 +559,7 @@ enum MHD_Result sim_api_stats(struct sim_req *r)
 	STAT(o, paused_requests);
 	STAT(o, arrivals_logged);
 	STAT(o, streams_refused);
+	STAT(o, status_lagged);
 	sim_service_counts(&sc);
 	json_object_set_new(o, "service_queue",
 			    json_integer((json_int_t)sc.queue));

@@ -825,6 +825,23 @@ check "[gwsim:final_bytes=0]: the answer itself (5 x 32)" [ "$(final_text_len)" 
 stop_sim "$SIM_PID"
 
 # ---------------------------------------------------------------------------
+echo "== task-log lag: --status-lag-ms 1500"
+start_sim --status-lag-ms 1500
+submit "lagged [gwsim:first_delay_ms=300]"
+sse "$TASK" 10
+f1=$(now_ns)
+check "the stream ended with the final" [ "$RC $(events_in "$T/s")" = "0 7" ]
+check "right after the final: the status says running" \
+	[ "$(req GET "/api/v1/tasks/$TASK/status") $(jbc '[.is_running,
+	.task.status, .task.end_time]')" = '200 [true,null,null]' ]
+check "status_lagged counted" [ "$(sim_stat status_lagged)" = 1 ]
+sleep_ms $((1700 - ($(now_ns) - f1) / 1000000))
+check "1.5 s later: not running, completed" \
+	[ "$(req GET "/api/v1/tasks/$TASK/status") $(jbc '[.is_running,
+	.task.status, (.task.end_time > 0)]')" = '200 [false,"completed",true]' ]
+stop_sim "$SIM_PID"
+
+# ---------------------------------------------------------------------------
 echo "== load: $LOAD_STREAMS concurrent SSE subscribers"
 start_sim --ping-s 5
 mkdir -p "$T/load"
