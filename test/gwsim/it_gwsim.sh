@@ -510,14 +510,17 @@ up=$(sim_stat uptime_ms)
 check "before the stall ($up ms after start): answered at once" eval \
 	'[ "$code" = 200 ] && [ $(( (t1 - t0) / 1000000 )) -lt 1000 ] &&
 	[ "$up" -lt 1800 ] && [ "$(sim_stat paused_requests)" = 0 ]'
+g0=$(sim_start_ns)
+check "gwsim's start time read within 50 ms" [ -n "$g0" ]
+# ms_to MS: the ms from now to MS ms after gwsim's start
+ms_to() { echo $(( (g0 + $1 * 1000000 - $(now_ns)) / 1000000 )); }
+stall_end=$((g0 + 4000000000))
 # an event due 300 ms into the stall, on a stream opened before it
-submit "held events [gwsim:first_delay_ms=$((2300 - up))]"
+submit "held events [gwsim:first_delay_ms=$(ms_to 2300)]"
 sse_stamped "$TASK" 10 "$T/ps" &
 PS=$!
-# aim 50 ms into the stall (the uptime and the wall clock read together)
-up=$(sim_stat uptime_ms); w=$(now_ns)
-stall_end=$((w + (4000 - up) * 1000000))
-sleep_ms $((2050 - up))
+# a request 80 ms into the stall
+sleep_ms "$(ms_to 2080)"
 (
 	h0=$(now_ns); c=$(req GET /health); h1=$(now_ns)
 	echo "$c $(( (h1 - h0) / 1000000 ))" >"$T/held"
