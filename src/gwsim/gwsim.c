@@ -12,20 +12,27 @@
  * injection flags; everything else is SAM's behaviour.
  *
  * This file: options, process setup, start and stop order.
- *   start: ignore SIGPIPE; block SIGINT/SIGTERM before any thread exists
- *          (every thread inherits the mask, so only sigwait() in main sees
- *          them); raise RLIMIT_NOFILE to the hard limit (thousands of
- *          streams); seed Jansson's hash once before threads; then
+ *   start: note the start time (--pause-at-s counts from it); open the
+ *          --arrivals log, read the --tls-cert / --tls-key files and have
+ *          GnuTLS check them (any failure: one line, exit 2, as for a
+ *          bad option); ignore SIGPIPE; block SIGINT/SIGTERM before any
+ *          thread exists (every thread inherits the mask, so only
+ *          sigwait() in main sees them); raise RLIMIT_NOFILE to the hard
+ *          limit (thousands of streams); seed Jansson's hash once before
+ *          threads; then
  *          sessions, artifacts, agent, timer, SSE, HTTP; finally report
  *          the port on --ready-fd.
  *   stop:  SSE first (resume every suspended connection: MHD 0.9.75
  *          panics when stopped with suspended connections), then the
- *          daemon, then the timer thread, then free everything, exit 0.
+ *          daemon (which resumes the requests --pause-s holds), then the
+ *          timer thread, then free everything and write out the
+ *          --arrivals buffer, exit 0.
  *
  * Options are parsed once into sim_cfg and validated strictly: decimal
  * only, ranges checked, every error reported (not just the first).  The
  * token is never printed.  One table (opts[]) drives getopt_long and
- * --help, the way gw_config's key table drives gwstress' options.
+ * --help, the way gw_config's key table drives gwstress' options; a
+ * second table (requires[]) names the options that need another one.
  *
  * Rejected: a signal handler that sets a flag (sigwait in the main thread
  * is simpler and async-signal-safety is not a concern), a config file

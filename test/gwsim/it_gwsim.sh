@@ -1,9 +1,13 @@
 #!/bin/sh
 # gwsim on the wire: every endpoint, status code and SSE byte the SAM
 # protocol reference (spec/sam-gateway-protocol.md) asks a stand-in to
-# match, plus gwsim's stats, token mode, fault flags and a load check.
-# Talks to ./gwsim (or $GWSIM) over loopback with curl; every wait is
-# bounded by curl --max-time or a counted loop.
+# match, plus gwsim's stats, token mode, fault flags, the options that
+# tests and benchmarks use (the stall, the arrival log, the service model,
+# the stream limit, send-time stamps, TLS, large finals, the task-log lag)
+# and a load check.  Talks to ./gwsim (or $GWSIM) over loopback with curl;
+# every wait is bounded by curl --max-time or a counted loop.  A timing
+# check bounds one side only (a wait is at least, or at most, so long),
+# with slack below what the model gives.
 #
 # Every assertion is check "desc" COMMAND (lib.sh).  A status and a value
 # are compared in one test, [ "$(req ...) $(jb ...)" = "200 value" ]: the
