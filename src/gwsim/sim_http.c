@@ -37,10 +37,11 @@
  * (MHD does not watch a suspended socket).  The list and the "stall is
  * over" flag change only under http.lock, and a request is listed and
  * suspended in the same critical section, so the timer never misses one;
- * resume always follows suspend.  sim_http_stop() resumes any that are
- * still held (MHD 0.9.75 panics when stopped with suspended connections).
- * /gwsim/... is never held: a test must be able to read the counters while
- * the gateway stands still.
+ * resume always follows suspend, and nothing touches a request after its
+ * resume (a worker thread may answer and free it at once).
+ * sim_http_stop() resumes any that are still held (MHD 0.9.75 panics when
+ * stopped with suspended connections).  /gwsim/... is never held: a test
+ * must be able to read the counters while the gateway stands still.
  *
  * TLS (--tls-cert / --tls-key, as SAM's uvicorn ssl_* settings): MHD with
  * GnuTLS (MHD_USE_TLS) serves HTTPS from the PEM texts main() read; the
@@ -248,13 +249,16 @@ static enum MHD_Result dispatch(struct sim_req *r)
 /* Timer: the stall is over, resume every held request. */
 static void stall_end(uint64_t unused)
 {
-	struct sim_req *r;
+	struct sim_req *r, *next;
 
 	(void)unused;
 	pthread_mutex_lock(&http.lock);
 	http.stall_over = true;
-	for (r = http.held; r; r = r->hnext)
+	for (r = http.held; r; r = next) {
+		next = r->hnext;
+		/* a worker may answer and free r from here on */
 		MHD_resume_connection(r->conn);
+	}
 	http.held = NULL;
 	pthread_mutex_unlock(&http.lock);
 }

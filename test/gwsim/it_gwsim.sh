@@ -523,25 +523,36 @@ stall_end=$((g0 + 4000000000))
 submit "held events [gwsim:first_delay_ms=$(ms_to 2300)]"
 sse_stamped "$TASK" 10 "$T/ps" &
 PS=$!
-# a request 80 ms into the stall
+# three requests 80 ms into the stall, to three endpoints (a 404 too)
 sleep_ms "$(ms_to 2080)"
-(
-	h0=$(now_ns); c=$(req GET /health); h1=$(now_ns)
-	echo "$c $(( (h1 - h0) / 1000000 ))" >"$T/held"
-) &
-HP=$!
-check "in the stall: the request is held, /gwsim/stats still answers" \
-	wait_stat paused_requests 1
-wait "$HP"
-check "in the stall: answered when it ends, >= 1.8 s later ($(cat "$T/held") ms)" \
-	eval 'read -r c ms <"$T/held" && [ "$c" = 200 ] && [ "$ms" -ge 1800 ]'
+HP=""
+for p in /health /api/v1/config /api/v1/nope; do
+	(
+		h0=$(now_ns)
+		c=$(curl -s --max-time 20 -o /dev/null -w '%{http_code}' "$SIM_URL$p")
+		h1=$(now_ns)
+		echo "$c $(( (h1 - h0) / 1000000 )) $(( (h0 - g0) / 1000000 ))" \
+			>"$T/held.${p##*/}"
+	) &
+	HP="$HP $!"
+done
+check "in the stall: the requests are held, /gwsim/stats still answers" \
+	wait_stat paused_requests 3
+for p in $HP; do wait "$p"; done
+# "status wait_ms sent_at_ms", each
+held=$(cat "$T/held.health" "$T/held.config" "$T/held.nope" | tr '\n' ' ')
+check "in the stall: answered when it ends, >= 1.8 s later ($held)" eval '(
+	for f in health:200 config:200 nope:404; do
+		read -r c ms at <"$T/held.${f%:*}" && [ "$c" = "${f#*:}" ] &&
+			[ "$ms" -ge 1800 ] || exit 1
+	done)'
 wait "$PS"
 ev=$(first_event_ns "$T/ps")
 check "an SSE event due in the stall is sent when it ends" eval \
 	'[ -n "$ev" ] && [ "$ev" -ge $((stall_end - 200000000)) ]'
 check "the held stream is complete" [ "$(grep -c ' event: ' "$T/ps")" = 7 ]
 check "after the stall: no waiting" eval \
-	'[ "$(req GET /health)" = 200 ] && [ "$(sim_stat paused_requests)" = 1 ]'
+	'[ "$(req GET /health)" = 200 ] && [ "$(sim_stat paused_requests)" = 3 ]'
 stop_sim "$SIM_PID"
 
 # ---------------------------------------------------------------------------
