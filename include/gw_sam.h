@@ -84,6 +84,7 @@ struct gw_sam_stream {
 	/* out */
 	int64_t t0;	   /* COLLECT started (ns) */
 	int64_t t_first;   /* first event (ns) or 0 */
+	int64_t t_last;	   /* last event (ns) or 0 */
 	int64_t t_end;	   /* COLLECT ended (ns) */
 	uint32_t events;   /* frames (seed's notion of events) */
 	uint32_t terminal; /* terminal events seen (0 or 1) */

@@ -223,6 +223,7 @@ static int collect_hook(void *ud, const struct gw_sse_event *ev, int64_t t)
 		gw_rec(x->w, id->op_sse_event_gap, t - x->last);
 	}
 	x->last = t;
+	c->t_last = t;
 	if (gw_proto_event(ev->type, ev->data, ev->data_len,
 			   c->check_ids ? c->task : NULL, &pe) != GW_E_NONE)
 		gw_worker_fail(x->w, id->op_sse_subscribe, GW_E_PARSE,
@@ -251,7 +252,7 @@ int gw_sam_collect(struct gw_worker *w, const struct gw_sam *sam,
 
 	c->events = c->terminal = c->foreign = 0;
 	c->foreign_example[0] = '\0';
-	c->t_first = 0;
+	c->t_first = c->t_last = 0;
 	c->connected = 0;
 	c->ok = 0;
 	if (gw_http_escape(path, sizeof(path), c->task->id) < 0) {
