@@ -192,9 +192,10 @@ $(O)/test/bench_%: $(O)/test/bench_%.o $(O)/libgw.a
 	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(PKGS_GW)) -lm
 
 # The load engine's fidelity against gwsim: rates per window, schedule lag,
-# Poisson arrivals, the stall experiment, many users and streams.
-bench-load: $(GWSTRESS) $(GWSIM)
-	$(Q)sh test/bench/bench_load.sh
+# Poisson arrivals, the stall experiment, many users and streams; and what
+# a new connection (TCP, TLS) costs one worker.
+bench-load: $(GWSTRESS) $(GWSIM) $(O)/test/bench_tls
+	$(Q)BENCH_TLS=$(O)/test/bench_tls sh test/bench/bench_load.sh
 
 bench: $(O)/test/bench_engine
 	$(Q)for w in 1 2 8 64 1024 4096; do \
