@@ -12,8 +12,10 @@
 #include "gw_scen.h"
 #include "gw_util.h"
 
+#include <curl/curl.h>
 #include <fnmatch.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -122,7 +124,7 @@ static const struct cli_opt opts[OPT_COUNT] = {
 			"print only the final tally and errors" },
 	[OPT_HELP] = { "help", 'h', NULL, NULL, NULL, "this help" },
 	[OPT_VERSION] = { "version", 'V', NULL, NULL, NULL,
-			  "print the version" },
+			  "print the version and the libraries' versions" },
 	[OPT_AXIS] = { "axis", 0, "rate|streams", NULL, NULL,
 		       "search: what to vary (default [search] axis)" },
 	[OPT_SHARD] = { "shard", 0, "I/N", NULL, NULL,
@@ -167,6 +169,26 @@ static void usage(FILE *f)
 	      "the thresholds failing already at its lowest probe,\n"
 	      "130/143 interrupted.\n",
 	      f);
+}
+
+/*
+ * --version: ours and the libraries' as they run (the shared objects
+ * loaded, which may differ from the headers built against): libcurl with
+ * its TLS backend, and Jansson.  A bug report needs all three.
+ */
+static void print_version(void)
+{
+	const curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+	/* jansson_version_str() arrived in 2.13; before it, the headers' */
+#if JANSSON_VERSION_HEX >= 0x020d00
+	const char *jv = jansson_version_str();
+#else
+	const char *jv = JANSSON_VERSION;
+#endif
+
+	printf("gwstress %s (libcurl %s%s%s, Jansson %s)\n", GW_VERSION,
+	       cv->version, cv->ssl_version ? ", " : "",
+	       cv->ssl_version ? cv->ssl_version : "", jv);
 }
 
 /* Remember a CLI override as section/key/value (applied last); flag is
@@ -310,7 +332,7 @@ static int parse_one(struct gw_cli *c, enum opt o, const char *arg)
 		usage(stdout);
 		exit(0);
 	case OPT_VERSION:
-		printf("gwstress %s\n", GW_VERSION);
+		print_version();
 		exit(0);
 	case OPT_SHARD:
 		return parse_shard(c, "--shard", arg);
