@@ -211,7 +211,7 @@ _gwstress()
 
 		for o in "${_gwstress_c_opts[@]}"; do
 			# load and search refuse the catalogue's own options;
-			# --axis is search's alone
+			# --axis is search's alone, --shard load's
 			case $mode:$o in
 			load:--scale | load:-s | load:--scenario | load:-m | \
 				load:--marker | load:--list | load:--merge | \
@@ -220,8 +220,10 @@ _gwstress()
 			search:--scale | search:-s | search:--scenario | \
 				search:-m | search:--marker | search:--list | \
 				search:--merge | search:--duration | \
-				search:--soak-duration) continue ;;
-			:--axis) [[ ${prog##*/} == gwstress* ]] && continue ;;
+				search:--soak-duration | search:--shard) continue ;;
+			:--axis | :--shard)
+				[[ ${prog##*/} == gwstress* ]] && continue
+				;;
 			esac
 			opts+=("$o")
 		done

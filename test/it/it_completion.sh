@@ -49,11 +49,13 @@ check "no error on stderr" [ ! -s "$T/comp.err" ]
 all=$(comp "$S" -)
 nopts=$("$S" --help | grep -Ec '^ +(-[A-Za-z0-9], )?--[a-z]')
 nlong=$(echo "$all" | tr ' ' '\n' | grep -c '^--')
-# every long option but --axis (search's alone), and the short ones
-check "-: the $((nopts - 1)) long options of the catalogue ($nlong)" \
-	[ "$nlong" -eq $((nopts - 1)) ]
+# every long option but --axis (search's alone) and --shard (load's), and
+# the short ones
+check "-: the $((nopts - 2)) long options of the catalogue ($nlong)" \
+	[ "$nlong" -eq $((nopts - 2)) ]
 check "-: -c, -s, -m, -V offered" has "$all" -c -s -m -V
-check "-: --axis not offered without search" lacks "$all" --axis
+check "-: --axis, --shard not offered without their subcommand" \
+	lacks "$all" --axis --shard
 check "first word: the subcommands" [ "$(comp "$S" '')" = "load search" ]
 check "first word: lo -> load" [ "$(comp "$S" lo)" = load ]
 
@@ -78,10 +80,11 @@ check "--report-dir te: directories only" [ "$(comp "$S" --report-dir te)" = tes
 check "--merge OUT conf/sma: files after it" [ "$(comp "$S" --merge out.json conf/sma)" = conf/small.ini ]
 check "--url: nothing to offer" [ "$(comp "$S" --url '')" = "" ]
 load=$(comp "$S" load -)
-check "load -: -c and --url offered" has "$load" -c --url
+check "load -: -c, --url and --shard offered" has "$load" -c --url --shard
 check "load -: the catalogue's options refused" lacks "$load" --scale -s \
 	--scenario -m --list --merge --duration --soak-duration --axis
 check "search --a: --axis and --agent" [ "$(comp "$S" search --a)" = "--agent --axis" ]
+check "search --sh: not --shard" [ "$(comp "$S" search --sh)" = "" ]
 check "search --axis: rate and streams" [ "$(comp "$S" search --axis '')" = "rate streams" ]
 check "load: no subcommand after the first word" [ "$(comp "$S" load '')" = "" ]
 
