@@ -94,6 +94,8 @@ check "gwsim --malformed: its modes" [ "$(comp "$G" --malformed '')" = \
 	"badjson barecr bom longline nocolon" ]
 check "gwsim --garbage: its modes" [ "$(comp "$G" --garbage '')" = "ctype nonjson" ]
 check "gwsim --port: nothing" [ "$(comp "$G" --port '')" = "" ]
+check "gwsim --tls-cert conf/smo: a FILE, files" \
+	[ "$(comp "$G" --tls-cert conf/smo)" = conf/smoke.ini ]
 check "gwsim first word: no subcommands" [ "$(comp "$G" '')" = "" ]
 g=$(comp "$G" -)
 check "gwsim -: its options" has "$g" --listen --reset-rate -h -v
