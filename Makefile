@@ -18,6 +18,10 @@
 #   make valgrind-smoke       a smoke run under valgrind memcheck
 #   make fuzz                 libFuzzer harnesses (clang, ASan+UBSan) built in
 #                             build/fuzz, each run FUZZ_SECONDS (default 60)
+#   make install              gwstress, gwsim, the profiles and examples, the
+#                             man pages and the bash completion under
+#                             $(DESTDIR)$(PREFIX) (default /usr/local)
+#   make uninstall            removes exactly what make install put there
 #   make V=1                  show full command lines
 #
 # Object directories: build/ for the plain build, build/<cc>[-<sanitizers>]
@@ -30,6 +34,7 @@
 CC       ?= cc
 PKG_CONFIG ?= pkg-config
 comma := ,
+space := $(subst ,, )
 # Each compiler/sanitizer combination gets its own object directory, so a
 # sanitizer build never overwrites the plain one (and two can run at once).
 # Programs land in the top directory for the plain build, else in $(O).
@@ -279,11 +284,94 @@ fuzz: $(FUZZ_TARGETS:%=$(FUZZ_O)/fuzz_%)
 			-artifact_prefix=$(FUZZ_O)/$$t- $$c || fail=1; \
 	done; exit $$fail
 
+# --- install ---------------------------------------------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=/staging], GNU's and git's way:
+#   $(BINDIR)               gwstress, gwsim
+#   $(CONFDIR)              the five profiles and conf/load-*, conf/search-*
+#   $(MAN1DIR)              gwstress.1, gwsim.1
+#   $(BASHCOMPDIR)          gwstress, gwsim (one file: tools/completion.bash)
+# gwstress finds the profiles relative to itself, in <bin>/../share/gwstress
+# /conf (DESTDIR and a moved prefix need nothing baked in), so BINDIR and
+# DATADIR stay siblings; install warns when they are not.  make uninstall
+# removes exactly these files, then the two folders of gwstress's own if
+# they are empty; the shared ones (bin, man1, completions) stay.
+#
+# install installs what make built.  It builds what is missing or stale
+# with the flags of the build it finds, and never with others: when
+# $(O)/FLAGS says that build used another CC, CFLAGS or SANITIZE (a root
+# shell's, say), it stops and says so.  As root it builds nothing from
+# scratch: the objects would belong to root, compiled with root's flags.
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+DATADIR     ?= $(PREFIX)/share
+MANDIR      ?= $(DATADIR)/man
+MAN1DIR     ?= $(MANDIR)/man1
+CONFDIR     ?= $(DATADIR)/gwstress/conf
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+INSTALL     ?= install
+INSTALL_PROGRAM ?= $(INSTALL) -m 755
+INSTALL_DATA    ?= $(INSTALL) -m 644
+INSTALL_DIR     ?= $(INSTALL) -d -m 755
+
+INST_CONF := $(addprefix conf/,smoke.ini small.ini medium.ini large.ini \
+	     soak.ini) $(sort $(wildcard conf/load-*.ini conf/search-*.ini))
+INST_MAN  := doc/gwstress.1 doc/gwsim.1
+INST_CONF_LIST := $(subst $(space),$(comma),$(notdir $(INST_CONF)))
+# where the installed gwstress will look: BINDIR's parent, then
+# share/gwstress/conf (src/gw_cli.c, find_profile)
+BIN_PARENT := $(patsubst %/,%,$(dir $(patsubst %/,%,$(BINDIR))))
+LOOKUP_CONFDIR := $(BIN_PARENT)/share/gwstress/conf
+
+install:
+	$(Q)built=$$(cat $(O)/FLAGS 2>/dev/null); \
+	if [ -n "$$built" ] && [ "$$built" != '$(FLAGS_NOW)' ]; then \
+		echo 'make install: the build in $(O)/ used other flags' \
+			'than these, and installing would rebuild it:' >&2; \
+		echo "  built: $$built" >&2; \
+		echo '  now:   $(FLAGS_NOW)' >&2; \
+		echo '  give make install the CC, CFLAGS and SANITIZE that' \
+			'built it (or rebuild with make first)' >&2; \
+		exit 2; \
+	elif [ -z "$$built" ] && [ "$$(id -u)" = 0 ]; then \
+		echo 'make install: nothing built in $(O); as root, install' \
+			'does not compile: run make first (as yourself)' >&2; \
+		exit 2; \
+	fi
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)if [ '$(CONFDIR)' != '$(LOOKUP_CONFDIR)' ]; then \
+		echo 'make install: warning: gwstress in $(BINDIR) looks for' \
+			'its profiles in $(LOOKUP_CONFDIR), not $(CONFDIR)' >&2; \
+	fi
+	$(Q)$(INSTALL_DIR) '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(CONFDIR)' \
+		'$(DESTDIR)$(MAN1DIR)' '$(DESTDIR)$(BASHCOMPDIR)'
+	@echo '   INSTALL $(DESTDIR)$(BINDIR)/{gwstress,gwsim}'
+	$(Q)$(INSTALL_PROGRAM) $(GWSTRESS) $(GWSIM) '$(DESTDIR)$(BINDIR)'
+	@echo '   INSTALL $(DESTDIR)$(CONFDIR)/{$(INST_CONF_LIST)}'
+	$(Q)$(INSTALL_DATA) $(INST_CONF) '$(DESTDIR)$(CONFDIR)'
+	@echo '   INSTALL $(DESTDIR)$(MAN1DIR)/{gwstress.1,gwsim.1}'
+	$(Q)$(INSTALL_DATA) $(INST_MAN) '$(DESTDIR)$(MAN1DIR)'
+	@echo '   INSTALL $(DESTDIR)$(BASHCOMPDIR)/{gwstress,gwsim}'
+	$(Q)$(INSTALL_DATA) tools/completion.bash \
+		'$(DESTDIR)$(BASHCOMPDIR)/gwstress'
+	$(Q)$(INSTALL_DATA) tools/completion.bash \
+		'$(DESTDIR)$(BASHCOMPDIR)/gwsim'
+
+uninstall:
+	@echo '   RM      what make install put under $(DESTDIR)$(PREFIX)'
+	$(Q)$(RM) '$(DESTDIR)$(BINDIR)/gwstress' '$(DESTDIR)$(BINDIR)/gwsim' \
+		$(foreach f,$(notdir $(INST_CONF)),'$(DESTDIR)$(CONFDIR)/$(f)') \
+		'$(DESTDIR)$(MAN1DIR)/gwstress.1' '$(DESTDIR)$(MAN1DIR)/gwsim.1' \
+		'$(DESTDIR)$(BASHCOMPDIR)/gwstress' \
+		'$(DESTDIR)$(BASHCOMPDIR)/gwsim'
+	$(Q)for d in '$(DESTDIR)$(CONFDIR)' '$(DESTDIR)$(DATADIR)/gwstress'; do \
+		[ ! -d "$$d" ] || rmdir "$$d" 2>/dev/null || :; done
+
 clean:
 	rm -rf build gwstress gwsim
 
 .PHONY: all deps run test check check-unit check-integration check-stress \
-	bench bench-load hdr-check checksrc format fuzz clean FORCE
+	bench bench-load hdr-check checksrc format fuzz install uninstall \
+	clean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 

@@ -378,6 +378,19 @@ static int parse_name(const char *opt, const char *s,
 }
 
 /*
+ * Jansson's version as loaded (the shared object may be newer than the
+ * headers); jansson_version_str() arrived in 2.13, before it the headers'.
+ */
+static const char *jansson_runtime_version(void)
+{
+#if JANSSON_VERSION_HEX >= 0x020d00
+	return jansson_version_str();
+#else
+	return JANSSON_VERSION;
+#endif
+}
+
+/*
  * Apply option o with its argument (NULL when it takes none).  0 done, -1
  * bad value (reported), 1 printed --help or --version: exit 0.
  */
@@ -436,8 +449,8 @@ static int opt_set(const struct opt *o, const char *arg)
 		*o->to.garbage = (enum sim_garbage)i;
 		return 0;
 	case OPT_VERSION:
-		printf("gwsim %s (libmicrohttpd %s, jansson %s)\n",
-		       SIM_VERSION, MHD_get_version(), JANSSON_VERSION);
+		printf("gwsim %s (libmicrohttpd %s, Jansson %s)\n", SIM_VERSION,
+		       MHD_get_version(), jansson_runtime_version());
 		return 1;
 	case OPT_HELP:
 		usage(stdout);
