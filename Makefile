@@ -196,6 +196,13 @@ $(O)/test/bench_%: $(O)/test/bench_%.o $(O)/libgw.a
 bench-load: $(GWSTRESS) $(GWSIM)
 	$(Q)sh test/bench/bench_load.sh
 
+# make bench-clients's own programs (lean_sse: a lean thread-per-stream
+# SSE client; runstat: a command's CPU and peak RSS from wait4) need no
+# libgw.
+BENCH_CLIENT_BINS := $(O)/test/lean_sse $(O)/test/runstat
+$(BENCH_CLIENT_BINS): $(O)/test/%: $(O)/test/%.o
+	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^
+
 bench: $(O)/test/bench_engine
 	$(Q)for w in 1 2 8 64 1024 4096; do \
 		$(O)/test/bench_engine $$w 2 10e6 0 || exit 1; done
