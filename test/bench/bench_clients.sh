@@ -136,7 +136,7 @@ gw_result() {
 		| map("\(.key) \(.value)") | join(", ")),
 	       ([.errors[]? | "\(.operation): \(.error_message)"]
 		| group_by(.) | sort_by(-length) | .[0:3][]
-		| "\(length) x \(.[0])"),
+		| "\(length) x (in the error log of the report) \(.[0])"),
 	       (if .generator.valid then empty else "generator invalid: \(.generator.why)" end)' \
 		"$j" 2>/dev/null | grep -v '^$' >"$T/$tag.why"
 	grep -i 'warning' "$T/$tag.log" >>"$T/$tag.why"
@@ -386,7 +386,8 @@ if [ -n "${A_lean:-}" ]; then
 	esac
 	echo
 fi
-# Why a cell failed, and what each held run reached
+# Why a cell failed, what each held run reached, and gwstress's verdict on
+# itself; printed only when there is something to say
 for f in "$T"/A.*.res "$T"/A0.*.res "$T"/B*.res; do
 	[ -s "$f" ] || continue
 	tag=$(basename "$f" .res)
@@ -395,12 +396,16 @@ for f in "$T"/A.*.res "$T"/A0.*.res "$T"/B*.res; do
 	case $tag in B*) [ "$po" != "$n" ] &&
 		echo "- $tag: $po of $n streams were open at the peak, not all at once." ;;
 	esac
-	ok "$tag" "$n" && continue
-	echo "- $tag: $(field "$f" completed) of $n streams reached final_response; $(tr '\n' ';' <"$T/$tag.why" 2>/dev/null | sed 's/;$//')"
-done
-[ "$(field "$T/A.gwstress.res" generator 2>/dev/null)" = invalid ] &&
-	echo "- A.gwstress: gwstress marked its own run invalid: $(grep generator "$T/A.gwstress.why")"
-echo
+	if ! ok "$tag" "$n"; then
+		echo "- $tag: $(field "$f" completed) of $n streams reached final_response; $(tr '\n' ';' <"$T/$tag.why" 2>/dev/null | sed 's/;$//; s/;/; /g')"
+	elif [ "$(field "$f" generator)" = invalid ]; then
+		echo "- $tag: gwstress marked its own run invalid: $(grep 'generator invalid' "$T/$tag.why")"
+	fi
+done >"$T/notes"
+if [ -s "$T/notes" ]; then
+	cat "$T/notes"
+	echo
+fi
 
 if [ -s "$T/C.gwstress.res" ] || [ -s "$T/C.wrk.res" ] || [ -s "$T/C.hey.res" ]; then
 	echo "REST: \`GET /api/v1/config\`, keep-alive, $REST_C connections, $REST_S s (wrk \`-t 2\`)."
