@@ -41,6 +41,8 @@
 #   BENCH_CLIENTS_BIG [10000]                                 section D
 #   BENCH_CLIENTS_SKIP: words of what not to run: events hold rest big
 #     (sections) and tuned locust (rows), e.g. BENCH_CLIENTS_SKIP="big".
+#   BENCH_CLIENTS_KEEP=1 keeps the scratch folder (every run's output,
+#     gwstress's reports, gwsim's stderr) and prints its name.
 # Locust, wrk and hey are Debian packages (python3-locust, wrk, hey); a
 # missing one is skipped with the reason.
 #
@@ -65,7 +67,11 @@ T=$(mktemp -d "${TMPDIR:-/tmp}/gwstress-bench-clients.XXXXXX") || exit 1
 SIM=
 RUN=
 # runstat forwards the TERM to its client's process group
-trap 'kill $RUN $SIM 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+if [ "${BENCH_CLIENTS_KEEP:-0}" = 1 ]; then
+	trap 'kill $RUN $SIM 2>/dev/null; wait 2>/dev/null; echo "bench-clients: kept $T" >&2' EXIT
+else
+	trap 'kill $RUN $SIM 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT
+fi
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
@@ -86,7 +92,7 @@ command -v jq >/dev/null || die "jq not found (apt-get install jq)"
 start_sim() {
 	rm -f "$T/port"
 	"$GWSIM" --listen 127.0.0.1 --port 0 --ready-fd 3 "$@" \
-		3>"$T/port" 2>>"$T/gwsim.err" &
+		3>"$T/port" 2>"$T/gwsim.err" &
 	SIM=$!
 	i=0
 	while [ $i -lt 100 ] && [ ! -s "$T/port" ]; do sleep 0.1; i=$((i + 1)); done
@@ -94,7 +100,17 @@ start_sim() {
 	PORT=$(cat "$T/port")
 	URL="http://127.0.0.1:$PORT"
 }
-stop_sim() { kill "$SIM" 2>/dev/null; wait "$SIM" 2>/dev/null; SIM=; }
+# A gwsim that is gone before the run ends failed it, not the client: say
+# so next to the run ($tag, the last run measured).
+stop_sim() {
+	if ! kill -0 "$SIM" 2>/dev/null; then
+		wait "$SIM"
+		echo "- $tag: gwsim exited during the run (status $?): $(tail -n 2 "$T/gwsim.err" | tr '\n' ' ')" >>"$T/sim_died"
+	fi
+	kill "$SIM" 2>/dev/null
+	wait "$SIM" 2>/dev/null
+	SIM=
+}
 
 # measure TAG TIMEOUT_S CMD...: run CMD under runstat; its cost goes to
 # $T/TAG.stat, its output to $T/TAG.log; returns CMD's status.
@@ -368,10 +384,13 @@ for c in $CLIENTS; do
 done
 [ -n "${LOCUST_WHY:-}" ] && echo "| Locust | $LOCUST_WHY | | | | | |"
 echo
+isnum() { case $1 in '' | *[!0-9.]* | *.*.*) return 1 ;; esac; }
 ratio() { # A B: A / B, or – when either is not a number
-	case "$1$2" in *[!0-9.]* | '') echo "–" ;; *)
-		calc "if ($2 > 0) printf \"%.2f\", $1 / $2; else print \"–\"" ;;
-	esac
+	if isnum "$1" && isnum "$2"; then
+		calc "if ($2 > 0) printf \"%.2f\", $1 / $2; else print \"–\""
+	else
+		echo "–"
+	fi
 }
 if [ -n "${A_lean:-}" ]; then
 	echo "Ratios, gwstress (defaults) / lean C: CPU per event $(ratio "${A_gwstress:-}" "$A_lean")," \
@@ -402,6 +421,7 @@ for f in "$T"/A.*.res "$T"/A0.*.res "$T"/B*.res; do
 		echo "- $tag: gwstress marked its own run invalid: $(grep 'generator invalid' "$T/$tag.why")"
 	fi
 done >"$T/notes"
+cat "$T/sim_died" >>"$T/notes" 2>/dev/null
 if [ -s "$T/notes" ]; then
 	cat "$T/notes"
 	echo
