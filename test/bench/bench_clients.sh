@@ -422,6 +422,13 @@ for f in "$T"/A.*.res "$T"/A0.*.res "$T"/B*.res; do
 	fi
 done >"$T/notes"
 cat "$T/sim_died" >>"$T/notes" 2>/dev/null
+# 128 + a signal that runstat did not send: someone else's doing
+for f in "$T"/*.stat; do
+	[ -s "$f" ] || continue
+	st=$(field "$f" status)
+	[ "${st:-0}" -gt 128 ] && [ "$(field "$f" stopped_by)" = none ] &&
+		echo "- $(basename "$f" .stat): the client ended on signal $((st - 128)), which neither this script nor runstat sent (a shared machine)."
+done >>"$T/notes"
 if [ -s "$T/notes" ]; then
 	cat "$T/notes"
 	echo
@@ -468,6 +475,7 @@ if [ -s "$T/D.res" ]; then
 	fi
 	po=$(field "$T/D.res" peak_open)
 	echo "- $(commas "$po") streams open at the peak; peak RSS $(mib "${k:-0}"), $(calc "printf \"%.0f\", ${k:-0} / $n") KiB per stream asked for$( [ "${po:-0}" -gt 0 ] && [ "$po" != "$n" ] && calc "printf \", %.0f KiB per stream held at the peak\", ${k:-0} / $po");"
+	grep -h -- '^- D:' "$T/notes"
 	echo "- gwstress exit status $(field "$T/D.stat" status), $(field "$T/D.stat" wall_s) s$( [ -s "$T/D.why" ] && printf '; it said: %s' "$(sort -u "$T/D.why" | tr '\n' ';' | sed 's/;$//; s/;/; /g')")."
 	echo
 fi

@@ -11,8 +11,13 @@
  *   build/test/runstat -o STATFILE -t TIMEOUT_S -- COMMAND [ARG...]
  *
  * STATFILE gets one line:
- *   user_s=U sys_s=S maxrss_kib=K wall_s=W status=N
- * with N the exit status, or 128+signal.  The command runs in its own
+ *   user_s=U sys_s=S maxrss_kib=K wall_s=W status=N stopped_by=WHO
+ * with N the exit status, or 128+signal, and WHO the reason runstat
+ * signalled the command: none, timeout, or the signal runstat itself
+ * received and passed on (SIGTERM, SIGINT, SIGHUP).  A command that died
+ * of a signal with stopped_by=none was signalled from outside: on a
+ * shared machine, the bench says so instead of blaming the client.  The
+ * command runs in its own
  * process group; after TIMEOUT_S, or on SIGTERM/SIGINT/SIGHUP to runstat,
  * the group gets SIGTERM, then SIGKILL 5 s later, so the bench script's
  * cleanup trap ends every process a client started.  runstat exits with
@@ -63,7 +68,8 @@ int main(int argc, char **argv)
 	struct sigaction sa = { .sa_handler = on_signal };
 	struct rusage ru;
 	int64_t t0, deadline, kill_at = 0;
-	int opt, st = 0, status, timed_out = 0;
+	int opt, st = 0, status, timed_out = 0, passed_on = 0;
+	const char *who;
 	pid_t pid, r;
 	FILE *f;
 	char *end;
@@ -122,6 +128,7 @@ int main(int argc, char **argv)
 		now = now_ns();
 		if (!kill_at && (stop_sig || now > deadline)) {
 			timed_out = !stop_sig;
+			passed_on = stop_sig;
 			kill(-pid, SIGTERM);
 			kill_at = now + 5 * (int64_t)1000000000;
 		} else if (kill_at && now > kill_at) {
@@ -138,13 +145,18 @@ int main(int argc, char **argv)
 		perror(out);
 		return 1;
 	}
+	who = timed_out		     ? "timeout"
+	      : passed_on == SIGTERM ? "SIGTERM"
+	      : passed_on == SIGINT  ? "SIGINT"
+	      : passed_on == SIGHUP  ? "SIGHUP"
+				     : "none";
 	fprintf(f,
 		"user_s=%ld.%06ld sys_s=%ld.%06ld maxrss_kib=%ld "
-		"wall_s=%.3f status=%d\n",
+		"wall_s=%.3f status=%d stopped_by=%s\n",
 		(long)ru.ru_utime.tv_sec, (long)ru.ru_utime.tv_usec,
 		(long)ru.ru_stime.tv_sec, (long)ru.ru_stime.tv_usec,
 		ru.ru_maxrss, (double)(now_ns() - t0) / 1e9,
-		timed_out ? 124 : status);
+		timed_out ? 124 : status, who);
 	if (fclose(f) == EOF) {
 		perror(out);
 		return 1;
