@@ -15,6 +15,8 @@
 #                             .clang-format
 #   make bench                ring + collector throughput (prints figures)
 #   make bench-load           workload fidelity against gwsim (prints figures)
+#   make bench-clients        gwstress's cost per event and per held stream
+#                             beside a lean C client, Locust, wrk and hey
 #   make valgrind-smoke       a smoke run under valgrind memcheck
 #   make fuzz                 libFuzzer harnesses (clang, ASan+UBSan) built in
 #                             build/fuzz, each run FUZZ_SECONDS (default 60)
@@ -202,6 +204,18 @@ $(O)/test/bench_%: $(O)/test/bench_%.o $(O)/libgw.a
 bench-load: $(GWSTRESS) $(GWSIM) $(O)/test/bench_tls
 	$(Q)BENCH_TLS=$(O)/test/bench_tls sh test/bench/bench_load.sh
 
+# What a client costs: gwstress beside a lean C thread-per-stream client
+# and Locust on the same SSE flow, and beside wrk and hey on REST
+# (test/bench/bench_clients.sh; minutes; CI does not run it).  lean_sse
+# and runstat (a command's CPU and peak RSS from wait4) need no libgw.
+BENCH_CLIENT_BINS := $(O)/test/lean_sse $(O)/test/runstat
+$(BENCH_CLIENT_BINS): $(O)/test/%: $(O)/test/%.o
+	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^
+
+bench-clients: $(GWSTRESS) $(GWSIM) $(BENCH_CLIENT_BINS)
+	$(Q)LEAN_SSE=$(O)/test/lean_sse RUNSTAT=$(O)/test/runstat \
+		sh test/bench/bench_clients.sh
+
 bench: $(O)/test/bench_engine
 	$(Q)for w in 1 2 8 64 1024 4096; do \
 		$(O)/test/bench_engine $$w 2 10e6 0 || exit 1; done
@@ -370,8 +384,8 @@ clean:
 	rm -rf build gwstress gwsim
 
 .PHONY: all deps run test check check-unit check-integration check-stress \
-	bench bench-load hdr-check checksrc format fuzz install uninstall \
-	clean FORCE
+	bench bench-load bench-clients hdr-check checksrc format fuzz install \
+	uninstall clean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
