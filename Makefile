@@ -234,7 +234,7 @@ format:
 
 # --- fuzzing (clang libFuzzer) ---------------------------------------------
 # Not a flavour of the build above: libFuzzer needs clang, so the harnesses
-# in test/fuzz/ are compiled and linked in one step with the four sources
+# in test/fuzz/ are compiled and linked in one step with the five sources
 # they reach (no libgw.a: its objects lack the coverage instrumentation),
 # all in build/fuzz/ with its own flags stamp.  Each harness runs for
 # FUZZ_SECONDS on build/fuzz/corpus/<target>/, a scratch corpus seeded with a
@@ -248,7 +248,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_OPT     ?= -O1 -g
 FUZZ_TARGETS ?= sse ini proto
 FUZZ_O       := build/fuzz
-FUZZ_SRC     := src/engine/gw_sse.c src/gw_config.c src/sam/gw_proto.c src/gw_util.c
+FUZZ_SRC     := src/engine/gw_sse.c src/gw_config.c src/sam/gw_proto.c \
+		src/sam/gw_jscan.c src/gw_util.c
 FUZZ_CFLAGS  := -std=c11 -pthread -D_GNU_SOURCE -Iinclude \
 	$(filter-out -Wcast-align=strict,$(WARN)) -Wcast-align $(FUZZ_OPT) \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
