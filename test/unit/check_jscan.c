@@ -8,13 +8,16 @@
  *  - every first two bytes of a UTF-8 sequence (with continuation bytes
  *    after them), and every third and fourth byte after valid leads;
  *  - every \uXXXX, alone and after a high surrogate;
- *  - nesting at GW_JSCAN_MAX_DEPTH and one past it;
+ *  - nesting at GW_JSCAN_MAX_DEPTH and one past it, and at the limit on
+ *    a thread with the smallest stack gwstress allows (32 KiB), which
+ *    Jansson's recursive parser overflows;
  *  - RANDOM_NUMBERS numbers from a seeded generator, drawn around the
  *    integer limits and the real overflow threshold.
  * About 400,000 comparisons, well under a second at -O2.
  */
 #include <check.h>
 #include <jansson.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -337,6 +340,44 @@ START_TEST(test_depth)
 }
 END_TEST
 
+struct deep {
+	char *b;
+	size_t n;
+	int valid;
+};
+
+static void *scan_deep(void *arg)
+{
+	struct deep *d = arg;
+
+	d->valid = gw_jscan_valid(d->b, d->n);
+	return NULL;
+}
+
+/*
+ * No recursion: the deepest valid document on a 32 KiB stack (the least
+ * thread_stack_kib takes).  Jansson needs more than 128 KiB for it.
+ */
+START_TEST(test_small_stack)
+{
+	struct deep d = { NULL, 2 * GW_JSCAN_MAX_DEPTH, -1 };
+	pthread_attr_t at;
+	pthread_t t;
+
+	d.b = malloc(d.n);
+	ck_assert_ptr_nonnull(d.b);
+	memset(d.b, '[', GW_JSCAN_MAX_DEPTH);
+	memset(d.b + GW_JSCAN_MAX_DEPTH, ']', GW_JSCAN_MAX_DEPTH);
+	ck_assert_int_eq(pthread_attr_init(&at), 0);
+	ck_assert_int_eq(pthread_attr_setstacksize(&at, 32 * 1024), 0);
+	ck_assert_int_eq(pthread_create(&t, &at, scan_deep, &d), 0);
+	ck_assert_int_eq(pthread_join(t, NULL), 0);
+	pthread_attr_destroy(&at);
+	ck_assert_int_eq(d.valid, 1);
+	free(d.b);
+}
+END_TEST
+
 #define RANDOM_NUMBERS 100000
 
 static uint64_t splitmix64(uint64_t *s)
@@ -446,10 +487,12 @@ static Suite *jscan_suite(void)
 	tcase_add_test(tc, test_strings);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("jansson");
+	tcase_set_timeout(tc, 120); /* seconds under ASan on a busy machine */
 	tcase_add_test(tc, test_every_byte);
 	tcase_add_test(tc, test_utf8);
 	tcase_add_test(tc, test_unicode_escapes);
 	tcase_add_test(tc, test_depth);
+	tcase_add_test(tc, test_small_stack);
 	tcase_add_test(tc, test_numbers);
 	suite_add_tcase(s, tc);
 	return s;

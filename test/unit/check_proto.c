@@ -1173,6 +1173,7 @@ static Suite *proto_suite(void)
 	tcase_add_test(tc, test_event_foreign);
 	suite_add_tcase(s, tc);
 	tc = tcase_create("oracle");
+	tcase_set_timeout(tc, 120); /* seconds under ASan on a busy machine */
 	tcase_add_loop_test(tc, test_event_cases, 0,
 			    sizeof(ev_cases) / sizeof(ev_cases[0]));
 	tcase_add_test(tc, test_event_null_data);
