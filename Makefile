@@ -15,6 +15,8 @@
 #                             .clang-format
 #   make bench                ring + collector throughput (prints figures)
 #   make bench-load           workload fidelity against gwsim (prints figures)
+#   make bench-proto          SSE event classification, Jansson's tree against
+#                             gw_jscan, ns per event (prints figures)
 #   make valgrind-smoke       a smoke run under valgrind memcheck
 #   make fuzz                 libFuzzer harnesses (clang, ASan+UBSan) built in
 #                             build/fuzz, each run FUZZ_SECONDS (default 60)
@@ -201,6 +203,11 @@ bench: $(O)/test/bench_engine
 		$(O)/test/bench_engine $$w 2 10e6 0 || exit 1; done
 	$(Q)$(O)/test/bench_engine 2 2 0 16384
 
+# Event classification: the Jansson version (the test oracle) against
+# gw_proto_event on gw_jscan, side by side on three SAM events.
+bench-proto: $(O)/test/bench_proto
+	$(Q)$(O)/test/bench_proto
+
 # Every header compiles on its own: the public ones, the scenario family's
 # private gw_sc.h, and gwsim's sim.h (with gwsim's flags).
 PRIV_HDRS := $(wildcard src/scenarios/*.h)
@@ -283,7 +290,7 @@ clean:
 	rm -rf build gwstress gwsim
 
 .PHONY: all deps run test check check-unit check-integration check-stress \
-	bench bench-load hdr-check checksrc format fuzz clean FORCE
+	bench bench-load bench-proto hdr-check checksrc format fuzz clean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 

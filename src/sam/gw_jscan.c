@@ -31,6 +31,21 @@
  * (the price is the oracle tests, and a Jansson upgrade means running
  * them again); and Jansson's NUL quirk, copied on purpose.
  *
+ * What it buys (make bench-proto: CPU time per event, best of 15 runs,
+ * gcc 12 -O2, the project's 2-core machine while other jobs kept its
+ * load average between 18 and 77: the ranges are five runs, and the
+ * ratios mean more than the times):
+ *
+ *   SAM event                          bytes   Jansson      gw_jscan
+ *   status-update, state change          319   6.0-8.1 us   0.61-0.91 us
+ *   status-update, text chunk            389   7.6-10.3 us  0.83-1.06 us
+ *   status-update, text + tool_result   2332   40-55 us     2.0-2.7 us
+ *   final_response, whole answer      300570   5.1-6.1 ms   0.13-0.15 ms
+ *
+ * that is 7 to 12 times faster on the small events that make up a
+ * stream, 20 to 28 on 2 KB and 35 to 46 on the big answer, and 0 malloc
+ * calls where Jansson made 43 to 124 per event (reallocs not counted).
+ *
  * How it matches Jansson (src/load.c and src/utf.c of 2.14, read, not
  * copied):
  *  - Jansson checks UTF-8 for every byte of the stream; outside strings a
