@@ -99,6 +99,8 @@ static const char overflow_digits[] =
 	"76447573027006985557136695962284291481986083493647529271907416844"
 	"4365510704342711559699508093042880177904174497792";
 #define OVERFLOW_EXP10 309 /* overflow_digits has this many digits */
+_Static_assert(sizeof(overflow_digits) - 1 == OVERFLOW_EXP10,
+	       "2^1024 - 2^970 has 309 decimal digits");
 
 static int is_digit(unsigned c)
 {
@@ -118,7 +120,7 @@ static const unsigned char *skip_ws(const unsigned char *p,
 	return p;
 }
 
-/* Four hex digits at p into *v; -1 if fewer than four. */
+/* Four hex digits at p into *v; -1 unless the next four bytes are. */
 static int hex4(const unsigned char *p, const unsigned char *end, unsigned *v)
 {
 	unsigned x = 0;
