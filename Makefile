@@ -17,6 +17,8 @@
 #   make bench-load           workload fidelity against gwsim (prints figures)
 #   make bench-clients        gwstress's cost per event and per held stream
 #                             beside a lean C client, Locust, wrk and hey
+#   make bench-proto          SSE event classification, Jansson's tree against
+#                             gw_jscan, ns per event (prints figures)
 #   make valgrind-smoke       a smoke run under valgrind memcheck
 #   make fuzz                 libFuzzer harnesses (clang, ASan+UBSan) built in
 #                             build/fuzz, each run FUZZ_SECONDS (default 60)
@@ -221,6 +223,11 @@ bench: $(O)/test/bench_engine
 		$(O)/test/bench_engine $$w 2 10e6 0 || exit 1; done
 	$(Q)$(O)/test/bench_engine 2 2 0 16384
 
+# Event classification: the Jansson version (the test oracle) against
+# gw_proto_event on gw_jscan, side by side on three SAM events.
+bench-proto: $(O)/test/bench_proto
+	$(Q)$(O)/test/bench_proto
+
 # Every header compiles on its own: the public ones, the scenario family's
 # private gw_sc.h, and gwsim's sim.h (with gwsim's flags).
 PRIV_HDRS := $(wildcard src/scenarios/*.h)
@@ -254,7 +261,7 @@ format:
 
 # --- fuzzing (clang libFuzzer) ---------------------------------------------
 # Not a flavour of the build above: libFuzzer needs clang, so the harnesses
-# in test/fuzz/ are compiled and linked in one step with the four sources
+# in test/fuzz/ are compiled and linked in one step with the five sources
 # they reach (no libgw.a: its objects lack the coverage instrumentation),
 # all in build/fuzz/ with its own flags stamp.  Each harness runs for
 # FUZZ_SECONDS on build/fuzz/corpus/<target>/, a scratch corpus seeded with a
@@ -268,7 +275,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_OPT     ?= -O1 -g
 FUZZ_TARGETS ?= sse ini proto
 FUZZ_O       := build/fuzz
-FUZZ_SRC     := src/engine/gw_sse.c src/gw_config.c src/sam/gw_proto.c src/gw_util.c
+FUZZ_SRC     := src/engine/gw_sse.c src/gw_config.c src/sam/gw_proto.c \
+		src/sam/gw_jscan.c src/gw_util.c
 FUZZ_CFLAGS  := -std=c11 -pthread -D_GNU_SOURCE -Iinclude \
 	$(filter-out -Wcast-align=strict,$(WARN)) -Wcast-align $(FUZZ_OPT) \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -384,8 +392,8 @@ clean:
 	rm -rf build gwstress gwsim
 
 .PHONY: all deps run test check check-unit check-integration check-stress \
-	bench bench-load bench-clients hdr-check checksrc format fuzz install \
-	uninstall clean FORCE
+	bench bench-load bench-clients bench-proto hdr-check checksrc format \
+	fuzz install uninstall clean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 

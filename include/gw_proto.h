@@ -64,7 +64,9 @@ struct gw_proto_event {
  * decides on).  When `task` is not NULL, frames whose result.taskId (or a
  * Task's result.id) or result.contextId differ from it are foreign.
  * Returns GW_E_NONE, or GW_E_PARSE when data is not JSON (the event may
- * still be terminal by its type).
+ * still be terminal by its type).  "JSON" is what json_loadb accepts,
+ * and a member given twice counts by its last value, as in Jansson's
+ * tree; but nothing is allocated: one gw_jscan pass over data.
  */
 enum gw_errclass gw_proto_event(const char *type, const char *data, size_t len,
 				const struct gw_task *task,
