@@ -16,6 +16,9 @@
 
 #include "gw_errclass.h"
 
+/* Deepest nesting of a response body parsed into a tree (gw_proto.c). */
+#define GW_PROTO_MAX_DEPTH 64
+
 struct gw_task {
 	char id[160];	      /* result.id */
 	char context_id[160]; /* result.contextId */
@@ -36,7 +39,8 @@ char *gw_proto_submit_request(const char *rid, const char *mid,
  * Parse a submit response body: task id from result.id, session from
  * result.contextId.  Returns GW_E_NONE with *out filled, or GW_E_PARSE
  * (not JSON) / GW_E_PROTOCOL (no usable result.id, a JSON-RPC error, ids
- * too long) with a static reason in *why.
+ * too long, nested deeper than GW_PROTO_MAX_DEPTH) with a static reason
+ * in *why.
  */
 enum gw_errclass gw_proto_submit_response(const char *body, size_t len,
 					  struct gw_task *out,

@@ -42,12 +42,36 @@ char *gw_proto_submit_request(const char *rid, const char *mid,
 	return body;
 }
 
+/*
+ * 1 when a JSON body nests containers deeper than GW_PROTO_MAX_DEPTH.
+ * Jansson's parser recurses (some 60 bytes of stack a level, to its 2,048
+ * levels): a hostile answer of a few KB could overflow a worker's small
+ * stack.  gw_jscan counts with a bitset instead; a body it finds invalid
+ * is left to Jansson, which says so.
+ */
+static int too_deep(const char *body, size_t len)
+{
+	struct gw_jscan js;
+	enum gw_jscan_tok t;
+
+	gw_jscan_init(&js, body, len);
+	while ((t = gw_jscan_next(&js)) > GW_JSCAN_END)
+		if (js.depth > GW_PROTO_MAX_DEPTH)
+			return 1;
+	return 0;
+}
+
 enum gw_errclass gw_proto_submit_response(const char *body, size_t len,
 					  struct gw_task *out, const char **why)
 {
-	json_t *resp = json_loadb(body, len, 0, NULL), *result;
+	json_t *resp, *result;
 	const char *id, *ctx;
 
+	if (too_deep(body, len)) {
+		*why = "submit response nested too deep";
+		return GW_E_PROTOCOL;
+	}
+	resp = json_loadb(body, len, 0, NULL);
 	if (!resp) {
 		*why = "submit response is not JSON";
 		return GW_E_PARSE;
@@ -73,10 +97,16 @@ enum gw_errclass gw_proto_submit_response(const char *body, size_t len,
 enum gw_errclass gw_proto_upload_response(const char *body, size_t len,
 					  char *sid, size_t n, const char **why)
 {
-	json_t *resp = json_loadb(body, len, 0, NULL);
-	const char *v = json_str(resp, "sessionId");
+	json_t *resp;
+	const char *v;
 	enum gw_errclass c = GW_E_NONE;
 
+	if (too_deep(body, len)) {
+		*why = "upload response nested too deep";
+		return GW_E_PROTOCOL;
+	}
+	resp = json_loadb(body, len, 0, NULL);
+	v = json_str(resp, "sessionId");
 	if (!resp) {
 		*why = "upload response is not JSON";
 		c = GW_E_PARSE;

@@ -75,6 +75,50 @@ START_TEST(test_submit_request)
 }
 END_TEST
 
+/* A response nested deeper than GW_PROTO_MAX_DEPTH is refused before
+ * Jansson's recursive parser sees it (a worker's stack is small). */
+START_TEST(test_response_depth)
+{
+	char body[4096];
+	struct gw_task t;
+	const char *why = NULL;
+	char sid[64];
+	size_t n;
+
+	for (int depth = GW_PROTO_MAX_DEPTH - 1;
+	     depth <= GW_PROTO_MAX_DEPTH + 1; depth++) {
+		/* {"result":{"id":"t","contextId":"c","x":[[...]]}}: two
+		 * objects, then arrays to the depth */
+		n = (size_t)sprintf(body, "{\"result\":{\"id\":\"t\","
+					  "\"contextId\":\"c\",\"x\":");
+		for (int i = 2; i < depth; i++)
+			body[n++] = '[';
+		for (int i = 2; i < depth; i++)
+			body[n++] = ']';
+		n += (size_t)sprintf(body + n, "}}");
+		why = NULL;
+		if (depth <= GW_PROTO_MAX_DEPTH) {
+			ck_assert_int_eq(gw_proto_submit_response(body, n, &t,
+								  &why),
+					 GW_E_NONE);
+			ck_assert_str_eq(t.id, "t");
+		} else {
+			ck_assert_int_eq(gw_proto_submit_response(body, n, &t,
+								  &why),
+					 GW_E_PROTOCOL);
+			ck_assert_str_eq(why,
+					 "submit response nested too deep");
+			ck_assert_int_eq(gw_proto_upload_response(body, n, sid,
+								  sizeof(sid),
+								  &why),
+					 GW_E_PROTOCOL);
+			ck_assert_str_eq(why,
+					 "upload response nested too deep");
+		}
+	}
+}
+END_TEST
+
 START_TEST(test_submit_response)
 {
 	struct gw_task t;
@@ -1168,6 +1212,7 @@ static Suite *proto_suite(void)
 
 	tcase_add_test(tc, test_submit_request);
 	tcase_add_test(tc, test_submit_response);
+	tcase_add_test(tc, test_response_depth);
 	tcase_add_test(tc, test_upload_response);
 	tcase_add_test(tc, test_event_terminal);
 	tcase_add_test(tc, test_event_foreign);
