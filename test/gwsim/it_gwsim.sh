@@ -801,8 +801,10 @@ else
 	export CURL_CA_BUNDLE
 	check "redirects name https" eval '[ "$(req GET /health/)" = 307 ] &&
 		[ "$(hdr location)" = "$SIM_URL/health" ]'
-	submit "over TLS [gwsim:first_delay_ms=300]"
-	sse "$TASK" 10
+	# the stream must open before the task ends, or it never ends (a late
+	# subscriber): 2 s leaves room for a slow handshake on a loaded host
+	submit "over TLS [gwsim:first_delay_ms=2000]"
+	sse "$TASK" 12
 	check "SSE over TLS: a submit, and its stream read to final_response" \
 		eval '[ "$RC" -eq 0 ] && [ "$(events_in "$T/s")" = 7 ] &&
 		[ "$(grep "^event: " "$T/s" | tail -n1 | tr -d "\r")" = "event: final_response" ]'
