@@ -257,7 +257,7 @@ checksrc: $(GW_OBJ) $(SIM_OBJ)
 
 format:
 	$(Q)git ls-files 'src/*.c' 'src/*.h' 'include/*.h' 'test/*.c' \
-		'test/*.h' | grep -v '^src/gwsim/' | xargs clang-format -i
+		'test/*.h' | xargs clang-format -i
 
 # --- fuzzing (clang libFuzzer) ---------------------------------------------
 # Not a flavour of the build above: libFuzzer needs clang, so the harnesses
