@@ -146,7 +146,7 @@ gw_result() {
 		tail -n 3 "$T/$tag.log" >"$T/$tag.why"
 		return
 	fi
-	jq -r --argjson n "$n" '"streams=\($n) completed=\(.counters.sse_terminal_events // 0) events=\(.counters.sse_events_received // 0) span_s=\(.metadata.duration_seconds) peak_open=\([.series.windows[].open_streams] | max) errors=\($n - (.counters.sse_terminal_events // 0)) generator=\(if .generator.valid then "valid" else "invalid" end)"' "$j" >"$T/$tag.res"
+	jq -r --argjson n "$n" '"streams=\($n) completed=\(.counters.sse_terminal_events // 0) events=\(.counters.sse_events_received // 0) span_s=\(.metadata.duration_seconds) peak_open=\([.series.windows[].open_streams] | max) errors=\($n - (.counters.sse_terminal_events // 0)) generator=\(if .generator.valid then "valid" else "invalid" end) procs=\(.merge.shards_count // 1) rss_sum_kib=\(.generator.peak_rss_kb // 0)"' "$j" >"$T/$tag.res"
 	jq -r '(.summary.errors_by_class | to_entries
 		| map(select(.value > 0 and .key != "aborted"))
 		| map("\(.key) \(.value)") | join(", ")),
@@ -466,7 +466,16 @@ fi
 if [ -s "$T/D.res" ]; then
 	n=$(field "$T/D.res" streams) done=$(field "$T/D.res" completed)
 	k=$(field "$T/D.stat" maxrss_kib)
-	echo "$(commas "$BIG") streams held by gwstress (hold model, defaults, one process):"
+	procs=$(field "$T/D.res" procs)
+	if [ "${procs:-1}" -gt 1 ]; then
+		# wait4's ru_maxrss of a parent is its largest child's; the
+		# merged report adds the worker processes' own peaks
+		k=$(field "$T/D.res" rss_sum_kib)
+		how="$procs worker processes (one descriptor limit each), their peak RSS added"
+	else
+		how="one process"
+	fi
+	echo "$(commas "$BIG") streams held by gwstress (hold model, defaults, $how):"
 	echo
 	if [ "$done" = "$n" ]; then
 		echo "- every stream reached its terminal event ($(commas "$done") of $(commas "$n"));"
