@@ -45,7 +45,7 @@ static int register_all(struct gw_load *L)
 {
 	const struct gw_workload *wl = L->wl;
 	char name[GW_NAME_LEN + 16];
-	int need_ops = 10, need_ctr = 12 + 7;
+	int need_ops = 11, need_ctr = 12 + 7; /* gw_sam_init 7 + the run 4 */
 
 	for (int f = 0; f < wl->nflows; f++) {
 		need_ops += 2 + 2 * wl->flow[f].nsteps;

@@ -14,7 +14,9 @@
 #   4. a closed model of 500 users and a hold model of 2,000 streams:
 #      errors (expected 0);
 #   5. what a new connection costs one worker, http and https (bench_tls:
-#      the handshakes per second a reconnect-per-task flow can do).
+#      the handshakes per second a reconnect-per-task flow can do);
+#   6. the measurement's own overhead at 1,000 streams: gwsim's send
+#      stamp (--stamp-events) to gwstress's arrival time, per event.
 #
 # BENCH_LOAD_SECONDS scales the first run (default 60).
 # loopback only: no proxy of the host may see (or swallow) this traffic
@@ -221,3 +223,22 @@ else
 	kill "$PLAIN" 2>/dev/null
 	wait "$PLAIN" 2>/dev/null
 fi
+
+echo "== 6. measurement overhead at 1,000 streams: gateway send to gwstress"
+# gwsim --stamp-events writes ': gwsim-sent <CLOCK_MONOTONIC ns>' in the
+# same write as each event; gwstress times it on arrival (sse_delivery):
+# the network, the kernel, libcurl and the SSE parser, on one host
+workload stamped '[load]
+model = hold
+stage = 10s 1000
+stage = 15s 1000
+graceful_stop = 30s
+name = stamped
+[flow.held]
+step = submit new [gwsim:events=60] [gwsim:interval_ms=200] [gwsim:first_delay_ms=200] hold
+step = collect terminal window 60s'
+start_sim --stamp-events --queue-size 1000
+run -c "$T/stamped.ini" -u "$URL"
+stop_sim
+jq -r '"  \(.operations.sse_delivery.percentiles.count) events over \([.series.windows[].open_streams] | max) open streams: delivery p50 \(.operations.sse_delivery.percentiles.p50 * 1000 | round) us, p99 \(.operations.sse_delivery.percentiles.p99 * 1000 | round) us, max \(.operations.sse_delivery.percentiles.max | . * 10 | round / 10) ms; generator \(if .generator.valid then "valid" else .generator.why end), CPU peak \(.generator.cpu_percent_peak | round) %"' \
+	"$T/load_report_stamped.json"
