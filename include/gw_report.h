@@ -38,7 +38,8 @@ struct gw_report_ctx {
 	const struct gw_config *cfg;
 	const char *target; /* redacted URL */
 	int bundled;
-	const char *tool; /* "gwstress 0.1.0" */
+	const char *tool;   /* "gwstress 0.1.0" */
+	int shard, nshards; /* --shard I/N (metadata.shard), 0 0 = none */
 };
 
 /* Print the console summary of one scenario. */

@@ -25,7 +25,12 @@ struct gw_run {
 	const struct gw_target *target; /* the gateway under test */
 	int progress;			/* live progress line on stderr */
 	int quiet;			/* -q: no progress messages */
+	int shard, nshards;		/* --shard I/N, nshards 0 or 1 = all */
 };
+
+/* Shard i's part of n over `shards`: floor(n(i+1)/shards) -
+ * floor(n i/shards), so the parts add up to n. */
+long gw_run_share(long n, int i, int shards);
 
 /* What the run keeps of a scenario after its report is written: the
  * tally, and the report for the HTML page and the JUnit file. */

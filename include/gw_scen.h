@@ -36,6 +36,11 @@ struct gw_scen_def {
 	const char *what;    /* one line for --list */
 	long param;
 	int workers; /* a count, GW_NEED_PARAM or GW_NEED_SSE */
+	/* --shard: 1 when shards share out its concurrency (param, and the
+	 * profile's concurrent_sse_connections and concurrent_sessions) and
+	 * every check merges from the shares (gw_check_merge); 0 when it
+	 * runs whole on shard 0 (its checks count fixed numbers) */
+	int split;
 	int (*need)(const struct gw_config *cfg, long param);
 	void (*run)(struct gw_scen *s, long param);
 };

@@ -128,7 +128,7 @@ static const struct cli_opt opts[OPT_COUNT] = {
 	[OPT_AXIS] = { "axis", 0, "rate|streams", NULL, NULL,
 		       "search: what to vary (default [search] axis)" },
 	[OPT_SHARD] = { "shard", 0, "I/N", NULL, NULL,
-			"load: run shard I of N (0-based) of the workload" },
+			"run shard I of N (0-based) of the load" },
 };
 
 static void usage(FILE *f)
@@ -401,9 +401,10 @@ int gw_cli_parse(struct gw_cli *c, int argc, char **argv)
 			return gw_error("%s is not an option of 'gwstress %s' "
 					"(see --help)",
 					argv[optind - 1], c->mode_name);
-		if (c->mode != GW_MODE_LOAD && i == OPT_SHARD)
-			return gw_error("--shard is an option of 'gwstress "
-					"load' (see --help)");
+		if (c->mode == GW_MODE_SEARCH && i == OPT_SHARD)
+			return gw_error("--shard is not an option of 'gwstress "
+					"search': a search's probes judge one "
+					"process (see --help)");
 		if (c->mode != GW_MODE_SEARCH && i == OPT_AXIS)
 			return gw_error("--axis is an option of 'gwstress "
 					"search' only (see --help)");
@@ -420,7 +421,7 @@ int gw_cli_parse(struct gw_cli *c, int argc, char **argv)
 		return gw_error("unexpected argument '%s' (see --help)",
 				argv[optind]);
 	}
-	if (!rc && c->mode == GW_MODE_LOAD)
+	if (!rc && c->mode != GW_MODE_SEARCH && !c->merge && !c->list)
 		rc = shard_from_env(c);
 	return rc;
 }

@@ -16,6 +16,13 @@
 #include <string.h>
 #include <unistd.h>
 
+long gw_run_share(long n, int i, int shards)
+{
+	if (shards <= 1)
+		return n;
+	return n * (i + 1) / shards - n * i / shards;
+}
+
 enum gw_outcome gw_run_scenario(struct gw_run *run,
 				const struct gw_scen_def *def,
 				const struct gw_report_ctx *rc, int quiet,
@@ -26,6 +33,7 @@ enum gw_outcome gw_run_scenario(struct gw_run *run,
 	char path[1024];
 	json_t *j;
 	int need;
+	long param;
 
 	memset(res, 0, sizeof(*res));
 	res->report_ok = 1;
@@ -33,13 +41,24 @@ enum gw_outcome gw_run_scenario(struct gw_run *run,
 	gw_metrics_start(s->m);
 	gw_scen_memory_sample(s);
 	need = gw_scen_def_need(def, run->cfg);
+	param = def->split ? gw_run_share(def->param, run->shard, run->nshards)
+			   : def->param;
 	if (need > run->eng->nworkers)
 		snprintf(s->skip_reason, sizeof(s->skip_reason),
 			 "needs %d concurrent workers, the pool has %d "
 			 "([engine] workers)",
 			 need, run->eng->nworkers);
+	else if (run->nshards > 1 && !def->split && run->shard != 0)
+		snprintf(s->skip_reason, sizeof(s->skip_reason),
+			 "runs whole on shard 0 of %d (its checks count fixed "
+			 "numbers)",
+			 run->nshards);
+	else if (run->nshards > 1 && def->param && !param)
+		snprintf(s->skip_reason, sizeof(s->skip_reason),
+			 "shard %d of %d has no share of its %ld", run->shard,
+			 run->nshards, def->param);
 	else
-		def->run(s, def->param);
+		def->run(s, param);
 	gw_scen_stop(s);
 	if (gw_stopping())
 		s->m->interrupted = 1;

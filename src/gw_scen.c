@@ -42,6 +42,7 @@ struct gw_scen *gw_scen_create(struct gw_run *run,
 	s->m = gw_metrics_create(def->name, def->markers);
 	s->progress = run->progress;
 	gw_sam_init(&s->sam, s->m, run->cfg->target.agent_name);
+	s->sam.shard = (unsigned)run->shard;
 	return s;
 }
 

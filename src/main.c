@@ -266,15 +266,19 @@ static int write_extras(const struct gw_cli *c, const struct gw_config *cfg,
 static int run_all(const struct gw_cli *c, const struct gw_config *cfg,
 		   struct gw_engine *e, const struct gw_target *t)
 {
-	struct gw_run run = {
-		.cfg = cfg, .eng = e, .target = t, .quiet = c->quiet
-	};
+	struct gw_run run = { .cfg = cfg,
+			      .eng = e,
+			      .target = t,
+			      .quiet = c->quiet,
+			      .shard = c->shard,
+			      .nshards = c->nshards };
 	size_t ncat, nres = 0;
 	const struct gw_scen_def *cat = gw_catalogue_get(&ncat);
 	struct gw_result *res = gw_xcalloc(ncat, sizeof(*res));
 	int tally[GW_NOUTCOME] = { 0 }, reports_ok = 1;
 	char tool[64];
-	struct gw_report_ctx rc = { cfg, t->display, t->bundled, tool };
+	struct gw_report_ctx rc = { cfg,  t->display, t->bundled,
+				    tool, c->shard,   c->nshards };
 
 	snprintf(tool, sizeof(tool), "gwstress %s", GW_VERSION);
 	run.progress = cfg->engine.progress && !c->quiet && isatty(2);
@@ -341,7 +345,7 @@ static int run_load(const struct gw_cli *c, const struct gw_config *cfg,
 	struct gw_load_result r;
 	struct gw_result res = { 0 };
 	char tool[64], path[1024];
-	struct gw_report_ctx rc = { cfg, t->display, t->bundled, tool };
+	struct gw_report_ctx rc = { cfg, t->display, t->bundled, tool, 0, 0 };
 	int ok = 1;
 
 	if (!L)
@@ -444,7 +448,7 @@ static int run_search(const struct gw_cli *c, const struct gw_config *cfg,
 					      !c->quiet && isatty(2) };
 	static struct gw_search s;
 	char tool[64], path[1024], dir[1100];
-	struct gw_report_ctx rc = { cfg, t->display, t->bundled, tool };
+	struct gw_report_ctx rc = { cfg, t->display, t->bundled, tool, 0, 0 };
 	json_t *j;
 	int ok = 1;
 

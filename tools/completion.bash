@@ -211,7 +211,7 @@ _gwstress()
 
 		for o in "${_gwstress_c_opts[@]}"; do
 			# load and search refuse the catalogue's own options;
-			# --axis is search's alone, --shard load's
+			# --axis is search's alone; a search takes no --shard
 			case $mode:$o in
 			load:--scale | load:-s | load:--scenario | load:-m | \
 				load:--marker | load:--list | load:--merge | \
@@ -221,7 +221,7 @@ _gwstress()
 				search:-m | search:--marker | search:--list | \
 				search:--merge | search:--duration | \
 				search:--soak-duration | search:--shard) continue ;;
-			:--axis | :--shard)
+			:--axis)
 				[[ ${prog##*/} == gwstress* ]] && continue
 				;;
 			esac

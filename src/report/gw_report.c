@@ -426,6 +426,10 @@ json_t *gw_report_json(const struct gw_scen *s, const struct gw_report_ctx *c)
 	json_object_set_new(root, "schema_version",
 			    json_integer(GW_REPORT_SCHEMA_VERSION));
 	json_object_set_new(root, "metadata", report_metadata(m, c, passed));
+	if (c->nshards > 1)
+		json_object_set_new(json_object_get(root, "metadata"), "shard",
+				    json_pack("{s:i, s:i}", "index", c->shard,
+					      "count", c->nshards));
 	gw_report_add_metrics(root, m, passed);
 	json_object_set_new(root, "verdict",
 			    gw_report_verdict(&s->checks, passed,

@@ -225,7 +225,7 @@ static void sus_run(struct gw_scen *s, long p)
 	{                                                                       \
 		.name = "test_many_concurrent_sessions[" #n "]",                \
 		.markers = "stress scalability", .param = n,                    \
-		.workers = GW_NEED_PARAM, .run = many_run,                      \
+		.workers = GW_NEED_PARAM, .split = 1, .run = many_run,          \
 		.what = #n                                                      \
 			" concurrent new sessions, each submit + stream to "    \
 			"its terminal event; >= 90% complete, submit p99 < 2 s" \

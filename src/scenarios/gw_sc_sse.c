@@ -137,14 +137,31 @@ static void churn_health(struct gw_worker *w, void *arg)
 	gw_sc_health(w, x->s, x->op_health);
 }
 
+/* concurrent_sse_connections, or this shard's share of it (--shard);
+ * 0 with the scenario skipped when the shard has none */
+static long sse_share(struct gw_scen *s)
+{
+	long n = gw_run_share(s->run->cfg->profile.concurrent_sse_connections,
+			      s->run->shard, s->run->nshards);
+
+	if (!n)
+		snprintf(s->skip_reason, sizeof(s->skip_reason),
+			 "shard %d of %d has no share of its %ld streams",
+			 s->run->shard, s->run->nshards,
+			 s->run->cfg->profile.concurrent_sse_connections);
+	return n;
+}
+
 static void churn_run(struct gw_scen *s, long p)
 {
-	long batch = s->run->cfg->profile.concurrent_sse_connections;
+	long batch = sse_share(s);
 	long cycles = 2 * batch;
 	struct churn x = { .s = s };
 	uint64_t completed;
 
 	(void)p;
+	if (!batch)
+		return;
 	x.op_connect = gw_metrics_op(s->m, "churn_connect");
 	x.op_health = gw_sam_http_op(&s->sam, "health_check");
 	x.c_events = gw_metrics_counter(s->m, "churn_events_received");
@@ -211,7 +228,9 @@ static void burst_run(struct gw_scen *s, long p)
 	long ok = 0, dup = 0;
 
 	(void)p;
-	x.n = s->run->cfg->profile.concurrent_sse_connections;
+	x.n = sse_share(s);
+	if (!x.n)
+		return;
 	x.op_submit = gw_metrics_op(s->m, "burst_submit");
 	x.task = gw_xcalloc((size_t)x.n, sizeof(*x.task));
 	x.ok = gw_xcalloc((size_t)x.n, 1);
@@ -243,7 +262,7 @@ static void burst_run(struct gw_scen *s, long p)
 	{                                                                     \
 		.name = "test_concurrent_sse_connections[" #n "]",            \
 		.markers = "stress", .param = n, .workers = GW_NEED_PARAM,    \
-		.run = csse_run,                                              \
+		.split = 1, .run = csse_run,                                  \
 		.what = #n " sequential submits, then " #n " concurrent SSE " \
 			   "streams read to their terminal event"             \
 	}
@@ -255,6 +274,7 @@ const struct gw_scen_def gw_sc_sse_list[] = {
 	{ .name = "test_sse_connection_churn",
 	  .markers = "stress",
 	  .workers = GW_NEED_SSE,
+	  .split = 1,
 	  .run = churn_run,
 	  .what = "2 batches of concurrent submit + subscribe cycles that "
 		  "close the stream after its first event; the gateway "
@@ -262,6 +282,7 @@ const struct gw_scen_def gw_sc_sse_list[] = {
 	{ .name = "test_concurrent_task_submission_burst",
 	  .markers = "stress",
 	  .workers = GW_NEED_SSE,
+	  .split = 1,
 	  .run = burst_run,
 	  .what = "concurrent_sse_connections submits released at once "
 		  "through a start gate; distinct task ids, success and p99" },

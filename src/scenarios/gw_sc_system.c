@@ -383,6 +383,7 @@ const struct gw_scen_def gw_sc_system_list[] = {
 	  .markers = "stress",
 	  .param = 10,
 	  .workers = GW_NEED_PARAM,
+	  .split = 1,
 	  .run = concurrency_run,
 	  .what = "10 concurrent tasks: text, tool call, peer delegation in "
 		  "turn; all complete, none left running" },
@@ -390,6 +391,7 @@ const struct gw_scen_def gw_sc_system_list[] = {
 	  .markers = "stress",
 	  .param = 30,
 	  .workers = GW_NEED_PARAM,
+	  .split = 1,
 	  .run = concurrency_run,
 	  .what = "30 concurrent tasks of the three kinds; all complete, none "
 		  "left running" },

@@ -160,6 +160,34 @@ check "term: their flows in it" [ "$(jget "$L" .load.completed)" -gt 10 ]
 check "term: no worker process left" \
 	[ -z "$(pgrep -f "$T/long.ini" | grep -v $$)" ]
 
+echo "== the catalogue over 2 shards: concurrency shared out, the rest on shard 0"
+CSSE='test_concurrent_sse_connections[5]'
+ISO=test_session_isolation
+pids=""
+for i in 0 1; do
+	(exec timeout 120 "$GWSTRESS" -q -u "$SIM_URL" --shard $i/2 -s "$CSSE" \
+		-s "$ISO" --report-dir "$R/cat$i") >"$T/cat$i.out" 2>&1 &
+	pids="$pids $!"
+done
+for p in $pids; do wait "$p"; done
+c0=$(report_of "$R/cat0" "$CSSE") c1=$(report_of "$R/cat1" "$CSSE")
+check "catalogue: the 5 streams shared 2 + 3 ($(jget "$c0" .counters.sse_terminal_events) + $(jget "$c1" .counters.sse_terminal_events))" \
+	[ "$(jget "$c0" .counters.sse_terminal_events)$(jget "$c1" .counters.sse_terminal_events)" = 23 ]
+check "catalogue: $ISO skipped on shard 1, with the reason" \
+	jtrue '.verdict.skip_reason | test("whole on shard 0")' "$(report_of "$R/cat1" "$ISO")"
+check "catalogue: $ISO ran on shard 0" \
+	jtrue '.verdict.skip_reason == "" and (.verdict.checks | length > 0)' "$(report_of "$R/cat0" "$ISO")"
+run_gwstress catmerge --merge "$T/cat.json" "$c0" "$c1"
+check "catalogue merge: exit 0 (rc=$RC)" [ "$RC" -eq 0 ]
+check "catalogue merge: 5 terminal events" \
+	[ "$(jget "$T/cat.json" .counters.sse_terminal_events)" -eq 5 ]
+check "catalogue merge: the ratio and p99 checks made again on the merged data" \
+	jtrue '[.verdict.checks[] | .note | test("made again")] | all' "$T/cat.json"
+run_gwstress isomerge --merge "$T/iso.json" "$(report_of "$R/cat0" "$ISO")" \
+	"$(report_of "$R/cat1" "$ISO")"
+check "catalogue merge of a shard-0 scenario: its checks from shard 0 (rc=$RC)" \
+	jtrue '.verdict.passed and (.verdict.checks | length > 0)' "$T/iso.json"
+
 echo "== errors"
 run_gwstress badshard load -c "$T/open.ini" -u "$SIM_URL" --shard 3/3
 check "--shard 3/3: exit 2 (rc=$RC)" [ "$RC" -eq 2 ]
@@ -167,8 +195,8 @@ check "--shard 3/3: one line naming it" grep -q "^gwstress: --shard 3/3" "$ERR"
 run_gwstress nocount JOB_COMPLETION_INDEX=1 load -c "$T/open.ini" -u "$SIM_URL"
 check "JOB_COMPLETION_INDEX alone: exit 2 (rc=$RC)" [ "$RC" -eq 2 ]
 check "JOB_COMPLETION_INDEX alone: names GWSTRESS_SHARDS" grep -q GWSTRESS_SHARDS "$ERR"
-run_gwstress catshard --shard 0/2 -s 'test_concurrent_sse_connections[5]'
-check "--shard on the catalogue: exit 2 (rc=$RC)" [ "$RC" -eq 2 ]
+run_gwstress searchshard search -c conf/search-rate.ini --shard 0/2
+check "--shard on a search: exit 2 (rc=$RC)" [ "$RC" -eq 2 ]
 
 stop_sim "$SIM_PID"
 finish

@@ -46,7 +46,7 @@ static void rec(struct gw_metrics *m, int op, int64_t ns)
 
 static json_t *report(struct gw_scen *s)
 {
-	struct gw_report_ctx rc = { &cfg, "http://127.0.0.1:1", 0, "t" };
+	struct gw_report_ctx rc = { &cfg, "http://127.0.0.1:1", 0, "t", 0, 0 };
 	json_t *j = gw_report_json(s, &rc);
 	char *text = json_dumps(j, 0);
 	json_t *back = json_loads(text, 0, NULL);

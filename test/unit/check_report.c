@@ -81,8 +81,9 @@ static struct gw_scen *sample_scen(void)
 
 static json_t *report_of(struct gw_scen *s)
 {
-	struct gw_report_ctx rc = { &cfg, "http://127.0.0.1:1", 1,
-				    "gwstress test" };
+	struct gw_report_ctx rc = { &cfg, "http://127.0.0.1:1",
+				    1,	  "gwstress test",
+				    0,	  0 };
 	json_t *j = gw_report_json(s, &rc);
 	char *text = json_dumps(j, JSON_INDENT(2));
 	json_t *back;
