@@ -76,6 +76,7 @@ struct gw_load_result {
 	double error_rate;    /* fraction, aborted transfers excluded */
 	double ttfe_p50_ms, ttfe_p99_ms, gap_p99_ms, lag_p99_ms;
 	double cpu_percent; /* gwstress, of all cores, peak window */
+	double cpu_seconds; /* gwstress, user + system, over the run */
 	long peak_rss_kb;   /* gwstress's own VmHWM at the end, -1 unknown */
 	int saturated;	    /* in-flight flows or lag grew steadily */
 	int straddled;	    /* a threshold's 95 % interval holds its limit */

@@ -110,8 +110,9 @@ struct gw_load {
 	struct gw_checks checks;
 	int aborted, interrupted;
 	char abort_why[256];
-	struct rusage ru_last;
+	struct rusage ru_last, ru0; /* ru0: at the start */
 	int64_t ru_last_ns;
+	double cpu_seconds; /* since ru0, at the end */
 	int ncpu;
 	double cpu_peak;
 };

@@ -95,8 +95,9 @@ static json_t *load_json(const struct gw_load *L,
 
 static json_t *generator_json(const struct gw_load_result *r)
 {
-	return json_pack("{s:b, s:s, s:f, s:f, s:b, s:I}", "valid", !r->invalid,
-			 "why", r->gen, "cpu_percent_peak", r->cpu_percent,
+	return json_pack("{s:b, s:s, s:f, s:f, s:f, s:b, s:I}", "valid",
+			 !r->invalid, "why", r->gen, "cpu_percent_peak",
+			 r->cpu_percent, "cpu_seconds", r->cpu_seconds,
 			 "schedule_lag_p99_ms", r->lag_p99_ms, "saturated",
 			 r->saturated, "peak_rss_kb",
 			 (json_int_t)r->peak_rss_kb);
