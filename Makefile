@@ -45,7 +45,7 @@ GWSTRESS := $(BIN)/gwstress
 GWSIM := $(BIN)/gwsim
 export GWSTRESS GWSIM
 
-PKGS_GW  := libcurl jansson inih
+PKGS_GW  := libcurl jansson inih libmicrohttpd
 PKGS_SIM := libmicrohttpd jansson
 PKGS_TST := check
 

@@ -70,6 +70,7 @@ struct gw_live_snap {
 	uint64_t seq;	  /* 1, 2, ...; 0: never written */
 	int64_t built_ns; /* CLOCK_MONOTONIC */
 	char name[128];	  /* the metrics' test_name */
+	int workers;	  /* the engine's pool */
 	int nops;
 	struct gw_live_op op[GW_MAX_OPS];
 	int ncounters;

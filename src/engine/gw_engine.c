@@ -124,6 +124,7 @@ static void live_build(struct gw_engine *e, struct gw_live *lv,
 		atomic_load_explicit(&m->ncounters_pub, memory_order_acquire);
 	memset(sn, 0, sizeof(*sn));
 	gw_strlcpy(sn->name, m->test_name, sizeof(sn->name));
+	sn->workers = e->nworkers;
 	sn->nops = nops;
 	sn->ncounters = nctr;
 	for (int k = 0; k < nops; k++) {
