@@ -180,6 +180,10 @@ struct gw_engine_totals {
 };
 void gw_engine_peek(const struct gw_engine *e, int nops,
 		    struct gw_engine_totals *t);
+/* Errors of operations 0..nops-1 summed over the workers into
+ * errors[0..nops-1], as gw_engine_peek reads them. */
+void gw_engine_peek_op_errors(const struct gw_engine *e, int nops,
+			      uint64_t *errors);
 /* Counter ctr summed over the workers, as gw_engine_peek reads it. */
 uint64_t gw_engine_peek_counter(const struct gw_engine *e, int ctr);
 

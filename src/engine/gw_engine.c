@@ -384,6 +384,15 @@ void gw_engine_peek(const struct gw_engine *e, int nops,
 	}
 }
 
+void gw_engine_peek_op_errors(const struct gw_engine *e, int nops,
+			      uint64_t *errors)
+{
+	memset(errors, 0, (size_t)nops * sizeof(errors[0]));
+	for (int i = 0; i < e->started_workers; i++)
+		for (int k = 0; k < nops && k < GW_MAX_OPS; k++)
+			errors[k] += peek(&e->w[i].errors[k]);
+}
+
 uint64_t gw_engine_peek_counter(const struct gw_engine *e, int ctr)
 {
 	uint64_t n = 0;

@@ -155,6 +155,7 @@ void gw_load_free(struct gw_load *L)
 	free(L->users);
 	free(L->data);
 	free(L->win);
+	free(L->win_err);
 	free(L);
 }
 
@@ -351,7 +352,12 @@ static void snapshot(struct gw_load *L, int64_t now)
 		L->wincap = L->wincap ? 2 * L->wincap : 256;
 		L->win = gw_xrealloc(L->win,
 				     (size_t)L->wincap * sizeof(L->win[0]));
+		L->win_err =
+			gw_xrealloc(L->win_err, (size_t)L->wincap * GW_MAX_OPS *
+							sizeof(uint64_t));
 	}
+	gw_engine_peek_op_errors(e, L->m->nops,
+				 &L->win_err[(size_t)L->nwin * GW_MAX_OPS]);
 	w = &L->win[L->nwin++];
 	memset(w, 0, sizeof(*w));
 	gw_engine_peek(e, L->m->nops, &t);

@@ -99,6 +99,8 @@ struct gw_load {
 	size_t data_len;
 	/* windows, judged thresholds */
 	struct gw_load_win *win;
+	uint64_t *win_err; /* wincap x GW_MAX_OPS: each operation's errors
+			      at each window's end, cumulative (the CSV) */
 	int nwin, wincap;
 	int judge_ready;  /* thresholds' state set up */
 	int judged;	  /* series windows judged so far */
