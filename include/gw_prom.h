@@ -50,7 +50,7 @@
  *   gwstress_starts_late_total, gwstress_flows_started_total,
  *   gwstress_flows_completed_total, gwstress_flows_failed_total,
  *   gwstress_flows_cut_total         counters (load)
- *   gwstress_counter_total           counter by counter="<name>": the
+ *   gwstress_counts_total           counter by counter="<name>": the
  *                                    report's other counters
  *   gwstress_workers                 gauge: the pool
  *   gwstress_cpu_seconds_total       counter: gwstress's CPU, all threads

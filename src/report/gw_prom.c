@@ -267,7 +267,7 @@ static void latencies(const struct ctx *c, int lag)
 }
 
 /* Counters shown under a name of their own, or as gauges: not repeated
- * in gwstress_counter_total. */
+ * in gwstress_counts_total. */
 static const struct {
 	const char *counter, *series, *type, *help;
 } named[] = {
@@ -388,11 +388,11 @@ static void run_series(const struct ctx *c)
 				end_u64(c, sn->ext[k]);
 				break;
 			}
-	family(c->b, "gwstress_counter_total", "counter",
+	family(c->b, "gwstress_counts_total", "counter",
 	       "The run's other counters, as its report names them.");
 	for (int k = 0; k < sn->ncounters; k++)
 		if (named_counter(sn->counter_name[k]) < 0) {
-			line(c, "gwstress_counter_total", "counter",
+			line(c, "gwstress_counts_total", "counter",
 			     sn->counter_name[k], NULL, NULL);
 			end_u64(c, sn->counter[k]);
 		}

@@ -301,7 +301,7 @@ START_TEST(test_format)
 		value_of(text, "gwstress_flows_started_total{" RUN "}"), 12);
 	ck_assert_double_eq(
 		value_of(text, "gwstress_starts_offered_total{" RUN "}"), 40);
-	ck_assert_double_eq(value_of(text, "gwstress_counter_total{" RUN
+	ck_assert_double_eq(value_of(text, "gwstress_counts_total{" RUN
 					   ",counter=\"tasks_submitted\"}"),
 			    5);
 	ck_assert_ptr_null(strstr(text, "counter=\"flows_started\""));
