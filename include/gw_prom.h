@@ -56,7 +56,8 @@
  *   gwstress_cpu_seconds_total       counter: gwstress's CPU, all threads
  *   gwstress_cpu_cores               gauge: online cores
  *   gwstress_metrics_cpu_seconds_total  counter: this endpoint's own
- *                                    CPU (snapshots and text)
+ *                                    CPU (its thread's, all of it, and
+ *                                    the collector's building snapshots)
  *   gwstress_metrics_snapshot_age_seconds  gauge: how old the data is
  *
  * Histogram buckets: le = 0.0001 .. 300 s (gw_live_bounds_ns) and +Inf,
@@ -108,7 +109,7 @@ struct gw_prom_labels {
 struct gw_prom_self {
 	double cpu_s;	       /* user + system, every thread */
 	int ncpu;	       /* online cores */
-	double endpoint_cpu_s; /* this endpoint's own (text + snapshots) */
+	double endpoint_cpu_s; /* the endpoint thread's, all of it */
 	int64_t now_ns;	       /* CLOCK_MONOTONIC */
 };
 
@@ -118,7 +119,6 @@ struct gw_prom {
 	struct gw_prom_labels lab;
 	struct gw_prom_addr addr; /* port: the bound one once started */
 	char url[96];		  /* http://ADDR:PORT/metrics */
-	int64_t serve_cpu_ns;	  /* the endpoint thread's, in handlers */
 	uint64_t scrapes;	  /* the endpoint thread's */
 };
 
