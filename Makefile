@@ -15,6 +15,8 @@
 #                             .clang-format
 #   make bench                ring + collector throughput (prints figures)
 #   make bench-load           workload fidelity against gwsim (prints figures)
+#   make bench-metrics        what --metrics-listen costs at 1,000 held streams
+#                             scraped every second (prints figures)
 #   make valgrind-smoke       a smoke run under valgrind memcheck
 #   make fuzz                 libFuzzer harnesses (clang, ASan+UBSan) built in
 #                             build/fuzz, each run FUZZ_SECONDS (default 60)
@@ -196,6 +198,11 @@ $(O)/test/bench_%: $(O)/test/bench_%.o $(O)/libgw.a
 bench-load: $(GWSTRESS) $(GWSIM)
 	$(Q)sh test/bench/bench_load.sh
 
+# The live metrics endpoint's cost: 1,000 held streams, with and without
+# it scraped every second (BENCH_METRICS_SECONDS, default 30 s held).
+bench-metrics: $(GWSTRESS) $(GWSIM)
+	$(Q)sh test/bench/bench_metrics.sh
+
 bench: $(O)/test/bench_engine
 	$(Q)for w in 1 2 8 64 1024 4096; do \
 		$(O)/test/bench_engine $$w 2 10e6 0 || exit 1; done
@@ -282,7 +289,7 @@ clean:
 	rm -rf build gwstress gwsim
 
 .PHONY: all deps run test check check-unit check-integration check-stress \
-	bench bench-load hdr-check checksrc format fuzz clean FORCE
+	bench bench-load bench-metrics hdr-check checksrc format fuzz clean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 
