@@ -194,9 +194,10 @@ $(O)/test/bench_%: $(O)/test/bench_%.o $(O)/libgw.a
 	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(call pkg_libs,$(PKGS_GW)) -lm
 
 # The load engine's fidelity against gwsim: rates per window, schedule lag,
-# Poisson arrivals, the stall experiment, many users and streams.
-bench-load: $(GWSTRESS) $(GWSIM)
-	$(Q)sh test/bench/bench_load.sh
+# Poisson arrivals, the stall experiment, many users and streams; and what
+# a new connection (TCP, TLS) costs one worker.
+bench-load: $(GWSTRESS) $(GWSIM) $(O)/test/bench_tls
+	$(Q)BENCH_TLS=$(O)/test/bench_tls sh test/bench/bench_load.sh
 
 # The live metrics endpoint's cost: 1,000 held streams, with and without
 # it scraped every second (BENCH_METRICS_SECONDS, default 30 s held).

@@ -21,6 +21,21 @@ struct gw_metrics;
 
 enum gw_check_status { GW_CHECK_PASS, GW_CHECK_FAIL, GW_CHECK_SKIP };
 
+/*
+ * How a check is made again when shard reports merge (gw_merge): on the
+ * merged data where that is possible, so that a p99 over all shards is
+ * judged, not the AND of the shards' verdicts.
+ */
+enum gw_check_merge {
+	GW_MERGE_ALL,	     /* held on every shard (the default) */
+	GW_MERGE_QUANTILE,   /* quantile `q` of operation `arg` (ms) */
+	GW_MERGE_ERROR_RATE, /* errors / attempts of operation `arg` (%) */
+	GW_MERGE_RATIO,	     /* counter / counter, `arg` "num/den" (%) */
+	GW_MERGE_SUM,	     /* measured and limit add up over shards */
+	GW_MERGE_MAX,	     /* the largest measured against the limit */
+	GW_MERGE_THRESHOLD   /* a workload threshold, `arg` its text */
+};
+
 struct gw_check {
 	char name[96]; /* e.g. "p99(task_submit)" */
 	char cmp[4];   /* "<", "<=", ">=", ">", "==" */
@@ -29,6 +44,9 @@ struct gw_check {
 	char unit[8]; /* "ms", "%", "MB", "" */
 	enum gw_check_status status;
 	char note[200]; /* why it failed or was skipped */
+	enum gw_check_merge merge;
+	double merge_q;
+	char merge_arg[200];
 };
 
 #define GW_MAX_CHECKS 32
@@ -72,6 +90,14 @@ struct gw_check *gw_check_add(struct gw_checks *k, const char *name,
  * samples. */
 void gw_check_p99(struct gw_checks *k, const struct gw_metrics *m, int op,
 		  double limit_ms);
+/* Say how the most recent check is made again in a shard merge (the
+ * default is GW_MERGE_ALL; gw_check_p99 sets its quantile itself). */
+void gw_check_merge(struct gw_checks *k, enum gw_check_merge how,
+		    const char *arg, double q);
+/* "all", "quantile", ... (the report's merge.how), and back: -1 if
+ * unknown. */
+const char *gw_check_merge_name(enum gw_check_merge how);
+int gw_check_merge_parse(const char *name);
 /* A check that could not be made, with the reason. */
 void gw_check_skip(struct gw_checks *k, const char *name, const char *why);
 /* Replace the note of the most recent check, if it failed, by a human

@@ -18,6 +18,7 @@
 #include "gw_config.h"
 
 #define GW_CLI_MAX_SEL 64
+#define GW_CLI_MAX_SHARDS 1000
 #define GW_CLI_MAX_SETS 64
 
 struct gw_scen_def;
@@ -49,6 +50,7 @@ struct gw_cli {
 	char **inputs;
 	int ninputs;
 	int list, verbose, quiet;
+	int shard, nshards; /* --shard I/N; nshards 0 = the whole run */
 	char setbuf[GW_CLI_MAX_SETS][GW_INI_LINE_MAX + 64];
 };
 

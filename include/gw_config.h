@@ -99,6 +99,7 @@ struct gw_engine_cfg {
 	long max_event_bytes;	/* SSE event cap per stream */
 	long recv_buffer_bytes; /* CURLOPT_BUFFERSIZE per worker */
 	long max_body_bytes;	/* REST response body cap */
+	long processes;		/* load: worker processes, 0 = automatic */
 	int progress;		/* live progress line on a tty */
 };
 

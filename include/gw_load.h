@@ -61,6 +61,9 @@ struct gw_load_opts {
 	int progress;	 /* the live line on a terminal (else plain lines) */
 	int64_t skip_ns; /* capacity probes: warm-up left out of judging */
 	int sat_abort;	 /* capacity probes: stop when over-saturated */
+	/* start at this CLOCK_REALTIME instant (ms since the epoch; 0 =
+	 * now), so that shard processes start together (gw_fleet) */
+	long long start_at_ms;
 };
 
 /* What the run found (for the exit code and a capacity search). */

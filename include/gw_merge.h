@@ -16,8 +16,11 @@
  * object: gauges are summed (the seed's gauges are counts); memory is the
  * shard whose gateway grew most (the worst case, what a leak check wants);
  * duration is the longest shard's; errors are the first 100 by time, each
- * tagged with its shard; the verdict passes only if every shard passed,
- * and lists every shard's checks tagged with the shard.
+ * tagged with its shard.  Every check is made again on the merged data
+ * as its "merge" object says (gw_check.h: a quantile of the merged
+ * histogram, an error rate or ratio of the sums, a sum, the largest, a
+ * workload threshold); a check without one must have held on every
+ * shard.  Each merged check lists the shards' own results.
  *
  * Thread safety: none needed (main thread, Jansson objects it owns).
  */
@@ -29,17 +32,30 @@
 struct json_t;
 
 /*
- * Merge n (>= 1) parsed reports.  Returns a new report the caller owns,
- * or NULL with a one-line reason in err (different scenarios, unknown
- * schema_version, malformed histogram).
+ * A workload threshold (its text) judged again on the merged report:
+ * sets the check object's status, measured, limit, unit and note and
+ * returns 0, or -1 when it cannot (the check then must have held on
+ * every shard).  The load layer has one (gw_rejudge_threshold); the
+ * report layer does not know thresholds.
  */
-struct json_t *gw_merge_json(struct json_t *const *reports, size_t n, char *err,
-			     size_t errlen);
+typedef int (*gw_merge_rejudge_fn)(const struct json_t *merged,
+				   const char *text, struct json_t *check);
 
 /*
- * Load the report files in[0..n), merge them and write `out` atomically.
- * Returns 0, or -1 with a message naming the offending file.
+ * Merge n (>= 1) parsed reports.  Returns a new report the caller owns,
+ * or NULL with a one-line reason in err (different scenarios, unknown
+ * schema_version, malformed histogram, shards missing or twice).  rj may
+ * be NULL.
  */
-int gw_merge_files(const char *out, char *const in[], size_t n);
+struct json_t *gw_merge_json(struct json_t *const *reports, size_t n,
+			     gw_merge_rejudge_fn rj, char *err, size_t errlen);
+
+/*
+ * Load the report files in[0..n), merge them and write `out` atomically;
+ * *passed says whether the merged verdict passed.  Returns 0, or -1 with
+ * a message naming the offending file.
+ */
+int gw_merge_files(const char *out, char *const in[], size_t n,
+		   gw_merge_rejudge_fn rj, int *passed);
 
 #endif /* GW_MERGE_H */

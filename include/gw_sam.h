@@ -51,6 +51,7 @@ struct gw_sam_ids {
 struct gw_sam {
 	struct gw_metrics *m;
 	const char *agent; /* metadata.agent_name (borrowed) */
+	unsigned shard;	   /* --shard index, in every id we make */
 	struct gw_sam_ids std;
 	int op_total_ctr[GW_MAX_OPS]; /* <op>_total counter or -1 */
 	int op_err_ctr[GW_MAX_OPS];   /* <op>_errors counter or -1 */
@@ -86,6 +87,7 @@ struct gw_sam_stream {
 	/* out */
 	int64_t t0;	   /* COLLECT started (ns) */
 	int64_t t_first;   /* first event (ns) or 0 */
+	int64_t t_last;	   /* last event (ns) or 0 */
 	int64_t t_end;	   /* COLLECT ended (ns) */
 	uint32_t events;   /* frames (seed's notion of events) */
 	uint32_t terminal; /* terminal events seen (0 or 1) */

@@ -170,6 +170,9 @@ struct gw_workload {
 	struct gw_thresh thresh[GW_WL_MAX_THRESH];
 	int thresh_line[GW_WL_MAX_THRESH];
 	struct gw_search_cfg search;
+	/* --shard: this process runs shard `shard` of `nshards` (1 = all):
+	 * its share of the users, streams and arrivals (gw_load) */
+	int shard, nshards;
 };
 
 /*

@@ -102,6 +102,44 @@ void gw_check_p99(struct gw_checks *k, const struct gw_metrics *m, int op,
 	}
 	gw_check_lt(k, name, gw_metrics_quantile_ms(m, op, 0.99), limit_ms,
 		    "ms");
+	gw_check_merge(k, GW_MERGE_QUANTILE, m->op[op].name, 0.99);
+}
+
+static const char *const merge_names[] = {
+	[GW_MERGE_ALL] = "all",
+	[GW_MERGE_QUANTILE] = "quantile",
+	[GW_MERGE_ERROR_RATE] = "error_rate",
+	[GW_MERGE_RATIO] = "ratio",
+	[GW_MERGE_SUM] = "sum",
+	[GW_MERGE_MAX] = "max",
+	[GW_MERGE_THRESHOLD] = "threshold",
+};
+
+void gw_check_merge(struct gw_checks *k, enum gw_check_merge how,
+		    const char *arg, double q)
+{
+	struct gw_check *c;
+
+	if (!k->n)
+		return;
+	c = &k->c[k->n - 1];
+	c->merge = how;
+	c->merge_q = q;
+	gw_strlcpy(c->merge_arg, arg ? arg : "", sizeof(c->merge_arg));
+}
+
+const char *gw_check_merge_name(enum gw_check_merge how)
+{
+	return (unsigned)how < GW_ARRAY_SIZE(merge_names) ? merge_names[how]
+							  : "all";
+}
+
+int gw_check_merge_parse(const char *name)
+{
+	for (size_t i = 0; name && i < GW_ARRAY_SIZE(merge_names); i++)
+		if (!strcmp(name, merge_names[i]))
+			return (int)i;
+	return -1;
 }
 
 void gw_check_note(struct gw_checks *k, const char *fmt, ...)

@@ -56,6 +56,7 @@ enum opt {
 	OPT_HELP,
 	OPT_VERSION,
 	OPT_AXIS,
+	OPT_SHARD,
 	OPT_COUNT
 };
 
@@ -131,6 +132,8 @@ static const struct cli_opt opts[OPT_COUNT] = {
 			  "print the version" },
 	[OPT_AXIS] = { "axis", 0, "rate|streams", NULL, NULL,
 		       "search: what to vary (default [search] axis)" },
+	[OPT_SHARD] = { "shard", 0, "I/N", NULL, NULL,
+			"load: run shard I of N (0-based) of the workload" },
 };
 
 static void usage(FILE *f)
@@ -215,6 +218,49 @@ static int add_set_arg(struct gw_cli *c, const char *arg)
 	return add_set(c, buf, dot + 1, eq + 1);
 }
 
+/* "I/N": shard I (0-based) of N, 1 <= N <= GW_CLI_MAX_SHARDS.  what names
+ * where it came from in the message. */
+static int parse_shard(struct gw_cli *c, const char *what, const char *arg)
+{
+	long i, n;
+	char *end;
+
+	i = strtol(arg, &end, 10);
+	if (end == arg || *end != '/')
+		return gw_error("%s %s: expected I/N, e.g. 0/4", what, arg);
+	arg = end + 1;
+	n = strtol(arg, &end, 10);
+	if (end == arg || *end || n < 1 || n > GW_CLI_MAX_SHARDS || i < 0 ||
+	    i >= n)
+		return gw_error("%s %ld/%s: expected 0 <= I < N <= %d", what, i,
+				arg, GW_CLI_MAX_SHARDS);
+	c->shard = (int)i;
+	c->nshards = (int)n;
+	return 0;
+}
+
+/*
+ * A Kubernetes Indexed Job gives each pod JOB_COMPLETION_INDEX; the shard
+ * count is the Job's completions, which the pod learns from
+ * GWSTRESS_SHARDS (deploy/k8s sets both).  --shard wins.
+ */
+static int shard_from_env(struct gw_cli *c)
+{
+	const char *idx = getenv("JOB_COMPLETION_INDEX");
+	const char *cnt = getenv("GWSTRESS_SHARDS");
+	char buf[64];
+
+	if (c->nshards || !idx || !*idx)
+		return 0;
+	if (!cnt || !*cnt)
+		return gw_error("JOB_COMPLETION_INDEX=%s (an Indexed Job) but "
+				"GWSTRESS_SHARDS is not set: set it to the "
+				"Job's completions, or pass --shard I/N",
+				idx);
+	snprintf(buf, sizeof(buf), "%s/%s", idx, cnt);
+	return parse_shard(c, "JOB_COMPLETION_INDEX/GWSTRESS_SHARDS", buf);
+}
+
 /* One option (its table index) with its argument.  Returns 0 or -1. */
 static int parse_one(struct gw_cli *c, enum opt o, const char *arg)
 {
@@ -290,6 +336,8 @@ static int parse_one(struct gw_cli *c, enum opt o, const char *arg)
 	case OPT_VERSION:
 		printf("gwstress %s\n", GW_VERSION);
 		exit(0);
+	case OPT_SHARD:
+		return parse_shard(c, "--shard", arg);
 	case OPT_AXIS:
 		if (strcmp(arg, "rate") && strcmp(arg, "streams"))
 			return gw_error("--axis %s: expected rate or streams",
@@ -355,6 +403,9 @@ int gw_cli_parse(struct gw_cli *c, int argc, char **argv)
 			return gw_error("%s is not an option of 'gwstress %s' "
 					"(see --help)",
 					argv[optind - 1], c->mode_name);
+		if (c->mode != GW_MODE_LOAD && i == OPT_SHARD)
+			return gw_error("--shard is an option of 'gwstress "
+					"load' (see --help)");
 		if (c->mode != GW_MODE_SEARCH && i == OPT_AXIS)
 			return gw_error("--axis is an option of 'gwstress "
 					"search' only (see --help)");
@@ -374,6 +425,8 @@ int gw_cli_parse(struct gw_cli *c, int argc, char **argv)
 		return gw_error("unexpected argument '%s' (see --help)",
 				argv[optind]);
 	}
+	if (!rc && c->mode == GW_MODE_LOAD)
+		rc = shard_from_env(c);
 	return rc;
 }
 

@@ -209,6 +209,10 @@ const struct gw_config_key gw_config_keys[] = {
 	GW_KEY(engine, max_event_bytes, 256, 16 * MIB, NULL, "1048576",
 	       "bytes; cap on one SSE event (the buffer grows to it only for "
 	       "an event that needs it), bigger ones are counted and skipped"),
+	GW_KEY(engine, processes, 0, 1000, NULL, "0",
+	       "gwstress load: worker processes the run is split over as "
+	       "shards and merged; 0 = as many as the descriptor limit "
+	       "needs, 1 = one"),
 	GW_KEY(engine, recv_buffer_bytes, 1024, 524288, NULL, "4096",
 	       "bytes; libcurl receive buffer of each worker "
 	       "(CURLOPT_BUFFERSIZE); smaller saves memory per stream "

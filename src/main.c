@@ -16,6 +16,7 @@
  * start, 130/143 interrupted by SIGINT/SIGTERM (reports still written).
  */
 #include <jansson.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,8 +33,10 @@
 #include "gw_http.h"
 #include "gw_junit.h"
 #include "gw_load.h"
+#include "gw_fleet.h"
 #include "gw_merge.h"
 #include "gw_prom.h"
+#include "gw_rejudge.h"
 #include "gw_report.h"
 #include "gw_ring.h"
 #include "gw_run.h"
@@ -83,6 +86,16 @@ static void list_catalogue(void)
  * soft limit to what the pool needs (and the hard limit too, when we are
  * allowed to); warn when it stays too low, before anything runs.
  */
+/* The hard descriptor limit, for messages. */
+static int hard_nofile(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_max > INT_MAX)
+		return INT_MAX;
+	return (int)rl.rlim_max;
+}
+
 static void raise_nofile(int workers)
 {
 	rlim_t need = (rlim_t)workers * 3 + 256;
@@ -215,6 +228,11 @@ static int start_engine(struct gw_engine *e, const struct gw_cli *c,
 		       "workers (rings of %zu samples)\n",
 		       GW_VERSION, cfg->profile.name, cfg->source_file, nsel,
 		       nsel == 1 ? "" : "s", e->nworkers, ring);
+	if (wl && wl->nshards > 1)
+		printf("shard %d of %d (0-based): its share of the users, "
+		       "streams and arrivals; merge the %d reports with "
+		       "--merge\n",
+		       wl->shard, wl->nshards, wl->nshards);
 	if (t->bundled)
 		printf("target: bundled reference gateway gwsim (pid %ld) at %s "
 		       "-- set [target] url or -u to test a real gateway\n",
@@ -335,6 +353,10 @@ static int check_mode(const struct gw_cli *c, struct gw_workload *wl)
 		return gw_error("%s: [load] has no stage (a file for 'gwstress "
 				"search'?)",
 				wl->file);
+	if (c->nshards) {
+		wl->shard = c->shard;
+		wl->nshards = c->nshards;
+	}
 	if (c->mode != GW_MODE_SEARCH)
 		return 0;
 	if (c->axis)
@@ -364,6 +386,7 @@ static int run_load(const struct gw_cli *c, const struct gw_config *cfg,
 				  .progress = cfg->engine.progress &&
 					      !c->quiet && isatty(2) };
 	struct gw_load *L = gw_load_create(wl, cfg, e, t);
+	const char *at = getenv("GWSTRESS_START_AT_MS");
 	struct gw_load_result r;
 	struct gw_result res = { 0 };
 	char tool[64], path[1024];
@@ -373,6 +396,8 @@ static int run_load(const struct gw_cli *c, const struct gw_config *cfg,
 	if (!L)
 		return EXIT_USAGE;
 	snprintf(tool, sizeof(tool), "gwstress %s", GW_VERSION);
+	if (at)
+		o.start_at_ms = strtoll(at, NULL, 10);
 	gw_load_run(L, &o, &r);
 	res.report = gw_load_report_json(L, &r, &rc);
 	if (!c->quiet)
@@ -398,6 +423,68 @@ static int run_load(const struct gw_cli *c, const struct gw_config *cfg,
 	if (r.aborted)
 		return EXIT_ABORTED;
 	return r.outcome == GW_FAILED || !ok ? EXIT_FAIL : EXIT_PASS;
+}
+
+/* A load run split over n local shard processes (gw_fleet). */
+static int run_fleet(int n, const struct gw_cli *c, const struct gw_config *cfg,
+		     const struct gw_workload *wl, const struct gw_target *t)
+{
+	struct gw_result res = { 0 };
+	char tool[64], path[1024];
+	int code, ok = 1, passed, valid;
+
+	snprintf(tool, sizeof(tool), "gwstress %s", GW_VERSION);
+	if (!c->quiet) {
+		char why[160];
+
+		if (cfg->engine.processes > 0)
+			snprintf(why, sizeof(why), "[engine] processes = %d",
+				 n);
+		else
+			snprintf(why, sizeof(why),
+				 "one process's %d-descriptor limit does not "
+				 "hold the pool of %d workers",
+				 hard_nofile(), gw_workload_pool(wl));
+		printf("gwstress %s: workload %s (%s), %s model over %.0f s, "
+		       "split over %d worker processes (shards 0..%d of %d, "
+		       "merged exactly): %s\n",
+		       GW_VERSION, wl->name, wl->file,
+		       gw_workload_model_name(wl->model),
+		       (double)gw_shape_duration(&wl->shape) / 1e9, n, n - 1, n,
+		       why);
+		printf("target: %s%s\n", t->display,
+		       t->bundled ? " (the bundled gwsim, shared)" : "");
+		fflush(stdout);
+	}
+	res.report = gw_fleet_run(n, c, cfg, wl, t, &code);
+	if (!res.report)
+		return code ? code : EXIT_FAIL;
+	passed = json_is_true(json_object_get(
+		json_object_get(res.report, "verdict"), "passed"));
+	valid = json_is_true(json_object_get(
+		json_object_get(res.report, "generator"), "valid"));
+	if (!c->quiet)
+		gw_fleet_console(stdout, res.report);
+	if (load_report_path(cfg, wl, c->mode_name, path, sizeof(path)) < 0 ||
+	    gw_atomic_write_json(path, res.report) < 0)
+		ok = 0;
+	else if (!c->quiet)
+		printf("Saved load report to %s\n", path);
+	if (write_extras(c, cfg, t, &res, 1, tool) < 0)
+		ok = 0;
+	printf("gwstress load: %s (%d processes)%s\n",
+	       json_is_true(json_object_get(
+		       json_object_get(res.report, "metadata"), "interrupted"))
+		       ? "interrupted"
+	       : passed ? "passed"
+			: "failed",
+	       n, valid ? "" : ", generator-bound (invalid)");
+	json_decref(res.report);
+	if (code)
+		return code;
+	if (!valid)
+		return EXIT_INVALID;
+	return passed && ok ? EXIT_PASS : EXIT_FAIL;
 }
 
 /* A capacity search: every probe, the search report, the exit code. */
@@ -462,11 +549,14 @@ int main(int argc, char **argv)
 		list_catalogue();
 		return EXIT_PASS;
 	}
-	if (cli.merge)
-		return gw_merge_files(cli.merge, cli.inputs,
-				      (size_t)cli.ninputs) < 0
-			       ? EXIT_USAGE
-			       : EXIT_PASS;
+	if (cli.merge) {
+		int passed = 0;
+
+		if (gw_merge_files(cli.merge, cli.inputs, (size_t)cli.ninputs,
+				   gw_rejudge_threshold, &passed) < 0)
+			return EXIT_USAGE;
+		return passed ? EXIT_PASS : EXIT_FAIL;
+	}
 	w = cli.mode == GW_MODE_CATALOGUE ? NULL : &wl;
 	if (gw_cli_config(&cli, &cfg, w) < 0 || (w && check_mode(&cli, w) < 0))
 		return EXIT_USAGE;
@@ -481,6 +571,19 @@ int main(int argc, char **argv)
 		return EXIT_FAIL;
 	if (gw_target_open(&tgt, &cfg) < 0)
 		goto out;
+	code = EXIT_FAIL;
+	if (cli.mode == GW_MODE_LOAD) {
+		int n = gw_fleet_size(w, &cfg);
+
+		if (n < 0) {
+			code = EXIT_USAGE;
+			goto out;
+		}
+		if (n > 1) {
+			code = run_fleet(n, &cli, &cfg, w, &tgt);
+			goto out;
+		}
+	}
 	code = EXIT_USAGE;
 	if (start_metrics(&prom, &prom_started, &cli, &tgt, w) < 0)
 		goto out;

@@ -12,26 +12,34 @@
  * injection flags; everything else is SAM's behaviour.
  *
  * This file: options, process setup, start and stop order.
- *   start: ignore SIGPIPE; block SIGINT/SIGTERM before any thread exists
- *          (every thread inherits the mask, so only sigwait() in main sees
- *          them); raise RLIMIT_NOFILE to the hard limit (thousands of
- *          streams); seed Jansson's hash once before threads; then
+ *   start: note the start time (--pause-at-s counts from it); open the
+ *          --arrivals log, read the --tls-cert / --tls-key files and have
+ *          GnuTLS check them (any failure: one line, exit 2, as for a
+ *          bad option); ignore SIGPIPE; block SIGINT/SIGTERM before any
+ *          thread exists (every thread inherits the mask, so only
+ *          sigwait() in main sees them); raise RLIMIT_NOFILE to the hard
+ *          limit (thousands of streams); seed Jansson's hash once before
+ *          threads; then
  *          sessions, artifacts, agent, timer, SSE, HTTP; finally report
  *          the port on --ready-fd.
  *   stop:  SSE first (resume every suspended connection: MHD 0.9.75
  *          panics when stopped with suspended connections), then the
- *          daemon, then the timer thread, then free everything, exit 0.
+ *          daemon (which resumes the requests --pause-s holds), then the
+ *          timer thread, then free everything and write out the
+ *          --arrivals buffer, exit 0.
  *
  * Options are parsed once into sim_cfg and validated strictly: decimal
  * only, ranges checked, every error reported (not just the first).  The
  * token is never printed.  One table (opts[]) drives getopt_long and
- * --help, the way gw_config's key table drives gwstress' options.
+ * --help, the way gw_config's key table drives gwstress' options; a
+ * second table (requires[]) names the options that need another one.
  *
  * Rejected: a signal handler that sets a flag (sigwait in the main thread
  * is simpler and async-signal-safety is not a concern), a config file
  * (the flag set is small and gwstress builds the command line).
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <pthread.h>
@@ -59,19 +67,20 @@ struct sim_stats sim_stats;
  * them is outside its option's range (--ready-fd -1 = none).
  */
 enum opt_type {
-	OPT_TEXT,	/* no option: a line of --help */
-	OPT_FLAG,	/* no argument: the bool becomes true */
-	OPT_UINT,	/* unsigned, decimal, in [lo, hi] */
-	OPT_U64,	/* uint64_t, decimal, in [lo, hi] */
-	OPT_INT,	/* int, decimal, in [lo, hi] (hi <= INT_MAX) */
-	OPT_RATE,	/* double, a fraction in [0, 1] */
-	OPT_ADDR,	/* the listen address, copied into sim_cfg.listen */
-	OPT_STR,	/* a copy, NULL when empty (--token) */
-	OPT_LIST,	/* comma-separated names (--agents) */
-	OPT_MALFORMED,	/* a name of malformed_names */
-	OPT_GARBAGE,	/* a name of garbage_names */
-	OPT_VERSION,	/* print the version, exit 0 */
-	OPT_HELP	/* print --help, exit 0 */
+	OPT_TEXT,      /* no option: a line of --help */
+	OPT_FLAG,      /* no argument: the bool becomes true */
+	OPT_UINT,      /* unsigned, decimal, in [lo, hi] */
+	OPT_U64,       /* uint64_t, decimal, in [lo, hi] */
+	OPT_INT,       /* int, decimal, in [lo, hi] (hi <= INT_MAX) */
+	OPT_RATE,      /* double, a fraction in [0, 1] */
+	OPT_ADDR,      /* the listen address, copied into sim_cfg.listen */
+	OPT_STR,       /* a copy, NULL when empty (--token) */
+	OPT_PATH,      /* a file name, copied; it must not be empty */
+	OPT_LIST,      /* comma-separated names (--agents) */
+	OPT_MALFORMED, /* a name of malformed_names */
+	OPT_GARBAGE,   /* a name of garbage_names */
+	OPT_VERSION,   /* print the version, exit 0 */
+	OPT_HELP       /* print --help, exit 0 */
 };
 
 struct opt {
@@ -104,6 +113,8 @@ _Static_assert(SIM_ARRAY_SIZE(malformed_names) == SIM_MAL_BOM + 1,
 _Static_assert(SIM_ARRAY_SIZE(garbage_names) == SIM_GARBAGE_CTYPE + 1,
 	       "garbage_names must follow enum sim_garbage");
 
+/* One option a row, as --help reads (clang-format would split the rows). */
+/* clang-format off */
 static const struct opt opts[] = {
 	{ .help = "Server:" },
 	{ "listen", 0, OPT_ADDR, { 0 }, 0, 0, "ADDR",
@@ -117,6 +128,10 @@ static const struct opt opts[] = {
 	{ "keepalive-s", 0, OPT_UINT, { .u = &sim_cfg.keepalive_s }, 0, 86400,
 	  "N", "idle keep-alive timeout, 0 = none (default 5,\n"
 	  "uvicorn's); SSE streams never time out" },
+	{ "tls-cert", 0, OPT_PATH, { .str = &sim_cfg.tls_cert }, 0, 0, "FILE",
+	  "serve HTTPS with this PEM certificate (chain)" },
+	{ "tls-key", 0, OPT_PATH, { .str = &sim_cfg.tls_key }, 0, 0, "FILE",
+	  "... and this PEM private key (both read at start)" },
 	{ "sndbuf", 0, OPT_INT, { .i = &sim_cfg.sndbuf }, 0, INT_MAX, "BYTES",
 	  "SO_SNDBUF of accepted sockets (0 = default)" },
 	{ "token", 0, OPT_STR, { .str = &sim_cfg.token }, 0, 0, "T",
@@ -142,6 +157,9 @@ static const struct opt opts[] = {
 	{ "max-body-bytes", 0, OPT_U64, { .u64 = &sim_cfg.max_body_bytes },
 	  1, (uint64_t)1 << 32, "N",
 	  "gateway_max_message_size_bytes (default 10000000)" },
+	{ "max-streams", 0, OPT_UINT, { .u = &sim_cfg.max_streams }, 1,
+	  1000000, "N", "gwsim only: answer a subscribe 503 at once\n"
+	  "while N SSE streams are open (default: no limit)" },
 	{ "persistent-buffer", 0, OPT_FLAG,
 	  { .flag = &sim_cfg.persistent_buffer }, 0, 0, NULL,
 	  "SAM with SQL persistence: every task enters\n"
@@ -161,13 +179,26 @@ static const struct opt opts[] = {
 	  0, 86400000, "N", "delay between events (default 10)" },
 	{ "chunk-bytes", 0, OPT_UINT, { .u = &sim_cfg.chunk_bytes },
 	  1, 1 << 24, "N", "text per status update (default 32)" },
+	{ "final-bytes", 0, OPT_UINT, { .u = &sim_cfg.final_bytes }, 1,
+	  SIM_FINAL_MAX, "N", "final_response carries N bytes of text\n"
+	  "(default: the answer itself, a few hundred)" },
+	{ "status-lag-ms", 0, OPT_UINT, { .u = &sim_cfg.status_lag_ms }, 1,
+	  86400000, "N", "tasks/{id}/status says running for N ms after\n"
+	  "the final event (SAM's task logger lags)" },
+	{ "service-workers", 0, OPT_UINT, { .u = &sim_cfg.service_workers },
+	  1, 100000, "K", "tasks queue FIFO for K agents; the schedule\n"
+	  "(first_delay first) starts when one takes it" },
+	{ "service-ms", 0, OPT_UINT, { .u = &sim_cfg.service_ms }, 0, 86400000,
+	  "S", "an agent holds its task S ms, or to its\n"
+	  "schedule's end if later (default 0): K/S per ms" },
 	{ .help =
 	  "  prompt directives override per task: [gwsim:events=N] "
 	  "[gwsim:chunk=N]\n"
-	  "  [gwsim:interval_ms=N] [gwsim:first_delay_ms=N]; prompts "
-	  "containing\n"
-	  "  \"weather\" or \"delegate\" get the tool-call / peer-delegation "
-	  "flows." },
+	  "  [gwsim:interval_ms=N] [gwsim:first_delay_ms=N] "
+	  "[gwsim:final_bytes=N];\n"
+	  "  prompts containing \"weather\" or \"delegate\" get the "
+	  "tool-call /\n"
+	  "  peer-delegation flows." },
 
 	{ .help = "\nFault injection (gwsim only, all off by default):" },
 	{ "fail-rate", 0, OPT_RATE, { .rate = &sim_cfg.fail_rate }, 0, 0, "F",
@@ -191,9 +222,45 @@ static const struct opt opts[] = {
 	{ "reset-rate", 0, OPT_RATE, { .rate = &sim_cfg.reset_rate }, 0, 0,
 	  "F", "reset (RST) this fraction of connections after\n"
 	  "their request headers" },
+	{ "pause-at-s", 0, OPT_UINT, { .u = &sim_cfg.pause_at_s }, 0, 86400,
+	  "A", "stall the whole gateway A s after start ..." },
+	{ "pause-s", 0, OPT_UINT, { .u = &sim_cfg.pause_s }, 1, 86400, "D",
+	  "... for D s: requests (but /gwsim/*) are held\n"
+	  "and SSE streams send nothing until it ends" },
+
+	{ .help = "\nMeasurement (gwsim only, all off by default):" },
+	{ "arrivals", 0, OPT_PATH, { .str = &sim_cfg.arrivals }, 0, 0, "FILE",
+	  "append the CLOCK_MONOTONIC ns of every POST\n"
+	  "/api/v1/message:stream to FILE, one a line\n"
+	  "(written at exit and every ~3,000 lines)" },
+	{ "stamp-events", 0, OPT_FLAG, { .flag = &sim_cfg.stamp_events }, 0,
+	  0, NULL, "precede each SSE event with the comment\n"
+	  "\": gwsim-sent <CLOCK_MONOTONIC ns>\", the moment\n"
+	  "it is handed to MHD, in the same write" },
 
 	{ .help = "\nExtras: GET /gwsim/stats, GET /gwsim/introspect." },
 };
+/* clang-format on */
+
+/*
+ * Options that mean nothing alone: a row's option given without the
+ * option it needs is a usage error (both are named in the message).
+ */
+/* One pair a line (clang-format would pack them). */
+/* clang-format off */
+static const struct {
+	const char *opt, *needs;
+} requires[] = {
+	{ "pause-at-s", "pause-s" },
+	{ "pause-s", "pause-at-s" },
+	{ "service-ms", "service-workers" },
+	{ "tls-cert", "tls-key" },
+	{ "tls-key", "tls-cert" },
+};
+/* clang-format on */
+
+/* given[i]: opts[i] was on the command line (for requires[]). */
+static bool given[SIM_ARRAY_SIZE(opts)];
 
 /* Column of the help text, as in the hand-written --help before it. */
 #define HELP_COL 27
@@ -348,6 +415,12 @@ static int opt_set(const struct opt *o, const char *arg)
 		free(*o->to.str);
 		*o->to.str = *arg ? sim_xstrdup(arg) : NULL;
 		return 0;
+	case OPT_PATH:
+		if (!*arg)
+			return sim_error("%s: empty file name", name);
+		free(*o->to.str);
+		*o->to.str = sim_xstrdup(arg);
+		return 0;
 	case OPT_LIST:
 		return parse_agents(arg);
 	case OPT_MALFORMED:
@@ -409,6 +482,29 @@ static void defaults(void)
 	sim_cfg.max_body_bytes = 10000000;
 }
 
+static bool was_given(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < SIM_ARRAY_SIZE(opts); i++)
+		if (opts[i].name && !strcmp(opts[i].name, name))
+			return given[i];
+	return false;
+}
+
+/* Every requires[] row broken is reported; -1 when there was one. */
+static int check_requires(void)
+{
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < SIM_ARRAY_SIZE(requires); i++)
+		if (was_given(requires[i].opt) && !was_given(requires[i].needs))
+			rc = sim_error("--%s needs --%s", requires[i].opt,
+				       requires[i].needs);
+	return rc;
+}
+
 /* 0 ok, 1 exit 0 (help/version), -1 usage error. */
 static int parse_args(int argc, char **argv)
 {
@@ -446,6 +542,8 @@ static int parse_args(int argc, char **argv)
 		const struct opt *o = opt_of(c);
 
 		/* '?': getopt_long has reported it */
+		if (o)
+			given[o - opts] = true;
 		rc = o ? opt_set(o, optarg) : -1;
 		if (rc > 0)
 			return 1;
@@ -456,11 +554,92 @@ static int parse_args(int argc, char **argv)
 		sim_error("unexpected argument '%s'", argv[optind]);
 		bad = 1;
 	}
+	if (check_requires())
+		bad = 1;
 	if (bad) {
 		fputs("Try 'gwsim --help'.\n", stderr);
 		return -1;
 	}
 	return 0;
+}
+
+/* The strings of sim_cfg (at exit). */
+static void free_cfg(void)
+{
+	free_agents();
+	free(sim_cfg.token);
+	free(sim_cfg.arrivals);
+	free(sim_cfg.tls_cert);
+	free(sim_cfg.tls_key);
+	free(sim_cfg.tls_cert_pem);
+	if (sim_cfg.tls_key_pem)
+		/* the private key does not linger in freed memory */
+		explicit_bzero(sim_cfg.tls_key_pem,
+			       strlen(sim_cfg.tls_key_pem));
+	free(sim_cfg.tls_key_pem);
+	sim_cfg.token = sim_cfg.arrivals = NULL;
+	sim_cfg.tls_cert = sim_cfg.tls_key = NULL;
+	sim_cfg.tls_cert_pem = sim_cfg.tls_key_pem = NULL;
+}
+
+/*
+ * A PEM certificate chain or key is a few KiB; 1 MiB is surely not one
+ * (and bounds what a wrong path, say a log file, makes gwsim read).
+ */
+#define PEM_MAX ((size_t)1 << 20)
+
+/* The contents of --OPT PATH as a string (caller frees); NULL after a line. */
+static char *read_pem(const char *opt, const char *path)
+{
+	struct sim_buf b;
+	char chunk[4096];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd == -1) {
+		sim_error("--%s %s: %s", opt, path, strerror(errno));
+		return NULL;
+	}
+	sim_buf_init(&b, PEM_MAX);
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			sim_error("--%s %s: %s", opt, path, strerror(errno));
+			goto fail;
+		}
+		if (sim_buf_add(&b, chunk, (size_t)n)) {
+			sim_error("--%s %s: over 1 MiB, not a PEM file", opt,
+				  path);
+			goto fail;
+		}
+	}
+	/* MHD takes the PEM text as a C string */
+	if (!b.len || memchr(b.p, '\0', b.len)) {
+		sim_error("--%s %s: %s", opt, path,
+			  b.len ? "NUL bytes, not a PEM file" : "empty file");
+		goto fail;
+	}
+	close(fd);
+	return sim_buf_detach(&b, NULL);
+fail:
+	close(fd);
+	if (b.p)
+		explicit_bzero(b.p, b.len);
+	sim_buf_release(&b);
+	return NULL;
+}
+
+/* Read --tls-cert and --tls-key (when given); -1 after a line. */
+static int load_tls(void)
+{
+	if (!sim_cfg.tls_cert)
+		return 0;
+	sim_cfg.tls_cert_pem = read_pem("tls-cert", sim_cfg.tls_cert);
+	if (!sim_cfg.tls_cert_pem)
+		return -1;
+	sim_cfg.tls_key_pem = read_pem("tls-key", sim_cfg.tls_key);
+	return sim_cfg.tls_key_pem ? 0 : -1;
 }
 
 static void raise_nofile(void)
@@ -497,11 +676,18 @@ int main(int argc, char **argv)
 	unsigned port = 0;
 	int rc, sig = 0, status = 1;
 
+	sim_cfg.start_ns = sim_now_ns();
 	rc = parse_args(argc, argv);
 	if (rc) {
-		free_agents();
-		free(sim_cfg.token);
+		free_cfg();
 		return rc > 0 ? 0 : 2;
+	}
+	/* files named on the command line are usage errors too: exit 2 */
+	if (sim_arrival_open(sim_cfg.arrivals) || load_tls() ||
+	    sim_http_tls_check()) {
+		sim_arrival_close();
+		free_cfg();
+		return 2;
 	}
 	signal(SIGPIPE, SIG_IGN);
 	sigemptyset(&set);
@@ -545,7 +731,7 @@ out:
 	sim_artifact_release();
 	sim_session_release();
 	sim_fault_release();
-	free_agents();
-	free(sim_cfg.token);
+	sim_arrival_close();
+	free_cfg();
 	return status;
 }

@@ -13,10 +13,12 @@
  *   sim_map.c         string-keyed hash map
  *   sim_timer.c       one timer thread, min-heap of deadlines
  *   sim_fault.c       fault injection decisions
+ *   sim_arrival.c     the --arrivals log of task submissions
  *   sim_sse.c         SSE framing, streams and SAM's SSEManager bookkeeping
  *   sim_blob.c        refcounted immutable bytes (artifact versions)
  *   sim_session.c     sessions (SAM's SQL mode, kept in memory)
  *   sim_artifact.c    artifacts and their versions (SAM's artifact service)
+ *   sim_service.c     the --service-workers queue of tasks before agents
  *   sim_agent.c       the built-in agent: tasks, event schedules, cancel
  *   sim_req.c         one HTTP request as a handler sees it
  *   sim_reply.c       replies and their counters
@@ -38,10 +40,17 @@
  * order, outermost first, is
  *
  *   agent.lock -> session.lock -> sse.lock -> MHD's internal mutexes
+ *   agent.lock -> service.lock -> the timer lock
  *
- * (the agent publishes events and touches sessions while holding its lock;
- * nothing calls back up the chain).  The artifact lock is a leaf, and so is
- * the timer lock: callbacks run with it released.
+ * (the agent publishes events, touches sessions and queues tasks for the
+ * service model while holding its lock; nothing calls back up the chain:
+ * the service model starts tasks from timer callbacks).  The artifact
+ * lock is a leaf, and so is the timer lock: callbacks run with it
+ * released.  So is the --arrivals log's lock.  http.lock (the requests
+ * held by --pause-s) is taken by nothing else and held only around
+ * MHD_suspend_connection / MHD_resume_connection:
+ *
+ *   http.lock -> MHD's internal mutexes
  *
  * Layering: a section may use only the sections above it.  A .c file calls
  * only modules whose sections come above its own, so the modules form no
@@ -125,6 +134,21 @@ struct sim_config {
 	bool never_final;
 	unsigned leak_kb;
 	bool refuse;
+	unsigned pause_at_s; /* the gateway stall starts this late ... */
+	unsigned pause_s;    /* ... and lasts this long; 0 = none */
+	char *arrivals;	     /* --arrivals FILE, NULL = no log */
+	unsigned service_workers; /* agents of the service model, 0 = off */
+	unsigned service_ms;	  /* each holds its task at least this long */
+	unsigned max_streams;	  /* open SSE streams at most, 0 = no limit */
+	bool stamp_events;	  /* ": gwsim-sent <ns>" before each event */
+	unsigned final_bytes;	  /* final answers this long, 0 = the text */
+	unsigned status_lag_ms;	  /* task status lags the final this long */
+	char *tls_cert;		  /* --tls-cert FILE, NULL = plain HTTP */
+	char *tls_key;		  /* --tls-key FILE */
+	char *tls_cert_pem;	  /* their contents, read by main at start */
+	char *tls_key_pem;
+	/* CLOCK_MONOTONIC when gwsim started (main sets it first) */
+	uint64_t start_ns;
 };
 
 extern struct sim_config sim_cfg;
@@ -170,6 +194,10 @@ struct sim_stats {
 	atomic_uint_least64_t leaked_kb;
 	atomic_uint_least64_t connections_refused;
 	atomic_uint_least64_t connections_reset;
+	atomic_uint_least64_t paused_requests;
+	atomic_uint_least64_t arrivals_logged;
+	atomic_uint_least64_t streams_refused;
+	atomic_uint_least64_t status_lagged;
 };
 
 extern struct sim_stats sim_stats;
@@ -268,6 +296,11 @@ enum sim_json_style {
  * hitting it means a bug; the output is then cut short.
  */
 #define SIM_JSON_MAX ((size_t)64 << 20)
+/*
+ * Largest --final-bytes (and [gwsim:final_bytes=N]) answer: 16 MiB, the
+ * cap of the answer text, so the bound above holds.
+ */
+#define SIM_FINAL_MAX (16UL << 20)
 
 /* Serialize v into b (appended).  -1 if b's cap was hit. */
 int sim_json_dump(const json_t *v, enum sim_json_style style,
@@ -347,9 +380,26 @@ const char *sim_fault_eol(void);
  * apply, else SIM_MAL_NONE; counts malformed_events when it returns one.
  */
 enum sim_malformed sim_fault_malformed(bool first);
+/*
+ * --pause-at-s / --pause-s: is the gateway stalled at CLOCK_MONOTONIC time
+ * now?  Returns the time the stall ends, or 0 when it is not stalled.
+ */
+uint64_t sim_fault_paused(uint64_t now);
 /* Allocate, touch and keep --leak-kb KiB (freed only at exit). */
 void sim_fault_leak(void);
 void sim_fault_release(void);
+
+/* ---- sim_arrival.c ----------------------------------------------------- */
+
+/*
+ * Open the --arrivals log for appending (NULL path: no log, 0).  -1 with
+ * a message when the file cannot be opened.
+ */
+int sim_arrival_open(const char *path);
+/* Log one submission that arrived at CLOCK_MONOTONIC time ns. */
+void sim_arrival_log(uint64_t ns);
+/* Write what is buffered and close; after the daemon stopped. */
+void sim_arrival_close(void);
 
 /* ---- sim_sse.c --------------------------------------------------------- */
 
@@ -389,11 +439,13 @@ void sim_sse_send(const char *task_id, struct sim_frame *f);
 void sim_sse_close_task(const char *task_id);
 /*
  * GET /api/v1/sse/subscribe/{task_id}: register a subscription and build
- * the streaming response.  Returns NULL on failure.  The caller queues it
- * with status 200 and drops its reference.
+ * the streaming response.  The caller queues it with status 200 and drops
+ * its reference.  Returns NULL on failure, with *refused true when
+ * --max-streams streams are open (counted in streams_refused), false when
+ * gwsim is shutting down or MHD is out of memory.
  */
-struct MHD_Response *sim_sse_open(struct MHD_Connection *c,
-	const char *task_id, bool background);
+struct MHD_Response *sim_sse_open(struct MHD_Connection *c, const char *task_id,
+				  bool background, bool *refused);
 void sim_sse_counts(struct sim_sse_counts *out);
 
 /* ---- sim_blob.c -------------------------------------------------------- */
@@ -467,6 +519,37 @@ json_t *sim_artifact_versions(const char *sid, const char *filename);
 void sim_artifact_delete(const char *sid, const char *filename);
 size_t sim_artifact_count(void);
 
+/* ---- sim_service.c ----------------------------------------------------- */
+
+/*
+ * Start the task arg on the agent (a handle for sim_service_done) that
+ * took it at CLOCK_MONOTONIC taken_ns.  Runs on the timer thread with no
+ * lock held.  Returns false when the task no longer runs (it was canceled
+ * while it waited): the agent is then free again at once.
+ */
+typedef bool (*sim_service_fn)(uint64_t arg, uint64_t agent, uint64_t taken_ns);
+
+/* Set up --service-workers agents (none: the model is off). */
+int sim_service_init(sim_service_fn start);
+/* After the timer thread stopped. */
+void sim_service_release(void);
+/* Queue a task (FIFO); start(arg, ...) runs when an agent takes it. */
+void sim_service_enqueue(uint64_t arg);
+/*
+ * The schedule of the task on agent has ended; the agent is free once
+ * --service-ms have passed since it took the task.  The caller may hold
+ * agent.lock.
+ */
+void sim_service_done(uint64_t agent);
+
+struct sim_service_counts {
+	size_t queue;	  /* tasks waiting now */
+	size_t queue_max; /* the most that ever waited at once */
+	size_t busy;	  /* agents busy now */
+};
+
+void sim_service_counts(struct sim_service_counts *out);
+
 /* ---- sim_agent.c ------------------------------------------------------- */
 
 struct sim_submit {
@@ -508,13 +591,16 @@ struct sim_req {
 	const struct sim_route *route;	/* NULL: 404, or 405 if wrong_method */
 	bool wrong_method;
 	char *param[3];		/* path parameters of the matched route */
-	uint64_t t0_ns;
+	uint64_t t0_ns;		/* the request line was read */
 	uint64_t content_length;
 	bool has_content_length;
 	struct sim_buf body;	/* JSON bodies, capped at max_body_bytes */
 	bool body_over;		/* body exceeded the cap (rest discarded) */
 	struct sim_upload *upload;	/* multipart upload state */
+	bool begun;		/* the first access-handler call was made */
 	unsigned status;	/* status queued, for -v and counters */
+	bool held;		/* suspended by the --pause-s stall */
+	struct sim_req *hnext;	/* next held request (sim_http.c) */
 };
 
 /* Query argument or NULL. */
@@ -661,6 +747,12 @@ bool sim_route_exists(const char *path);
 
 /* ---- sim_http.c -------------------------------------------------------- */
 
+/*
+ * With --tls-cert: can this libmicrohttpd serve HTTPS, and does GnuTLS
+ * take the certificate and key (sim_cfg.tls_*_pem)?  0 yes (or no TLS
+ * asked for), -1 after one line saying why not.  Listens on nothing.
+ */
+int sim_http_tls_check(void);
 int sim_http_start(unsigned *bound_port);
 void sim_http_stop(void);
 

@@ -20,12 +20,27 @@
  * The first event comes --first-delay-ms after submit, the rest
  * --interval-ms apart.  Prompt directives [gwsim:events=N],
  * [gwsim:interval_ms=N], [gwsim:first_delay_ms=N] and [gwsim:chunk=N]
- * override the flags per task (plain text to a real SAM).
+ * override the flags per task (plain text to a real SAM).  --final-bytes
+ * and [gwsim:final_bytes=N] make the final Task's message N bytes of text
+ * (the answer, then filler): a real SAM final carries the whole answer,
+ * the history and token usage, and passes 64 KiB.
  *
  * Payloads are built like SAM's gateway sends them: JSON-RPC success
  * envelope {"id": <task id>, "jsonrpc": "2.0", "result": ...} with
  * pydantic's model_dump(by_alias=True, exclude_none=True): camelCase keys
  * in a2a-sdk's (alphabetical) field order and no null fields.
+ *
+ * With --service-workers the first event is not scheduled at submit: the
+ * task is queued in sim_service and its schedule starts, first_delay after
+ * the moment, when an agent takes it; the task gives the agent back when
+ * its schedule ends (final, cancel, or the last event of --never-final).
+ * A task canceled while it waits gets its canceled final at once and
+ * frees its agent as soon as it is taken.
+ *
+ * --status-lag-ms N: /tasks/{id}/status reports a finished task as still
+ * running (no status, no end_time) for N ms after its final event, as an
+ * LLM-backed SAM's task logger, which writes the row on its own loop,
+ * lags behind the SSE stream.
  *
  * Tasks for agents not in --agents are accepted and never produce an
  * event, like SAM publishing to a topic nobody listens on.  Cancel of an
@@ -62,6 +77,7 @@ struct sim_task {
 	char *request_text;
 	int64_t start_ms;
 	int64_t end_ms;
+	uint64_t end_ns; /* CLOCK_MONOTONIC of end_ms (--status-lag-ms) */
 	int64_t last_ms;
 	const char *status;
 	int64_t max_exec_ms;
@@ -71,6 +87,10 @@ struct sim_task {
 	bool cancel;
 	bool finished;
 	bool active;		/* SAM's task context exists */
+	bool served;		/* holds a service-model agent */
+	uint64_t service;	/* that agent */
+	unsigned first_delay;
+	unsigned final_bytes; /* 0: the final carries the answer itself */
 	enum flow flow;
 	unsigned events;
 	unsigned interval_ms;
@@ -329,11 +349,38 @@ static json_t *artifact_update(const struct sim_task *t)
 	return r;
 }
 
+/*
+ * The text part of a --final-bytes answer: n bytes, the answer so far and
+ * then the filler, all ASCII (one byte a character, nothing to escape in
+ * JSON), so the data: line stays one line of valid JSON, n bytes longer.
+ */
+static json_t *sized_text(const struct sim_task *t, size_t n)
+{
+	size_t fl = sizeof(filler) - 1, off = t->text.len < n ? t->text.len : n;
+	char *s = sim_xmalloc(n + 1);
+	json_t *p;
+
+	if (off)
+		memcpy(s, t->text.p, off);
+	while (off < n) {
+		size_t k = n - off < fl ? n - off : fl;
+
+		memcpy(s + off, filler, k);
+		off += k;
+	}
+	p = text_part(s, n);
+	free(s);
+	return p;
+}
+
 static json_t *final_task(struct sim_task *t, const char *state)
 {
 	json_t *r = json_object(), *msg = NULL;
 
-	if (!strcmp(state, "completed"))
+	if (!strcmp(state, "completed") && t->final_bytes)
+		msg = agent_message(
+			t, json_pack("[o]", sized_text(t, t->final_bytes)));
+	else if (!strcmp(state, "completed"))
 		msg = agent_message(t, json_pack("[o]", text_part(
 			t->text.p ? t->text.p : "", t->text.len)));
 	json_object_set_new(r, "contextId", json_string(t->context_id));
@@ -373,6 +420,15 @@ static void emit(struct sim_task *t, const char *name, json_t *result)
 	sim_sse_frame_unref(f);
 }
 
+/* The schedule of t has ended: give its service-model agent back. */
+static void release_agent(struct sim_task *t)
+{
+	if (!t->served)
+		return;
+	t->served = false;
+	sim_service_done(t->service);
+}
+
 static void finish(struct sim_task *t, const char *state)
 {
 	emit(t, "final_response", final_task(t, state));
@@ -380,8 +436,10 @@ static void finish(struct sim_task *t, const char *state)
 	t->active = false;
 	t->status = state;
 	t->end_ms = t->last_ms;
+	t->end_ns = sim_now_ns();
 	sim_buf_release(&t->text);
 	sim_sse_close_task(t->id);
+	release_agent(t);
 	if (!strcmp(state, "canceled"))
 		SIM_COUNT(tasks_canceled);
 	else
@@ -390,10 +448,14 @@ static void finish(struct sim_task *t, const char *state)
 
 static void agent_step(uint64_t arg);
 
+static void schedule_at(struct sim_task *t, uint64_t due_ns)
+{
+	sim_timer_at(due_ns, agent_step, (uint64_t)(uintptr_t)t);
+}
+
 static void schedule(struct sim_task *t, unsigned delay_ms)
 {
-	sim_timer_at(sim_now_ns() + (uint64_t)delay_ms * SIM_NS_PER_MS,
-		agent_step, (uint64_t)(uintptr_t)t);
+	schedule_at(t, sim_now_ns() + (uint64_t)delay_ms * SIM_NS_PER_MS);
 }
 
 static void agent_step(uint64_t arg)
@@ -435,6 +497,7 @@ static void agent_step(uint64_t arg)
 		/* the context stays: running forever, cancel -> 202 */
 		t->finished = true;
 		SIM_COUNT(tasks_never_final);
+		release_agent(t);
 		goto out;
 	}
 	finish(t, "completed");
@@ -444,7 +507,9 @@ out:
 
 /* ---- public API -------------------------------------------------------- */
 
-static unsigned directive(const char *text, const char *key, unsigned def)
+/* [gwsim:key=N] in text, N in [0, max]; else def. */
+static unsigned directive_upto(const char *text, const char *key, unsigned def,
+			       unsigned long max)
 {
 	char pat[48];
 	const char *p;
@@ -459,9 +524,15 @@ static unsigned directive(const char *text, const char *key, unsigned def)
 		return def;
 	p += strlen(pat);
 	v = strtoul(p, &end, 10);
-	if (end == p || *end != ']' || v > 1000000)
+	if (end == p || *end != ']' || v > max)
 		return def;
 	return (unsigned)v;
+}
+
+/* The counts and delays: up to a million. */
+static unsigned directive(const char *text, const char *key, unsigned def)
+{
+	return directive_upto(text, key, def, 1000000);
 }
 
 /* Copy at most 1024 code points of s (the task logger truncates so). */
@@ -481,8 +552,6 @@ static char *truncate_text(const char *s)
 void sim_agent_submit(const struct sim_submit *sub, char task_id[SIM_ID_MAX])
 {
 	struct sim_task *t = sim_xcalloc(1, sizeof(*t));
-	unsigned first_delay;
-
 	sim_hex_id(t->id, sizeof(t->id), "gdk-task-");
 	sim_hex_id(t->sub_task_id, sizeof(t->sub_task_id), "a2a_subtask_");
 	sim_hex_id(t->call_id, sizeof(t->call_id), "call_");
@@ -506,8 +575,10 @@ void sim_agent_submit(const struct sim_submit *sub, char task_id[SIM_ID_MAX])
 	t->chunk = directive(sub->text, "chunk", sim_cfg.chunk_bytes);
 	if (!t->chunk)
 		t->chunk = 1;
-	first_delay = directive(sub->text, "first_delay_ms",
-		sim_cfg.first_delay_ms);
+	t->first_delay =
+		directive(sub->text, "first_delay_ms", sim_cfg.first_delay_ms);
+	t->final_bytes = directive_upto(sub->text, "final_bytes",
+					sim_cfg.final_bytes, SIM_FINAL_MAX);
 	sim_buf_init(&t->text, 16 * 1024 * 1024);
 	memcpy(task_id, t->id, SIM_ID_MAX);
 
@@ -517,9 +588,29 @@ void sim_agent_submit(const struct sim_submit *sub, char task_id[SIM_ID_MAX])
 		SIM_COUNT(tasks_unknown_agent);
 	pthread_mutex_lock(&ag.lock);
 	sim_map_put(&ag.tasks, t->id, t);
-	if (t->known)
-		schedule(t, first_delay);
+	if (t->known && sim_cfg.service_workers)
+		sim_service_enqueue((uint64_t)(uintptr_t)t);
+	else if (t->known)
+		schedule(t, t->first_delay);
 	pthread_mutex_unlock(&ag.lock);
+}
+
+/* sim_service_fn: an agent of the service model took t. */
+static bool task_start(uint64_t arg, uint64_t agent, uint64_t taken_ns)
+{
+	struct sim_task *t = (struct sim_task *)(uintptr_t)arg;
+	uint64_t first_ns = (uint64_t)t->first_delay * SIM_NS_PER_MS;
+	bool run;
+
+	pthread_mutex_lock(&ag.lock);
+	run = !t->finished;
+	if (run) {
+		t->served = true;
+		t->service = agent;
+		schedule_at(t, taken_ns + first_ns);
+	}
+	pthread_mutex_unlock(&ag.lock);
+	return run;
 }
 
 int sim_agent_cancel(const char *task_id)
@@ -550,6 +641,8 @@ json_t *sim_agent_status(const char *task_id)
 {
 	struct sim_task *t;
 	json_t *row, *out;
+	const char *status;
+	int64_t end_ms;
 	bool running;
 
 	pthread_mutex_lock(&ag.lock);
@@ -558,15 +651,25 @@ json_t *sim_agent_status(const char *task_id)
 		pthread_mutex_unlock(&ag.lock);
 		return NULL;
 	}
+	status = t->status;
+	end_ms = t->end_ms;
+	if (status && sim_cfg.status_lag_ms &&
+	    sim_now_ns() - t->end_ns <
+		    (uint64_t)sim_cfg.status_lag_ms * SIM_NS_PER_MS) {
+		/* the task logger has not written the end yet */
+		status = NULL;
+		end_ms = 0;
+		SIM_COUNT(status_lagged);
+	}
 	/* GW/repository/entities/task.py field order */
 	row = json_object();
 	json_object_set_new(row, "id", json_string(t->id));
 	json_object_set_new(row, "user_id", json_string("sam_dev_user"));
 	json_object_set_new(row, "parent_task_id", json_null());
 	json_object_set_new(row, "start_time", json_integer(t->start_ms));
-	json_object_set_new(row, "end_time", opt_int(t->end_ms));
-	json_object_set_new(row, "status", t->status ?
-		json_string(t->status) : json_null());
+	json_object_set_new(row, "end_time", opt_int(end_ms));
+	json_object_set_new(row, "status",
+			    status ? json_string(status) : json_null());
 	json_object_set_new(row, "initial_request_text", t->request_text ?
 		json_string(t->request_text) : json_null());
 	json_object_set_new(row, "total_input_tokens", json_null());
@@ -585,7 +688,7 @@ json_t *sim_agent_status(const char *task_id)
 	json_object_set_new(row, "events_buffered",
 		json_boolean(t->events_buffered));
 	json_object_set_new(row, "events_consumed", json_false());
-	running = !t->status && !t->end_ms;
+	running = !status && !end_ms;
 	out = json_object();
 	json_object_set_new(out, "task", row);
 	json_object_set_new(out, "is_running", json_boolean(running));
@@ -622,7 +725,7 @@ size_t sim_agent_count(void)
 int sim_agent_init(void)
 {
 	sim_map_init(&ag.tasks);
-	return 0;
+	return sim_service_init(task_start);
 }
 
 static void task_free(void *p)
@@ -641,4 +744,5 @@ void sim_agent_release(void)
 	pthread_mutex_lock(&ag.lock);
 	sim_map_release(&ag.tasks, task_free);
 	pthread_mutex_unlock(&ag.lock);
+	sim_service_release();
 }

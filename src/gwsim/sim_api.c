@@ -417,7 +417,8 @@ enum MHD_Result sim_api_subscribe(struct sim_req *r)
 	json_t *d = json_object();
 	struct MHD_Response *resp;
 	long long ts;
-	bool reconnect;
+	bool reconnect, refused;
+	char msg[128];
 
 	sim_valid_query_bool(r, d, "reconnect", false, &reconnect);
 	sim_valid_query_int(r, d, "last_event_timestamp", 0, 1, 0, &ts);
@@ -429,7 +430,15 @@ enum MHD_Result sim_api_subscribe(struct sim_req *r)
 	 * event history, so a reconnect gets live events only.
 	 */
 	resp = sim_sse_open(r->conn, r->param[0],
-		sim_agent_is_background(r->param[0]));
+			    sim_agent_is_background(r->param[0]), &refused);
+	if (!resp && refused) {
+		/* SAM's words for a failed SSE setup; 503: try again later */
+		snprintf(msg, sizeof(msg),
+			 "Failed to establish SSE connection:"
+			 " too many open streams (gwsim --max-streams %u)",
+			 sim_cfg.max_streams);
+		return sim_reply_error(r, 503, msg);
+	}
 	if (!resp)
 		return sim_reply_error(r, 500, "Failed to establish SSE "
 			"connection: server shutting down");
@@ -493,7 +502,9 @@ enum MHD_Result sim_api_task_status(struct sim_req *r)
 enum MHD_Result sim_api_stats(struct sim_req *r)
 {
 	struct sim_sse_counts c;
+	struct sim_service_counts sc;
 	json_t *o = json_object();
+	uint64_t up_ms;
 
 	sim_sse_counts(&c);
 	STAT(o, active_streams);
@@ -545,9 +556,23 @@ enum MHD_Result sim_api_stats(struct sim_req *r)
 	STAT(o, leaked_kb);
 	STAT(o, connections_refused);
 	STAT(o, connections_reset);
+	STAT(o, paused_requests);
+	STAT(o, arrivals_logged);
+	STAT(o, streams_refused);
+	STAT(o, status_lagged);
+	sim_service_counts(&sc);
+	json_object_set_new(o, "service_queue",
+			    json_integer((json_int_t)sc.queue));
+	json_object_set_new(o, "service_queue_max",
+			    json_integer((json_int_t)sc.queue_max));
+	json_object_set_new(o, "service_busy",
+			    json_integer((json_int_t)sc.busy));
 	json_object_set_new(o, "timers_pending", json_integer((json_int_t)
 		sim_timer_pending()));
 	json_object_set_new(o, "rss_kb", json_integer(sim_rss_kb()));
+	/* the clock of --pause-at-s, so a test can aim at the stall */
+	up_ms = (sim_now_ns() - sim_cfg.start_ns) / SIM_NS_PER_MS;
+	json_object_set_new(o, "uptime_ms", json_integer((json_int_t)up_ms));
 	return sim_reply_json(r, 200, o);
 }
 

@@ -28,7 +28,16 @@
  *                 nocolon/badjson/longline hit the first event of every
  *                 task only, so a tolerant client still reaches the end
  *   --garbage     sim_api.c message:stream replies
- *   --never-final / --leak-kb  sim_agent.c
+ *   --pause-at-s / --pause-s  a stall of the whole gateway, from A s after
+ *                 start for D s (wrk2's "the server stops for 5 s"):
+ *                 sim_http.c suspends every request (but /gwsim/...) whose
+ *                 answer falls in the stall and resumes them when it ends;
+ *                 sim_sse.c writes nothing on any stream meanwhile, not
+ *                 even pings.  The agent keeps producing, as SAM's
+ *                 component thread keeps feeding its queues while the
+ *                 single uvicorn loop is blocked (§1 of the protocol
+ *                 reference), so a queue can fill up and be detached
+ * *   --never-final / --leak-kb  sim_agent.c
  *
  * All of them were possible with MHD 0.9.75; none needed a raw socket
  * server.
@@ -84,6 +93,17 @@ enum sim_malformed sim_fault_malformed(bool first)
 		return SIM_MAL_NONE;
 	SIM_COUNT(malformed_events);
 	return m;
+}
+
+uint64_t sim_fault_paused(uint64_t now)
+{
+	uint64_t from, to;
+
+	if (!sim_cfg.pause_s)
+		return 0;
+	from = sim_cfg.start_ns + (uint64_t)sim_cfg.pause_at_s * SIM_NS_PER_S;
+	to = from + (uint64_t)sim_cfg.pause_s * SIM_NS_PER_S;
+	return now >= from && now < to ? to : 0;
 }
 
 void sim_fault_leak(void)

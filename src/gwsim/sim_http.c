@@ -29,6 +29,29 @@
  * (--token) is the outermost layer as in SAM's middleware stack, so it
  * answers 401 before any routing for /api paths.
  *
+ * The --pause-s stall: a request whose answer would be produced during
+ * the stall (its last access-handler call, when the body is in) is
+ * suspended with MHD_suspend_connection() and put on a list; a sim_timer
+ * entry at the end of the stall resumes them all, and MHD then calls the
+ * handler once more, which answers as usual.  Nothing polls in between
+ * (MHD does not watch a suspended socket).  The list and the "stall is
+ * over" flag change only under http.lock, and a request is listed and
+ * suspended in the same critical section, so the timer never misses one;
+ * resume always follows suspend, and nothing touches a request after its
+ * resume (a worker thread may answer and free it at once).
+ * sim_http_stop() resumes any that are still held (MHD 0.9.75 panics when
+ * stopped with suspended connections).  /gwsim/... is never held: a test
+ * must be able to read the counters while the gateway stands still.
+ *
+ * TLS (--tls-cert / --tls-key, as SAM's uvicorn ssl_* settings): MHD with
+ * GnuTLS (MHD_USE_TLS) serves HTTPS from the PEM texts main() read; the
+ * rest of gwsim does not change, the SSE disconnect watcher included (it
+ * watches the TCP socket).  Before listening, sim_http_tls_check() starts
+ * a daemon with no listen socket and the same certificate and key: it
+ * fails only when GnuTLS rejects them, so that error is told apart from
+ * an address in use, and GnuTLS' reason (caught through MHD's logger) is
+ * the one line printed.
+ *
  * Workload: thousands of requests per second across the pool, each with a
  * small heap context; JSON bodies up to 10 MB; uploads streamed.  Measured
  * on 2 cores: 40,000 keep-alive GETs from 100 connections in 1.1 s
@@ -38,6 +61,9 @@
  * (FD_SETSIZE caps at 1024 connections), parsing HTTP ourselves.
  */
 #include <errno.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdlib.h>
@@ -49,7 +75,11 @@
 
 static struct {
 	struct MHD_Daemon *d;
-} http;
+	pthread_mutex_t lock;
+	struct sim_req *held; /* requests suspended by the stall */
+	bool stall_over;      /* the end-of-stall timer ran (or shutdown) */
+	bool stall_armed;     /* that timer is scheduled */
+} http = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static enum sim_method parse_method(const char *m)
 {
@@ -170,7 +200,9 @@ static enum MHD_Result try_redirect(struct sim_req *r, bool *done)
 		struct MHD_Response *resp;
 
 		sim_buf_init(&loc, 64 * 1024);
-		sim_buf_addf(&loc, "http://%s", host ? host : "localhost");
+		sim_buf_addf(&loc, "%s://%s",
+			     sim_cfg.tls_cert ? "https" : "http",
+			     host ? host : "localhost");
 		sim_pct_encode(&loc, alt);
 		MHD_get_connection_values_n(r->conn, MHD_GET_ARGUMENT_KIND,
 			add_query_arg, &rc);
@@ -212,6 +244,53 @@ static enum MHD_Result dispatch(struct sim_req *r)
 	return sim_reply_error(r, 404, "Not Found");
 }
 
+/* ---- the --pause-s stall ---------------------------------------------- */
+
+/* Timer: the stall is over, resume every held request. */
+static void stall_end(uint64_t unused)
+{
+	struct sim_req *r, *next;
+
+	(void)unused;
+	pthread_mutex_lock(&http.lock);
+	http.stall_over = true;
+	for (r = http.held; r; r = next) {
+		next = r->hnext;
+		/* a worker may answer and free r from here on */
+		MHD_resume_connection(r->conn);
+	}
+	http.held = NULL;
+	pthread_mutex_unlock(&http.lock);
+}
+
+/* Hold r if the gateway is stalled now; true when it was suspended. */
+static bool stall_hold(struct sim_req *r)
+{
+	uint64_t end;
+
+	if (r->held || !strncmp(r->path, "/gwsim/", 7))
+		return false;
+	end = sim_fault_paused(sim_now_ns());
+	if (!end)
+		return false;
+	pthread_mutex_lock(&http.lock);
+	if (http.stall_over) {
+		pthread_mutex_unlock(&http.lock);
+		return false;
+	}
+	r->held = true;
+	r->hnext = http.held;
+	http.held = r;
+	MHD_suspend_connection(r->conn);
+	if (!http.stall_armed) {
+		http.stall_armed = true;
+		sim_timer_at(end, stall_end, 0);
+	}
+	pthread_mutex_unlock(&http.lock);
+	SIM_COUNT(paused_requests);
+	return true;
+}
+
 /* The socket was just accepted and the headers read: --reset-rate. */
 static void reset_connection(struct MHD_Connection *c)
 {
@@ -224,14 +303,27 @@ static void reset_connection(struct MHD_Connection *c)
 			sizeof(lg));
 }
 
-static struct sim_req *req_begin(struct MHD_Connection *c, const char *url,
-	const char *method)
+/*
+ * MHD_OPTION_URI_LOG_CALLBACK: the request line is read, the headers are
+ * not (MHD calls on_completed for what this returns, whatever happens).
+ */
+static void *on_uri(void *cls, const char *uri, struct MHD_Connection *c)
 {
 	struct sim_req *r = sim_xcalloc(1, sizeof(*r));
-	const char *cl;
 
+	(void)cls;
+	(void)uri;
 	r->conn = c;
 	r->t0_ns = sim_now_ns();
+	return r;
+}
+
+static void req_begin(struct sim_req *r, const char *url, const char *method)
+{
+	struct MHD_Connection *c = r->conn;
+	const char *cl;
+
+	r->begun = true;
 	r->method = parse_method(method);
 	r->path = sim_xstrdup(url);
 	r->route = sim_route_find(r->path, r->method, r->param,
@@ -253,7 +345,6 @@ static struct sim_req *req_begin(struct MHD_Connection *c, const char *url,
 	if (!r->route || !r->route->stream)
 		MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT,
 					  sim_cfg.keepalive_s);
-	return r;
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
@@ -264,13 +355,19 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 
 	(void)cls;
 	(void)version;
-	if (!r) {
+	if (!r)
+		return MHD_NO; /* on_uri made one for every request */
+	if (!r->begun) {
 		SIM_COUNT(requests_total);
+		/* an arrival is logged whatever its answer, faults included */
+		if (sim_cfg.arrivals && !strcmp(method, "POST") &&
+		    !strcmp(url, "/api/v1/message:stream"))
+			sim_arrival_log(r->t0_ns);
 		if (sim_cfg.reset_rate > 0 && sim_fault_reset()) {
 			reset_connection(c);
 			return MHD_NO;
 		}
-		*con_cls = req_begin(c, url, method);
+		req_begin(r, url, method);
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
@@ -287,6 +384,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (stall_hold(r))
+		return MHD_YES;
 	return dispatch(r);
 }
 
@@ -309,7 +408,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	(void)c;
 	if (!r)
 		return;
-	if (sim_cfg.verbose)
+	if (sim_cfg.verbose && r->begun)
 		sim_log("%s %s -> %u%s (%.3f ms)", method_name(r->method),
 			r->path, r->status,
 			toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" :
@@ -362,6 +461,54 @@ static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr,
 	return MHD_YES;
 }
 
+#define TLS_MSG_MAX 256
+
+/*
+ * MHD_OPTION_EXTERNAL_LOGGER of the TLS check: keep the first message
+ * (GnuTLS' reason; MHD's "Failed to initialize TLS support" follows it).
+ */
+static void tls_logger(void *cls, const char *fmt, va_list ap)
+{
+	char *msg = cls;
+	size_t n;
+
+	if (*msg)
+		return;
+	vsnprintf(msg, TLS_MSG_MAX, fmt, ap);
+	n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '.'))
+		msg[--n] = '\0';
+}
+
+int sim_http_tls_check(void)
+{
+	struct MHD_Daemon *d;
+	char msg[TLS_MSG_MAX] = "";
+
+	if (!sim_cfg.tls_cert)
+		return 0;
+	if (MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES)
+		return sim_error("--tls-cert: libmicrohttpd %s was built "
+				 "without TLS support",
+				 MHD_get_version());
+	/* no socket, no thread: only the credentials are set up */
+	/* one option and its values a line (clang-format would pack them) */
+	/* clang-format off */
+	d = MHD_start_daemon(MHD_USE_TLS | MHD_USE_NO_LISTEN_SOCKET |
+		MHD_USE_ERROR_LOG, 0, NULL, NULL, on_request, NULL,
+		MHD_OPTION_EXTERNAL_LOGGER, tls_logger, msg,
+		MHD_OPTION_HTTPS_MEM_CERT, sim_cfg.tls_cert_pem,
+		MHD_OPTION_HTTPS_MEM_KEY, sim_cfg.tls_key_pem,
+		MHD_OPTION_END);
+	/* clang-format on */
+	if (!d)
+		return sim_error("--tls-cert %s, --tls-key %s: %s",
+				 sim_cfg.tls_cert, sim_cfg.tls_key,
+				 *msg ? msg : "not accepted by GnuTLS");
+	MHD_stop_daemon(d);
+	return 0;
+}
+
 int sim_http_start(unsigned *bound_port)
 {
 	struct sockaddr_in sin;
@@ -371,6 +518,11 @@ int sim_http_start(unsigned *bound_port)
 	unsigned int flags;
 	unsigned limit = 20000;
 	struct rlimit rl;
+	struct MHD_OptionItem tls[] = {
+		{ MHD_OPTION_HTTPS_MEM_CERT, 0, sim_cfg.tls_cert_pem },
+		{ MHD_OPTION_HTTPS_MEM_KEY, 0, sim_cfg.tls_key_pem },
+		{ MHD_OPTION_END, 0, NULL }
+	};
 
 	memset(&sin, 0, sizeof(sin));
 	memset(&sin6, 0, sizeof(sin6));
@@ -394,9 +546,15 @@ int sim_http_start(unsigned *bound_port)
 	if (sim_cfg.reset_rate > 0)
 		/* no shutdown(SHUT_WR) before close: a clean RST */
 		flags |= MHD_USE_TURBO;
+	if (sim_cfg.tls_cert)
+		flags |= MHD_USE_TLS;
+	else
+		tls[0].option = MHD_OPTION_END;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
 	    && rl.rlim_cur < (rlim_t)limit + 64)
 		limit = rl.rlim_cur > 128 ? (unsigned)rl.rlim_cur - 64 : 64;
+	/* one option and its values a line (clang-format would pack them) */
+	/* clang-format off */
 	http.d = MHD_start_daemon(flags, (uint16_t)sim_cfg.port, on_accept,
 		NULL, on_request, NULL,
 		MHD_OPTION_SOCK_ADDR, sa,
@@ -404,9 +562,12 @@ int sim_http_start(unsigned *bound_port)
 		MHD_OPTION_CONNECTION_LIMIT, limit,
 		MHD_OPTION_CONNECTION_TIMEOUT, 0U,
 		MHD_OPTION_LISTEN_BACKLOG_SIZE, 2048U,
+		MHD_OPTION_URI_LOG_CALLBACK, on_uri, NULL,
 		MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 		MHD_OPTION_NOTIFY_CONNECTION, on_connection, NULL,
+		MHD_OPTION_ARRAY, tls,
 		MHD_OPTION_END);
+	/* clang-format on */
 	if (!http.d)
 		return sim_error("cannot listen on %s port %u (MHD_start_daemon"
 			" failed; address in use?)", sim_cfg.listen,
@@ -420,6 +581,8 @@ void sim_http_stop(void)
 {
 	if (!http.d)
 		return;
+	/* a timer that fires later finds stall_over and nothing to resume */
+	stall_end(0);
 	MHD_stop_daemon(http.d);
 	http.d = NULL;
 }

@@ -20,6 +20,18 @@
  *     alive), the buffer and the prior-connection mark are dropped; without
  *     subscriptions the buffer stays for a late subscriber, who gets
  *     everything including final_response and no end;
+ *   - --pause-s: while gwsim stalls, readers write nothing and suspend
+ *     with a wake-up at the stall's end; events keep arriving in the
+ *     queues meanwhile (and a queue that fills is detached, as in SAM);
+ *   - --max-streams (gwsim only): a subscription that would make more
+ *     than N streams open at once is refused before it is registered
+ *     (sim_api.c answers 503); a stream counts until MHD frees it;
+ *   - --stamp-events (gwsim only): the reader writes a comment line
+ *     ": gwsim-sent <CLOCK_MONOTONIC ns>\r\n" right before each event, in
+ *     the same call that hands the event's first bytes to MHD, so a
+ *     client on the same host can subtract it from its arrival time;
+ *     the stamp is per stream (frames are shared), taken as the event
+ *     leaves the stream's queue;
  *   - the byte format: ": SSE connection established\r\n\r\n" first,
  *     "event: <name>\r\ndata: <json>\r\n\r\n" frames, and a
  *     ": ping - <str(datetime.now(utc))>\r\n\r\n" comment every --ping-s.
@@ -103,6 +115,9 @@ struct sim_frame {
 
 struct sse_task;
 
+/* ": gwsim-sent " + 20 digits + CRLF + NUL */
+#define STAMP_MAX 40
+
 struct sim_stream {
 	uint32_t slot;
 	uint32_t gen;
@@ -127,6 +142,9 @@ struct sim_stream {
 	char ping[96];
 	size_t ping_len;
 	size_t ping_off;
+	char stamp[STAMP_MAX]; /* --stamp-events line before s->cur */
+	size_t stamp_len;
+	size_t stamp_off;
 	bool ping_due;
 	bool suspended;
 	bool ending;		/* close_all_for_task: end after draining */
@@ -588,6 +606,15 @@ static size_t fill(struct sim_stream *s, char *buf, size_t limit,
 		}
 		if (s->stall_until && now < s->stall_until)
 			break;
+		if (s->stamp_off < s->stamp_len) {
+			size_t k = copy_out(buf + n, limit - n,
+					    s->stamp + s->stamp_off,
+					    s->stamp_len - s->stamp_off);
+
+			s->stamp_off += k;
+			n += k;
+			continue;
+		}
 		if (s->cur) {
 			size_t k = copy_out(buf + n, limit - n,
 				s->cur->data + s->cur_off,
@@ -630,6 +657,21 @@ static size_t fill(struct sim_stream *s, char *buf, size_t limit,
 			SIM_COUNT(pings_sent);
 			continue;
 		}
+		if (s->qlen && sim_cfg.stamp_events) {
+			/*
+			 * The stamp and its event start in the same write:
+			 * with less room left, the next call takes both.
+			 * (--trickle-ms writes one byte a call anyway.)
+			 */
+			if (n && limit - n <= STAMP_MAX)
+				break;
+			s->stamp_len = (size_t)snprintf(
+				s->stamp, sizeof(s->stamp),
+				": gwsim-sent %llu%s",
+				(unsigned long long)sim_now_ns(),
+				sim_fault_eol());
+			s->stamp_off = 0;
+		}
 		if (s->qlen) {
 			s->cur = queue_pop(s);
 			s->cur_off = 0;
@@ -643,7 +685,7 @@ static size_t fill(struct sim_stream *s, char *buf, size_t limit,
 static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	struct sim_stream *s = cls;
-	uint64_t now;
+	uint64_t now, pause_end;
 	size_t n, limit = max;
 
 	(void)pos;
@@ -660,6 +702,12 @@ static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
 		return MHD_CONTENT_READER_END_WITH_ERROR;
 	}
 	now = sim_now_ns();
+	pause_end = sim_fault_paused(now);
+	if (pause_end) {
+		/* the gateway stalls: nothing at all, not even a ping */
+		arm_wake(s, pause_end);
+		goto suspend;
+	}
 	if (sim_cfg.trickle_ms) {
 		if (now < s->trickle_next) {
 			arm_wake(s, s->trickle_next);
@@ -753,8 +801,8 @@ static void watch_add(struct sim_stream *s)
 		epoll_ctl(sse.epfd, EPOLL_CTL_MOD, s->fd, &ev);
 }
 
-struct MHD_Response *sim_sse_open(struct MHD_Connection *c,
-	const char *task_id, bool background)
+struct MHD_Response *sim_sse_open(struct MHD_Connection *c, const char *task_id,
+				  bool background, bool *refused)
 {
 	struct sim_stream *s = sim_xcalloc(1, sizeof(*s));
 	const union MHD_ConnectionInfo *ci;
@@ -769,16 +817,18 @@ struct MHD_Response *sim_sse_open(struct MHD_Connection *c,
 	s->background = background;
 	s->task_id = sim_xstrdup(task_id);
 	s->cut = sim_fault_cut();
-	if (sim_cfg.stall_s) {
+	if (sim_cfg.stall_s)
 		s->stall_until = now + (uint64_t)sim_cfg.stall_s * SIM_NS_PER_S;
-		SIM_COUNT(streams_stalled);
-	}
-	if (sim_cfg.trickle_ms)
-		SIM_COUNT(streams_trickled);
 
+	*refused = false;
 	pthread_mutex_lock(&sse.lock);
-	if (sse.stopping) {
+	if (sim_cfg.max_streams && sse.nstreams >= sim_cfg.max_streams)
+		/* before it touches any of SSEManager's state */
+		*refused = true;
+	if (sse.stopping || *refused) {
 		pthread_mutex_unlock(&sse.lock);
+		if (*refused)
+			SIM_COUNT(streams_refused);
 		free(s->task_id);
 		free(s);
 		return NULL;
@@ -813,6 +863,10 @@ struct MHD_Response *sim_sse_open(struct MHD_Connection *c,
 	pthread_mutex_unlock(&sse.lock);
 	SIM_COUNT(streams_total);
 	SIM_ADD(active_streams, 1);
+	if (sim_cfg.stall_s)
+		SIM_COUNT(streams_stalled);
+	if (sim_cfg.trickle_ms)
+		SIM_COUNT(streams_trickled);
 
 	/*
 	 * From here on the stream belongs to the response: stream_free runs

@@ -251,11 +251,10 @@ void gw_judge_windows(struct gw_load *L)
 	}
 }
 
-/* A per-window threshold's check. */
-static void check_window(struct gw_load *L, int i)
+void gw_judge_check_window(struct gw_checks *k, const struct gw_thresh *t,
+			   const struct gw_thresh_state *st, int first,
+			   int64_t win_ns)
 {
-	const struct gw_thresh *t = &L->wl->thresh[i];
-	const struct gw_thresh_state *st = &L->ts[i];
 	const char *unit;
 	double v = shown(t, st->worst, &unit);
 	double lim = shown(t, t->limit, &unit);
@@ -263,26 +262,52 @@ static void check_window(struct gw_load *L, int i)
 	char worst[64];
 
 	if (!st->judged) {
-		c = gw_check_add(&L->checks, t->text, cmp_text(t->cmp), 0, lim,
-				 unit, 0);
+		c = gw_check_add(k, t->text, cmp_text(t->cmp), 0, lim, unit, 0);
 		snprintf(c->note, sizeof(c->note),
 			 "%s: never recorded in any "
 			 "window",
 			 t->metric);
+		gw_check_merge(k, GW_MERGE_THRESHOLD, t->text, 0);
 		return;
 	}
-	c = gw_check_add(&L->checks, t->text, cmp_text(t->cmp), v, lim, unit,
+	c = gw_check_add(k, t->text, cmp_text(t->cmp), v, lim, unit,
 			 !st->failed);
 	gw_thresh_format(t, st->worst, worst, sizeof(worst));
 	snprintf(c->note, sizeof(c->note),
 		 "met in %d of %d windows (%.1f%%), worst %s%s%.1fs", st->met,
 		 st->judged, 100.0 * st->met / st->judged, worst,
 		 st->failed ? "; failed from " : "",
-		 st->failed ? (double)(st->first_fail_win - L->first_judged) *
-				      (double)L->window_ns / 1e9
+		 st->failed ? (double)(st->first_fail_win - first) *
+				      (double)win_ns / 1e9
 			    : 0.0);
 	if (!st->failed) /* keep only the first part */
 		*strstr(c->note, ", worst") = '\0';
+	gw_check_merge(k, GW_MERGE_THRESHOLD, t->text, 0);
+}
+
+void gw_judge_check_whole(struct gw_checks *k, const struct gw_thresh *t,
+			  const struct gw_thresh_src *src)
+{
+	const char *unit;
+	struct gw_check *c;
+	char buf[64];
+	double v, lim = shown(t, t->limit, &unit), got;
+
+	if (gw_thresh_measure(t, src, &v) < 0) {
+		c = gw_check_add(k, t->text, cmp_text(t->cmp), 0, lim, unit, 0);
+		snprintf(c->note, sizeof(c->note), "%s: never recorded",
+			 t->metric);
+	} else {
+		got = shown(t, v, &unit);
+		c = gw_check_add(k, t->text, cmp_text(t->cmp), got, lim, unit,
+				 gw_thresh_holds(t, v));
+		if (c->status == GW_CHECK_FAIL) {
+			gw_thresh_format(t, v, buf, sizeof(buf));
+			snprintf(c->note, sizeof(c->note), "%.130s is %s",
+				 t->text, buf);
+		}
+	}
+	gw_check_merge(k, GW_MERGE_THRESHOLD, t->text, 0);
 }
 
 /* 1 if [thresholds] key was set (file, environment or command line). */
@@ -330,24 +355,37 @@ static void check_profile_keys(struct gw_load *L, struct scope *sc)
 					    (double)gw_hist_quantile(h, 0.99) /
 						    1e6,
 					    th->max_p99_latency_ms, "ms");
+				gw_check_merge(&L->checks, GW_MERGE_QUANTILE,
+					       L->m->op[op].name, 0.99);
 			}
 	if (key_set(cfg, "max_error_rate_percent") &&
-	    scope_value(sc, "error_rate", &v) == 0)
+	    scope_value(sc, "error_rate", &v) == 0) {
+		char text[64];
+
 		gw_check_lt(&L->checks, "error rate", 100 * v,
 			    th->max_error_rate_percent, "%");
+		/* the same rule as the expression, so a merge re-judges it */
+		snprintf(text, sizeof(text), "error_rate < %.17g %%",
+			 th->max_error_rate_percent);
+		gw_check_merge(&L->checks, GW_MERGE_THRESHOLD, text, 0);
+	}
 	if (key_set(cfg, "min_success_rate_percent") &&
 	    scope_value(sc, "started", &v) == 0 && v > 0) {
 		double done;
+		char arg[64];
 
 		scope_value(sc, "completed", &done);
 		gw_check_ge(&L->checks, "flows completed / started",
 			    100 * done / v, th->min_success_rate_percent, "%");
+		snprintf(arg, sizeof(arg), "%.0f/%.0f", done, v);
+		gw_check_merge(&L->checks, GW_MERGE_RATIO, arg, 0);
 	}
 	if (key_set(cfg, "memory_increase_threshold_mb")) {
-		if (scope_value(sc, "memory_growth_mb", &v) == 0)
+		if (scope_value(sc, "memory_growth_mb", &v) == 0) {
 			gw_check_lt(&L->checks, "gateway memory growth", v,
 				    th->memory_increase_threshold_mb, "MB");
-		else
+			gw_check_merge(&L->checks, GW_MERGE_MAX, NULL, 0);
+		} else
 			gw_check_skip(&L->checks, "gateway memory growth",
 				      "gateway memory not measured");
 	}
@@ -361,36 +399,17 @@ static void check_all(struct gw_load *L)
 		L, L->first_judged, gw_series_closed(&L->series), { 0 }
 	};
 	struct gw_thresh_src src;
-	const char *unit;
-	struct gw_check *c;
-	char buf[64];
-	double v, lim, got;
 
 	gw_hist_init(&sc.h);
 	src = src_of(&sc);
 	for (int i = 0; i < wl->nthresh; i++) {
 		const struct gw_thresh *t = &wl->thresh[i];
 
-		if (t->per_window) {
-			check_window(L, i);
-			continue;
-		}
-		lim = shown(t, t->limit, &unit);
-		if (gw_thresh_measure(t, &src, &v) < 0) {
-			c = gw_check_add(&L->checks, t->text, cmp_text(t->cmp),
-					 0, lim, unit, 0);
-			snprintf(c->note, sizeof(c->note), "%s: never recorded",
-				 t->metric);
-			continue;
-		}
-		got = shown(t, v, &unit);
-		c = gw_check_add(&L->checks, t->text, cmp_text(t->cmp), got,
-				 lim, unit, gw_thresh_holds(t, v));
-		if (c->status == GW_CHECK_FAIL) {
-			gw_thresh_format(t, v, buf, sizeof(buf));
-			snprintf(c->note, sizeof(c->note), "%s is %s", t->text,
-				 buf);
-		}
+		if (t->per_window)
+			gw_judge_check_window(&L->checks, t, &L->ts[i],
+					      L->first_judged, L->window_ns);
+		else
+			gw_judge_check_whole(&L->checks, t, &src);
 	}
 	check_profile_keys(L, &sc);
 	gw_hist_release(&sc.h);

@@ -58,6 +58,7 @@ static int register_all(struct gw_load *L)
 				wl->file, need_ops, need_ctr, GW_MAX_OPS,
 				GW_MAX_COUNTERS);
 	gw_sam_init(&L->sam, L->m, L->cfg->target.agent_name);
+	L->sam.shard = (unsigned)wl->shard;
 	L->op_lag = gw_metrics_op(L->m, "schedule_lag");
 	L->op_ttfe = gw_metrics_op(L->m, "ttfe");
 	L->op_ttfe_int = gw_metrics_op(L->m, "ttfe.intended");
@@ -129,7 +130,9 @@ struct gw_load *gw_load_create(const struct gw_workload *wl,
 	}
 	L->nstarts = 2 * (size_t)e->nworkers;
 	L->starts = gw_xcalloc(L->nstarts, sizeof(L->starts[0]));
-	L->nusers = (int)ceil(gw_shape_peak(&wl->shape));
+	L->nusers = (int)ceil(gw_shape_peak(&wl->shape) /
+			      (wl->nshards > 1 ? wl->nshards : 1)) +
+		    (wl->nshards > 1);
 	if (wl->model == GW_MODEL_OPEN)
 		L->nusers = 0;
 	L->users = gw_xcalloc(L->nusers ? (size_t)L->nusers : 1,
@@ -189,12 +192,20 @@ static struct gw_load_start *free_start(struct gw_load *L, size_t *cursor)
 	return NULL; /* cannot happen: at most `workers` are busy */
 }
 
-/* Users (closed) and holders (hold) at time now. */
+/*
+ * Users (closed) and holders (hold) at time now: the shape's target
+ * rounded, or this shard's share of it.  Shard i of n runs
+ * R(x (i+1) / n) - R(x i / n) of x (R rounds to nearest): the shares add
+ * up to R(x), what one process would run, at every instant.
+ */
 static int target_users(const struct gw_load *L, int64_t now)
 {
 	double v = gw_shape_at(&L->wl->shape, now - L->t0);
+	int n = L->wl->nshards, i = L->wl->shard;
 
-	return (int)floor(v + 0.5);
+	if (n <= 1)
+		return (int)floor(v + 0.5);
+	return (int)floor(v * (i + 1) / n + 0.5) - (int)floor(v * i / n + 0.5);
 }
 
 static void user_job(struct gw_worker *w, void *arg)
@@ -245,6 +256,7 @@ static void *sched_main(void *arg)
 	struct gw_sched s;
 	uint64_t rng = wl->seed * 0x9E3779B97F4A7C15ULL + 0x1234567;
 	size_t cursor = 0;
+	uint64_t k = 0;
 	int64_t t;
 
 	if (wl->model == GW_MODEL_HOLD) {
@@ -256,11 +268,17 @@ static void *sched_main(void *arg)
 	while ((t = gw_sched_next(&s)) >= 0) {
 		struct gw_load_start *rec;
 
-		if (sleep_until(L, L->t0 + t) < 0)
-			break;
 		rng ^= rng << 13;
 		rng ^= rng >> 7;
 		rng ^= rng << 17;
+		/* a shard takes every n-th arrival of the one schedule (the
+		 * same seed everywhere), flow picks included: the shards'
+		 * arrivals together are exactly one process's */
+		if (wl->nshards > 1 &&
+		    k++ % (uint64_t)wl->nshards != (uint64_t)wl->shard)
+			continue;
+		if (sleep_until(L, L->t0 + t) < 0)
+			break;
 		atomic_fetch_add_explicit(&L->offered, 1, memory_order_relaxed);
 		rec = free_start(L, &cursor);
 		if (rec) {
@@ -458,6 +476,26 @@ static void wind_down(struct gw_load *L, const struct gw_load_opts *o)
 	gw_engine_wait(L->eng, 0, NULL, NULL);
 }
 
+/* Sleep until the wall-clock instant at_ms, when it is less than a
+ * minute away (a shard told to start with the others); a stop ends the
+ * wait. */
+static void wait_start(long long at_ms)
+{
+	struct timespec ts;
+	long long now;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	if (at_ms <= now || at_ms - now > 60000)
+		return;
+	while (now < at_ms && !gw_stopping()) {
+		gw_sleep_ns((at_ms - now < 100 ? at_ms - now : 100) *
+			    GW_NS_PER_MS);
+		clock_gettime(CLOCK_REALTIME, &ts);
+		now = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	}
+}
+
 void gw_load_run(struct gw_load *L, const struct gw_load_opts *o,
 		 struct gw_load_result *res)
 {
@@ -473,6 +511,7 @@ void gw_load_run(struct gw_load *L, const struct gw_load_opts *o,
 		return;
 	}
 	gw_request_halt(0);
+	wait_start(o->start_at_ms);
 	gw_engine_attach(L->eng, L->m, &L->series);
 	gw_metrics_start(L->m);
 	if (L->tgt->mem_pid) {

@@ -133,5 +133,14 @@ void gw_judge_windows(struct gw_load *L);
 /* After the run (engine collected, series closed): every window left,
  * every threshold's check, the generator's validity, the result. */
 void gw_judge_final(struct gw_load *L, struct gw_load_result *r);
+/* The check of whole-run threshold t measured on src, and of per-window
+ * threshold t from its state st (first: the first judged window; win_ns
+ * the window length): one formatting for a run and a merge
+ * (gw_rejudge). */
+void gw_judge_check_whole(struct gw_checks *k, const struct gw_thresh *t,
+			  const struct gw_thresh_src *src);
+void gw_judge_check_window(struct gw_checks *k, const struct gw_thresh *t,
+			   const struct gw_thresh_state *st, int first,
+			   int64_t win_ns);
 
 #endif /* GW_LOAD_INT_H */

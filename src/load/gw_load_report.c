@@ -208,6 +208,11 @@ json_t *gw_load_report_json(struct gw_load *L, const struct gw_load_result *r,
 			 "passed", passed);
 	json_object_set_new(root, "schema_version",
 			    json_integer(GW_REPORT_SCHEMA_VERSION));
+	if (L->wl->nshards > 1)
+		json_object_set_new(meta, "shard",
+				    json_pack("{s:i, s:i}", "index",
+					      L->wl->shard, "count",
+					      L->wl->nshards));
 	json_object_set_new(root, "metadata", meta);
 	gw_report_add_metrics(root, L->m, passed);
 	json_object_set_new(root, "load", load_json(L, r));

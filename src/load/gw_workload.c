@@ -747,6 +747,7 @@ static void defaults(struct gw_workload *wl, const char *path)
 	wl->window_ns = GW_NS_PER_S;
 	wl->graceful_ns = 30 * GW_NS_PER_S;
 	wl->seed = 1;
+	wl->nshards = 1;
 	wl->hold_flow = wl->probe_flow = -1;
 	wl->search.lo = 1;
 	wl->search.hi = 1000;
@@ -783,18 +784,21 @@ int gw_workload_load(struct gw_workload *wl, struct gw_config *cfg,
 
 int gw_workload_pool(const struct gw_workload *wl)
 {
-	double peak = gw_shape_peak(&wl->shape), n;
+	int shards = wl->nshards > 1 ? wl->nshards : 1;
+	double peak = gw_shape_peak(&wl->shape) / shards, n;
+	/* a shard's share of a count is at most one over the even split */
+	double extra = shards > 1 ? 1 : 0;
 
 	switch (wl->model) {
 	case GW_MODEL_CLOSED:
-		n = ceil(peak);
+		n = ceil(peak) + extra;
 		break;
 	case GW_MODEL_HOLD:
 		/* probes may each take up to their collect window */
-		n = ceil(peak) + ceil(wl->probe_rate * 30) + 1;
+		n = ceil(peak) + extra + ceil(wl->probe_rate / shards * 30) + 1;
 		break;
 	default:
-		n = wl->max_in_flight ? (double)wl->max_in_flight
+		n = wl->max_in_flight ? ceil((double)wl->max_in_flight / shards)
 				      : ceil(peak * 10);
 	}
 	return n < 1 ? 1 : n > 100000 ? 100000 : (int)n;

@@ -7,6 +7,7 @@
  */
 #include "gw_merge.h"
 #include "gw_atomic.h"
+#include "gw_check.h"
 #include "gw_hist.h"
 #include "gw_hist_json.h"
 #include "gw_report.h"
@@ -184,8 +185,8 @@ static int merge_series(json_t *out, json_t *const *in, size_t n, char *err,
 {
 	json_t *all = json_array(), *w, *merged = json_array();
 	double ws = num_at(json_object_get(in[0], "series"), "window_s");
-	json_int_t wall0 = 0;
-	size_t nall, i;
+	json_int_t wall0 = 0, judged_wall = 0;
+	size_t nall, i, first = 0;
 	json_t **v;
 
 	for (size_t s = 0; s < n; s++) {
@@ -201,6 +202,11 @@ static int merge_series(json_t *out, json_t *const *in, size_t n, char *err,
 		}
 		json_array_foreach(json_object_get(ser, "windows"), i, w)
 			json_array_append(all, w);
+		/* the judged span starts where every shard judges */
+		w = json_array_get(json_object_get(ser, "windows"),
+				   (size_t)int_at(ser, "first_judged"));
+		if (w && int_at(w, "wall_ms") > judged_wall)
+			judged_wall = int_at(w, "wall_ms");
 	}
 	nall = json_array_size(all);
 	v = gw_xcalloc(nall ? nall : 1, sizeof(*v));
@@ -237,9 +243,12 @@ static int merge_series(json_t *out, json_t *const *in, size_t n, char *err,
 	}
 	free(v);
 	json_decref(all);
+	json_array_foreach(merged, i, w) if (int_at(w, "wall_ms") < judged_wall)
+		first = i + 1;
 	json_object_set_new(out, "series",
-			    json_pack("{s:f, s:I, s:o}", "window_s", ws,
-				      "wall0_ms", wall0, "windows", merged));
+			    json_pack("{s:f, s:I, s:I, s:o}", "window_s", ws,
+				      "wall0_ms", wall0, "first_judged",
+				      (json_int_t)first, "windows", merged));
 	return 0;
 }
 
@@ -255,6 +264,7 @@ static void merge_load(json_t *out, json_t *const *in, size_t n)
 	json_t *load = json_object_get(out, "load");
 	json_t *gen = json_object_get(out, "generator");
 	int valid = 1;
+	json_int_t rss = 0;
 	char why[512] = "";
 
 	for (size_t k = 0; k < GW_ARRAY_SIZE(summed); k++)
@@ -275,6 +285,7 @@ static void merge_load(json_t *out, json_t *const *in, size_t n)
 					: json_real(json_number_value(d) +
 						    json_number_value(v)));
 		}
+		rss += int_at(g, "peak_rss_kb");
 		if (!json_is_true(json_object_get(g, "valid"))) {
 			size_t len = strlen(why);
 
@@ -290,6 +301,8 @@ static void merge_load(json_t *out, json_t *const *in, size_t n)
 	if (gen) {
 		json_object_set_new(gen, "valid", json_boolean(valid));
 		json_object_set_new(gen, "why", json_string(why));
+		/* the shards' peaks added: the fleet's at most */
+		json_object_set_new(gen, "peak_rss_kb", json_integer(rss));
 	}
 }
 
@@ -338,6 +351,36 @@ struct scan {
 	json_t *shards;	   /* the "merge.shards" list */
 };
 
+/*
+ * Reports made with --shard I/N say so (metadata.shard); those must be N
+ * reports of the shards 0..N-1, each once, or the merge would not be the
+ * whole run.  Reports without it (older, or shards run by hand) merge as
+ * they are.
+ */
+static int check_shard(json_t *const *in, size_t n, size_t s, char *err,
+		       size_t errlen)
+{
+	json_t *sh =
+		json_object_get(json_object_get(in[s], "metadata"), "shard");
+	json_int_t idx = int_at(sh, "index"), cnt = int_at(sh, "count");
+
+	if (!sh)
+		return 0;
+	if (cnt != (json_int_t)n)
+		return fail(err, errlen,
+			    "report %zu is shard %lld of %lld, but %zu "
+			    "reports were given: every shard, once",
+			    s, (long long)idx, (long long)cnt, n);
+	for (size_t r = 0; r < s; r++)
+		if (int_at(json_object_get(json_object_get(in[r], "metadata"),
+					   "shard"),
+			   "index") == idx)
+			return fail(err, errlen,
+				    "reports %zu and %zu are both shard %lld",
+				    r, s, (long long)idx);
+	return 0;
+}
+
 /* Check that every report is one of the same scenario, and collect the
  * metadata.  Returns 0, or -1 with the reason in err. */
 static int scan_shards(json_t *const *in, size_t n, struct scan *sc, char *err,
@@ -376,6 +419,8 @@ static int scan_shards(json_t *const *in, size_t n, struct scan *sc, char *err,
 			worst = num_at(mem, "growth_mb");
 			sc->worst_mem = mem;
 		}
+		if (check_shard(in, n, s, err, errlen) < 0)
+			return -1;
 		json_array_append_new(
 			sc->shards,
 			json_pack("{s:i, s:O, s:O, s:b}", "shard", (int)s,
@@ -386,9 +431,8 @@ static int scan_shards(json_t *const *in, size_t n, struct scan *sc, char *err,
 	return 0;
 }
 
-/* Counters, gauges, error classes and the summary sums; every shard's
- * checks, tagged with the shard, into checks. */
-static void merge_sums(json_t *out, json_t *const *in, size_t n, json_t *checks)
+/* Counters, gauges, error classes and the summary sums. */
+static void merge_sums(json_t *out, json_t *const *in, size_t n)
 {
 	static const char *const summed[] = {
 		"total_errors",
@@ -403,8 +447,7 @@ static void merge_sums(json_t *out, json_t *const *in, size_t n, json_t *checks)
 	for (size_t k = 0; k < GW_ARRAY_SIZE(summed); k++)
 		json_object_set_new(sum, summed[k], json_integer(0));
 	for (size_t s = 0; s < n; s++) {
-		json_t *ss = json_object_get(in[s], "summary"), *c;
-		size_t k;
+		json_t *ss = json_object_get(in[s], "summary");
 
 		add_numbers(ctr, json_object_get(in[s], "counters"));
 		add_numbers(gauges, json_object_get(in[s], "gauges"));
@@ -414,17 +457,6 @@ static void merge_sums(json_t *out, json_t *const *in, size_t n, json_t *checks)
 				sum, summed[q],
 				json_integer(int_at(sum, summed[q]) +
 					     int_at(ss, summed[q])));
-		json_array_foreach(
-			json_object_get(json_object_get(in[s], "verdict"),
-					"checks"),
-			k, c)
-		{
-			json_t *cc = json_deep_copy(c);
-
-			json_object_set_new(cc, "shard",
-					    json_integer((json_int_t)s));
-			json_array_append_new(checks, cc);
-		}
 	}
 	json_object_set_new(sum, "operations_count",
 			    json_integer((json_int_t)json_object_size(
@@ -434,10 +466,220 @@ static void merge_sums(json_t *out, json_t *const *in, size_t n, json_t *checks)
 	json_object_set_new(out, "gauges", gauges);
 }
 
-json_t *gw_merge_json(json_t *const *in, size_t n, char *err, size_t errlen)
+/* ---- checks, made again on the merged data -------------------------- */
+
+static int holds(const char *cmp, double v, double lim)
+{
+	if (!strcmp(cmp, "<"))
+		return v < lim;
+	if (!strcmp(cmp, "<="))
+		return v <= lim;
+	if (!strcmp(cmp, ">"))
+		return v > lim;
+	if (!strcmp(cmp, ">="))
+		return v >= lim;
+	return v == lim;
+}
+
+/* The shards' check of that name, or NULL. */
+static json_t *check_named(json_t *report, const char *name)
+{
+	json_t *c;
+	size_t k;
+
+	json_array_foreach(
+		json_object_get(json_object_get(report, "verdict"), "checks"),
+		k, c) if (!strcmp(json_string_value(json_object_get(c, "name")),
+				  name)) return c;
+	return NULL;
+}
+
+/* The merged value of how on the merged report out; 0, or -1 when it
+ * cannot be made there (then every shard must have held). */
+static int remeasure(json_t *out, json_t *const *per, size_t n, int how,
+		     json_t *mg, double *v, double *lim)
+{
+	const char *arg = json_string_value(json_object_get(mg, "arg"));
+	json_t *op = json_object_get(json_object_get(out, "operations"),
+				     arg ? arg : "");
+	struct gw_hist h;
+	double num = 0, den = 0;
+
+	switch (how) {
+	case GW_MERGE_QUANTILE:
+		gw_hist_init(&h);
+		if (!op ||
+		    gw_hist_json_add(&h, json_object_get(op, "histogram")) ||
+		    !h.n) {
+			gw_hist_release(&h);
+			return -1;
+		}
+		*v = (double)gw_hist_quantile(&h, num_at(mg, "q")) / 1e6;
+		gw_hist_release(&h);
+		return 0;
+	case GW_MERGE_ERROR_RATE:
+		if (!op || !int_at(op, "attempts"))
+			return -1;
+		*v = 100.0 * (double)int_at(op, "errors") /
+		     (double)int_at(op, "attempts");
+		return 0;
+	case GW_MERGE_RATIO:
+		for (size_t s = 0; s < n; s++) {
+			const char *a = json_string_value(json_object_get(
+				json_object_get(per[s], "merge"), "arg"));
+			double x, y;
+
+			if (!per[s])
+				continue;
+			if (!a || sscanf(a, "%lf/%lf", &x, &y) != 2)
+				return -1;
+			num += x;
+			den += y;
+		}
+		if (den <= 0)
+			return -1;
+		*v = 100.0 * num / den;
+		return 0;
+	case GW_MERGE_SUM:
+		*v = *lim = 0;
+		for (size_t s = 0; s < n; s++)
+			if (per[s]) {
+				*v += num_at(per[s], "measured");
+				*lim += num_at(per[s], "limit");
+			}
+		return 0;
+	case GW_MERGE_MAX:
+		*v = -1e300;
+		for (size_t s = 0; s < n; s++)
+			if (per[s] && num_at(per[s], "measured") > *v)
+				*v = num_at(per[s], "measured");
+		return 0;
+	default:
+		return -1;
+	}
+}
+
+/*
+ * One merged check from the shards' checks of that name (per[s], NULL
+ * where a shard has none): made again on the merged data as its "merge"
+ * says, else held on every shard that made it.
+ */
+static json_t *merge_check(json_t *out, json_t *const *per, size_t n,
+			   gw_merge_rejudge_fn rj)
+{
+	json_t *c0 = NULL, *c, *mg, *shards = json_array();
+	int how, all = 1, made = 0, skipped = 0;
+	double v = 0, lim;
+
+	for (size_t s = 0; s < n; s++) {
+		const char *st;
+
+		if (!per[s])
+			continue;
+		st = json_string_value(json_object_get(per[s], "status"));
+		if (!c0 ||
+		    (c0 &&
+		     !strcmp(json_string_value(json_object_get(c0, "status")),
+			     "skipped")))
+			c0 = per[s];
+		skipped += !strcmp(st, "skipped");
+		made += strcmp(st, "skipped") != 0;
+		all &= strcmp(st, "fail") != 0;
+		json_array_append_new(
+			shards, json_pack("{s:i, s:s, s:O?}", "shard", (int)s,
+					  "status", st, "measured",
+					  json_object_get(per[s], "measured")));
+	}
+	c = json_deep_copy(c0);
+	json_object_set_new(c, "shards", shards);
+	if (!made) /* skipped everywhere: the first reason */
+		return c;
+	mg = json_object_get(c, "merge");
+	how = gw_check_merge_parse(
+		json_string_value(json_object_get(mg, "how")));
+	lim = num_at(c, "limit");
+	if (how == GW_MERGE_THRESHOLD && rj &&
+	    rj(out, json_string_value(json_object_get(mg, "arg")), c) == 0)
+		return c;
+	if (how <= GW_MERGE_ALL || how == GW_MERGE_THRESHOLD ||
+	    remeasure(out, per, n, how, mg, &v, &lim) < 0) {
+		json_object_set_new(c, "status",
+				    json_string(all ? "pass" : "fail"));
+		json_object_set_new(
+			c, "note",
+			json_sprintf("held on %s of the %d shards that made "
+				     "it (judged per shard)",
+				     all ? "each" : "not every", made));
+		return c;
+	}
+	json_object_set_new(c, "measured", json_real(v));
+	json_object_set_new(c, "limit", json_real(lim));
+	all = holds(json_string_value(json_object_get(c, "comparison")), v,
+		    lim);
+	json_object_set_new(c, "status", json_string(all ? "pass" : "fail"));
+	json_object_set_new(
+		c, "note",
+		json_sprintf("made again on the merged data (%s)%s",
+			     gw_check_merge_name((enum gw_check_merge)how),
+			     skipped ? "; some shards could not make it" : ""));
+	return c;
+}
+
+/* The check of that name in list, or NULL. */
+static json_t *in_list(json_t *list, const char *name)
+{
+	json_t *c;
+	size_t k;
+
+	json_array_foreach(
+		list, k,
+		c) if (!strcmp(json_string_value(json_object_get(c, "name")),
+			       name)) return c;
+	return NULL;
+}
+
+/* Every check of every shard, once, in the order they first appear. */
+static json_t *merge_checks(json_t *out, json_t *const *in, size_t n,
+			    gw_merge_rejudge_fn rj, int *passed)
+{
+	json_t *checks = json_array(), **per = gw_xcalloc(n, sizeof(*per));
+
+	*passed = 1;
+	for (size_t s = 0; s < n; s++) {
+		json_t *c;
+		size_t k;
+
+		json_array_foreach(
+			json_object_get(json_object_get(in[s], "verdict"),
+					"checks"),
+			k, c)
+		{
+			const char *name =
+				json_string_value(json_object_get(c, "name"));
+			json_t *m;
+
+			if (!name || in_list(checks, name))
+				continue; /* an earlier shard had it */
+			for (size_t r = 0; r < n; r++)
+				per[r] = r < s ? NULL
+					       : check_named(in[r], name);
+			m = merge_check(out, per, n, rj);
+			*passed &= strcmp(json_string_value(
+						  json_object_get(m, "status")),
+					  "fail") != 0;
+			json_array_append_new(checks, m);
+		}
+	}
+	free(per);
+	return checks;
+}
+
+json_t *gw_merge_json(json_t *const *in, size_t n, gw_merge_rejudge_fn rj,
+		      char *err, size_t errlen)
 {
 	struct scan sc = { .passed = 1, .shards = json_array() };
-	json_t *out = NULL, *meta, *checks;
+	json_t *out = NULL, *meta, *checks, *gen;
+	int passed;
 
 	if (!n) {
 		fail(err, errlen, "nothing to merge");
@@ -453,19 +695,25 @@ json_t *gw_merge_json(json_t *const *in, size_t n, char *err, size_t errlen)
 			goto fail;
 		merge_load(out, in, n);
 	}
-	meta = json_object_get(out, "metadata");
-	json_object_set_new(meta, "duration_seconds", json_real(sc.duration));
-	json_object_set_new(meta, "interrupted", json_boolean(sc.interrupted));
-	json_object_set_new(meta, "passed", json_boolean(sc.passed));
-	checks = json_array();
-	merge_sums(out, in, n, checks);
-	json_object_set_new(json_object_get(out, "summary"), "passed",
-			    json_boolean(sc.passed));
+	merge_sums(out, in, n);
 	if (sc.worst_mem)
 		json_object_set(out, "memory", sc.worst_mem);
 	merge_errors(out, in, n);
+	checks = merge_checks(out, in, n, rj, &passed);
+	/* a load run's generator that was the bottleneck on any shard
+	 * makes the whole run say nothing of the gateway */
+	gen = json_object_get(out, "generator");
+	if (gen && !json_is_true(json_object_get(gen, "valid")))
+		passed = 0;
+	meta = json_object_get(out, "metadata");
+	json_object_set_new(meta, "duration_seconds", json_real(sc.duration));
+	json_object_set_new(meta, "interrupted", json_boolean(sc.interrupted));
+	json_object_set_new(meta, "passed", json_boolean(passed));
+	json_object_del(meta, "shard");
+	json_object_set_new(json_object_get(out, "summary"), "passed",
+			    json_boolean(passed));
 	json_object_set_new(out, "verdict",
-			    json_pack("{s:b, s:s, s:o}", "passed", sc.passed,
+			    json_pack("{s:b, s:s, s:o}", "passed", passed,
 				      "skip_reason", "", "checks", checks));
 	json_object_set_new(
 		out, "merge",
@@ -473,9 +721,12 @@ json_t *gw_merge_json(json_t *const *in, size_t n, char *err, size_t errlen)
 			"{s:i, s:o, s:s}", "shards_count", (int)n, "shards",
 			sc.shards, "rules",
 			"histograms, attempts, errors, counters and throughput summed "
-			"exactly; gauges summed; memory of the shard with the largest "
-			"growth; duration of the longest shard; passed only if every "
-			"shard passed"));
+			"exactly; every check made again on the merged data where "
+			"its 'merge' says how (a quantile of the merged histogram, "
+			"an error rate or a ratio of the sums, a sum, the largest, "
+			"a workload threshold re-judged window by window), else "
+			"held on every shard; gauges summed; memory of the shard "
+			"with the largest growth; duration of the longest shard"));
 	return out;
 
 fail:
@@ -484,7 +735,8 @@ fail:
 	return NULL;
 }
 
-int gw_merge_files(const char *out, char *const in[], size_t n)
+int gw_merge_files(const char *out, char *const in[], size_t n,
+		   gw_merge_rejudge_fn rj, int *passed)
 {
 	json_t **r = gw_xcalloc(n ? n : 1, sizeof(*r));
 	json_t *m = NULL;
@@ -520,12 +772,14 @@ int gw_merge_files(const char *out, char *const in[], size_t n)
 			goto out;
 		}
 	}
-	m = gw_merge_json(r, n, err, sizeof(err));
+	m = gw_merge_json(r, n, rj, err, sizeof(err));
 	if (!m) {
 		gw_error("--merge: %s", err);
 		goto out;
 	}
 	rc = gw_atomic_write_json(out, m);
+	*passed = json_is_true(
+		json_object_get(json_object_get(m, "verdict"), "passed"));
 out:
 	json_decref(m);
 	for (size_t i = 0; i < n; i++)

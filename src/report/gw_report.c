@@ -383,6 +383,19 @@ json_t *gw_report_verdict(const struct gw_checks *k, int passed,
 		}
 		if (c->note[0])
 			json_object_set_new(o, "note", json_string(c->note));
+		if (c->status != GW_CHECK_SKIP) {
+			/* how a shard merge makes it again (gw_merge) */
+			json_t *mg = json_pack("{s:s}", "how",
+					       gw_check_merge_name(c->merge));
+
+			if (c->merge_arg[0])
+				json_object_set_new(mg, "arg",
+						    json_string(c->merge_arg));
+			if (c->merge == GW_MERGE_QUANTILE)
+				json_object_set_new(mg, "q",
+						    json_real(c->merge_q));
+			json_object_set_new(o, "merge", mg);
+		}
 		json_array_append_new(checks, o);
 	}
 	return json_pack("{s:b, s:s, s:o}", "passed", passed, "skip_reason",

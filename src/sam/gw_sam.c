@@ -65,10 +65,15 @@ int gw_sam_http_op(struct gw_sam *sam, const char *name)
 	return op;
 }
 
-static void make_uuid(struct gw_worker *w, char out[37])
+static void make_uuid(struct gw_worker *w, const struct gw_sam *sam,
+		      char out[37])
 {
 	uint64_t a = gw_worker_rand(w), b = gw_worker_rand(w);
 
+	/* ids are namespaced by shard: its index in the first 16 random
+	 * bits, so no two shards can ever send the same id */
+	if (sam->shard)
+		a = (a & 0x0000FFFFFFFFFFFFULL) | ((uint64_t)sam->shard << 48);
 	/* RFC 4122 version 4, variant 10 */
 	a = (a & ~0xF000ULL) | 0x4000ULL;
 	b = (b & ~(3ULL << 62)) | (2ULL << 62);
@@ -118,8 +123,8 @@ int gw_sam_submit(struct gw_worker *w, const struct gw_sam *sam, int op,
 	char *body;
 	int rc;
 
-	make_uuid(w, rid);
-	make_uuid(w, mid);
+	make_uuid(w, sam, rid);
+	make_uuid(w, sam, mid);
 	body = gw_proto_submit_request(rid, mid, text, context_id, sam->agent);
 	if (!body) {
 		/* only invalid UTF-8 in text or OOM can get here */
@@ -219,6 +224,7 @@ static int collect_hook(void *ud, const struct gw_sse_event *ev, int64_t t)
 		gw_rec(x->w, id->op_sse_event_gap, t - x->last);
 	}
 	x->last = t;
+	c->t_last = t;
 	if (gw_proto_event(ev->type, ev->data, ev->data_len,
 			   c->check_ids ? c->task : NULL, &pe) != GW_E_NONE)
 		gw_worker_fail(x->w, id->op_sse_subscribe, GW_E_PARSE,
@@ -247,7 +253,7 @@ int gw_sam_collect(struct gw_worker *w, const struct gw_sam *sam,
 
 	c->events = c->terminal = c->foreign = 0;
 	c->foreign_example[0] = '\0';
-	c->t_first = 0;
+	c->t_first = c->t_last = 0;
 	c->connected = 0;
 	c->ok = 0;
 	if (gw_http_escape(path, sizeof(path), c->task->id) < 0) {

@@ -20,6 +20,14 @@ void gw_sc_seed_event_samples(struct gw_worker *w, int op,
 		gw_rec(w, op, total);
 }
 
+void gw_sc_merge_ratio(struct gw_scen *s, long num, long den)
+{
+	char arg[64];
+
+	snprintf(arg, sizeof(arg), "%ld/%ld", num, den);
+	gw_check_merge(&s->checks, GW_MERGE_RATIO, arg, 0);
+}
+
 void gw_sc_check_success(struct gw_scen *s, const char *what, long ok, long n)
 {
 	double pct = n ? 100.0 * (double)ok / (double)n : 0.0;
@@ -29,6 +37,7 @@ void gw_sc_check_success(struct gw_scen *s, const char *what, long ok, long n)
 	gw_check_note(&s->checks, "%s: %ld of %ld (%.1f%%), need >= %g%%", what,
 		      ok, n, pct,
 		      s->run->cfg->thresholds.min_success_rate_percent);
+	gw_sc_merge_ratio(s, ok, n);
 }
 
 void gw_sc_pace_init(struct gw_sc_pacer *p, int64_t period_ns, int64_t end_ns)

@@ -33,6 +33,8 @@ void gw_sc_seed_event_samples(struct gw_worker *w, int op,
 
 /* success = ok/n*100 >= profile's min_success_rate_percent (default 95) */
 void gw_sc_check_success(struct gw_scen *s, const char *what, long ok, long n);
+/* The most recent check is num / den in %: a shard merge sums both. */
+void gw_sc_merge_ratio(struct gw_scen *s, long num, long den);
 
 /*
  * Fixed-rate pacing from intended start times (wrk2's lesson): the k-th

@@ -106,6 +106,7 @@ static void check_rest_errors(struct gw_scen *s, int op, double limit)
 	snprintf(name, sizeof(name), "error_rate(%s)", s->m->op[op].name);
 	gw_check_lt(&s->checks, name, gw_metrics_error_rate(s->m, op), limit,
 		    "%");
+	gw_check_merge(&s->checks, GW_MERGE_ERROR_RATE, s->m->op[op].name, 0);
 }
 
 static void webui_load_run(struct gw_scen *s, long p)
@@ -264,6 +265,9 @@ static void mixed_run(struct gw_scen *s, long p)
 			    100.0 * (double)gw_metrics_total_errors(s->m) /
 				    (double)requests,
 			    5.0, "%");
+	if (requests)
+		gw_sc_merge_ratio(s, (long)gw_metrics_total_errors(s->m),
+				  (long)requests);
 	else
 		gw_check_skip(&s->checks,
 			      "overall error rate (errors / requests)",

@@ -72,6 +72,7 @@ static void many_run(struct gw_scen *s, long n)
 		    100.0 * (double)done / (double)n, 90.0, "%");
 	gw_check_note(&s->checks,
 		      "%ld of %ld sessions saw their terminal event", done, n);
+	gw_sc_merge_ratio(s, done, n);
 	gw_check_p99(&s->checks, s->m, x.op_submit, 2000.0);
 	free(x.completed);
 	free(x.failed);
@@ -156,6 +157,7 @@ static void iso_run(struct gw_scen *s, long p)
 		    "");
 	gw_check_eq(&s->checks, "frames of another task or session",
 		    (double)foreign, 0, "");
+	gw_check_merge(&s->checks, GW_MERGE_SUM, NULL, 0);
 	gw_check_note(&s->checks, "%s", example);
 	gw_check_eq(&s->checks, "distinct sessions (contextId)",
 		    (double)distinct, 5, "");
@@ -215,6 +217,8 @@ static void sus_run(struct gw_scen *s, long p)
 	gw_check_p99(&s->checks, s->m, x.op_submit, 2000.0);
 	gw_check_lt(&s->checks, "error_rate(sustained_session_create)",
 		    gw_metrics_error_rate(s->m, x.op_submit), 5.0, "%");
+	gw_check_merge(&s->checks, GW_MERGE_ERROR_RATE,
+		       s->m->op[x.op_submit].name, 0);
 }
 
 #define MANY(n)                                                                 \

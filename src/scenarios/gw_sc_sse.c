@@ -162,9 +162,11 @@ static void churn_run(struct gw_scen *s, long p)
 	gw_metrics_gauge(s->m, "churn_cycles", (double)cycles, 1);
 	gw_check_ge(&s->checks, "churn_cycles_completed", (double)completed,
 		    0.9 * (double)cycles, "");
+	gw_check_merge(&s->checks, GW_MERGE_SUM, NULL, 0);
 	gw_check_lt(&s->checks, "total_errors",
 		    (double)gw_metrics_total_errors(s->m), 0.1 * (double)cycles,
 		    "");
+	gw_check_merge(&s->checks, GW_MERGE_SUM, NULL, 0);
 	gw_check_eq(&s->checks, "gateway healthy after churn (GET /health)",
 		    (double)(gw_metrics_count(s->m, x.op_health) &&
 			     !s->m->op[x.op_health].errors),
@@ -226,6 +228,7 @@ static void burst_run(struct gw_scen *s, long p)
 	gw_metrics_gauge(s->m, "burst_size", (double)x.n, 1);
 	gw_metrics_gauge(s->m, "burst_successful", (double)ok, 1);
 	gw_check_eq(&s->checks, "duplicate task ids", (double)dup, 0, "");
+	gw_check_merge(&s->checks, GW_MERGE_SUM, NULL, 0);
 	gw_sc_check_success(s, "submit success rate", ok, x.n);
 	gw_check_p99(&s->checks, s->m, x.op_submit,
 		     2 * s->run->cfg->thresholds.max_p99_latency_ms);

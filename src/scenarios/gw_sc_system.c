@@ -333,6 +333,7 @@ static void sys_run(struct gw_scen *s, long n, int sequential, long every)
 	gw_metrics_gauge(s->m, "tasks_succeeded", (double)ok, 1);
 	gw_check_eq(&s->checks, "tasks that reached their terminal event",
 		    (double)ok, (double)n, "");
+	gw_check_merge(&s->checks, GW_MERGE_SUM, NULL, 0);
 	if (x.status_available) {
 		gw_metrics_gauge(s->m, "status_settle_ms", x.settle_ms, 1);
 		gw_check_eq(&s->checks, "tasks still running (GET .../status)",
@@ -351,6 +352,8 @@ static void sys_run(struct gw_scen *s, long n, int sequential, long every)
 			&s->checks, "memory growth (gateway RSS)", mt.growth_mb,
 			s->run->cfg->thresholds.memory_increase_threshold_mb,
 			"MB");
+	if (mt.sample_count >= 2)
+		gw_check_merge(&s->checks, GW_MERGE_MAX, NULL, 0);
 	else
 		gw_check_skip(&s->checks, "memory growth (gateway RSS)",
 			      "gateway memory not measured");

@@ -11,7 +11,9 @@
 #      p99 measured from the intended start against p99 of the service
 #      time (wrk2's README experiment);
 #   4. a closed model of 500 users and a hold model of 2,000 streams:
-#      errors (expected 0).
+#      errors (expected 0);
+#   5. what a new connection costs one worker, http and https (bench_tls:
+#      the handshakes per second a reconnect-per-task flow can do).
 #
 # BENCH_LOAD_SECONDS scales the first run (default 60).
 # loopback only: no proxy of the host may see (or swallow) this traffic
@@ -160,3 +162,36 @@ for n in users streams; do
 	jq -r --arg n "$n" '"  \($n): \(.load.completed) flows completed, \(.load.failed) failed, \(.summary.errors_by_class | to_entries | map(select(.key != "aborted")) | map(.value) | add) errors, \([.series.windows[].open_streams] | max) streams open at the peak, generator \(if .generator.valid then "valid" else .generator.why end)"' \
 		"$T/load_report_$n.json"
 done
+
+echo "== 5. a new connection per request, one worker: http and https"
+if [ -z "${BENCH_TLS:-}" ] || ! command -v openssl >/dev/null 2>&1; then
+	echo "  skipped: needs openssl and build/test/bench_tls (make bench-load)"
+else
+	# a throw-away CA and a server certificate for 127.0.0.1 (EC P-256)
+	printf '%s\n' '[req]' 'distinguished_name = dn' 'prompt = no' '[dn]' \
+		'CN = bench CA' '[ca]' 'basicConstraints = critical,CA:TRUE' \
+		'keyUsage = critical,keyCertSign' '[srv]' \
+		'basicConstraints = critical,CA:FALSE' \
+		'subjectAltName = IP:127.0.0.1' >"$T/x509.cnf"
+	k="-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
+	# shellcheck disable=SC2086
+	openssl req -x509 -config "$T/x509.cnf" -extensions ca $k -days 1 \
+		-keyout "$T/ca.key" -out "$T/ca.pem" 2>/dev/null &&
+	openssl req -new -config "$T/x509.cnf" -subj /CN=127.0.0.1 $k \
+		-keyout "$T/srv.key" -out "$T/srv.csr" 2>/dev/null &&
+	openssl x509 -req -in "$T/srv.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" \
+		-CAcreateserial -days 1 -extfile "$T/x509.cnf" -extensions srv \
+		-out "$T/srv.pem" 2>/dev/null || die "openssl could not make a certificate"
+	start_sim
+	HTTP=$URL
+	PLAIN=$SIM
+	SIM=
+	rm -f "$T/port"
+	start_sim --tls-cert "$T/srv.pem" --tls-key "$T/srv.key"
+	HTTPS="https://${URL#http://}"
+	"$BENCH_TLS" "$HTTP" "$HTTPS" "$T/ca.pem" 2000 | sed 's/^/  /' ||
+		die "bench_tls failed"
+	stop_sim
+	kill "$PLAIN" 2>/dev/null
+	wait "$PLAIN" 2>/dev/null
+fi

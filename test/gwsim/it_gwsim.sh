@@ -1,9 +1,13 @@
 #!/bin/sh
 # gwsim on the wire: every endpoint, status code and SSE byte the SAM
 # protocol reference (spec/sam-gateway-protocol.md) asks a stand-in to
-# match, plus gwsim's stats, token mode, fault flags and a load check.
-# Talks to ./gwsim (or $GWSIM) over loopback with curl; every wait is
-# bounded by curl --max-time or a counted loop.
+# match, plus gwsim's stats, token mode, fault flags, the options that
+# tests and benchmarks use (the stall, the arrival log, the service model,
+# the stream limit, send-time stamps, TLS, large finals, the task-log lag)
+# and a load check.  Talks to ./gwsim (or $GWSIM) over loopback with curl;
+# every wait is bounded by curl --max-time or a counted loop.  A timing
+# check bounds one side only (a wait is at least, or at most, so long),
+# with slack below what the model gives.
 #
 # Every assertion is check "desc" COMMAND (lib.sh).  A status and a value
 # are compared in one test, [ "$(req ...) $(jb ...)" = "200 value" ]: the
@@ -500,6 +504,359 @@ stop_sim "$SIM_PID"
 start_sim --reset-rate 1
 curl -s --max-time 5 -o /dev/null "$SIM_URL/health"; rc=$?
 check "--reset-rate 1: connection reset (curl rc=$rc)" eval '[ "$rc" -eq 56 ] || [ "$rc" -eq 52 ]'
+stop_sim "$SIM_PID"
+
+# ---------------------------------------------------------------------------
+echo "== gateway stall: --pause-at-s 2 --pause-s 2"
+start_sim --pause-at-s 2 --pause-s 2
+t0=$(now_ns); code=$(req GET /health); t1=$(now_ns)
+up=$(sim_stat uptime_ms)
+check "before the stall ($up ms after start): answered at once" eval \
+	'[ "$code" = 200 ] && [ $(( (t1 - t0) / 1000000 )) -lt 1000 ] &&
+	[ "$up" -lt 1800 ] && [ "$(sim_stat paused_requests)" = 0 ]'
+g0=$(sim_start_ns)
+check "gwsim's start time read within 50 ms" [ -n "$g0" ]
+# ms_to MS: the ms from now to MS ms after gwsim's start
+ms_to() { echo $(( (g0 + $1 * 1000000 - $(now_ns)) / 1000000 )); }
+stall_end=$((g0 + 4000000000))
+# an event due 300 ms into the stall, on a stream opened before it
+submit "held events [gwsim:first_delay_ms=$(ms_to 2300)]"
+sse_stamped "$TASK" 10 "$T/ps" &
+PS=$!
+# three requests 80 ms into the stall, to three endpoints (a 404 too)
+sleep_ms "$(ms_to 2080)"
+HP=""
+for p in /health /api/v1/config /api/v1/nope; do
+	(
+		h0=$(now_ns)
+		c=$(curl -s --max-time 20 -o /dev/null -w '%{http_code}' "$SIM_URL$p")
+		h1=$(now_ns)
+		echo "$c $(( (h1 - h0) / 1000000 )) $(( (h0 - g0) / 1000000 ))" \
+			>"$T/held.${p##*/}"
+	) &
+	HP="$HP $!"
+done
+check "in the stall: the requests are held, /gwsim/stats still answers" \
+	wait_stat paused_requests 3
+for p in $HP; do wait "$p"; done
+# "status wait_ms sent_at_ms", each
+held=$(cat "$T/held.health" "$T/held.config" "$T/held.nope" | tr '\n' ' ')
+check "in the stall: answered when it ends, >= 1.8 s later ($held)" eval '(
+	for f in health:200 config:200 nope:404; do
+		read -r c ms at <"$T/held.${f%:*}" && [ "$c" = "${f#*:}" ] &&
+			[ "$ms" -ge 1800 ] || exit 1
+	done)'
+wait "$PS"
+ev=$(first_event_ns "$T/ps")
+check "an SSE event due in the stall is sent when it ends" eval \
+	'[ -n "$ev" ] && [ "$ev" -ge $((stall_end - 200000000)) ]'
+check "the held stream is complete" [ "$(grep -c ' event: ' "$T/ps")" = 7 ]
+check "after the stall: no waiting" eval \
+	'[ "$(req GET /health)" = 200 ] && [ "$(sim_stat paused_requests)" = 3 ]'
+stop_sim "$SIM_PID"
+
+# ---------------------------------------------------------------------------
+echo "== arrival log: --arrivals"
+start_sim --arrivals "$T/arrivals"
+i=0
+while [ $i -lt 5 ]; do
+	submit "arrival $i"
+	# neither of these is a submission to the stream endpoint
+	req GET /health >/dev/null
+	msg_body "not streamed" TestAgent "" message/send >"$T/x.json"
+	req POST /api/v1/message:send -H 'Content-Type: application/json' \
+		--data-binary @"$T/x.json" >/dev/null
+	i=$((i + 1))
+done
+check "arrivals_logged counts the 5 submissions" [ "$(sim_stat arrivals_logged)" = 5 ]
+stop_sim "$SIM_PID"
+check "5 submissions: 5 lines, written at exit" [ "$(wc -l <"$T/arrivals")" -eq 5 ]
+# sort compares the digits exactly (awk's doubles would not, past 2^53 ns)
+check "each line is CLOCK_MONOTONIC ns, in increasing order" eval \
+	'! grep -qv "^[1-9][0-9]*\$" "$T/arrivals" && sort -C -n -u "$T/arrivals"'
+"$GWSIM" --arrivals "$T/no/such/dir/log" --port 0 2>"$T/arr.err"
+rc=$?
+check "--arrivals in a missing directory: exit 2, one line" eval \
+	'[ "$rc" -eq 2 ] && [ "$(wc -l <"$T/arr.err")" -eq 1 ]'
+
+# ---------------------------------------------------------------------------
+echo "== service model: --service-workers 2 --service-ms 300"
+# burst N TEXT: submit N tasks at once (one parallel curl), read each
+# task's stream to its end, and list when each task's first event was
+# made, sorted, in $T/burst/first: its status.timestamp, so the time the
+# subscriptions take to open does not count.  B0 and B1 are now_ns just
+# before and just after the submits: a time after B0 bounds the wait from
+# its submit from above, a time after B1 from below.
+burst() {
+	rm -rf "$T/burst"
+	mkdir -p "$T/burst"
+	i=0
+	while [ $i -lt "$1" ]; do
+		msg_body "$2 $i" >"$T/burst/b.$i"
+		cfg_add "$T/burst/cfg" "url = \"$SIM_URL/api/v1/message:stream\"
+header = \"Content-Type: application/json\"
+data-binary = \"@$T/burst/b.$i\"
+output = \"$T/burst/o.$i\"
+silent
+max-time = 20"
+		i=$((i + 1))
+	done
+	B0=$(now_ns)
+	curl -s --parallel --parallel-immediate -K "$T/burst/cfg" 2>/dev/null
+	B1=$(now_ns)
+	for id in $(jq -r .result.id "$T"/burst/o.*); do
+		cfg_add "$T/burst/sse.cfg" "url = \"$SIM_URL/api/v1/sse/subscribe/$id\"
+output = \"$T/burst/s.$id\"
+silent
+no-buffer
+max-time = 10"
+	done
+	curl -s --parallel --parallel-immediate -K "$T/burst/sse.cfg" 2>/dev/null
+	for f in "$T"/burst/s.*; do
+		ts=$(grep -m1 '^data: ' "$f" | sed 's/^data: //' |
+			jq -r .result.status.timestamp)
+		[ -n "$ts" ] && date -d "$ts" +%s%N
+	done | sort -n >"$T/burst/first"
+}
+# nth_ms N FROM: the N-th first event of the burst, in ms after FROM
+# ("none" when there is no N-th, which fails any comparison)
+nth_ms() {
+	nm=$(sed -n "$1p" "$T/burst/first")
+	if [ -n "$nm" ]; then echo $(( (nm - $2) / 1000000 )); else echo none; fi
+}
+
+start_sim --service-workers 2 --service-ms 300
+# schedules of ~450 ms, longer than S: the agents take the six in three
+# waves, about 0, 450 and 900 ms after the submits
+burst 6 "long [gwsim:events=40] [gwsim:interval_ms=10]"
+check "the first task's first event within 200 ms ($(nth_ms 1 "$B0") ms)" \
+	[ "$(nth_ms 1 "$B0")" -le 200 ]
+check "two agents: the second task starts at once too ($(nth_ms 2 "$B0") ms)" \
+	[ "$(nth_ms 2 "$B0")" -le 200 ]
+check "the last task's first event >= 800 ms after its submit ($(nth_ms 6 "$B1") ms)" \
+	[ "$(nth_ms 6 "$B1")" -ge 800 ]
+check "every task completed" [ "$(grep -l '^event: final_response' "$T"/burst/s.* | wc -l)" -eq 6 ]
+check "service_queue_max: four tasks waited" [ "$(sim_stat service_queue_max)" = 4 ]
+check "then the agents are idle" eval \
+	'wait_stat service_busy 0 && [ "$(sim_stat service_queue)" = 0 ]'
+# schedules of ~80 ms, shorter than S: the agent is held for the 300 ms
+burst 3 "short"
+check "short schedules: an agent is held S ms ($(nth_ms 3 "$B1") ms)" \
+	[ "$(nth_ms 3 "$B1")" -ge 250 ]
+stop_sim "$SIM_PID"
+
+start_sim --service-workers 1 --service-ms 1000
+c0=$(now_ns)
+submit "holds the only agent"
+submit "waits for it"
+jq -nc --arg id "$TASK" '{jsonrpc:"2.0",id:"c2",method:"tasks/cancel",params:{id:$id}}' >"$T/c.json"
+check "cancel of a waiting task: 202" [ "$(req POST "/api/v1/tasks/$TASK:cancel" \
+	-H 'Content-Type: application/json' --data-binary @"$T/c.json")" = 202 ]
+sse "$TASK" 1
+check "a waiting task canceled: its canceled final comes at once" eval \
+	'[ "$(events_in "$T/s")" = 1 ] && [ "$(grep "^data: " "$T/s" |
+	sed "s/^data: //" | jq -r .result.status.state)" = canceled ]'
+# the first task frees the agent 1 s after it came, and the canceled one
+# takes it and gives it back at once (holding it, it would do so at 2 s)
+sleep_ms $((1500 - ($(now_ns) - c0) / 1000000))
+check "its agent is given back as soon as it takes it" eval \
+	'[ "$(sim_stat service_busy) $(sim_stat service_queue)" = "0 0" ]'
+stop_sim "$SIM_PID"
+
+start_sim
+burst 6 "unqueued"
+check "without --service-workers nothing waits ($(nth_ms 6 "$B0") ms)" \
+	eval '[ "$(nth_ms 6 "$B0")" -le 200 ] && [ "$(sim_stat service_queue_max)" = 0 ]'
+stop_sim "$SIM_PID"
+
+# ---------------------------------------------------------------------------
+echo "== stream limit: --max-streams 2"
+start_sim --max-streams 2
+submit "idle [gwsim:first_delay_ms=60000]"
+curl -s -N --max-time 20 -o "$T/m1" "$SIM_URL/api/v1/sse/subscribe/$TASK" &
+M1=$!
+curl -s -N --max-time 20 -o "$T/m2" "$SIM_URL/api/v1/sse/subscribe/$TASK" &
+M2=$!
+check "two streams open" wait_stat active_streams 2
+check "the third concurrent subscribe: 503 at once" \
+	[ "$(req GET "/api/v1/sse/subscribe/$TASK")" = 503 ]
+check "503 body: SAM's SSE setup failure" [ "$(cat "$T/b")" = \
+	'{"message":"Failed to establish SSE connection: too many open streams (gwsim --max-streams 2)","validationDetails":null}' ]
+check "streams_refused counted, nothing registered" eval \
+	'[ "$(sim_stat streams_refused) $(sim_stat active_subscriptions)" = "1 2" ]'
+kill "$M1"
+wait "$M1" 2>/dev/null
+check "one closes: one stream open" wait_stat active_streams 1
+sse "$TASK" 1
+check "then a new subscribe gets 200" sh -c "head -n1 '$T/sh' | grep -q ' 200'"
+kill "$M2"
+wait "$M2" 2>/dev/null
+stop_sim "$SIM_PID"
+
+# ---------------------------------------------------------------------------
+echo "== send-time stamps: --stamp-events"
+# stamped FILE: every event line of FILE right after a stamp line, and at
+# least one event
+stamped() {
+	awk -v cr="$CR" '
+		/^event: / { n++; if (prev !~ "^: gwsim-sent [1-9][0-9]*" cr "$") bad = 1 }
+		{ prev = $0 }
+		END { exit bad || !n }' "$1"
+}
+start_sim --stamp-events
+submit "stamped live [gwsim:first_delay_ms=300]"
+sse "$TASK" 10
+check "a live stream, stamped: complete" [ "$RC $(events_in "$T/s")" = "0 7" ]
+printf ': SSE connection established\r\n\r\n' >"$T/exp"
+check "the first bytes are unchanged" cmp -s -n 32 "$T/exp" "$T/s"
+check "every event is preceded by ': gwsim-sent <ns>'" stamped "$T/s"
+check "one stamp per event, none on comments" \
+	[ "$(grep -c '^: gwsim-sent ' "$T/s")" = 7 ]
+sed -n 's/^: gwsim-sent \([0-9]*\)\r$/\1/p' "$T/s" >"$T/stamps"
+check "the stamps increase" sort -C -n -u "$T/stamps"
+submit "stamped backlog"
+sleep 0.5
+sse "$TASK" 1
+check "a backlog, stamped: every event" eval \
+	'[ "$(events_in "$T/s")" = 7 ] && stamped "$T/s"'
+sed -n 's/^: gwsim-sent \([0-9]*\)\r$/\1/p' "$T/s" >"$T/stamps"
+check "a backlog: the stamps increase" eval \
+	'[ "$(wc -l <"$T/stamps")" -eq 7 ] && sort -C -n -u "$T/stamps"'
+stop_sim "$SIM_PID"
+start_sim
+submit "not stamped [gwsim:first_delay_ms=300]"
+sse "$TASK" 10
+check "without --stamp-events: no stamps" eval \
+	'[ "$(events_in "$T/s")" = 7 ] && ! grep -q gwsim-sent "$T/s"'
+stop_sim "$SIM_PID"
+
+# ---------------------------------------------------------------------------
+echo "== TLS: --tls-cert, --tls-key"
+# tls_certs DIR: a throw-away CA and a server certificate it signed for
+# 127.0.0.1 (subjectAltName IP:127.0.0.1), EC P-256 (quick to make), from
+# a config of our own so that the system's openssl.cnf does not matter
+tls_certs() {
+	cat >"$1/x509.cnf" <<'EOF'
+[req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = gwsim test CA
+[v3_ca]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+[v3_srv]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = IP:127.0.0.1
+authorityKeyIdentifier = keyid
+EOF
+	openssl req -x509 -config "$1/x509.cnf" -extensions v3_ca \
+		-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 \
+		-keyout "$1/ca.key" -out "$1/ca.pem" 2>"$1/openssl.err" &&
+	openssl req -new -config "$1/x509.cnf" -subj /CN=127.0.0.1 \
+		-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+		-keyout "$1/srv.key" -out "$1/srv.csr" 2>>"$1/openssl.err" &&
+	openssl x509 -req -in "$1/srv.csr" -CA "$1/ca.pem" -CAkey "$1/ca.key" \
+		-CAcreateserial -CAserial "$1/ca.srl" -days 2 \
+		-extfile "$1/x509.cnf" -extensions v3_srv \
+		-out "$1/srv.pem" 2>>"$1/openssl.err"
+}
+# sim_exit2 DESC ARGS...: gwsim ARGS exits 2 with one line on stderr and
+# never reports a port (it did not listen)
+sim_exit2() {
+	se_d=$1; shift
+	"$GWSIM" --port 0 --ready-fd 3 "$@" 3>"$T/tls/ready" 2>"$T/tls/err"
+	se_rc=$?
+	check "$se_d: exit 2, one line, no port ($(cat "$T/tls/err"))" eval \
+		'[ "$se_rc" -eq 2 ] && [ "$(wc -l <"$T/tls/err")" -eq 1 ] &&
+		[ ! -s "$T/tls/ready" ]'
+}
+if ! command -v openssl >/dev/null 2>&1; then
+	echo "  skip TLS checks: openssl is not installed (it makes their certificates)"
+else
+	mkdir "$T/tls"
+	check "openssl made a CA and a server certificate" tls_certs "$T/tls"
+	start_sim --tls-cert "$T/tls/srv.pem" --tls-key "$T/tls/srv.key"
+	SIM_URL="https://127.0.0.1:${SIM_URL##*:}"
+	check "curl --cacert ca.pem $SIM_URL/health: 200" [ "$(curl -s \
+		--max-time 10 --cacert "$T/tls/ca.pem" -o "$T/b" -w '%{http_code}' \
+		"$SIM_URL/health")" = 200 ]
+	env -u CURL_CA_BUNDLE -u SSL_CERT_FILE -u SSL_CERT_DIR \
+		curl -s --max-time 10 -o /dev/null "$SIM_URL/health"
+	rc=$?
+	check "without --cacert: curl fails its verification (exit 60, got $rc)" \
+		[ "$rc" -eq 60 ]
+	curl -s --max-time 10 -o /dev/null "http://${SIM_URL#https://}/health"
+	rc=$?
+	check "plain HTTP on the TLS port is not answered (curl $rc)" [ "$rc" -ne 0 ]
+	# every curl of the helpers below trusts the test CA
+	CURL_CA_BUNDLE="$T/tls/ca.pem"
+	export CURL_CA_BUNDLE
+	check "redirects name https" eval '[ "$(req GET /health/)" = 307 ] &&
+		[ "$(hdr location)" = "$SIM_URL/health" ]'
+	submit "over TLS [gwsim:first_delay_ms=300]"
+	sse "$TASK" 10
+	check "SSE over TLS: a submit, and its stream read to final_response" \
+		eval '[ "$RC" -eq 0 ] && [ "$(events_in "$T/s")" = 7 ] &&
+		[ "$(grep "^event: " "$T/s" | tail -n1 | tr -d "\r")" = "event: final_response" ]'
+	unset CURL_CA_BUNDLE
+	stop_sim "$SIM_PID"
+	sim_exit2 "a missing certificate" --tls-cert "$T/tls/none.pem" \
+		--tls-key "$T/tls/srv.key"
+	sim_exit2 "a certificate file that is not PEM" \
+		--tls-cert "$T/tls/x509.cnf" --tls-key "$T/tls/srv.key"
+	sim_exit2 "a key that is not the certificate's" \
+		--tls-cert "$T/tls/srv.pem" --tls-key "$T/tls/ca.key"
+	"$GWSIM" --port 0 --tls-cert "$T/tls/srv.pem" 2>"$T/tls/err"
+	rc=$?
+	check "--tls-cert without --tls-key: usage error, exit 2" eval \
+		'[ "$rc" -eq 2 ] && grep -q "needs --tls-key" "$T/tls/err"'
+fi
+
+# ---------------------------------------------------------------------------
+echo "== large final answers: --final-bytes, [gwsim:final_bytes=N]"
+# final_data: the data: line of the final_response event of $T/s
+final_data() {
+	awk '/^event: final_response/ { f = 1; next }
+		f && /^data: / { sub(/^data: /, ""); sub(/\r$/, ""); print; exit }' "$T/s"
+}
+final_text_len() { final_data | jq '.result.status.message.parts[0].text | length'; }
+start_sim --final-bytes 70000
+submit "big [gwsim:final_bytes=300000] [gwsim:first_delay_ms=300]"
+sse "$TASK" 20
+check "[gwsim:final_bytes=300000]: the stream ends" [ "$RC $(events_in "$T/s")" = "0 7" ]
+check "the final's data line is over 300,000 bytes" \
+	[ "$(final_data | wc -c)" -gt 300000 ]
+check "... and one line of valid JSON" eval \
+	'final_data | jq -e ".result.kind == \"task\"" >/dev/null &&
+	[ "$(awk "/^event: final_response/ { f = 1; next } f && /^data: /" "$T/s" | wc -l)" -eq 1 ]'
+check "its text is 300,000 bytes" [ "$(final_text_len)" = 300000 ]
+submit "flag [gwsim:first_delay_ms=300]"
+sse "$TASK" 20
+check "--final-bytes 70000: the text is 70,000 bytes" [ "$(final_text_len)" = 70000 ]
+submit "answer itself [gwsim:final_bytes=0] [gwsim:first_delay_ms=300]"
+sse "$TASK" 20
+check "[gwsim:final_bytes=0]: the answer itself (5 x 32)" [ "$(final_text_len)" = 160 ]
+stop_sim "$SIM_PID"
+
+# ---------------------------------------------------------------------------
+echo "== task-log lag: --status-lag-ms 1500"
+start_sim --status-lag-ms 1500
+submit "lagged [gwsim:first_delay_ms=300]"
+sse "$TASK" 10
+f1=$(now_ns)
+check "the stream ended with the final" [ "$RC $(events_in "$T/s")" = "0 7" ]
+check "right after the final: the status says running" \
+	[ "$(req GET "/api/v1/tasks/$TASK/status") $(jbc '[.is_running,
+	.task.status, .task.end_time]')" = '200 [true,null,null]' ]
+check "status_lagged counted" [ "$(sim_stat status_lagged)" = 1 ]
+sleep_ms $((1700 - ($(now_ns) - f1) / 1000000))
+check "1.5 s later: not running, completed" \
+	[ "$(req GET "/api/v1/tasks/$TASK/status") $(jbc '[.is_running,
+	.task.status, (.task.end_time > 0)]')" = '200 [false,"completed",true]' ]
 stop_sim "$SIM_PID"
 
 # ---------------------------------------------------------------------------

@@ -62,3 +62,44 @@ cfg_add() {
 	[ -s "$1" ] && echo next >>"$1"
 	printf '%s\n' "$2" >>"$1"
 }
+
+# sleep_ms MS: sleep MS milliseconds (none when MS <= 0)
+sleep_ms() {
+	sleep "$(awk -v m="$1" 'BEGIN { printf "%.3f", (m < 0 ? 0 : m) / 1000 }')"
+}
+
+# now_ns: the wall clock in ns (for differences; both ends read it)
+now_ns() { date +%s%N; }
+
+# sse_stamped TASK SECONDS FILE: the task's SSE stream like sse, but each
+# line prefixed with now_ns as it was read ("<ns> <line>"), into FILE
+sse_stamped() {
+	curl -s -N --max-time "$2" "$SIM_URL/api/v1/sse/subscribe/$1" |
+		while IFS= read -r ss_l; do
+			printf '%s %s\n' "$(now_ns)" "$ss_l"
+		done >"$3"
+}
+
+# first_event_ns FILE: when sse_stamped read the first "event:" line
+first_event_ns() { awk '$2 == "event:" { print $1; exit }' "$1"; }
+
+# sim_start_ns: gwsim's start (its uptime 0) on the now_ns clock, from
+# /gwsim/stats' uptime_ms read between two now_ns at most 50 ms apart (up
+# to 10 tries, so a slow moment of a loaded machine does not skew it):
+# the midpoint is off by 25 ms at most.  Prints nothing if no try was.
+sim_start_ns() {
+	sn_i=0
+	while [ $sn_i -lt 10 ]; do
+		sn_0=$(now_ns)
+		sn_s=$(curl -s --max-time 5 "$SIM_URL/gwsim/stats")
+		sn_1=$(now_ns)
+		sn_up=$(printf '%s\n' "$sn_s" | jq -r .uptime_ms 2>/dev/null)
+		if [ $((sn_1 - sn_0)) -lt 50000000 ] &&
+			[ "$sn_up" -ge 0 ] 2>/dev/null; then
+			echo $(( (sn_0 + sn_1) / 2 - sn_up * 1000000 ))
+			return 0
+		fi
+		sn_i=$((sn_i + 1))
+	done
+	return 1
+}

@@ -13,6 +13,7 @@ FAILS=0
 TEST=${0##*/}
 
 cleanup() {
+	[ -n "${KEEP_T:-}" ] && { echo "kept $T"; return; }
 	for p in $SIM_PIDS; do kill "$p" 2>/dev/null; done
 	for p in $SIM_PIDS; do wait "$p" 2>/dev/null; done
 	rm -rf "$T"
@@ -145,4 +146,79 @@ finish() {
 		printf '%s: %d check(s) failed\n' "$TEST" "$FAILS"; exit 1
 	fi
 	exit 0
+}
+
+# tls_pki DIR: throw-away certificates for loopback TLS tests, made by
+# openssl at test time (EC P-256: quick): ca.pem/ca.key, a server
+# certificate for 127.0.0.1 it signed (srv.pem, srv.key), the same key
+# in a certificate that expired in 2020 (old.pem), an unrelated CA
+# (other.pem) and a client certificate (cli.pem, cli.key).  Returns 1,
+# with openssl's words in DIR/openssl.err, if any step fails.
+tls_pki() {
+	tp=$1
+	mkdir -p "$tp/db" && : >"$tp/db/index.txt" && echo 01 >"$tp/db/serial"
+	cat >"$tp/x509.cnf" <<'CNF'
+[req]
+distinguished_name = dn
+prompt = no
+[dn]
+CN = gwstress test CA
+[v3_ca]
+basicConstraints = critical,CA:TRUE
+keyUsage = critical,keyCertSign,cRLSign
+subjectKeyIdentifier = hash
+[v3_srv]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = serverAuth
+subjectAltName = IP:127.0.0.1
+authorityKeyIdentifier = keyid
+[v3_cli]
+basicConstraints = critical,CA:FALSE
+keyUsage = critical,digitalSignature
+extendedKeyUsage = clientAuth
+[ca]
+default_ca = tca
+[tca]
+database = $ENV::TP/db/index.txt
+serial = $ENV::TP/db/serial
+new_certs_dir = $ENV::TP/db
+default_md = sha256
+policy = any
+copy_extensions = none
+[any]
+commonName = supplied
+CNF
+	TP=$tp
+	export TP
+	k="-newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes"
+	# shellcheck disable=SC2086
+	openssl req -x509 -config "$tp/x509.cnf" -extensions v3_ca $k -days 2 \
+		-keyout "$tp/ca.key" -out "$tp/ca.pem" 2>"$tp/openssl.err" &&
+	openssl req -x509 -config "$tp/x509.cnf" -extensions v3_ca $k -days 2 \
+		-subj /CN=another -keyout "$tp/other.key" -out "$tp/other.pem" \
+		2>>"$tp/openssl.err" &&
+	openssl req -new -config "$tp/x509.cnf" -subj /CN=127.0.0.1 $k \
+		-keyout "$tp/srv.key" -out "$tp/srv.csr" 2>>"$tp/openssl.err" &&
+	openssl x509 -req -in "$tp/srv.csr" -CA "$tp/ca.pem" -CAkey "$tp/ca.key" \
+		-CAcreateserial -days 2 -extfile "$tp/x509.cnf" -extensions v3_srv \
+		-out "$tp/srv.pem" 2>>"$tp/openssl.err" &&
+	openssl ca -batch -config "$tp/x509.cnf" -cert "$tp/ca.pem" \
+		-keyfile "$tp/ca.key" -in "$tp/srv.csr" -out "$tp/old.pem" \
+		-startdate 20200101000000Z -enddate 20200102000000Z \
+		-extfile "$tp/x509.cnf" -extensions v3_srv 2>>"$tp/openssl.err" &&
+	openssl req -new -config "$tp/x509.cnf" -subj /CN=gwstress-client $k \
+		-keyout "$tp/cli.key" -out "$tp/cli.csr" 2>>"$tp/openssl.err" &&
+	openssl x509 -req -in "$tp/cli.csr" -CA "$tp/ca.pem" -CAkey "$tp/ca.key" \
+		-CAcreateserial -days 2 -extfile "$tp/x509.cnf" -extensions v3_cli \
+		-out "$tp/cli.pem" 2>>"$tp/openssl.err"
+}
+
+# start_tls_sim CERT KEY ARGS...: start_sim serving HTTPS; SIM_URL is
+# https://127.0.0.1:PORT
+start_tls_sim() {
+	st_c=$1 st_k=$2
+	shift 2
+	start_sim --tls-cert "$st_c" --tls-key "$st_k" "$@"
+	SIM_URL="https://${SIM_URL#http://}"
 }
