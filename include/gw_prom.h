@@ -29,12 +29,13 @@
  *
  * Series (every run-level one labelled scenario="<name>" in the
  * catalogue or workload="<name>" in load and search -- a probe's name is
- * <name>-probe-NN --, and shard="0": gwstress has no --shard option yet,
- * so every process calls itself shard 0; per-operation ones add
+ * <name>-probe-NN --, and shard="I" of `gwstress load --shard I/N`, "0"
+ * for a run that is not sharded; per-operation ones add
  * operation="<op>" as the JSON report names it and, for a workload
  * flow's own operations, flow="<flow>"):
  *
- *   gwstress_run_info                gauge 1, with mode, version, target
+ *   gwstress_run_info                gauge 1, with mode, version, target,
+ *                                    shards (N of --shard I/N)
  *   gwstress_requests_total          counter: attempts, operations that
  *                                    send requests
  *   gwstress_operation_errors_total  counter: failures, every operation
@@ -100,7 +101,8 @@ struct gw_prom_labels {
 	const char *mode;	  /* "catalogue", "load" or "search" */
 	const char *version;	  /* gwstress's */
 	const char *target;	  /* the gateway's URL as displayed */
-	const char *shard;	  /* "0" */
+	const char *shard;	  /* --shard I/N's I, "0" without one */
+	const char *shards;	  /* ... its N, "1" without one */
 	const char *const *flows; /* a workload's flow names, or NULL */
 	int nflows;
 };

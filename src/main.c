@@ -22,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "gw_atomic.h"
@@ -264,19 +265,25 @@ static int start_metrics(struct gw_prom *p, int *started,
 			 const struct gw_workload *wl)
 {
 	static const char *flows[GW_WL_MAX_FLOWS];
+	static char shard[16], shards[16];
 	struct gw_prom_labels lab = {
 		.mode = c->mode == GW_MODE_SEARCH ? "search"
 			: c->mode == GW_MODE_LOAD ? "load"
 						  : "catalogue",
 		.version = GW_VERSION,
 		.target = t->display,
-		/* no --shard option yet: every process is shard 0 */
-		.shard = "0",
+		.shard = shard,
+		.shards = shards,
 	};
 	struct gw_prom_addr a;
 
 	if (!c->metrics_listen)
 		return 0;
+	/* --shard I/N (load only): shard I; anything else is shard 0 of 1 */
+	snprintf(shard, sizeof(shard), "%d",
+		 wl && wl->nshards > 1 ? wl->shard : 0);
+	snprintf(shards, sizeof(shards), "%d",
+		 wl && wl->nshards > 1 ? wl->nshards : 1);
 	for (int f = 0; wl && f < wl->nflows; f++)
 		flows[f] = wl->flow[f].name;
 	lab.flows = wl ? flows : NULL;
@@ -425,6 +432,55 @@ static int run_load(const struct gw_cli *c, const struct gw_config *cfg,
 	return r.outcome == GW_FAILED || !ok ? EXIT_FAIL : EXIT_PASS;
 }
 
+/*
+ * What a run split over n worker processes can serve and write: each
+ * process has its own collector, so --metrics-listen ADDR:PORT becomes one
+ * endpoint per shard, shard i at PORT + i (gw_fleet passes it on); port 0
+ * would leave the ports unknown (the shards' output is not shown).  --csv
+ * needs one process's series in memory: a fleet only has the shards'
+ * merged JSON.  Returns 0, or -1 with one line (a usage error).
+ */
+static int fleet_outputs(const struct gw_cli *c, int n)
+{
+	struct gw_prom_addr a;
+
+	if (c->csv)
+		return gw_error("--csv: this run is split over %d worker "
+				"processes, and --csv needs one process's "
+				"time series ([engine] processes = 1 if "
+				"its descriptors allow; the JSON report has "
+				"the merged series)",
+				n);
+	if (!c->metrics_listen)
+		return 0;
+	if (gw_prom_parse_listen(c->metrics_listen, &a) < 0)
+		return -1;
+	if (!a.port || a.port + (unsigned)n - 1 > 65535)
+		return gw_error("--metrics-listen %s: this run is split over "
+				"%d worker processes, each serving its own "
+				"metrics at PORT + its shard: name a port "
+				"from 1 to %d",
+				c->metrics_listen, n, 65536 - n);
+	return 0;
+}
+
+/* The endpoints of a fleet's shards (see fleet_outputs), as the banner
+ * says them. */
+static void fleet_metrics_banner(const struct gw_cli *c, int n)
+{
+	struct gw_prom_addr a;
+	int v6;
+
+	if (!c->metrics_listen ||
+	    gw_prom_parse_listen(c->metrics_listen, &a) < 0)
+		return;
+	v6 = a.ss.ss_family == AF_INET6;
+	for (int i = 0; i < n; i++)
+		printf("metrics: shard %d at http://%s%s%s:%u/metrics\n", i,
+		       v6 ? "[" : "", a.host, v6 ? "]" : "",
+		       a.port + (unsigned)i);
+}
+
 /* A load run split over n local shard processes (gw_fleet). */
 static int run_fleet(int n, const struct gw_cli *c, const struct gw_config *cfg,
 		     const struct gw_workload *wl, const struct gw_target *t)
@@ -454,8 +510,10 @@ static int run_fleet(int n, const struct gw_cli *c, const struct gw_config *cfg,
 		       why);
 		printf("target: %s%s\n", t->display,
 		       t->bundled ? " (the bundled gwsim, shared)" : "");
-		fflush(stdout);
 	}
+	/* with -q too, as a single process's line */
+	fleet_metrics_banner(c, n);
+	fflush(stdout);
 	res.report = gw_fleet_run(n, c, cfg, wl, t, &code);
 	if (!res.report)
 		return code ? code : EXIT_FAIL;
@@ -580,7 +638,9 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		if (n > 1) {
-			code = run_fleet(n, &cli, &cfg, w, &tgt);
+			code = fleet_outputs(&cli, n) < 0
+				       ? EXIT_USAGE
+				       : run_fleet(n, &cli, &cfg, w, &tgt);
 			goto out;
 		}
 	}

@@ -447,6 +447,7 @@ int gw_prom_format(const struct gw_prom_labels *lab,
 	line(&c, "gwstress_run_info", "mode", lab->mode, "version",
 	     lab->version);
 	put_label(&b, "target", lab->target);
+	put_label(&b, "shards", lab->shards ? lab->shards : "1");
 	end_u64(&c, 1);
 	if (sn) {
 		run_series(&c);

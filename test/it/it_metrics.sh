@@ -16,7 +16,10 @@
 #      JSON report: counts per operation, errors per operation and in
 #      all, and the window columns over distinct windows;
 #   4. the catalogue and a capacity search serve the endpoint too
-#      (scenario= and workload=<name>-probe-NN labels).
+#      (scenario= and workload=<name>-probe-NN labels);
+#   5. --shard I/N labels the series shard="I"; a run split over worker
+#      processes serves one endpoint per shard at PORT + shard, and
+#      refuses port 0 and --csv (exit 2, one line).
 #
 # prometheus and promtool come from Debian's `prometheus` package, python3
 # from the base system; each part that needs one is skipped, with the
@@ -28,11 +31,27 @@ R="$T/reports"
 have() { command -v "$1" >/dev/null 2>&1; }
 skip() { printf '  skip %s: %s\n' "$TEST" "$*"; }
 
-# free_port: a loopback port nobody listens on now (python3's bind to
-# port 0; else one from the pid, and the caller retries on a clash)
+# free_port [TRY [N]]: the first of N (default 1) loopback ports in a row
+# that nobody holds now, below the ephemeral range (32768 and up by
+# default), where this test's own outgoing connections would take them:
+# python3 tries random ones; without it one from the pid and TRY, and the
+# caller retries on a clash
 free_port() {
-	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])' 2>/dev/null ||
-		echo $((20000 + ($$ + ${1:-0} * 7919) % 30000))
+	python3 -c '
+import random, socket, sys
+n = int(sys.argv[1])
+for _ in range(200):
+    p = random.randrange(20000, 32000 - n)
+    try:
+        for k in range(n):
+            s = socket.socket()
+            s.bind(("127.0.0.1", p + k))
+            s.close()
+    except OSError:
+        continue
+    print(p)
+    break' "${2:-1}" 2>/dev/null ||
+		echo $((20000 + ($$ + ${1:-0} * 7919) % 12000))
 }
 
 # wait_line FILE REGEX SECONDS: poll until FILE has a line matching REGEX
@@ -333,6 +352,77 @@ rc=$?
 # search's business, not the endpoint's
 check "search: ran to its end (rc=$rc: 0, or 5 when the machine lagged)" \
 	eval '[ "$rc" -eq 0 ] || [ "$rc" -eq 5 ]'
+stop_sim "$SIM_PID"
+
+echo "== shards: --shard I/N labels, a fleet serves one endpoint per shard"
+printf '%s\n' '[load]
+model = closed
+start = 2
+stage = 6s 2
+name = mshard
+[flow.a]
+step = submit
+step = collect
+step = think 100ms' >"$T/shard.ini"
+start_sim
+"$GWSTRESS" load -c "$T/shard.ini" -u "$SIM_URL" --shard 1/3 \
+	--report-dir "$R/shard" --metrics-listen 127.0.0.1:0 -q \
+	>"$T/shard.out" 2>&1 &
+SHPID=$!
+SIM_PIDS="$SIM_PIDS $SHPID"
+if wait_line "$T/shard.out" '^metrics: ' 20; then
+	p=$(metrics_port "$T/shard.out")
+	curl -s --max-time 5 -o "$T/shard.txt" "http://127.0.0.1:$p/metrics"
+	check "--shard 1/3: shard=\"1\" on the run's series" grep -q \
+		'^gwstress_workers{workload="mshard",shard="1"}' "$T/shard.txt"
+	check "--shard 1/3: run_info says shards=\"3\"" grep -q \
+		'^gwstress_run_info{.*shards="3"} 1$' "$T/shard.txt"
+else
+	fail "--shard 1/3: no metrics line"
+fi
+wait "$SHPID"
+printf '[engine]\nprocesses = 2\n' >"$T/fleet.ini"
+cat "$T/shard.ini" >>"$T/fleet.ini"
+run_gwstress fleet0 load -c "$T/fleet.ini" -u "$SIM_URL" \
+	--metrics-listen 127.0.0.1:0 --report-dir "$R/fleet0"
+check "fleet, port 0: exit 2 (rc=$RC)" [ "$RC" -eq 2 ]
+check "fleet, port 0: one line asking for a port" eval \
+	'[ "$(wc -l <"$ERR")" -eq 1 ] && grep -q "split over 2 worker processes" "$ERR"'
+run_gwstress fleetcsv load -c "$T/fleet.ini" -u "$SIM_URL" \
+	--csv "$T/f.csv" --report-dir "$R/fleetcsv"
+check "fleet, --csv: exit 2, one line (rc=$RC)" eval \
+	'[ "$RC" -eq 2 ] && [ "$(wc -l <"$ERR")" -eq 1 ] && grep -q -- "--csv" "$ERR"'
+# two ports in a row: PORT for shard 0, PORT + 1 for shard 1 (a few
+# tries, should the second be taken)
+for attempt in 1 2 3; do
+	P=$(free_port "$attempt" 2)
+	"$GWSTRESS" load -c "$T/fleet.ini" -u "$SIM_URL" \
+		--metrics-listen "127.0.0.1:$P" --report-dir "$R/fleet" -q \
+		>"$T/fleet.out" 2>"$T/fleet.err" &
+	FLPID=$!
+	SIM_PIDS="$SIM_PIDS $FLPID"
+	got0= got1=
+	i=0
+	while [ $i -lt 50 ] && kill -0 "$FLPID" 2>/dev/null; do
+		curl -s --max-time 2 -o "$T/f0.txt" "http://127.0.0.1:$P/metrics" &&
+			grep -q '^gwstress_workers{workload="mshard",shard="0"}' \
+				"$T/f0.txt" && got0=1
+		curl -s --max-time 2 -o "$T/f1.txt" "http://127.0.0.1:$((P + 1))/metrics" &&
+			grep -q '^gwstress_workers{workload="mshard",shard="1"}' \
+				"$T/f1.txt" && got1=1
+		[ -n "$got0" ] && [ -n "$got1" ] && break
+		sleep 0.2; i=$((i + 1))
+	done
+	wait "$FLPID"
+	rc=$?
+	[ "$rc" -ne 2 ] && break
+done
+check "fleet: both shards named in the banner" eval \
+	'grep -q "^metrics: shard 0 at http://127.0.0.1:$P/metrics" "$T/fleet.out" &&
+	grep -q "^metrics: shard 1 at http://127.0.0.1:$((P + 1))/metrics" "$T/fleet.out"'
+check "fleet: shard 0 served at PORT, shard 1 at PORT + 1" \
+	[ "$got0$got1" = 11 ]
+check "fleet: the run passed (rc=$rc)" [ "$rc" -eq 0 ]
 stop_sim "$SIM_PID"
 
 finish

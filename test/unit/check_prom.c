@@ -213,9 +213,13 @@ START_TEST(test_format)
 {
 	static struct gw_live_snap sn;
 	static const char *const flows[] = { "chat", "browse" };
-	struct gw_prom_labels lab = {
-		"load", "0.1.0", "http://127.0.0.1:1/x\"y", "0", flows, 2
-	};
+	struct gw_prom_labels lab = { .mode = "load",
+				      .version = "0.1.0",
+				      .target = "http://127.0.0.1:1/x\"y",
+				      .shard = "2",
+				      .shards = "3",
+				      .flows = flows,
+				      .nflows = 2 };
 	struct gw_prom_self self = { 1.5, 2, 0.25, 0 };
 	char *text;
 	size_t len;
@@ -243,7 +247,7 @@ START_TEST(test_format)
 	ck_assert_int_eq(gw_prom_format(&lab, &sn, &self, &text, &len), 0);
 	ck_assert_uint_eq(strlen(text), len);
 	ck_assert_int_gt(check_text(text), 100);
-#define RUN "workload=\"we\\\"ird\\\\name\\nx\",shard=\"0\""
+#define RUN "workload=\"we\\\"ird\\\\name\\nx\",shard=\"2\""
 	ck_assert_ptr_nonnull(
 		strstr(text, "target=\"http://127.0.0.1:1/x\\\"y\""));
 	ck_assert_double_eq(
@@ -310,10 +314,10 @@ START_TEST(test_format)
 			    3);
 	ck_assert_double_eq(value_of(text, "gwstress_workers{" RUN "}"), 4);
 	ck_assert_double_eq(
-		value_of(text, "gwstress_cpu_seconds_total{shard=\"0\"}"), 1.5);
+		value_of(text, "gwstress_cpu_seconds_total{shard=\"2\"}"), 1.5);
 	ck_assert_double_eq(
 		value_of(text,
-			 "gwstress_metrics_cpu_seconds_total{shard=\"0\"}"),
+			 "gwstress_metrics_cpu_seconds_total{shard=\"2\"}"),
 		0.75);
 	/* one TYPE line per family */
 	ck_assert_int_eq(count_of(text, "# TYPE gwstress_latency_seconds "), 1);
@@ -324,8 +328,9 @@ START_TEST(test_format)
 	lab.mode = "catalogue";
 	ck_assert_int_eq(gw_prom_format(&lab, NULL, &self, &text, &len), 0);
 	check_text(text);
-	ck_assert_ptr_nonnull(strstr(text, "gwstress_run_info{shard=\"0\","
+	ck_assert_ptr_nonnull(strstr(text, "gwstress_run_info{shard=\"2\","
 					   "mode=\"catalogue\""));
+	ck_assert_ptr_nonnull(strstr(text, ",shards=\"3\"} 1\n"));
 	ck_assert_ptr_null(strstr(text, "gwstress_requests_total{"));
 	free(text);
 }
@@ -384,8 +389,10 @@ START_TEST(test_endpoint)
 {
 	static struct gw_prom p, q;
 	static char ans[1 << 20];
-	struct gw_prom_labels lab = { "catalogue", "0.1.0", "http://x",
-				      "0",	   NULL,    0 };
+	struct gw_prom_labels lab = { .mode = "catalogue",
+				      .version = "0.1.0",
+				      .target = "http://x",
+				      .shard = "0" };
 	struct gw_prom_addr a;
 	struct gw_engine e;
 	struct gw_metrics *m;
