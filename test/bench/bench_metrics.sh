@@ -121,6 +121,14 @@ while [ $p -le "$pairs" ]; do
 		printf "     the endpoint'"'"'s own CPU: %.3f s over %d scrapes (%.2f ms each) = %.3f %% of one core\n", \
 			$7, $8, $8 ? 1000 * $7 / $8 : 0, 100 * $7 / wb
 		printf "     one scrape: %d KiB, %d samples\n", $9 / 1024, $10
-	}'
+		printf "%f %f\n", pb - pa, 100 * $7 / wb >>sums
+	}' sums="$T/sums"
 	p=$((p + 1))
 done
+if [ "$pairs" -gt 1 ]; then
+	awk '{ d += $1; dd += $1 * $1; o += $2; n++ }
+	END {
+		m = d / n; sd = n > 1 ? sqrt((dd - n * m * m) / (n - 1)) : 0
+		printf "  over %d pairs: difference %+.2f +- %.2f (sd) %% of one core; the endpoint'"'"'s own %.3f %%\n", n, m, sd, o / n
+	}' "$T/sums"
+fi
