@@ -15,11 +15,19 @@
 #                             .clang-format
 #   make bench                ring + collector throughput (prints figures)
 #   make bench-load           workload fidelity against gwsim (prints figures)
+#   make bench-clients        gwstress's cost per event and per held stream
+#                             beside a lean C client, Locust, wrk and hey
+#   make bench-proto          SSE event classification, Jansson's tree against
+#                             gw_jscan, ns per event (prints figures)
 #   make bench-metrics        what --metrics-listen costs at 1,000 held streams
 #                             scraped every second (prints figures)
 #   make valgrind-smoke       a smoke run under valgrind memcheck
 #   make fuzz                 libFuzzer harnesses (clang, ASan+UBSan) built in
 #                             build/fuzz, each run FUZZ_SECONDS (default 60)
+#   make install              gwstress, gwsim, the profiles and examples, the
+#                             man pages and the bash completion under
+#                             $(DESTDIR)$(PREFIX) (default /usr/local)
+#   make uninstall            removes exactly what make install put there
 #   make V=1                  show full command lines
 #
 # Object directories: build/ for the plain build, build/<cc>[-<sanitizers>]
@@ -32,6 +40,7 @@
 CC       ?= cc
 PKG_CONFIG ?= pkg-config
 comma := ,
+space := $(subst ,, )
 # Each compiler/sanitizer combination gets its own object directory, so a
 # sanitizer build never overwrites the plain one (and two can run at once).
 # Programs land in the top directory for the plain build, else in $(O).
@@ -199,6 +208,18 @@ $(O)/test/bench_%: $(O)/test/bench_%.o $(O)/libgw.a
 bench-load: $(GWSTRESS) $(GWSIM) $(O)/test/bench_tls
 	$(Q)BENCH_TLS=$(O)/test/bench_tls sh test/bench/bench_load.sh
 
+# What a client costs: gwstress beside a lean C thread-per-stream client
+# and Locust on the same SSE flow, and beside wrk and hey on REST
+# (test/bench/bench_clients.sh; minutes; CI does not run it).  lean_sse
+# and runstat (a command's CPU and peak RSS from wait4) need no libgw.
+BENCH_CLIENT_BINS := $(O)/test/lean_sse $(O)/test/runstat
+$(BENCH_CLIENT_BINS): $(O)/test/%: $(O)/test/%.o
+	$(Q_LD)$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^
+
+bench-clients: $(GWSTRESS) $(GWSIM) $(BENCH_CLIENT_BINS)
+	$(Q)LEAN_SSE=$(O)/test/lean_sse RUNSTAT=$(O)/test/runstat \
+		sh test/bench/bench_clients.sh
+
 # The live metrics endpoint's cost: 1,000 held streams, with and without
 # it scraped every second (BENCH_METRICS_SECONDS, default 30 s held).
 bench-metrics: $(GWSTRESS) $(GWSIM)
@@ -208,6 +229,11 @@ bench: $(O)/test/bench_engine
 	$(Q)for w in 1 2 8 64 1024 4096; do \
 		$(O)/test/bench_engine $$w 2 10e6 0 || exit 1; done
 	$(Q)$(O)/test/bench_engine 2 2 0 16384
+
+# Event classification: the Jansson version (the test oracle) against
+# gw_proto_event on gw_jscan, side by side on three SAM events.
+bench-proto: $(O)/test/bench_proto
+	$(Q)$(O)/test/bench_proto
 
 # Every header compiles on its own: the public ones, the scenario family's
 # private gw_sc.h, and gwsim's sim.h (with gwsim's flags).
@@ -238,11 +264,11 @@ checksrc: $(GW_OBJ) $(SIM_OBJ)
 
 format:
 	$(Q)git ls-files 'src/*.c' 'src/*.h' 'include/*.h' 'test/*.c' \
-		'test/*.h' | grep -v '^src/gwsim/' | xargs clang-format -i
+		'test/*.h' | xargs clang-format -i
 
 # --- fuzzing (clang libFuzzer) ---------------------------------------------
 # Not a flavour of the build above: libFuzzer needs clang, so the harnesses
-# in test/fuzz/ are compiled and linked in one step with the four sources
+# in test/fuzz/ are compiled and linked in one step with the five sources
 # they reach (no libgw.a: its objects lack the coverage instrumentation),
 # all in build/fuzz/ with its own flags stamp.  Each harness runs for
 # FUZZ_SECONDS on build/fuzz/corpus/<target>/, a scratch corpus seeded with a
@@ -256,7 +282,8 @@ FUZZ_SECONDS ?= 60
 FUZZ_OPT     ?= -O1 -g
 FUZZ_TARGETS ?= sse ini proto
 FUZZ_O       := build/fuzz
-FUZZ_SRC     := src/engine/gw_sse.c src/gw_config.c src/sam/gw_proto.c src/gw_util.c
+FUZZ_SRC     := src/engine/gw_sse.c src/gw_config.c src/sam/gw_proto.c \
+		src/sam/gw_jscan.c src/gw_util.c
 FUZZ_CFLAGS  := -std=c11 -pthread -D_GNU_SOURCE -Iinclude \
 	$(filter-out -Wcast-align=strict,$(WARN)) -Wcast-align $(FUZZ_OPT) \
 	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
@@ -286,11 +313,94 @@ fuzz: $(FUZZ_TARGETS:%=$(FUZZ_O)/fuzz_%)
 			-artifact_prefix=$(FUZZ_O)/$$t- $$c || fail=1; \
 	done; exit $$fail
 
+# --- install ---------------------------------------------------------------
+# make install [PREFIX=/usr/local] [DESTDIR=/staging], GNU's and git's way:
+#   $(BINDIR)               gwstress, gwsim
+#   $(CONFDIR)              the five profiles and conf/load-*, conf/search-*
+#   $(MAN1DIR)              gwstress.1, gwsim.1
+#   $(BASHCOMPDIR)          gwstress, gwsim (one file: tools/completion.bash)
+# gwstress finds the profiles relative to itself, in <bin>/../share/gwstress
+# /conf (DESTDIR and a moved prefix need nothing baked in), so BINDIR and
+# DATADIR stay siblings; install warns when they are not.  make uninstall
+# removes exactly these files, then the two folders of gwstress's own if
+# they are empty; the shared ones (bin, man1, completions) stay.
+#
+# install installs what make built.  It builds what is missing or stale
+# with the flags of the build it finds, and never with others: when
+# $(O)/FLAGS says that build used another CC, CFLAGS or SANITIZE (a root
+# shell's, say), it stops and says so.  As root it builds nothing from
+# scratch: the objects would belong to root, compiled with root's flags.
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+DATADIR     ?= $(PREFIX)/share
+MANDIR      ?= $(DATADIR)/man
+MAN1DIR     ?= $(MANDIR)/man1
+CONFDIR     ?= $(DATADIR)/gwstress/conf
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+INSTALL     ?= install
+INSTALL_PROGRAM ?= $(INSTALL) -m 755
+INSTALL_DATA    ?= $(INSTALL) -m 644
+INSTALL_DIR     ?= $(INSTALL) -d -m 755
+
+INST_CONF := $(addprefix conf/,smoke.ini small.ini medium.ini large.ini \
+	     soak.ini) $(sort $(wildcard conf/load-*.ini conf/search-*.ini))
+INST_MAN  := doc/gwstress.1 doc/gwsim.1
+INST_CONF_LIST := $(subst $(space),$(comma),$(notdir $(INST_CONF)))
+# where the installed gwstress will look: BINDIR's parent, then
+# share/gwstress/conf (src/gw_cli.c, find_profile)
+BIN_PARENT := $(patsubst %/,%,$(dir $(patsubst %/,%,$(BINDIR))))
+LOOKUP_CONFDIR := $(BIN_PARENT)/share/gwstress/conf
+
+install:
+	$(Q)built=$$(cat $(O)/FLAGS 2>/dev/null); \
+	if [ -n "$$built" ] && [ "$$built" != '$(FLAGS_NOW)' ]; then \
+		echo 'make install: the build in $(O)/ used other flags' \
+			'than these, and installing would rebuild it:' >&2; \
+		echo "  built: $$built" >&2; \
+		echo '  now:   $(FLAGS_NOW)' >&2; \
+		echo '  give make install the CC, CFLAGS and SANITIZE that' \
+			'built it (or rebuild with make first)' >&2; \
+		exit 2; \
+	elif [ -z "$$built" ] && [ "$$(id -u)" = 0 ]; then \
+		echo 'make install: nothing built in $(O); as root, install' \
+			'does not compile: run make first (as yourself)' >&2; \
+		exit 2; \
+	fi
+	$(Q)$(MAKE) --no-print-directory all
+	$(Q)if [ '$(CONFDIR)' != '$(LOOKUP_CONFDIR)' ]; then \
+		echo 'make install: warning: gwstress in $(BINDIR) looks for' \
+			'its profiles in $(LOOKUP_CONFDIR), not $(CONFDIR)' >&2; \
+	fi
+	$(Q)$(INSTALL_DIR) '$(DESTDIR)$(BINDIR)' '$(DESTDIR)$(CONFDIR)' \
+		'$(DESTDIR)$(MAN1DIR)' '$(DESTDIR)$(BASHCOMPDIR)'
+	@echo '   INSTALL $(DESTDIR)$(BINDIR)/{gwstress,gwsim}'
+	$(Q)$(INSTALL_PROGRAM) $(GWSTRESS) $(GWSIM) '$(DESTDIR)$(BINDIR)'
+	@echo '   INSTALL $(DESTDIR)$(CONFDIR)/{$(INST_CONF_LIST)}'
+	$(Q)$(INSTALL_DATA) $(INST_CONF) '$(DESTDIR)$(CONFDIR)'
+	@echo '   INSTALL $(DESTDIR)$(MAN1DIR)/{gwstress.1,gwsim.1}'
+	$(Q)$(INSTALL_DATA) $(INST_MAN) '$(DESTDIR)$(MAN1DIR)'
+	@echo '   INSTALL $(DESTDIR)$(BASHCOMPDIR)/{gwstress,gwsim}'
+	$(Q)$(INSTALL_DATA) tools/completion.bash \
+		'$(DESTDIR)$(BASHCOMPDIR)/gwstress'
+	$(Q)$(INSTALL_DATA) tools/completion.bash \
+		'$(DESTDIR)$(BASHCOMPDIR)/gwsim'
+
+uninstall:
+	@echo '   RM      what make install put under $(DESTDIR)$(PREFIX)'
+	$(Q)$(RM) '$(DESTDIR)$(BINDIR)/gwstress' '$(DESTDIR)$(BINDIR)/gwsim' \
+		$(foreach f,$(notdir $(INST_CONF)),'$(DESTDIR)$(CONFDIR)/$(f)') \
+		'$(DESTDIR)$(MAN1DIR)/gwstress.1' '$(DESTDIR)$(MAN1DIR)/gwsim.1' \
+		'$(DESTDIR)$(BASHCOMPDIR)/gwstress' \
+		'$(DESTDIR)$(BASHCOMPDIR)/gwsim'
+	$(Q)for d in '$(DESTDIR)$(CONFDIR)' '$(DESTDIR)$(DATADIR)/gwstress'; do \
+		[ ! -d "$$d" ] || rmdir "$$d" 2>/dev/null || :; done
+
 clean:
 	rm -rf build gwstress gwsim
 
 .PHONY: all deps run test check check-unit check-integration check-stress \
-	bench bench-load bench-metrics hdr-check checksrc format fuzz clean FORCE
+	bench bench-load bench-clients bench-proto bench-metrics hdr-check \
+	checksrc format fuzz install uninstall clean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 

@@ -61,11 +61,13 @@ struct gw_cli {
 int gw_cli_parse(struct gw_cli *c, int argc, char **argv);
 /*
  * The effective configuration: defaults, the profile file (-c, or the
- * --scale name looked up in conf/ of the working directory, then next to
- * the executable), the environment, then c's overrides; validated.  With
- * wl (a `load` or `search` run) the file is a workload file (-c is then
- * required) and wl is filled too.  Returns 0, or -1 with every problem
- * printed as "file:line: message" or naming the flag or variable.
+ * --scale name looked up in conf/ of the working directory, then in
+ * conf/ next to the executable, <exe>/../conf and the installed
+ * <exe>/../share/gwstress/conf; an unknown name's error lists them), the
+ * environment, then c's overrides; validated.  With wl (a `load` or
+ * `search` run) the file is a workload file (-c is then required) and wl
+ * is filled too.  Returns 0, or -1 with every problem printed as
+ * "file:line: message" or naming the flag or variable.
  */
 int gw_cli_config(const struct gw_cli *c, struct gw_config *cfg,
 		  struct gw_workload *wl);

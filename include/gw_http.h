@@ -84,8 +84,9 @@ struct gw_sse_result {
 /*
  * Per-event hook: t is the arrival time (ns, CLOCK_MONOTONIC).  Return 0
  * to go on, nonzero to stop reading and close the stream ourselves.  A
- * comment line (the gateway's keep-alive pings) calls it with ev NULL;
- * its return value is ignored then.
+ * comment line (the gateway's keep-alive pings) calls it with ev->type
+ * NULL and ev->data its text (data_len bytes, no NUL promised); its return
+ * value is ignored then.
  */
 typedef int (*gw_sse_hook)(void *ud, const struct gw_sse_event *ev, int64_t t);
 

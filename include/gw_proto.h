@@ -16,6 +16,9 @@
 
 #include "gw_errclass.h"
 
+/* Deepest nesting of a response body parsed into a tree (gw_proto.c). */
+#define GW_PROTO_MAX_DEPTH 64
+
 struct gw_task {
 	char id[160];	      /* result.id */
 	char context_id[160]; /* result.contextId */
@@ -36,7 +39,8 @@ char *gw_proto_submit_request(const char *rid, const char *mid,
  * Parse a submit response body: task id from result.id, session from
  * result.contextId.  Returns GW_E_NONE with *out filled, or GW_E_PARSE
  * (not JSON) / GW_E_PROTOCOL (no usable result.id, a JSON-RPC error, ids
- * too long) with a static reason in *why.
+ * too long, nested deeper than GW_PROTO_MAX_DEPTH) with a static reason
+ * in *why.
  */
 enum gw_errclass gw_proto_submit_response(const char *body, size_t len,
 					  struct gw_task *out,
@@ -64,7 +68,9 @@ struct gw_proto_event {
  * decides on).  When `task` is not NULL, frames whose result.taskId (or a
  * Task's result.id) or result.contextId differ from it are foreign.
  * Returns GW_E_NONE, or GW_E_PARSE when data is not JSON (the event may
- * still be terminal by its type).
+ * still be terminal by its type).  "JSON" is what json_loadb accepts,
+ * and a member given twice counts by its last value, as in Jansson's
+ * tree; but nothing is allocated: one gw_jscan pass over data.
  */
 enum gw_errclass gw_proto_event(const char *type, const char *data, size_t len,
 				const struct gw_task *task,

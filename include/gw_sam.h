@@ -35,6 +35,7 @@ struct gw_sam_ids {
 	int op_sse_event_gap;	   /* previous event -> this event */
 	int op_sse_subscribe;	   /* stream-level failures */
 	int op_sse_ping_gap;	   /* keep-alive comment gaps (pings) */
+	int op_sse_delivery;	   /* gwsim's send stamp to our hook */
 	int c_sse_established;
 	int c_sse_closed;
 	int c_sse_events;

@@ -23,8 +23,9 @@ struct gw_sim {
 
 /*
  * Locate the gwsim executable: $GWSIM if set, else "gwsim" next to our
- * own executable (/proc/self/exe), else "./gwsim".  Returns 0 with the
- * path in out, or -1 if none is executable.
+ * own executable (/proc/self/exe; both are in bin/ once installed), else
+ * "./gwsim".  Returns 0 with the path in out, or -1 with a message naming
+ * the paths tried if none is executable.
  */
 int gw_sim_locate(char *out, size_t n);
 

@@ -13,8 +13,10 @@
 #include "gw_scen.h"
 #include "gw_util.h"
 
+#include <curl/curl.h>
 #include <fnmatch.h>
 #include <getopt.h>
+#include <jansson.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -129,7 +131,7 @@ static const struct cli_opt opts[OPT_COUNT] = {
 			"print only the final tally and errors" },
 	[OPT_HELP] = { "help", 'h', NULL, NULL, NULL, "this help" },
 	[OPT_VERSION] = { "version", 'V', NULL, NULL, NULL,
-			  "print the version" },
+			  "print the version and the libraries' versions" },
 	[OPT_AXIS] = { "axis", 0, "rate|streams", NULL, NULL,
 		       "search: what to vary (default [search] axis)" },
 	[OPT_SHARD] = { "shard", 0, "I/N", NULL, NULL,
@@ -179,6 +181,26 @@ static void usage(FILE *f)
 	      "the thresholds failing already at its lowest probe,\n"
 	      "130/143 interrupted.\n",
 	      f);
+}
+
+/*
+ * --version: ours and the libraries' as they run (the shared objects
+ * loaded, which may differ from the headers built against): libcurl with
+ * its TLS backend, and Jansson.  A bug report needs all three.
+ */
+static void print_version(void)
+{
+	const curl_version_info_data *cv = curl_version_info(CURLVERSION_NOW);
+	/* jansson_version_str() arrived in 2.13; before it, the headers' */
+#if JANSSON_VERSION_HEX >= 0x020d00
+	const char *jv = jansson_version_str();
+#else
+	const char *jv = JANSSON_VERSION;
+#endif
+
+	printf("gwstress %s (libcurl %s%s%s, Jansson %s)\n", GW_VERSION,
+	       cv->version, cv->ssl_version ? ", " : "",
+	       cv->ssl_version ? cv->ssl_version : "", jv);
 }
 
 /* Remember a CLI override as section/key/value (applied last); flag is
@@ -334,7 +356,7 @@ static int parse_one(struct gw_cli *c, enum opt o, const char *arg)
 		usage(stdout);
 		exit(0);
 	case OPT_VERSION:
-		printf("gwstress %s\n", GW_VERSION);
+		print_version();
 		exit(0);
 	case OPT_SHARD:
 		return parse_shard(c, "--shard", arg);
@@ -430,15 +452,61 @@ int gw_cli_parse(struct gw_cli *c, int argc, char **argv)
 	return rc;
 }
 
-/* conf/NAME.ini relative to the working directory, else next to the
- * executable, else <exe>/../conf (an installed layout). */
+/*
+ * Where a --scale profile is looked for, in order:
+ *
+ *   conf/                      the working directory (a source tree)
+ *   <exe>/conf/                next to the executable (./gwstress of a
+ *                              tree, started from elsewhere)
+ *   <exe>/../conf/             a bin/ + conf/ unpacked side by side
+ *   <exe>/../share/gwstress/conf/   where `make install` puts them
+ *
+ * <exe> is the executable's directory (from /proc/self/exe, so symlinks
+ * are resolved), and <exe>/.. is written as that directory's parent.
+ * Being relative to the executable, an install found under DESTDIR, or
+ * moved to another prefix, still finds its own profiles.
+ *
+ * Rejected: a compile-time datadir from the Makefile's PREFIX.  It would
+ * put PREFIX into the build's flags, so `make` then `make install
+ * PREFIX=/opt` would have to rebuild (as root, with root's flags), and
+ * the relative lookup already finds every layout install makes.
+ */
+#define PROFILE_DIRS 4
+
+/* Fills dirs with the directories above, in that order (whether they
+ * exist is not checked); returns how many.  One whose name would not fit
+ * is left out. */
+static int profile_dirs(char dirs[PROFILE_DIRS][PATH_MAX])
+{
+	char self[PATH_MAX];
+	char *up;
+	int nd = 0;
+
+	gw_strlcpy(dirs[nd++], "conf", PATH_MAX);
+	if (gw_exe_dir(self, sizeof(self)) < 0)
+		return nd;
+	if (snprintf(dirs[nd], PATH_MAX, "%s/conf", self) < PATH_MAX)
+		nd++;
+	up = strrchr(self, '/');
+	if (!up)
+		return nd;
+	*up = '\0'; /* "/bin" becomes "": its parent is the root */
+	if (snprintf(dirs[nd], PATH_MAX, "%s/conf", self) < PATH_MAX)
+		nd++;
+	if (snprintf(dirs[nd], PATH_MAX, "%s/share/gwstress/conf", self) <
+	    PATH_MAX)
+		nd++;
+	return nd;
+}
+
+/* The path of profile `scale` into out (n bytes).  Returns 0, or -1 with
+ * one line listing every directory looked in. */
 static int find_profile(const char *scale, char *out, size_t n)
 {
-	static const char *const dirs[] = {
-		"",
-		"/..",
-	};
-	char self[PATH_MAX];
+	char dirs[PROFILE_DIRS][PATH_MAX];
+	char looked[2048] = "";
+	size_t len = 0;
+	int nd;
 
 	for (const char *p = scale; *p; p++)
 		if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') ||
@@ -447,21 +515,20 @@ static int find_profile(const char *scale, char *out, size_t n)
 					"like smoke, small, medium, large, "
 					"soak",
 					scale);
-	snprintf(out, n, "conf/%s.ini", scale);
-	if (access(out, R_OK) == 0)
-		return 0;
-	for (size_t i = 0;
-	     i < GW_ARRAY_SIZE(dirs) && gw_exe_dir(self, sizeof(self)) == 0;
-	     i++) {
-		int k = snprintf(out, n, "%s%s/conf/%s.ini", self, dirs[i],
-				 scale);
+	nd = profile_dirs(dirs);
+	for (int i = 0; i < nd; i++) {
+		int k = snprintf(out, n, "%s/%s.ini", dirs[i], scale);
 
 		if (k > 0 && (size_t)k < n && access(out, R_OK) == 0)
 			return 0;
+		if (len < sizeof(looked))
+			len += (size_t)snprintf(looked + len,
+						sizeof(looked) - len, "%s%s/",
+						i ? ", " : "", dirs[i]);
 	}
-	return gw_error("--scale %s: no profile conf/%s.ini (known: smoke, "
+	return gw_error("--scale %s: no profile %s.ini in %s (known: smoke, "
 			"small, medium, large, soak)",
-			scale, scale);
+			scale, scale, looked);
 }
 
 static const char *env_lookup(const char *name)

@@ -19,7 +19,7 @@
 int gw_sim_locate(char *out, size_t n)
 {
 	const char *env = getenv("GWSIM");
-	char self[PATH_MAX];
+	char self[PATH_MAX], next[PATH_MAX + 8] = "";
 
 	if (env && *env) {
 		if (access(env, X_OK) == -1)
@@ -27,16 +27,22 @@ int gw_sim_locate(char *out, size_t n)
 		gw_strlcpy(out, env, n);
 		return 0;
 	}
-	if (gw_exe_dir(self, sizeof(self)) == 0 &&
-	    (size_t)snprintf(out, n, "%s/gwsim", self) < n &&
-	    access(out, X_OK) == 0)
-		return 0;
+	/* installed, gwsim is in bin/ next to gwstress too */
+	if (gw_exe_dir(self, sizeof(self)) == 0) {
+		snprintf(next, sizeof(next), "%s/gwsim", self);
+		if (strlen(next) < n && access(next, X_OK) == 0) {
+			gw_strlcpy(out, next, n);
+			return 0;
+		}
+	}
 	if (access("./gwsim", X_OK) == 0) {
 		gw_strlcpy(out, "./gwsim", n);
 		return 0;
 	}
-	return gw_error("bundled gateway 'gwsim' not found next to gwstress; "
-			"build it with 'make' or set [target] url");
+	return gw_error("bundled gateway gwsim not found (looked for %s%s"
+			"./gwsim); build it with 'make', set GWSIM to its "
+			"path, or set [target] url",
+			next, *next ? " and " : "");
 }
 
 int gw_sim_start(struct gw_sim *s, const char *exe, char *const extra[],

@@ -19,12 +19,9 @@ O=${1:-build}
 bad=0
 say() { printf 'checksrc: %s\n' "$*"; bad=1; }
 
-# The C files under the rules (gwsim is formatted separately below until
-# its sources have been through clang-format: CHECKSRC_GWSIM=1 adds it).
+# The C files under the rules, gwsim's included.
 files=$(git ls-files 'src/*.c' 'src/*.h' 'include/*.h' 'test/*.c' \
 	'test/*.h' 2>/dev/null | grep -v '^test/fuzz/corpus/')
-[ "${CHECKSRC_GWSIM:-0}" = 1 ] || files=$(printf '%s\n' "$files" |
-	grep -v '^src/gwsim/')
 
 echo "checksrc: clang-format"
 if command -v clang-format >/dev/null 2>&1; then

@@ -168,11 +168,11 @@ static int sse_event_cb(void *ud, const struct gw_sse_event *ev)
 static int sse_comment_cb(void *ud, const char *text, size_t len)
 {
 	struct gw_http *h = ud;
+	struct gw_sse_event ev = { .data = text, .data_len = len };
 
-	(void)text, (void)len;
 	h->sres->comments++;
 	if (h->hook)
-		h->hook(h->hook_ud, NULL, gw_now_ns());
+		h->hook(h->hook_ud, &ev, gw_now_ns());
 	return 0;
 }
 

@@ -84,10 +84,10 @@ enum opt_type {
 };
 
 struct opt {
-	const char *name;	/* long option; NULL for OPT_TEXT */
-	char shrt;		/* short option, 0 = none */
+	const char *name; /* long option; NULL for OPT_TEXT */
+	char shrt;	  /* short option, 0 = none */
 	enum opt_type type;
-	union {			/* the field, by type; none for some types */
+	union { /* the field, by type; none for some types */
 		bool *flag;
 		unsigned *u;
 		uint64_t *u64;
@@ -97,15 +97,14 @@ struct opt {
 		enum sim_malformed *malformed;
 		enum sim_garbage *garbage;
 	} to;
-	uint64_t lo, hi;	/* range of OPT_UINT, OPT_U64, OPT_INT */
-	const char *arg;	/* argument name in --help; NULL = none taken */
+	uint64_t lo, hi; /* range of OPT_UINT, OPT_U64, OPT_INT */
+	const char *arg; /* argument name in --help; NULL = none taken */
 	const char *help;
 };
 
 /* Mode names in enum order (sim.h); "none" is accepted, never listed. */
-static const char *const malformed_names[] = {
-	"none", "nocolon", "badjson", "longline", "barecr", "bom"
-};
+static const char *const malformed_names[] = { "none",	   "nocolon", "badjson",
+					       "longline", "barecr",  "bom" };
 static const char *const garbage_names[] = { "none", "nonjson", "ctype" };
 
 _Static_assert(SIM_ARRAY_SIZE(malformed_names) == SIM_MAL_BOM + 1,
@@ -270,7 +269,8 @@ static void usage(FILE *f)
 	size_t i;
 
 	fputs("usage: gwsim [options]\n"
-	      "Reference SAM WebUI gateway (HTTP + SSE) for gwstress.\n\n", f);
+	      "Reference SAM WebUI gateway (HTTP + SSE) for gwstress.\n\n",
+	      f);
 	for (i = 0; i < SIM_ARRAY_SIZE(opts); i++) {
 		const struct opt *o = &opts[i];
 		const char *p, *nl;
@@ -294,7 +294,7 @@ static void usage(FILE *f)
 
 /* Strict decimal parse into [lo, hi]; -1 on error. */
 static int parse_u64(const char *opt, const char *s, uint64_t lo, uint64_t hi,
-	uint64_t *out)
+		     uint64_t *out)
 {
 	char *end;
 	unsigned long long v;
@@ -307,7 +307,8 @@ static int parse_u64(const char *opt, const char *s, uint64_t lo, uint64_t hi,
 		return sim_error("%s: '%s' is not a decimal number", opt, s);
 	if (v < lo || v > hi)
 		return sim_error("%s: %llu is out of range [%llu, %llu]", opt,
-			v, (unsigned long long)lo, (unsigned long long)hi);
+				 v, (unsigned long long)lo,
+				 (unsigned long long)hi);
 	*out = v;
 	return 0;
 }
@@ -321,7 +322,7 @@ static int parse_rate(const char *opt, const char *s, double *out)
 	v = strtod(s, &end);
 	if (errno || end == s || *end || !(v >= 0.0 && v <= 1.0))
 		return sim_error("%s: '%s' is not a fraction in [0, 1]", opt,
-			s);
+				 s);
 	*out = v;
 	return 0;
 }
@@ -348,8 +349,7 @@ static int parse_agents(const char *list)
 		size_t n = e ? (size_t)(e - p) : strlen(p);
 
 		if (n)
-			sim_cfg.agents[sim_cfg.n_agents++] =
-				sim_xstrndup(p, n);
+			sim_cfg.agents[sim_cfg.n_agents++] = sim_xstrndup(p, n);
 		p += n;
 		if (*p == ',')
 			p++;
@@ -360,8 +360,8 @@ static int parse_agents(const char *list)
 }
 
 /* The index of s in names[n]; else -1, naming the option and the modes. */
-static int parse_name(const char *opt, const char *s,
-		      const char *const *names, size_t n, size_t *out)
+static int parse_name(const char *opt, const char *s, const char *const *names,
+		      size_t n, size_t *out)
 {
 	char list[128] = "";
 	size_t i, len = 0;
@@ -375,6 +375,19 @@ static int parse_name(const char *opt, const char *s,
 		len += (size_t)snprintf(list + len, sizeof(list) - len, "%s%s",
 					i > 1 ? ", " : "", names[i]);
 	return sim_error("%s: unknown mode '%s' (%s)", opt, s, list);
+}
+
+/*
+ * Jansson's version as loaded (the shared object may be newer than the
+ * headers); jansson_version_str() arrived in 2.13, before it the headers'.
+ */
+static const char *jansson_runtime_version(void)
+{
+#if JANSSON_VERSION_HEX >= 0x020d00
+	return jansson_version_str();
+#else
+	return JANSSON_VERSION;
+#endif
 }
 
 /*
@@ -436,8 +449,8 @@ static int opt_set(const struct opt *o, const char *arg)
 		*o->to.garbage = (enum sim_garbage)i;
 		return 0;
 	case OPT_VERSION:
-		printf("gwsim %s (libmicrohttpd %s, jansson %s)\n",
-		       SIM_VERSION, MHD_get_version(), JANSSON_VERSION);
+		printf("gwsim %s (libmicrohttpd %s, Jansson %s)\n", SIM_VERSION,
+		       MHD_get_version(), jansson_runtime_version());
 		return 1;
 	case OPT_HELP:
 		usage(stdout);
@@ -652,7 +665,7 @@ static void raise_nofile(void)
 		rl.rlim_cur = rl.rlim_max;
 		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
 			sim_error("warning: cannot raise RLIMIT_NOFILE: %s",
-				strerror(errno));
+				  strerror(errno));
 	}
 }
 
@@ -666,7 +679,7 @@ static void report_port(unsigned port)
 	n = snprintf(line, sizeof(line), "%u\n", port);
 	if (write(sim_cfg.ready_fd, line, (size_t)n) != n)
 		sim_error("warning: --ready-fd %d: %s", sim_cfg.ready_fd,
-			strerror(errno));
+			  strerror(errno));
 	close(sim_cfg.ready_fd);
 }
 
@@ -707,8 +720,10 @@ int main(int argc, char **argv)
 	report_port(port);
 	/* a human at a terminal wants the port; gwstress and tests do not */
 	if (sim_cfg.verbose || isatty(STDERR_FILENO)) {
-		fprintf(stderr, "gwsim: listening on %s port %u (%u threads, "
-			"agents", sim_cfg.listen, port, sim_cfg.threads);
+		fprintf(stderr,
+			"gwsim: listening on %s port %u (%u threads, "
+			"agents",
+			sim_cfg.listen, port, sim_cfg.threads);
 		for (rc = 0; rc < (int)sim_cfg.n_agents; rc++)
 			fprintf(stderr, "%s%s", rc ? "," : " ",
 				sim_cfg.agents[rc]);

@@ -89,17 +89,17 @@
 
 enum sim_malformed {
 	SIM_MAL_NONE = 0,
-	SIM_MAL_NOCOLON,	/* a line without a colon inside an event */
-	SIM_MAL_BADJSON,	/* data: line that is not JSON */
-	SIM_MAL_LONGLINE,	/* a 100 KB data: line */
-	SIM_MAL_BARECR,		/* lines end in a bare CR */
-	SIM_MAL_BOM		/* UTF-8 BOM before the first body byte */
+	SIM_MAL_NOCOLON,  /* a line without a colon inside an event */
+	SIM_MAL_BADJSON,  /* data: line that is not JSON */
+	SIM_MAL_LONGLINE, /* a 100 KB data: line */
+	SIM_MAL_BARECR,	  /* lines end in a bare CR */
+	SIM_MAL_BOM	  /* UTF-8 BOM before the first body byte */
 };
 
 enum sim_garbage {
 	SIM_GARBAGE_NONE = 0,
-	SIM_GARBAGE_NONJSON,	/* message:stream 200 with a non-JSON body */
-	SIM_GARBAGE_CTYPE	/* right JSON, Content-Type: text/plain */
+	SIM_GARBAGE_NONJSON, /* message:stream 200 with a non-JSON body */
+	SIM_GARBAGE_CTYPE    /* right JSON, Content-Type: text/plain */
 };
 
 struct sim_config {
@@ -107,7 +107,7 @@ struct sim_config {
 	unsigned port;
 	int ready_fd;
 	unsigned threads;
-	char **agents;		/* NULL-terminated */
+	char **agents; /* NULL-terminated */
 	size_t n_agents;
 	unsigned events;
 	unsigned first_delay_ms;
@@ -122,7 +122,7 @@ struct sim_config {
 	char *token;
 	int sndbuf;
 	bool verbose;
-	bool persistent_buffer;	/* SAM's persistent SSE buffer (SQL) */
+	bool persistent_buffer; /* SAM's persistent SSE buffer (SQL) */
 	/* faults */
 	double fail_rate;
 	double cut_rate;
@@ -134,9 +134,9 @@ struct sim_config {
 	bool never_final;
 	unsigned leak_kb;
 	bool refuse;
-	unsigned pause_at_s; /* the gateway stall starts this late ... */
-	unsigned pause_s;    /* ... and lasts this long; 0 = none */
-	char *arrivals;	     /* --arrivals FILE, NULL = no log */
+	unsigned pause_at_s;	  /* the gateway stall starts this late ... */
+	unsigned pause_s;	  /* ... and lasts this long; 0 = none */
+	char *arrivals;		  /* --arrivals FILE, NULL = no log */
 	unsigned service_workers; /* agents of the service model, 0 = off */
 	unsigned service_ms;	  /* each holds its task at least this long */
 	unsigned max_streams;	  /* open SSE streams at most, 0 = no limit */
@@ -304,14 +304,14 @@ enum sim_json_style {
 
 /* Serialize v into b (appended).  -1 if b's cap was hit. */
 int sim_json_dump(const json_t *v, enum sim_json_style style,
-	struct sim_buf *b);
+		  struct sim_buf *b);
 /* Serialize into a new string (cap SIM_JSON_MAX); caller frees. */
 char *sim_json_dumps(const json_t *v, enum sim_json_style style, size_t *len);
 
 enum sim_json_check {
 	SIM_JSON_OK = 0,
-	SIM_JSON_DECODE_ERROR,	/* *pos = Python's JSONDecodeError.pos */
-	SIM_JSON_OTHER_ERROR	/* bad UTF-8 or nesting too deep */
+	SIM_JSON_DECODE_ERROR, /* *pos = Python's JSONDecodeError.pos */
+	SIM_JSON_OTHER_ERROR   /* bad UTF-8 or nesting too deep */
 };
 
 /*
@@ -345,7 +345,7 @@ void *sim_map_put(struct sim_map *m, const char *key, void *val);
 void *sim_map_del(struct sim_map *m, const char *key);
 /* Call fn for every entry; fn must not modify the map. */
 void sim_map_each(const struct sim_map *m,
-	void (*fn)(const char *key, void *val, void *arg), void *arg);
+		  void (*fn)(const char *key, void *val, void *arg), void *arg);
 
 /* ---- sim_timer.c ------------------------------------------------------- */
 
@@ -410,15 +410,15 @@ struct sim_frame;
  * Build the frame for one event, applying --malformed to the first event
  * of a task (first == true).  Returns a new frame reference.
  */
-struct sim_frame *sim_sse_frame(const char *name, const char *json,
-				size_t len, bool first);
+struct sim_frame *sim_sse_frame(const char *name, const char *json, size_t len,
+				bool first);
 void sim_sse_frame_unref(struct sim_frame *f);
 
 struct sim_sse_counts {
-	size_t active_connections;	/* live subscriptions (queues) */
-	size_t prior_connections;	/* _tasks_with_prior_connection */
-	size_t buffered_tasks;		/* pre-connection buffers */
-	size_t streams;			/* open SSE responses */
+	size_t active_connections; /* live subscriptions (queues) */
+	size_t prior_connections;  /* _tasks_with_prior_connection */
+	size_t buffered_tasks;	   /* pre-connection buffers */
+	size_t streams;		   /* open SSE responses */
 };
 
 int sim_sse_init(void);
@@ -488,7 +488,7 @@ int sim_session_delete(const char *id);
  * match nothing here, e.g. a project id).
  */
 json_t *sim_session_list(unsigned page, unsigned size, const char *agent_id,
-	const char *query, bool none);
+			 const char *query, bool none);
 size_t sim_session_count(void);
 
 /* ---- sim_artifact.c ---------------------------------------------------- */
@@ -497,7 +497,7 @@ int sim_artifact_init(void);
 void sim_artifact_release(void);
 
 struct sim_artifact_ref {
-	struct sim_blob *blob;		/* caller's reference */
+	struct sim_blob *blob; /* caller's reference */
 	char mime[128];
 	unsigned version;
 };
@@ -507,11 +507,11 @@ struct sim_artifact_ref {
  * the version number and the ISO creation time.
  */
 void sim_artifact_put(const char *sid, const char *filename,
-	struct sim_blob *blob, const char *mime, json_t *metadata,
-	unsigned *version, char created[40]);
+		      struct sim_blob *blob, const char *mime, json_t *metadata,
+		      unsigned *version, char created[40]);
 /* version < 0 = latest.  0 found, -1 no such artifact/version. */
 int sim_artifact_get(const char *sid, const char *filename, long version,
-	struct sim_artifact_ref *out);
+		     struct sim_artifact_ref *out);
 /* ArtifactInfo list (new reference); [] for unknown sessions. */
 json_t *sim_artifact_list(const char *sid);
 /* [0, 1, ...] (new reference). */
@@ -555,9 +555,9 @@ void sim_service_counts(struct sim_service_counts *out);
 struct sim_submit {
 	const char *agent;
 	const char *context_id;
-	const char *text;		/* first text part, may be NULL */
+	const char *text; /* first text part, may be NULL */
 	bool background;
-	int64_t max_exec_ms;		/* 0 = none */
+	int64_t max_exec_ms; /* 0 = none */
 };
 
 int sim_agent_init(void);
@@ -576,8 +576,14 @@ size_t sim_agent_count(void);
 /* ---- sim_req.c --------------------------------------------------------- */
 
 enum sim_method {
-	SIM_GET, SIM_HEAD, SIM_POST, SIM_PUT, SIM_PATCH, SIM_DELETE,
-	SIM_OPTIONS, SIM_OTHER
+	SIM_GET,
+	SIM_HEAD,
+	SIM_POST,
+	SIM_PUT,
+	SIM_PATCH,
+	SIM_DELETE,
+	SIM_OPTIONS,
+	SIM_OTHER
 };
 
 struct sim_route;
@@ -588,19 +594,19 @@ struct sim_req {
 	struct MHD_Connection *conn;
 	enum sim_method method;
 	char *path;
-	const struct sim_route *route;	/* NULL: 404, or 405 if wrong_method */
+	const struct sim_route *route; /* NULL: 404, or 405 if wrong_method */
 	bool wrong_method;
-	char *param[3];		/* path parameters of the matched route */
-	uint64_t t0_ns;		/* the request line was read */
+	char *param[3]; /* path parameters of the matched route */
+	uint64_t t0_ns; /* the request line was read */
 	uint64_t content_length;
 	bool has_content_length;
-	struct sim_buf body;	/* JSON bodies, capped at max_body_bytes */
-	bool body_over;		/* body exceeded the cap (rest discarded) */
-	struct sim_upload *upload;	/* multipart upload state */
-	bool begun;		/* the first access-handler call was made */
-	unsigned status;	/* status queued, for -v and counters */
-	bool held;		/* suspended by the --pause-s stall */
-	struct sim_req *hnext;	/* next held request (sim_http.c) */
+	struct sim_buf body;	   /* JSON bodies, capped at max_body_bytes */
+	bool body_over;		   /* body exceeded the cap (rest discarded) */
+	struct sim_upload *upload; /* multipart upload state */
+	bool begun;		   /* the first access-handler call was made */
+	unsigned status;	   /* status queued, for -v and counters */
+	bool held;		   /* suspended by the --pause-s stall */
+	struct sim_req *hnext;	   /* next held request (sim_http.c) */
 };
 
 /* Query argument or NULL. */
@@ -612,19 +618,19 @@ const char *sim_req_header(struct sim_req *r, const char *name);
 
 /* Queue resp with status; drops the caller's reference to resp. */
 enum MHD_Result sim_reply(struct sim_req *r, unsigned status,
-	struct MHD_Response *resp);
+			  struct MHD_Response *resp);
 /* JSON body in Starlette's compact style; steals body. */
 enum MHD_Result sim_reply_json(struct sim_req *r, unsigned status,
-	json_t *body);
+			       json_t *body);
 /* {"message": msg, "validationDetails": null} */
 enum MHD_Result sim_reply_error(struct sim_req *r, unsigned status,
-	const char *msg);
+				const char *msg);
 /* 422 {"message": msg, "validationDetails": details}; steals details. */
 enum MHD_Result sim_reply_invalid(struct sim_req *r, const char *msg,
-	json_t *details);
+				  json_t *details);
 /* 422 with one validation entry key: [msg]. */
 enum MHD_Result sim_reply_invalid1(struct sim_req *r, const char *key,
-	const char *msg);
+				   const char *msg);
 /* 204 without a body. */
 enum MHD_Result sim_reply_empty(struct sim_req *r, unsigned status);
 
@@ -721,17 +727,17 @@ enum MHD_Result sim_api_artifact_delete(struct sim_req *r);
 
 /* A body the daemon does not buffer: the route's hooks take the bytes. */
 struct sim_route_body {
-	void (*begin)(struct sim_req *r);	/* headers are in */
+	void (*begin)(struct sim_req *r); /* headers are in */
 	void (*feed)(struct sim_req *r, const char *data, size_t n);
-	void (*end)(struct sim_req *r);		/* the request is freed */
+	void (*end)(struct sim_req *r); /* the request is freed */
 };
 
 struct sim_route {
 	const char *pattern;
 	enum sim_method method;
 	enum MHD_Result (*fn)(struct sim_req *r);
-	const struct sim_route_body *body;	/* NULL: JSON, buffered */
-	bool stream;		/* long-lived (SSE): no keep-alive timeout */
+	const struct sim_route_body *body; /* NULL: JSON, buffered */
+	bool stream; /* long-lived (SSE): no keep-alive timeout */
 };
 
 /*

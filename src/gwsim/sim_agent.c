@@ -86,9 +86,9 @@ struct sim_task {
 	bool events_buffered;
 	bool cancel;
 	bool finished;
-	bool active;		/* SAM's task context exists */
-	bool served;		/* holds a service-model agent */
-	uint64_t service;	/* that agent */
+	bool active;	  /* SAM's task context exists */
+	bool served;	  /* holds a service-model agent */
+	uint64_t service; /* that agent */
 	unsigned first_delay;
 	unsigned final_bytes; /* 0: the final carries the answer itself */
 	enum flow flow;
@@ -96,7 +96,7 @@ struct sim_task {
 	unsigned interval_ms;
 	unsigned chunk;
 	unsigned step;
-	struct sim_buf text;	/* answer so far, for the final message */
+	struct sim_buf text; /* answer so far, for the final message */
 };
 
 static struct {
@@ -180,17 +180,16 @@ static json_t *agent_meta(const struct sim_task *t)
 }
 
 static json_t *status_update(const struct sim_task *t, json_t *parts,
-	json_t *metadata)
+			     json_t *metadata)
 {
 	json_t *r = json_object();
 
 	json_object_set_new(r, "contextId", json_string(t->context_id));
 	json_object_set_new(r, "final", json_false());
 	json_object_set_new(r, "kind", json_string("status-update"));
-	json_object_set_new(r, "metadata", metadata ? metadata :
-		agent_meta(t));
-	json_object_set_new(r, "status", task_status(agent_message(t, parts),
-		"working"));
+	json_object_set_new(r, "metadata", metadata ? metadata : agent_meta(t));
+	json_object_set_new(r, "status",
+			    task_status(agent_message(t, parts), "working"));
 	json_object_set_new(r, "taskId", json_string(t->id));
 	return r;
 }
@@ -207,7 +206,7 @@ static json_t *rpc_success(const struct sim_task *t, json_t *result)
 
 /* Append the next chunk of s (length slen) for text step i. */
 static json_t *answer_chunk(struct sim_task *t, const char *s, size_t slen,
-	unsigned i)
+			    unsigned i)
 {
 	size_t off = (size_t)i * t->chunk, n;
 
@@ -240,7 +239,7 @@ static json_t *filler_chunk(struct sim_task *t)
 }
 
 static json_t *tool_start(const struct sim_task *t, const char *tool,
-	json_t *args)
+			  json_t *args)
 {
 	json_t *d = json_object();
 
@@ -252,7 +251,7 @@ static json_t *tool_start(const struct sim_task *t, const char *tool,
 }
 
 static json_t *tool_result(const struct sim_task *t, const char *tool,
-	json_t *result)
+			   json_t *result)
 {
 	json_t *d = json_object();
 
@@ -264,7 +263,7 @@ static json_t *tool_result(const struct sim_task *t, const char *tool,
 }
 
 static json_t *peer_progress(const struct sim_task *t, const char *text,
-	json_t **metadata)
+			     json_t **metadata)
 {
 	json_t *d = json_object(), *m = json_object();
 	char ts[40];
@@ -276,9 +275,9 @@ static json_t *peer_progress(const struct sim_task *t, const char *text,
 	json_object_set_new(m, "agent_name", json_string(t->agent));
 	json_object_set_new(m, "forwarded_from_peer", json_string(peer_name));
 	json_object_set_new(m, "original_peer_event_taskId",
-		json_string(t->sub_task_id));
+			    json_string(t->sub_task_id));
 	json_object_set_new(m, "original_peer_event_timestamp",
-		json_string(ts));
+			    json_string(ts));
 	json_object_set_new(m, "function_call_id", json_string(t->call_id));
 	*metadata = m;
 	return json_pack("[o]", data_part(d));
@@ -297,31 +296,37 @@ static json_t *flow_parts(struct sim_task *t, unsigned step, json_t **meta)
 	case FLOW_WEATHER:
 		if (step == 0)
 			return tool_start(t, "get_weather_tool",
-				json_pack("{s:s}", "location", "London"));
+					  json_pack("{s:s}", "location",
+						    "London"));
 		if (step == 1)
 			return tool_result(t, "get_weather_tool",
-				json_pack("{s:s,s:s,s:i}", "location",
-					"London", "forecast", "sunny",
-					"temperature_c", 21));
+					   json_pack("{s:s,s:s,s:i}",
+						     "location", "London",
+						     "forecast", "sunny",
+						     "temperature_c", 21));
 		return answer_chunk(t, weather_answer,
-			sizeof(weather_answer) - 1, step - 2);
+				    sizeof(weather_answer) - 1, step - 2);
 	case FLOW_DELEGATE:
 		if (step == 0)
 			return tool_start(t, "peer_TestPeerAgentA",
-				json_pack("{s:s}", "task_description",
-					t->request_text ? t->request_text :
-					""));
+					  json_pack("{s:s}", "task_description",
+						    t->request_text
+							    ? t->request_text
+							    : ""));
 		if (step == 1)
-			return peer_progress(t, "TestPeerAgentA is working "
-				"on the delegated task", meta);
+			return peer_progress(t,
+					     "TestPeerAgentA is working "
+					     "on the delegated task",
+					     meta);
 		if (step == 2)
 			return peer_progress(t, peer_reply, meta);
 		if (step == 3)
 			return tool_result(t, "peer_TestPeerAgentA",
-				json_pack("{s:s,s:s}", "status", "success",
-					"response", peer_reply));
+					   json_pack("{s:s,s:s}", "status",
+						     "success", "response",
+						     peer_reply));
 		return answer_chunk(t, peer_answer, sizeof(peer_answer) - 1,
-			step - 4);
+				    step - 4);
 	}
 	return NULL;
 }
@@ -333,12 +338,14 @@ static json_t *artifact_update(const struct sim_task *t)
 	char body[256];
 
 	sim_hex_id(aid, sizeof(aid), "");
-	snprintf(body, sizeof(body), "# gwsim report\n\nTask %s produced "
-		"%zu characters of text.\n", t->id, t->text.len);
+	snprintf(body, sizeof(body),
+		 "# gwsim report\n\nTask %s produced "
+		 "%zu characters of text.\n",
+		 t->id, t->text.len);
 	json_object_set_new(a, "artifactId", json_string(aid));
 	json_object_set_new(a, "name", json_string("gwsim_report.md"));
-	json_object_set_new(a, "parts", json_pack("[o]",
-		text_part(body, strlen(body))));
+	json_object_set_new(a, "parts",
+			    json_pack("[o]", text_part(body, strlen(body))));
 	json_object_set_new(r, "append", json_false());
 	json_object_set_new(r, "artifact", a);
 	json_object_set_new(r, "contextId", json_string(t->context_id));
@@ -381,8 +388,10 @@ static json_t *final_task(struct sim_task *t, const char *state)
 		msg = agent_message(
 			t, json_pack("[o]", sized_text(t, t->final_bytes)));
 	else if (!strcmp(state, "completed"))
-		msg = agent_message(t, json_pack("[o]", text_part(
-			t->text.p ? t->text.p : "", t->text.len)));
+		msg = agent_message(
+			t,
+			json_pack("[o]", text_part(t->text.p ? t->text.p : "",
+						   t->text.len)));
 	json_object_set_new(r, "contextId", json_string(t->context_id));
 	json_object_set_new(r, "id", json_string(t->id));
 	json_object_set_new(r, "kind", json_string("task"));
@@ -478,8 +487,8 @@ static void agent_step(uint64_t arg)
 			char *big = sim_xmalloc(100 * 1024);
 
 			memset(big, 'x', 100 * 1024);
-			json_array_append_new(parts, text_part(big,
-				100 * 1024));
+			json_array_append_new(parts,
+					      text_part(big, 100 * 1024));
 			free(big);
 		}
 		emit(t, "status_update", status_update(t, parts, meta));
@@ -555,7 +564,7 @@ void sim_agent_submit(const struct sim_submit *sub, char task_id[SIM_ID_MAX])
 	sim_hex_id(t->id, sizeof(t->id), "gdk-task-");
 	sim_hex_id(t->sub_task_id, sizeof(t->sub_task_id), "a2a_subtask_");
 	sim_hex_id(t->call_id, sizeof(t->call_id), "call_");
-	t->call_id[29] = '\0';	/* "call_" + 24 hex, like OpenAI tool ids */
+	t->call_id[29] = '\0'; /* "call_" + 24 hex, like OpenAI tool ids */
 	t->context_id = sim_xstrdup(sub->context_id);
 	t->agent = sim_xstrdup(sub->agent);
 	t->request_text = sub->text ? truncate_text(sub->text) : NULL;
@@ -570,8 +579,8 @@ void sim_agent_submit(const struct sim_submit *sub, char task_id[SIM_ID_MAX])
 	else if (sub->text && strcasestr(sub->text, "delegate"))
 		t->flow = FLOW_DELEGATE;
 	t->events = directive(sub->text, "events", sim_cfg.events);
-	t->interval_ms = directive(sub->text, "interval_ms",
-		sim_cfg.interval_ms);
+	t->interval_ms =
+		directive(sub->text, "interval_ms", sim_cfg.interval_ms);
 	t->chunk = directive(sub->text, "chunk", sim_cfg.chunk_bytes);
 	if (!t->chunk)
 		t->chunk = 1;
@@ -670,23 +679,25 @@ json_t *sim_agent_status(const char *task_id)
 	json_object_set_new(row, "end_time", opt_int(end_ms));
 	json_object_set_new(row, "status",
 			    status ? json_string(status) : json_null());
-	json_object_set_new(row, "initial_request_text", t->request_text ?
-		json_string(t->request_text) : json_null());
+	json_object_set_new(row, "initial_request_text",
+			    t->request_text ? json_string(t->request_text)
+					    : json_null());
 	json_object_set_new(row, "total_input_tokens", json_null());
 	json_object_set_new(row, "total_output_tokens", json_null());
 	json_object_set_new(row, "total_cached_input_tokens", json_null());
 	json_object_set_new(row, "token_usage_details", json_null());
-	json_object_set_new(row, "execution_mode", json_string(t->background ?
-		"background" : "foreground"));
+	json_object_set_new(row, "execution_mode",
+			    json_string(t->background ? "background"
+						      : "foreground"));
 	json_object_set_new(row, "last_activity_time",
-		json_integer(t->last_ms));
+			    json_integer(t->last_ms));
 	json_object_set_new(row, "background_execution_enabled",
-		json_boolean(t->background));
+			    json_boolean(t->background));
 	json_object_set_new(row, "max_execution_time_ms",
-		opt_int(t->max_exec_ms));
+			    opt_int(t->max_exec_ms));
 	json_object_set_new(row, "session_id", json_string(t->context_id));
 	json_object_set_new(row, "events_buffered",
-		json_boolean(t->events_buffered));
+			    json_boolean(t->events_buffered));
 	json_object_set_new(row, "events_consumed", json_false());
 	running = !status && !end_ms;
 	out = json_object();
@@ -694,7 +705,7 @@ json_t *sim_agent_status(const char *task_id)
 	json_object_set_new(out, "is_running", json_boolean(running));
 	json_object_set_new(out, "is_background", json_boolean(t->background));
 	json_object_set_new(out, "can_reconnect",
-		json_boolean(t->background && running));
+			    json_boolean(t->background && running));
 	json_object_set_new(out, "error_message", json_null());
 	pthread_mutex_unlock(&ag.lock);
 	return out;

@@ -29,8 +29,9 @@
 
 enum MHD_Result sim_api_health(struct sim_req *r)
 {
-	return sim_reply_json(r, 200, json_pack("{s:s}", "status",
-		"A2A Web UI Backend is running"));
+	return sim_reply_json(r, 200,
+			      json_pack("{s:s}", "status",
+					"A2A Web UI Backend is running"));
 }
 
 /* GW/routers/config.py get_app_config with templates/webui.yaml values */
@@ -57,22 +58,21 @@ enum MHD_Result sim_api_config(struct sim_req *r)
 	json_object_set_new(vl, "projectDescriptionMax", json_integer(1000));
 	json_object_set_new(vl, "projectInstructionsMax", json_integer(4000));
 	json_object_set_new(vl, "projectFileDescriptionMax",
-		json_integer(1000));
+			    json_integer(1000));
 	json_object_set_new(vl, "maxPerFileUploadSizeBytes",
-		json_integer((json_int_t)sim_cfg.max_upload_bytes));
+			    json_integer((json_int_t)sim_cfg.max_upload_bytes));
 	json_object_set_new(vl, "maxBatchUploadSizeBytes",
-		json_integer(104857600));
+			    json_integer(104857600));
 	json_object_set_new(vl, "maxZipUploadSizeBytes",
-		json_integer(104857600));
-	json_object_set_new(vl, "maxProjectSizeBytes",
-		json_integer(104857600));
+			    json_integer(104857600));
+	json_object_set_new(vl, "maxProjectSizeBytes", json_integer(104857600));
 
 	json_object_set_new(o, "frontend_server_url", json_string(""));
 	json_object_set_new(o, "frontend_platform_server_url",
-		json_string("http://localhost:8001"));
+			    json_string("http://localhost:8001"));
 	json_object_set_new(o, "frontend_auth_login_url", json_string(""));
 	json_object_set_new(o, "frontend_use_authorization",
-		json_boolean(sim_cfg.token != NULL));
+			    json_boolean(sim_cfg.token != NULL));
 	json_object_set_new(o, "frontend_welcome_message", json_string(""));
 	json_object_set_new(o, "frontend_redirect_url", json_string(""));
 	json_object_set_new(o, "frontend_collect_feedback", json_false());
@@ -82,13 +82,14 @@ enum MHD_Result sim_api_config(struct sim_req *r)
 	json_object_set_new(o, "frontend_feature_enablement", fe);
 	json_object_set_new(o, "persistence_enabled", json_true());
 	json_object_set_new(o, "validation_limits", vl);
-	json_object_set_new(o, "tool_config_status", json_pack("{s:b}",
-		"text_to_speech", 0));
-	json_object_set_new(o, "tts_settings", json_pack("{s:b,s:s,s:s}",
-		"textToSpeech", 0, "engineTTS", "browser", "ttsProvider",
-		"gemini"));
-	json_object_set_new(o, "background_tasks_config", json_pack("{s:i}",
-		"default_timeout_ms", 3600000));
+	json_object_set_new(o, "tool_config_status",
+			    json_pack("{s:b}", "text_to_speech", 0));
+	json_object_set_new(o, "tts_settings",
+			    json_pack("{s:b,s:s,s:s}", "textToSpeech", 0,
+				      "engineTTS", "browser", "ttsProvider",
+				      "gemini"));
+	json_object_set_new(o, "background_tasks_config",
+			    json_pack("{s:i}", "default_timeout_ms", 3600000));
 	json_object_set_new(o, "identity_service_type", json_null());
 	return sim_reply_json(r, 200, o);
 }
@@ -106,19 +107,22 @@ static json_t *agent_card(const char *name)
 
 	ext = json_object();
 	json_object_set_new(ext, "description", json_null());
-	json_object_set_new(ext, "params", json_pack("{s:s}", "display_name",
-		name));
+	json_object_set_new(ext, "params",
+			    json_pack("{s:s}", "display_name", name));
 	json_object_set_new(ext, "required", json_null());
-	json_object_set_new(ext, "uri", json_string(
-		"https://solace.com/a2a/extensions/display-name"));
+	json_object_set_new(
+		ext, "uri",
+		json_string("https://solace.com/a2a/extensions/display-name"));
 	json_object_set_new(caps, "extensions", json_pack("[o]", ext));
 	json_object_set_new(caps, "pushNotifications", json_false());
 	json_object_set_new(caps, "stateTransitionHistory", json_false());
 	json_object_set_new(caps, "streaming", json_true());
 
 	skill = json_object();
-	snprintf(buf, sizeof(buf), "%s answers questions (gwsim built-in "
-		"agent).", name);
+	snprintf(buf, sizeof(buf),
+		 "%s answers questions (gwsim built-in "
+		 "agent).",
+		 name);
 	json_object_set_new(skill, "description", json_string(buf));
 	json_object_set_new(skill, "examples", json_null());
 	json_object_set_new(skill, "id", json_string("general_chat"));
@@ -126,16 +130,17 @@ static json_t *agent_card(const char *name)
 	json_object_set_new(skill, "name", json_string("General chat"));
 	json_object_set_new(skill, "outputModes", json_null());
 	json_object_set_new(skill, "security", json_null());
-	json_object_set_new(skill, "tags", json_pack("[s,s]", "chat",
-		"gwsim"));
+	json_object_set_new(skill, "tags", json_pack("[s,s]", "chat", "gwsim"));
 
 	json_object_set_new(c, "additionalInterfaces", json_null());
 	json_object_set_new(c, "capabilities", caps);
 	json_object_set_new(c, "defaultInputModes", json_pack("[s]", "text"));
-	json_object_set_new(c, "defaultOutputModes", json_pack("[s,s]",
-		"text", "file"));
-	snprintf(buf, sizeof(buf), "Simulated agent %s of the gwsim "
-		"reference gateway.", name);
+	json_object_set_new(c, "defaultOutputModes",
+			    json_pack("[s,s]", "text", "file"));
+	snprintf(buf, sizeof(buf),
+		 "Simulated agent %s of the gwsim "
+		 "reference gateway.",
+		 name);
 	json_object_set_new(c, "description", json_string(buf));
 	json_object_set_new(c, "documentationUrl", json_null());
 	json_object_set_new(c, "iconUrl", json_null());
@@ -148,9 +153,9 @@ static json_t *agent_card(const char *name)
 	json_object_set_new(c, "signatures", json_null());
 	json_object_set_new(c, "skills", json_pack("[o]", skill));
 	json_object_set_new(c, "supportsAuthenticatedExtendedCard",
-		json_null());
+			    json_null());
 	snprintf(buf, sizeof(buf), "solace:gwsim/a2a/v1/agent/request/%s",
-		name);
+		 name);
 	json_object_set_new(c, "url", json_string(buf));
 	json_object_set_new(c, "version", json_string("1.0.0"));
 	return c;
@@ -186,15 +191,17 @@ enum MHD_Result sim_api_sessions_list(struct sim_req *r)
 	if (source && strcmp(source, "chat") && strcmp(source, "scheduler")) {
 		char msg[1024];
 
-		snprintf(msg, sizeof(msg), "Invalid source filter: %.900s. "
-			"Must be one of: chat, scheduler", source);
+		snprintf(msg, sizeof(msg),
+			 "Invalid source filter: %.900s. "
+			 "Must be one of: chat, scheduler",
+			 source);
 		return sim_reply_error(r, 400, msg);
 	}
 	/* no projects and no scheduler sessions exist here */
 	out = sim_session_list((unsigned)page, (unsigned)size,
-		sim_req_arg(r, "agent_id"), NULL,
-		(source && !strcmp(source, "scheduler")) ||
-		(project && *project));
+			       sim_req_arg(r, "agent_id"), NULL,
+			       (source && !strcmp(source, "scheduler")) ||
+				       (project && *project));
 	return sim_reply_json(r, 200, out);
 }
 
@@ -211,9 +218,10 @@ enum MHD_Result sim_api_sessions_search(struct sim_req *r)
 	if (json_object_size(d))
 		return sim_reply_invalid(r, "Validation error", d);
 	json_decref(d);
-	return sim_reply_json(r, 200, sim_session_list((unsigned)page,
-		(unsigned)size, sim_req_arg(r, "agent_id"), q,
-		project && *project));
+	return sim_reply_json(r, 200,
+			      sim_session_list((unsigned)page, (unsigned)size,
+					       sim_req_arg(r, "agent_id"), q,
+					       project && *project));
 }
 
 enum MHD_Result sim_api_session_get(struct sim_req *r)
@@ -235,8 +243,9 @@ enum MHD_Result sim_api_session_patch(struct sim_req *r)
 	char msg[512];
 
 	if (r->body_over)
-		return sim_reply_error(r, 400, "There was an error parsing "
-			"the body");
+		return sim_reply_error(r, 400,
+				       "There was an error parsing "
+				       "the body");
 	body = sim_valid_body(r, &rc);
 	if (!body)
 		return rc;
@@ -248,7 +257,7 @@ enum MHD_Result sim_api_session_patch(struct sim_req *r)
 	if (!json_is_string(name)) {
 		json_decref(body);
 		return sim_reply_invalid1(r, "name",
-			"Input should be a valid string");
+					  "Input should be a valid string");
 	}
 	if (sim_valid_blank_id(r->param[0])) {
 		json_decref(body);
@@ -302,8 +311,9 @@ static enum MHD_Result reply_submit(struct sim_req *r, json_t *out)
 			return MHD_NO;
 		}
 		MHD_add_response_header(resp, "content-type",
-			sim_cfg.garbage == SIM_GARBAGE_NONJSON ?
-			"text/html; charset=utf-8" : "text/plain");
+					sim_cfg.garbage == SIM_GARBAGE_NONJSON
+						? "text/html; charset=utf-8"
+						: "text/plain");
 		return sim_reply(r, 200, resp);
 	}
 }
@@ -320,9 +330,10 @@ enum MHD_Result sim_api_message(struct sim_req *r, bool streaming)
 
 	if (r->body_over)
 		/* gateway_max_message_size_bytes: the §3 422 quirk */
-		return sim_reply_invalid(r, "Validation failed",
+		return sim_reply_invalid(
+			r, "Validation failed",
 			json_pack("{s:[s]}", "message",
-				"Input should be a valid string"));
+				  "Input should be a valid string"));
 	body = sim_valid_body(r, &rc);
 	if (!body)
 		return rc;
@@ -335,16 +346,17 @@ enum MHD_Result sim_api_message(struct sim_req *r, bool streaming)
 	json_decref(d);
 	msg = json_object_get(json_object_get(body, "params"), "message");
 	meta = json_object_get(msg, "metadata");
-	agent = json_is_object(meta) ? json_object_get(meta, "agent_name") :
-		NULL;
+	agent = json_is_object(meta) ? json_object_get(meta, "agent_name")
+				     : NULL;
 	if (!sim_valid_truthy(agent)) {
 		json_decref(body);
-		return sim_reply_error(r, 422, "Missing 'agent_name' in "
-			"request payload message metadata.");
+		return sim_reply_error(r, 422,
+				       "Missing 'agent_name' in "
+				       "request payload message metadata.");
 	}
-	agent_name = json_is_string(agent) ?
-		sim_xstrdup(json_string_value(agent)) :
-		sim_json_dumps(agent, SIM_JSON_COMPACT, NULL);
+	agent_name = json_is_string(agent)
+			     ? sim_xstrdup(json_string_value(agent))
+			     : sim_json_dumps(agent, SIM_JSON_COMPACT, NULL);
 	ctx = json_object_get(msg, "contextId");
 	if (json_is_string(ctx)) {
 		context_id = sim_valid_strip(json_string_value(ctx));
@@ -358,7 +370,7 @@ enum MHD_Result sim_api_message(struct sim_req *r, bool streaming)
 		if (streaming)
 			sim_session_ensure(context_id, agent_name);
 		snprintf(session, sizeof(session), "%.*s", SIM_ID_MAX - 1,
-			context_id);
+			 context_id);
 	} else if (streaming) {
 		sim_session_create(agent_name, session);
 	} else {
@@ -372,8 +384,8 @@ enum MHD_Result sim_api_message(struct sim_req *r, bool streaming)
 	sub.background = sim_valid_truthy(
 		json_object_get(meta, "backgroundExecutionEnabled"));
 	if (json_is_integer(json_object_get(meta, "maxExecutionTimeMs")))
-		sub.max_exec_ms = json_integer_value(json_object_get(meta,
-			"maxExecutionTimeMs"));
+		sub.max_exec_ms = json_integer_value(
+			json_object_get(meta, "maxExecutionTimeMs"));
 	if (sub.background && !sub.max_exec_ms)
 		sub.max_exec_ms = 3600000;
 	sim_agent_submit(&sub, task_id);
@@ -389,18 +401,18 @@ enum MHD_Result sim_api_message(struct sim_req *r, bool streaming)
 	json_object_set_new(result, "history", json_null());
 	json_object_set_new(result, "id", json_string(task_id));
 	json_object_set_new(result, "kind", json_string("task"));
-	json_object_set_new(result, "metadata", json_pack("{s:s}",
-		"agent_name", agent_name));
+	json_object_set_new(result, "metadata",
+			    json_pack("{s:s}", "agent_name", agent_name));
 	json_object_set_new(result, "status", status);
 	out = json_object();
 	/* pydantic's str | int: 1.0 and true validate (and echo) as ints */
 	idv = json_object_get(body, "id");
 	if (json_is_real(idv))
-		json_object_set_new(out, "id",
+		json_object_set_new(
+			out, "id",
 			json_integer((json_int_t)json_real_value(idv)));
 	else if (json_is_boolean(idv))
-		json_object_set_new(out, "id",
-			json_integer(json_is_true(idv)));
+		json_object_set_new(out, "id", json_integer(json_is_true(idv)));
 	else
 		json_object_set_new(out, "id", json_incref(idv));
 	json_object_set_new(out, "jsonrpc", json_string("2.0"));
@@ -440,8 +452,9 @@ enum MHD_Result sim_api_subscribe(struct sim_req *r)
 		return sim_reply_error(r, 503, msg);
 	}
 	if (!resp)
-		return sim_reply_error(r, 500, "Failed to establish SSE "
-			"connection: server shutting down");
+		return sim_reply_error(r, 500,
+				       "Failed to establish SSE "
+				       "connection: server shutting down");
 	return sim_reply(r, 200, resp);
 }
 
@@ -454,8 +467,9 @@ enum MHD_Result sim_api_cancel(struct sim_req *r)
 	char msg[512];
 
 	if (r->body_over)
-		return sim_reply_error(r, 400, "There was an error parsing "
-			"the body");
+		return sim_reply_error(r, 400,
+				       "There was an error parsing "
+				       "the body");
 	body = sim_valid_body(r, &rc);
 	if (!body)
 		return rc;
@@ -466,21 +480,25 @@ enum MHD_Result sim_api_cancel(struct sim_req *r)
 		return sim_reply_invalid(r, "Validation error", d);
 	}
 	json_decref(d);
-	id = json_string_value(json_object_get(json_object_get(body, "params"),
-		"id"));
+	id = json_string_value(
+		json_object_get(json_object_get(body, "params"), "id"));
 	if (strcmp(id, r->param[0])) {
 		json_decref(body);
-		return sim_reply_error(r, 400, "Task ID in URL path does not "
-			"match task ID in payload.");
+		return sim_reply_error(r, 400,
+				       "Task ID in URL path does not "
+				       "match task ID in payload.");
 	}
 	json_decref(body);
 	if (sim_agent_cancel(r->param[0])) {
-		snprintf(msg, sizeof(msg), "No active task context found for "
-			"task ID: %.400s", r->param[0]);
+		snprintf(msg, sizeof(msg),
+			 "No active task context found for "
+			 "task ID: %.400s",
+			 r->param[0]);
 		return sim_reply_error(r, 404, msg);
 	}
-	return sim_reply_json(r, 202, json_pack("{s:s}", "message",
-		"Cancellation request sent"));
+	return sim_reply_json(r, 202,
+			      json_pack("{s:s}", "message",
+					"Cancellation request sent"));
 }
 
 enum MHD_Result sim_api_task_status(struct sim_req *r)
@@ -490,14 +508,14 @@ enum MHD_Result sim_api_task_status(struct sim_req *r)
 
 	if (!s) {
 		snprintf(msg, sizeof(msg), "Task %.400s not found",
-			r->param[0]);
+			 r->param[0]);
 		return sim_reply_error(r, 404, msg);
 	}
 	return sim_reply_json(r, 200, s);
 }
 
-#define STAT(o, name) json_object_set_new(o, #name, \
-	json_integer((json_int_t)SIM_GET(name)))
+#define STAT(o, name) \
+	json_object_set_new(o, #name, json_integer((json_int_t)SIM_GET(name)))
 
 enum MHD_Result sim_api_stats(struct sim_req *r)
 {
@@ -512,17 +530,17 @@ enum MHD_Result sim_api_stats(struct sim_req *r)
 	STAT(o, streams_ended);
 	STAT(o, stream_disconnects);
 	json_object_set_new(o, "active_subscriptions",
-		json_integer((json_int_t)c.active_connections));
+			    json_integer((json_int_t)c.active_connections));
 	json_object_set_new(o, "buffered_tasks",
-		json_integer((json_int_t)c.buffered_tasks));
+			    json_integer((json_int_t)c.buffered_tasks));
 	json_object_set_new(o, "prior_connections",
-		json_integer((json_int_t)c.prior_connections));
+			    json_integer((json_int_t)c.prior_connections));
 	STAT(o, tasks_submitted);
 	STAT(o, tasks_completed);
 	STAT(o, tasks_canceled);
 	STAT(o, tasks_unknown_agent);
-	json_object_set_new(o, "tasks", json_integer((json_int_t)
-		sim_agent_count()));
+	json_object_set_new(o, "tasks",
+			    json_integer((json_int_t)sim_agent_count()));
 	STAT(o, background_task_cache);
 	STAT(o, events_generated);
 	STAT(o, events_sent);
@@ -532,10 +550,10 @@ enum MHD_Result sim_api_stats(struct sim_req *r)
 	STAT(o, buffers_purged);
 	STAT(o, queues_detached);
 	STAT(o, pings_sent);
-	json_object_set_new(o, "sessions", json_integer((json_int_t)
-		sim_session_count()));
-	json_object_set_new(o, "artifacts", json_integer((json_int_t)
-		sim_artifact_count()));
+	json_object_set_new(o, "sessions",
+			    json_integer((json_int_t)sim_session_count()));
+	json_object_set_new(o, "artifacts",
+			    json_integer((json_int_t)sim_artifact_count()));
 	STAT(o, uploads);
 	STAT(o, upload_bytes);
 	STAT(o, downloads);
@@ -567,8 +585,8 @@ enum MHD_Result sim_api_stats(struct sim_req *r)
 			    json_integer((json_int_t)sc.queue_max));
 	json_object_set_new(o, "service_busy",
 			    json_integer((json_int_t)sc.busy));
-	json_object_set_new(o, "timers_pending", json_integer((json_int_t)
-		sim_timer_pending()));
+	json_object_set_new(o, "timers_pending",
+			    json_integer((json_int_t)sim_timer_pending()));
 	json_object_set_new(o, "rss_kb", json_integer(sim_rss_kb()));
 	/* the clock of --pause-at-s, so a test can aim at the stall */
 	up_ms = (sim_now_ns() - sim_cfg.start_ns) / SIM_NS_PER_MS;
@@ -583,12 +601,13 @@ enum MHD_Result sim_api_introspect(struct sim_req *r)
 
 	sim_sse_counts(&c);
 	json_object_set_new(o, "active_connections",
-		json_integer((json_int_t)c.active_connections));
-	json_object_set_new(o, "background_task_cache",
+			    json_integer((json_int_t)c.active_connections));
+	json_object_set_new(
+		o, "background_task_cache",
 		json_integer((json_int_t)SIM_GET(background_task_cache)));
 	json_object_set_new(o, "prior_connections",
-		json_integer((json_int_t)c.prior_connections));
+			    json_integer((json_int_t)c.prior_connections));
 	json_object_set_new(o, "buffered_tasks",
-		json_integer((json_int_t)c.buffered_tasks));
+			    json_integer((json_int_t)c.buffered_tasks));
 	return sim_reply_json(r, 200, o);
 }

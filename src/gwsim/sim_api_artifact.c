@@ -24,7 +24,7 @@
  * (*rc) and returns -1.
  */
 static int session_context(struct sim_req *r, const char *sid,
-	enum MHD_Result *rc)
+			   enum MHD_Result *rc)
 {
 	if (sim_valid_blank_id(sid)) {
 		*rc = sim_reply_error(r, 404, "No valid context provided.");
@@ -32,7 +32,7 @@ static int session_context(struct sim_req *r, const char *sid,
 	}
 	if (!sim_session_exists(sid)) {
 		*rc = sim_reply_error(r, 404,
-			"Session not found or access denied.");
+				      "Session not found or access denied.");
 		return -1;
 	}
 	return 0;
@@ -56,8 +56,7 @@ struct download {
 	size_t len;
 };
 
-static ssize_t download_reader(void *cls, uint64_t pos, char *buf,
-	size_t max)
+static ssize_t download_reader(void *cls, uint64_t pos, char *buf, size_t max)
 {
 	struct download *dl = cls;
 	size_t n;
@@ -86,8 +85,8 @@ static bool is_text_mime(const char *m)
 
 /* Stream len bytes of ref's blob (takes the blob reference). */
 static enum MHD_Result send_artifact(struct sim_req *r, const char *filename,
-	struct sim_artifact_ref *ref, size_t len, bool truncated,
-	const char *etag)
+				     struct sim_artifact_ref *ref, size_t len,
+				     bool truncated, const char *etag)
 {
 	struct download *dl = sim_xcalloc(1, sizeof(*dl));
 	struct MHD_Response *resp;
@@ -97,15 +96,17 @@ static enum MHD_Result send_artifact(struct sim_req *r, const char *filename,
 	dl->blob = ref->blob;
 	dl->len = len;
 	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 64 * 1024,
-		download_reader, dl, download_free);
+						 download_reader, dl,
+						 download_free);
 	if (!resp) {
 		download_free(dl);
 		return MHD_NO;
 	}
 	/* Starlette appends the charset to text media types */
 	snprintf(ctype, sizeof(ctype), "%s%s", ref->mime,
-		is_text_mime(ref->mime) && !strstr(ref->mime, "charset") ?
-		"; charset=utf-8" : "");
+		 is_text_mime(ref->mime) && !strstr(ref->mime, "charset")
+			 ? "; charset=utf-8"
+			 : "");
 	MHD_add_response_header(resp, "content-type", ctype);
 	sim_buf_init(&cd, 1 << 20);
 	sim_buf_adds(&cd, "attachment; filename*=UTF-8''");
@@ -119,7 +120,7 @@ static enum MHD_Result send_artifact(struct sim_req *r, const char *filename,
 	}
 	if (etag) {
 		MHD_add_response_header(resp, "cache-control",
-			"private, max-age=3600");
+					"private, max-age=3600");
 		MHD_add_response_header(resp, "etag", etag);
 	}
 	SIM_COUNT(downloads);
@@ -146,19 +147,19 @@ enum MHD_Result sim_api_artifact_get(struct sim_req *r)
 			x = strtoll(v, &end, 10);
 			if (end == v || *end)
 				err = "Input should be a valid integer, unable "
-					"to parse string as an integer";
+				      "to parse string as an integer";
 			else if (x < 1)
 				err = "Input should be greater than or equal "
-					"to 1";
+				      "to 1";
 			else if (x > 1048576)
 				err = "Input should be less than or equal to "
-					"1048576";
+				      "1048576";
 			else
 				max_bytes = x;
 		}
 		if (err)
 			json_object_set_new(d, "query.max_bytes",
-				json_pack("[s]", err));
+					    json_pack("[s]", err));
 	}
 	if (json_object_size(d))
 		return sim_reply_invalid(r, "Validation error", d);
@@ -179,8 +180,9 @@ enum MHD_Result sim_api_artifact_get(struct sim_req *r)
 				k--;
 			if (k && ref.blob->data[k - 1] >= 0xc0) {
 				unsigned char lead = ref.blob->data[k - 1];
-				size_t need = lead >= 0xf0 ? 4 : lead >= 0xe0 ?
-					3 : 2;
+				size_t need = lead >= 0xf0   ? 4
+					      : lead >= 0xe0 ? 3
+							     : 2;
 
 				if (len - (k - 1) < need)
 					len = k - 1;
@@ -197,8 +199,8 @@ enum MHD_Result sim_api_artifact_versions(struct sim_req *r)
 
 	if (session_context(r, r->param[0], &rc))
 		return rc;
-	return sim_reply_json(r, 200, sim_artifact_versions(r->param[0],
-		r->param[1]));
+	return sim_reply_json(r, 200,
+			      sim_artifact_versions(r->param[0], r->param[1]));
 }
 
 /* get_specific_artifact_version + load_artifact_content_or_metadata */
@@ -217,31 +219,37 @@ enum MHD_Result sim_api_artifact_version_get(struct sim_req *r)
 
 		ver = strtoll(v, &end, 10);
 		if (end == v || *end) {
-			snprintf(msg, sizeof(msg), "Invalid version specified: "
-				"'%.300s'. Must be a positive integer string "
-				"or 'latest'.", v);
+			snprintf(msg, sizeof(msg),
+				 "Invalid version specified: "
+				 "'%.300s'. Must be a positive integer string "
+				 "or 'latest'.",
+				 v);
 			return sim_reply_error(r, 400, msg);
 		}
 		if (ver < 0) {
 			/* no "invalid version" in SAM's message: a 500 */
-			snprintf(msg, sizeof(msg), "Version number must be a "
-				"positive integer. Got: %lld", ver);
+			snprintf(msg, sizeof(msg),
+				 "Version number must be a "
+				 "positive integer. Got: %lld",
+				 ver);
 			return sim_reply_error(r, 500, msg);
 		}
 	}
 	if (sim_artifact_get(r->param[0], r->param[1], (long)ver, &ref)) {
 		if (ver < 0)
-			snprintf(msg, sizeof(msg), "Artifact '%.300s' has no "
-				"versions available to determine 'latest'.",
-				r->param[1]);
+			snprintf(msg, sizeof(msg),
+				 "Artifact '%.300s' has no "
+				 "versions available to determine 'latest'.",
+				 r->param[1]);
 		else
-			snprintf(msg, sizeof(msg), "Artifact '%.300s' version "
-				"%lld not found or has no data.", r->param[1],
-				ver);
+			snprintf(msg, sizeof(msg),
+				 "Artifact '%.300s' version "
+				 "%lld not found or has no data.",
+				 r->param[1], ver);
 		return sim_reply_error(r, 404, msg);
 	}
 	snprintf(etag_src, sizeof(etag_src), "%s-v%u", r->param[1],
-		ref.version);
+		 ref.version);
 	sim_md5_hex(etag_src, strlen(etag_src), md5);
 	snprintf(etag, sizeof(etag), "\"%s\"", md5);
 	return send_artifact(r, r->param[1], &ref, ref.blob->len, false, etag);

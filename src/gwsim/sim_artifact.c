@@ -44,7 +44,7 @@ struct art_session {
 
 static struct {
 	pthread_mutex_t lock;
-	struct sim_map art;	/* session id -> struct art_session */
+	struct sim_map art; /* session id -> struct art_session */
 	size_t nartifacts;
 } st = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
@@ -77,8 +77,8 @@ static void art_session_free(void *p)
 }
 
 void sim_artifact_put(const char *sid, const char *filename,
-	struct sim_blob *blob, const char *mime, json_t *metadata,
-	unsigned *version, char created[40])
+		      struct sim_blob *blob, const char *mime, json_t *metadata,
+		      unsigned *version, char created[40])
 {
 	struct art_session *as;
 	struct artifact *a;
@@ -121,7 +121,7 @@ static struct artifact *artifact_find(const char *sid, const char *filename)
 }
 
 int sim_artifact_get(const char *sid, const char *filename, long version,
-	struct sim_artifact_ref *out)
+		     struct sim_artifact_ref *out)
 {
 	struct artifact *a;
 	struct version *v;
@@ -174,7 +174,7 @@ static void list_one(const char *key, void *val, void *arg)
 	v = &a->v[a->nv - 1];
 	sim_buf_init(&uri, 1 << 20);
 	sim_buf_addf(&uri, "artifact://%s/sam_dev_user/%s/%s", APP_NAME,
-		lc->sid, key);
+		     lc->sid, key);
 	schema = json_object();
 	json_object_set_new(schema, "type", json_string(v->mime));
 	json_object_set_new(schema, "inferred", json_false());
@@ -185,18 +185,18 @@ static void list_one(const char *key, void *val, void *arg)
 	json_object_set_new(o, "mime_type", json_string(v->mime));
 	json_object_set_new(o, "size", json_integer((json_int_t)v->blob->len));
 	json_object_set_new(o, "last_modified", json_string(v->created));
-	json_object_set_new(o, "description", meta_str(v->metadata,
-		"description", "No description provided"));
+	json_object_set_new(o, "description",
+			    meta_str(v->metadata, "description",
+				     "No description provided"));
 	json_object_set_new(o, "schema", schema);
 	json_object_set_new(o, "uri", json_string(uri.p));
 	json_object_set_new(o, "version", json_integer((json_int_t)a->nv - 1));
 	json_object_set_new(o, "version_count",
-		json_integer((json_int_t)a->nv));
-	json_object_set_new(o, "source", meta_str(v->metadata, "source",
-		NULL));
+			    json_integer((json_int_t)a->nv));
+	json_object_set_new(o, "source", meta_str(v->metadata, "source", NULL));
 	json_object_set_new(o, "tags", json_pack("[s]", "__user_uploaded"));
-	json_object_set_new(o, "source_project_id", meta_str(v->metadata,
-		"source_project_id", NULL));
+	json_object_set_new(o, "source_project_id",
+			    meta_str(v->metadata, "source_project_id", NULL));
 	json_array_append_new(lc->out, o);
 	sim_buf_release(&uri);
 }

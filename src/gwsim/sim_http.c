@@ -87,9 +87,10 @@ static enum sim_method parse_method(const char *m)
 		const char *name;
 		enum sim_method m;
 	} tab[] = {
-		{ "GET", SIM_GET }, { "HEAD", SIM_HEAD }, { "POST", SIM_POST },
-		{ "PUT", SIM_PUT }, { "PATCH", SIM_PATCH },
-		{ "DELETE", SIM_DELETE }, { "OPTIONS", SIM_OPTIONS },
+		{ "GET", SIM_GET },	    { "HEAD", SIM_HEAD },
+		{ "POST", SIM_POST },	    { "PUT", SIM_PUT },
+		{ "PATCH", SIM_PATCH },	    { "DELETE", SIM_DELETE },
+		{ "OPTIONS", SIM_OPTIONS },
 	};
 	size_t i;
 
@@ -101,7 +102,7 @@ static enum sim_method parse_method(const char *m)
 
 /* 401 from the auth middleware: {"detail": ...} bodies, no CORS. */
 static enum MHD_Result reply_auth(struct sim_req *r, const char *detail,
-	const char *type)
+				  const char *type)
 {
 	json_t *o = json_object();
 
@@ -115,10 +116,14 @@ static enum MHD_Result reply_auth(struct sim_req *r, const char *detail,
 static bool auth_exempt(const char *path)
 {
 	static const char *const skip[] = {
-		"/api/v1/config", "/api/v1/auth/callback",
-		"/api/v1/auth/tool/callback", "/api/v1/auth/login",
-		"/api/v1/auth/refresh", "/api/v1/csrf-token",
-		"/api/v1/platform/", "/health",
+		"/api/v1/config",
+		"/api/v1/auth/callback",
+		"/api/v1/auth/tool/callback",
+		"/api/v1/auth/login",
+		"/api/v1/auth/refresh",
+		"/api/v1/csrf-token",
+		"/api/v1/platform/",
+		"/health",
 	};
 	size_t i;
 
@@ -142,7 +147,7 @@ static enum MHD_Result check_auth(struct sim_req *r, bool *denied)
 	if (!tok || !*tok) {
 		*denied = true;
 		return reply_auth(r, "Not authenticated",
-			"authentication_required");
+				  "authentication_required");
 	}
 	if (strcmp(tok, sim_cfg.token)) {
 		*denied = true;
@@ -157,7 +162,8 @@ struct redirect_ctx {
 };
 
 static enum MHD_Result add_query_arg(void *cls, enum MHD_ValueKind kind,
-	const char *key, size_t klen, const char *value, size_t vlen)
+				     const char *key, size_t klen,
+				     const char *value, size_t vlen)
 {
 	struct redirect_ctx *rc = cls;
 
@@ -205,12 +211,12 @@ static enum MHD_Result try_redirect(struct sim_req *r, bool *done)
 			     host ? host : "localhost");
 		sim_pct_encode(&loc, alt);
 		MHD_get_connection_values_n(r->conn, MHD_GET_ARGUMENT_KIND,
-			add_query_arg, &rc);
+					    add_query_arg, &rc);
 		resp = MHD_create_response_from_buffer(0, NULL,
-			MHD_RESPMEM_PERSISTENT);
+						       MHD_RESPMEM_PERSISTENT);
 		if (resp)
 			MHD_add_response_header(resp, "location",
-				loc.p ? loc.p : "/");
+						loc.p ? loc.p : "/");
 		sim_buf_release(&loc);
 		free(alt);
 		*done = true;
@@ -300,7 +306,7 @@ static void reset_connection(struct MHD_Connection *c)
 	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
 	if (ci)
 		setsockopt(ci->connect_fd, SOL_SOCKET, SO_LINGER, &lg,
-			sizeof(lg));
+			   sizeof(lg));
 }
 
 /*
@@ -326,10 +332,10 @@ static void req_begin(struct sim_req *r, const char *url, const char *method)
 	r->begun = true;
 	r->method = parse_method(method);
 	r->path = sim_xstrdup(url);
-	r->route = sim_route_find(r->path, r->method, r->param,
-				  &r->wrong_method);
+	r->route =
+		sim_route_find(r->path, r->method, r->param, &r->wrong_method);
 	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
-		MHD_HTTP_HEADER_CONTENT_LENGTH);
+					 MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl) {
 		char *end;
 		unsigned long long v = strtoull(cl, &end, 10);
@@ -348,8 +354,9 @@ static void req_begin(struct sim_req *r, const char *url, const char *method)
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
-	const char *url, const char *method, const char *version,
-	const char *upload_data, size_t *upload_data_size, void **con_cls)
+				  const char *url, const char *method,
+				  const char *version, const char *upload_data,
+				  size_t *upload_data_size, void **con_cls)
 {
 	struct sim_req *r = *con_cls;
 
@@ -372,11 +379,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 	}
 	if (*upload_data_size) {
 		if (r->route && r->route->body) {
-			r->route->body->feed(r, upload_data,
-					     *upload_data_size);
-		} else if (!r->body_over &&
-			   sim_buf_add(&r->body, upload_data,
-				*upload_data_size)) {
+			r->route->body->feed(r, upload_data, *upload_data_size);
+		} else if (!r->body_over && sim_buf_add(&r->body, upload_data,
+							*upload_data_size)) {
 			/* over the cap: keep reading, drop the bytes */
 			r->body_over = true;
 			sim_buf_release(&r->body);
@@ -391,16 +396,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c,
 
 static const char *method_name(enum sim_method m)
 {
-	static const char *const names[] = {
-		"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS",
-		"OTHER"
-	};
+	static const char *const names[] = { "GET",	"HEAD",	 "POST",
+					     "PUT",	"PATCH", "DELETE",
+					     "OPTIONS", "OTHER" };
 
 	return names[m];
 }
 
 static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
-	enum MHD_RequestTerminationCode toe)
+			 enum MHD_RequestTerminationCode toe)
 {
 	struct sim_req *r = *con_cls;
 
@@ -411,8 +415,9 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 	if (sim_cfg.verbose && r->begun)
 		sim_log("%s %s -> %u%s (%.3f ms)", method_name(r->method),
 			r->path, r->status,
-			toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" :
-			" [terminated]",
+			toe == MHD_REQUEST_TERMINATED_COMPLETED_OK
+				? ""
+				: " [terminated]",
 			(double)(sim_now_ns() - r->t0_ns) / 1e6);
 	sim_buf_release(&r->body);
 	if (r->route && r->route->body)
@@ -426,7 +431,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 }
 
 static void on_connection(void *cls, struct MHD_Connection *c,
-	void **socket_context, enum MHD_ConnectionNotificationCode toe)
+			  void **socket_context,
+			  enum MHD_ConnectionNotificationCode toe)
 {
 	(void)cls;
 	(void)socket_context;
@@ -436,12 +442,12 @@ static void on_connection(void *cls, struct MHD_Connection *c,
 		if (sim_cfg.sndbuf > 0) {
 			const union MHD_ConnectionInfo *ci;
 
-			ci = MHD_get_connection_info(c,
-				MHD_CONNECTION_INFO_CONNECTION_FD);
+			ci = MHD_get_connection_info(
+				c, MHD_CONNECTION_INFO_CONNECTION_FD);
 			if (ci)
 				setsockopt(ci->connect_fd, SOL_SOCKET,
-					SO_SNDBUF, &sim_cfg.sndbuf,
-					sizeof(sim_cfg.sndbuf));
+					   SO_SNDBUF, &sim_cfg.sndbuf,
+					   sizeof(sim_cfg.sndbuf));
 		}
 	} else {
 		SIM_SUB(connections_open, 1);
@@ -449,7 +455,7 @@ static void on_connection(void *cls, struct MHD_Connection *c,
 }
 
 static enum MHD_Result on_accept(void *cls, const struct sockaddr *addr,
-	socklen_t addrlen)
+				 socklen_t addrlen)
 {
 	(void)cls;
 	(void)addr;
@@ -539,7 +545,7 @@ int sim_http_start(unsigned *bound_port)
 		flags |= MHD_USE_IPv6;
 	} else {
 		return sim_error("--listen %s: not an IPv4 or IPv6 address",
-			sim_cfg.listen);
+				 sim_cfg.listen);
 	}
 	if (sim_cfg.verbose)
 		flags |= MHD_USE_ERROR_LOG;
@@ -550,8 +556,8 @@ int sim_http_start(unsigned *bound_port)
 		flags |= MHD_USE_TLS;
 	else
 		tls[0].option = MHD_OPTION_END;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY
-	    && rl.rlim_cur < (rlim_t)limit + 64)
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < (rlim_t)limit + 64)
 		limit = rl.rlim_cur > 128 ? (unsigned)rl.rlim_cur - 64 : 64;
 	/* one option and its values a line (clang-format would pack them) */
 	/* clang-format off */
@@ -570,8 +576,8 @@ int sim_http_start(unsigned *bound_port)
 	/* clang-format on */
 	if (!http.d)
 		return sim_error("cannot listen on %s port %u (MHD_start_daemon"
-			" failed; address in use?)", sim_cfg.listen,
-			sim_cfg.port);
+				 " failed; address in use?)",
+				 sim_cfg.listen, sim_cfg.port);
 	di = MHD_get_daemon_info(http.d, MHD_DAEMON_INFO_BIND_PORT);
 	*bound_port = di ? di->port : sim_cfg.port;
 	return 0;

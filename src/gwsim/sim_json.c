@@ -54,13 +54,13 @@ static size_t utf8_decode(const unsigned char *p, size_t n, uint32_t *cp)
 	}
 	if ((p[0] & 0xf0) == 0xe0 && n >= 3) {
 		*cp = (uint32_t)(p[0] & 0x0f) << 12 |
-			(uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
+		      (uint32_t)(p[1] & 0x3f) << 6 | (p[2] & 0x3f);
 		return 3;
 	}
 	if ((p[0] & 0xf8) == 0xf0 && n >= 4) {
 		*cp = (uint32_t)(p[0] & 0x07) << 18 |
-			(uint32_t)(p[1] & 0x3f) << 12 |
-			(uint32_t)(p[2] & 0x3f) << 6 | (p[3] & 0x3f);
+		      (uint32_t)(p[1] & 0x3f) << 12 |
+		      (uint32_t)(p[2] & 0x3f) << 6 | (p[3] & 0x3f);
 		return 4;
 	}
 	*cp = 0xfffd;
@@ -85,8 +85,7 @@ static bool needs_escape(unsigned char c, bool ascii)
 	return c == '"' || c == '\\' || c < 0x20 || (ascii && c >= 0x7f);
 }
 
-static int dump_string(const char *s, size_t n, bool ascii,
-	struct sim_buf *b)
+static int dump_string(const char *s, size_t n, bool ascii, struct sim_buf *b)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t i = 0;
@@ -109,14 +108,29 @@ static int dump_string(const char *s, size_t n, bool ascii,
 			continue;
 		}
 		switch (c) {
-		case '"': short_esc = "\\\""; break;
-		case '\\': short_esc = "\\\\"; break;
-		case '\n': short_esc = "\\n"; break;
-		case '\r': short_esc = "\\r"; break;
-		case '\t': short_esc = "\\t"; break;
-		case '\b': short_esc = "\\b"; break;
-		case '\f': short_esc = "\\f"; break;
-		default: break;
+		case '"':
+			short_esc = "\\\"";
+			break;
+		case '\\':
+			short_esc = "\\\\";
+			break;
+		case '\n':
+			short_esc = "\\n";
+			break;
+		case '\r':
+			short_esc = "\\r";
+			break;
+		case '\t':
+			short_esc = "\\t";
+			break;
+		case '\b':
+			short_esc = "\\b";
+			break;
+		case '\f':
+			short_esc = "\\f";
+			break;
+		default:
+			break;
 		}
 		if (short_esc) {
 			if (sim_buf_adds(b, short_esc))
@@ -185,8 +199,8 @@ static int dump_real(double d, struct sim_buf *b)
 				i += nd - 1;
 			}
 			i += snprintf(out + i, sizeof(out) - (size_t)i,
-				"e%c%02d", exp10 < 0 ? '-' : '+',
-				exp10 < 0 ? -exp10 : exp10);
+				      "e%c%02d", exp10 < 0 ? '-' : '+',
+				      exp10 < 0 ? -exp10 : exp10);
 		} else if (exp10 < 0) {
 			int z;
 
@@ -204,7 +218,7 @@ static int dump_real(double d, struct sim_buf *b)
 			out[i++] = '.';
 			if (nd > exp10 + 1) {
 				memcpy(out + i, mant + exp10 + 1,
-					(size_t)(nd - exp10 - 1));
+				       (size_t)(nd - exp10 - 1));
 				i += nd - exp10 - 1;
 			} else {
 				out[i++] = '0';
@@ -229,7 +243,8 @@ static int dump(const json_t *v, enum sim_json_style st, struct sim_buf *b)
 
 		if (sim_buf_add(b, "{", 1))
 			return -1;
-		json_object_foreach((json_t *)v, key, val) {
+		json_object_foreach((json_t *)v, key, val)
+		{
 			if (!first && sim_buf_adds(b, sep))
 				return -1;
 			first = false;
@@ -254,10 +269,10 @@ static int dump(const json_t *v, enum sim_json_style st, struct sim_buf *b)
 	}
 	case JSON_STRING:
 		return dump_string(json_string_value(v), json_string_length(v),
-			ascii, b);
+				   ascii, b);
 	case JSON_INTEGER:
 		return sim_buf_addf(b, "%" JSON_INTEGER_FORMAT,
-			json_integer_value(v));
+				    json_integer_value(v));
 	case JSON_REAL:
 		return dump_real(json_real_value(v), b);
 	case JSON_TRUE:
@@ -270,8 +285,7 @@ static int dump(const json_t *v, enum sim_json_style st, struct sim_buf *b)
 	}
 }
 
-int sim_json_dump(const json_t *v, enum sim_json_style style,
-	struct sim_buf *b)
+int sim_json_dump(const json_t *v, enum sim_json_style style, struct sim_buf *b)
 {
 	return dump(v, style, b);
 }
@@ -293,8 +307,8 @@ char *sim_json_dumps(const json_t *v, enum sim_json_style style, size_t *len)
 struct scan {
 	const unsigned char *s;
 	size_t n;
-	size_t err;		/* byte offset of the error */
-	bool other;		/* not a JSONDecodeError */
+	size_t err; /* byte offset of the error */
+	bool other; /* not a JSONDecodeError */
 };
 
 static bool is_ws(unsigned char c)
@@ -342,7 +356,7 @@ static int scan_string(struct scan *sc, size_t i, size_t *next)
 			i++;
 		}
 		if (i >= sc->n)
-			return fail(sc, begin);	/* Unterminated string */
+			return fail(sc, begin); /* Unterminated string */
 		if (c == '"') {
 			*next = i + 1;
 			return 0;
@@ -354,7 +368,7 @@ static int scan_string(struct scan *sc, size_t i, size_t *next)
 		c = sc->s[i];
 		if (c != 'u') {
 			if (!strchr("\"\\/bfnrt", c))
-				return fail(sc, i - 1);	/* Invalid \escape */
+				return fail(sc, i - 1); /* Invalid \escape */
 			i++;
 			continue;
 		}
@@ -379,12 +393,12 @@ static int scan_object(struct scan *sc, size_t i, size_t *next, int depth)
 	}
 	for (;;) {
 		if (i >= sc->n || sc->s[i] != '"')
-			return fail(sc, i);	/* Expecting property name */
+			return fail(sc, i); /* Expecting property name */
 		if (scan_string(sc, i + 1, &i))
 			return -1;
 		i = skip_ws(sc, i);
 		if (i >= sc->n || sc->s[i] != ':')
-			return fail(sc, i);	/* Expecting ':' delimiter */
+			return fail(sc, i); /* Expecting ':' delimiter */
 		i = skip_ws(sc, i + 1);
 		if (scan_value(sc, i, &i, depth + 1))
 			return -1;
@@ -392,7 +406,7 @@ static int scan_object(struct scan *sc, size_t i, size_t *next, int depth)
 		if (i < sc->n && sc->s[i] == '}')
 			break;
 		if (i >= sc->n || sc->s[i] != ',')
-			return fail(sc, i);	/* Expecting ',' delimiter */
+			return fail(sc, i); /* Expecting ',' delimiter */
 		i = skip_ws(sc, i + 1);
 	}
 	*next = i + 1;
@@ -413,7 +427,7 @@ static int scan_array(struct scan *sc, size_t i, size_t *next, int depth)
 		if (i < sc->n && sc->s[i] == ']')
 			break;
 		if (i >= sc->n || sc->s[i] != ',')
-			return fail(sc, i);	/* Expecting ',' delimiter */
+			return fail(sc, i); /* Expecting ',' delimiter */
 		i = skip_ws(sc, i + 1);
 	}
 	*next = i + 1;
@@ -439,7 +453,7 @@ static int scan_number(struct scan *sc, size_t i, size_t *next)
 		while (i < sc->n && is_digit(sc->s[i]))
 			i++;
 	} else {
-		return fail(sc, start);		/* Expecting value */
+		return fail(sc, start); /* Expecting value */
 	}
 	if (i + 1 < sc->n && sc->s[i] == '.' && is_digit(sc->s[i + 1])) {
 		i += 2;
@@ -568,7 +582,7 @@ enum sim_json_check sim_json_check(const char *s, size_t n, size_t *pos)
 		i = skip_ws(&sc, i);
 		if (i == sc.n)
 			return SIM_JSON_OK;
-		sc.err = i;			/* Extra data */
+		sc.err = i; /* Extra data */
 	}
 	if (sc.other)
 		return SIM_JSON_OTHER_ERROR;

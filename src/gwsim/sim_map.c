@@ -62,7 +62,7 @@ void sim_map_release(struct sim_map *m, void (*free_val)(void *))
 }
 
 static struct sim_map_entry **find(const struct sim_map *m, const char *key,
-	uint64_t h)
+				   uint64_t h)
 {
 	struct sim_map_entry **pp;
 
@@ -141,7 +141,7 @@ void *sim_map_del(struct sim_map *m, const char *key)
 }
 
 void sim_map_each(const struct sim_map *m,
-	void (*fn)(const char *key, void *val, void *arg), void *arg)
+		  void (*fn)(const char *key, void *val, void *arg), void *arg)
 {
 	size_t i;
 

@@ -15,7 +15,7 @@
 #include "sim.h"
 
 enum MHD_Result sim_reply(struct sim_req *r, unsigned status,
-	struct MHD_Response *resp)
+			  struct MHD_Response *resp)
 {
 	enum MHD_Result rc;
 
@@ -36,12 +36,12 @@ enum MHD_Result sim_reply(struct sim_req *r, unsigned status,
 }
 
 static struct MHD_Response *buffer_response(char *body, size_t len,
-	const char *ctype)
+					    const char *ctype)
 {
 	struct MHD_Response *resp;
 
 	resp = MHD_create_response_from_buffer(len, body,
-		MHD_RESPMEM_MUST_FREE);
+					       MHD_RESPMEM_MUST_FREE);
 	if (!resp) {
 		free(body);
 		return NULL;
@@ -51,19 +51,18 @@ static struct MHD_Response *buffer_response(char *body, size_t len,
 	return resp;
 }
 
-enum MHD_Result sim_reply_json(struct sim_req *r, unsigned status,
-	json_t *body)
+enum MHD_Result sim_reply_json(struct sim_req *r, unsigned status, json_t *body)
 {
 	size_t len;
 	char *s = sim_json_dumps(body, SIM_JSON_COMPACT, &len);
 
 	json_decref(body);
-	return sim_reply(r, status, buffer_response(s, len,
-		"application/json"));
+	return sim_reply(r, status,
+			 buffer_response(s, len, "application/json"));
 }
 
 enum MHD_Result sim_reply_error(struct sim_req *r, unsigned status,
-	const char *msg)
+				const char *msg)
 {
 	json_t *o = json_object();
 
@@ -73,7 +72,7 @@ enum MHD_Result sim_reply_error(struct sim_req *r, unsigned status,
 }
 
 enum MHD_Result sim_reply_invalid(struct sim_req *r, const char *msg,
-	json_t *details)
+				  json_t *details)
 {
 	json_t *o = json_object();
 
@@ -83,7 +82,7 @@ enum MHD_Result sim_reply_invalid(struct sim_req *r, const char *msg,
 }
 
 enum MHD_Result sim_reply_invalid1(struct sim_req *r, const char *key,
-	const char *msg)
+				   const char *msg)
 {
 	json_t *d = json_object();
 
@@ -93,6 +92,7 @@ enum MHD_Result sim_reply_invalid1(struct sim_req *r, const char *key,
 
 enum MHD_Result sim_reply_empty(struct sim_req *r, unsigned status)
 {
-	return sim_reply(r, status, MHD_create_response_from_buffer(0, NULL,
-		MHD_RESPMEM_PERSISTENT));
+	return sim_reply(r, status,
+			 MHD_create_response_from_buffer(
+				 0, NULL, MHD_RESPMEM_PERSISTENT));
 }

@@ -17,7 +17,7 @@ const char *sim_req_arg(struct sim_req *r, const char *key)
 	size_t vlen = 0;
 
 	if (MHD_lookup_connection_value_n(r->conn, MHD_GET_ARGUMENT_KIND, key,
-	    strlen(key), &v, &vlen) != MHD_YES)
+					  strlen(key), &v, &vlen) != MHD_YES)
 		return NULL;
 	/* "?key" without "=": Starlette keeps blank values as "" */
 	return v ? v : "";

@@ -33,9 +33,9 @@ static enum MHD_Result api_msg_stream(struct sim_req *r)
 }
 
 /* multipart/form-data, parsed while it streams in */
-static const struct sim_route_body upload_body = {
-	sim_upload_begin, sim_upload_feed, sim_upload_end
-};
+static const struct sim_route_body upload_body = { sim_upload_begin,
+						   sim_upload_feed,
+						   sim_upload_end };
 
 /* SAM's registration order (GW/main.py _setup_routers) matters. */
 static const struct sim_route routes[] = {
@@ -55,22 +55,20 @@ static const struct sim_route routes[] = {
 	{ "/api/v1/tasks/{}:cancel", SIM_POST, sim_api_cancel, NULL, false },
 	{ "/api/v1/tasks/{}/status", SIM_GET, sim_api_task_status, NULL,
 	  false },
-	{ "/api/v1/sse/subscribe/{}", SIM_GET, sim_api_subscribe, NULL,
-	  true },
+	{ "/api/v1/sse/subscribe/{}", SIM_GET, sim_api_subscribe, NULL, true },
 	{ "/api/v1/artifacts/upload", SIM_POST, sim_upload_post, &upload_body,
 	  false },
 	{ "/api/v1/artifacts/{}/{}/versions", SIM_GET,
 	  sim_api_artifact_versions, NULL, false },
-	{ "/api/v1/artifacts/{}", SIM_GET, sim_api_artifact_list, NULL,
-	  false },
+	{ "/api/v1/artifacts/{}", SIM_GET, sim_api_artifact_list, NULL, false },
 	{ "/api/v1/artifacts/", SIM_GET, sim_api_artifact_list_noid, NULL,
 	  false },
 	{ "/api/v1/artifacts/{}/{}", SIM_GET, sim_api_artifact_get, NULL,
 	  false },
 	{ "/api/v1/artifacts/{}/{}/versions/{}", SIM_GET,
 	  sim_api_artifact_version_get, NULL, false },
-	{ "/api/v1/artifacts/{}/{}", SIM_DELETE, sim_api_artifact_delete,
-	  NULL, false },
+	{ "/api/v1/artifacts/{}/{}", SIM_DELETE, sim_api_artifact_delete, NULL,
+	  false },
 	{ "/gwsim/stats", SIM_GET, sim_api_stats, NULL, false },
 	{ "/gwsim/introspect", SIM_GET, sim_api_introspect, NULL, false },
 };

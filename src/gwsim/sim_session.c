@@ -114,10 +114,11 @@ static json_t *session_json(const struct session *s)
 
 	json_object_set_new(o, "id", json_string(s->id));
 	json_object_set_new(o, "userId", json_string("sam_dev_user"));
-	json_object_set_new(o, "name", s->name ? json_string(s->name) :
-		json_null());
-	json_object_set_new(o, "agentId", s->agent_id ?
-		json_string(s->agent_id) : json_null());
+	json_object_set_new(o, "name",
+			    s->name ? json_string(s->name) : json_null());
+	json_object_set_new(o, "agentId",
+			    s->agent_id ? json_string(s->agent_id)
+					: json_null());
 	json_object_set_new(o, "projectId", json_null());
 	json_object_set_new(o, "projectName", json_null());
 	json_object_set_new(o, "source", json_string("chat"));
@@ -217,7 +218,7 @@ static int by_updated_desc(const void *a, const void *b)
 }
 
 json_t *sim_session_list(unsigned page, unsigned size, const char *agent_id,
-	const char *query, bool none)
+			 const char *query, bool none)
 {
 	struct collect c;
 	json_t *data = json_array(), *pag, *out;
@@ -243,14 +244,14 @@ json_t *sim_session_list(unsigned page, unsigned size, const char *agent_id,
 	json_object_set_new(pag, "pageNumber", json_integer(page));
 	json_object_set_new(pag, "count", json_integer((json_int_t)c.n));
 	json_object_set_new(pag, "pageSize", json_integer(size));
-	json_object_set_new(pag, "nextPage", page < total_pages ?
-		json_integer(page + 1) : json_null());
+	json_object_set_new(pag, "nextPage",
+			    page < total_pages ? json_integer(page + 1)
+					       : json_null());
 	json_object_set_new(pag, "totalPages",
-		json_integer((json_int_t)total_pages));
+			    json_integer((json_int_t)total_pages));
 	out = json_object();
 	json_object_set_new(out, "data", data);
-	json_object_set_new(out, "meta", json_pack("{s:o}", "pagination",
-		pag));
+	json_object_set_new(out, "meta", json_pack("{s:o}", "pagination", pag));
 	return out;
 }
 

@@ -125,7 +125,7 @@ struct sim_stream {
 	int fd;
 	bool background;
 	char *task_id;
-	struct sse_task *task;	/* live subscription, NULL when detached */
+	struct sse_task *task; /* live subscription, NULL when detached */
 	struct sim_stream *tprev;
 	struct sim_stream *tnext;
 	struct sim_stream *aprev;
@@ -147,10 +147,10 @@ struct sim_stream {
 	size_t stamp_off;
 	bool ping_due;
 	bool suspended;
-	bool ending;		/* close_all_for_task: end after draining */
-	bool ended;		/* END_OF_STREAM returned */
-	bool gone;		/* peer hung up, or shutdown */
-	bool cut;		/* --cut-rate picked this stream */
+	bool ending; /* close_all_for_task: end after draining */
+	bool ended;  /* END_OF_STREAM returned */
+	bool gone;   /* peer hung up, or shutdown */
+	bool cut;    /* --cut-rate picked this stream */
 	bool cut_now;
 	bool wake_pending;
 	unsigned events_out;
@@ -163,7 +163,7 @@ struct sse_task {
 	char *id;
 	struct sim_stream *subs;
 	unsigned nsubs;
-	bool prior;		/* in _tasks_with_prior_connection */
+	bool prior; /* in _tasks_with_prior_connection */
 	bool has_buf;
 	struct sim_frame **buf;
 	unsigned nbuf;
@@ -227,8 +227,8 @@ void sim_sse_frame_unref(struct sim_frame *f)
 		free(f);
 }
 
-struct sim_frame *sim_sse_frame(const char *name, const char *json,
-				size_t len, bool first)
+struct sim_frame *sim_sse_frame(const char *name, const char *json, size_t len,
+				bool first)
 {
 	const char *eol = sim_fault_eol();
 	struct sim_buf b;
@@ -284,8 +284,8 @@ static void slot_alloc(struct sim_stream *s)
 
 		sse.slots = sim_xrealloc(sse.slots, n * sizeof(*sse.slots));
 		sse.gens = sim_xrealloc(sse.gens, n * sizeof(*sse.gens));
-		sse.freelist = sim_xrealloc(sse.freelist,
-			n * sizeof(*sse.freelist));
+		sse.freelist =
+			sim_xrealloc(sse.freelist, n * sizeof(*sse.freelist));
 		for (i = sse.nslots; i < n; i++) {
 			sse.slots[i] = NULL;
 			sse.gens[i] = 1;
@@ -590,15 +590,15 @@ static size_t copy_out(char *dst, size_t room, const char *src, size_t left)
 }
 
 /* Copy up to limit bytes of what the stream holds; sse.lock held. */
-static size_t fill(struct sim_stream *s, char *buf, size_t limit,
-	uint64_t now)
+static size_t fill(struct sim_stream *s, char *buf, size_t limit, uint64_t now)
 {
 	size_t n = 0;
 
 	while (n < limit) {
 		if (s->pre_off < sse.pre_len) {
 			size_t k = copy_out(buf + n, limit - n,
-				sse.pre + s->pre_off, sse.pre_len - s->pre_off);
+					    sse.pre + s->pre_off,
+					    sse.pre_len - s->pre_off);
 
 			s->pre_off += k;
 			n += k;
@@ -617,8 +617,8 @@ static size_t fill(struct sim_stream *s, char *buf, size_t limit,
 		}
 		if (s->cur) {
 			size_t k = copy_out(buf + n, limit - n,
-				s->cur->data + s->cur_off,
-				s->cur->len - s->cur_off);
+					    s->cur->data + s->cur_off,
+					    s->cur->len - s->cur_off);
 
 			s->cur_off += k;
 			n += k;
@@ -637,8 +637,8 @@ static size_t fill(struct sim_stream *s, char *buf, size_t limit,
 		}
 		if (s->ping_off < s->ping_len) {
 			size_t k = copy_out(buf + n, limit - n,
-				s->ping + s->ping_off,
-				s->ping_len - s->ping_off);
+					    s->ping + s->ping_off,
+					    s->ping_len - s->ping_off);
 
 			s->ping_off += k;
 			n += k;
@@ -649,9 +649,9 @@ static size_t fill(struct sim_stream *s, char *buf, size_t limit,
 			const char *eol = sim_fault_eol();
 
 			sim_time_iso(ts, sizeof(ts), ' ');
-			s->ping_len = (size_t)snprintf(s->ping,
-				sizeof(s->ping), ": ping - %s%s%s", ts, eol,
-				eol);
+			s->ping_len = (size_t)snprintf(s->ping, sizeof(s->ping),
+						       ": ping - %s%s%s", ts,
+						       eol, eol);
 			s->ping_off = 0;
 			s->ping_due = false;
 			SIM_COUNT(pings_sent);
@@ -718,8 +718,8 @@ static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
 	n = fill(s, buf, limit, now);
 	if (n) {
 		if (sim_cfg.trickle_ms)
-			s->trickle_next = now +
-				(uint64_t)sim_cfg.trickle_ms * SIM_NS_PER_MS;
+			s->trickle_next = now + (uint64_t)sim_cfg.trickle_ms *
+							SIM_NS_PER_MS;
 		pthread_mutex_unlock(&sse.lock);
 		return (ssize_t)n;
 	}
@@ -732,7 +732,8 @@ static ssize_t stream_reader(void *cls, uint64_t pos, char *buf, size_t max)
 		SIM_COUNT(streams_ended);
 		/* back to uvicorn's keep-alive idle timeout for what follows */
 		MHD_set_connection_option(s->conn,
-			MHD_CONNECTION_OPTION_TIMEOUT, sim_cfg.keepalive_s);
+					  MHD_CONNECTION_OPTION_TIMEOUT,
+					  sim_cfg.keepalive_s);
 		pthread_mutex_unlock(&sse.lock);
 		return MHD_CONTENT_READER_END_OF_STREAM;
 	}
@@ -873,13 +874,13 @@ struct MHD_Response *sim_sse_open(struct MHD_Connection *c, const char *task_id,
 	 * when MHD (or our MHD_destroy_response on failure) releases it.
 	 */
 	resp = MHD_create_response_from_callback(MHD_SIZE_UNKNOWN, 256,
-		stream_reader, s, stream_free);
+						 stream_reader, s, stream_free);
 	if (!resp) {
 		stream_free(s);
 		return NULL;
 	}
 	MHD_add_response_header(resp, "content-type",
-		"text/event-stream; charset=utf-8");
+				"text/event-stream; charset=utf-8");
 	MHD_add_response_header(resp, "cache-control", "no-store");
 	MHD_add_response_header(resp, "x-accel-buffering", "no");
 	/*
@@ -888,7 +889,7 @@ struct MHD_Response *sim_sse_open(struct MHD_Connection *c, const char *task_id,
 	 * asked to with this flag.
 	 */
 	MHD_set_response_options(resp, MHD_RF_SEND_KEEP_ALIVE_HEADER,
-		MHD_RO_END);
+				 MHD_RO_END);
 	/* SSE streams never time out (uvicorn has no timeout on them) */
 	MHD_set_connection_option(c, MHD_CONNECTION_OPTION_TIMEOUT, 0);
 	return resp;
@@ -908,7 +909,7 @@ static void *watch_main(void *unused)
 			if (errno == EINTR)
 				continue;
 			sim_error("sse watcher: epoll_wait: %s",
-				strerror(errno));
+				  strerror(errno));
 			return NULL;
 		}
 		for (i = 0; i < n; i++) {
@@ -934,8 +935,8 @@ int sim_sse_init(void)
 	int rc;
 
 	sim_map_init(&sse.tasks);
-	sse.pre_len = (size_t)snprintf(sse.pre, sizeof(sse.pre),
-		"%s: SSE connection established%s%s",
+	sse.pre_len = (size_t)snprintf(
+		sse.pre, sizeof(sse.pre), "%s: SSE connection established%s%s",
 		sim_cfg.malformed == SIM_MAL_BOM ? "\xef\xbb\xbf" : "", eol,
 		eol);
 	sse.epfd = epoll_create1(EPOLL_CLOEXEC);

@@ -39,9 +39,9 @@ struct field {
 
 struct sim_upload {
 	struct MHD_PostProcessor *pp;
-	bool store;		/* Content-Length acceptable: keep the bytes */
-	bool file_seen;		/* upload_file part with a filename */
-	bool file_as_field;	/* upload_file part without a filename */
+	bool store;	    /* Content-Length acceptable: keep the bytes */
+	bool file_seen;	    /* upload_file part with a filename */
+	bool file_as_field; /* upload_file part without a filename */
 	bool part_too_big;
 	bool parse_error;
 	char *file_name;
@@ -65,9 +65,10 @@ static struct field *field_of(struct sim_upload *u, const char *key)
 }
 
 static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind,
-	const char *key, const char *filename, const char *content_type,
-	const char *transfer_encoding, const char *data, uint64_t off,
-	size_t size)
+			       const char *key, const char *filename,
+			       const char *content_type,
+			       const char *transfer_encoding, const char *data,
+			       uint64_t off, size_t size)
 {
 	struct sim_upload *u = cls;
 	struct field *f;
@@ -82,8 +83,8 @@ static enum MHD_Result on_part(void *cls, enum MHD_ValueKind kind,
 			free(u->file_name);
 			free(u->file_ctype);
 			u->file_name = sim_xstrdup(filename);
-			u->file_ctype = content_type ?
-				sim_xstrdup(content_type) : NULL;
+			u->file_ctype = content_type ? sim_xstrdup(content_type)
+						     : NULL;
 			u->file_seen = true;
 			u->file_as_field = false;
 			u->file_bytes = 0;
@@ -125,7 +126,7 @@ void sim_upload_begin(struct sim_req *r)
 	sim_buf_init(&u->session_id.v, FIELD_MAX);
 	sim_buf_init(&u->metadata.v, FIELD_MAX);
 	u->store = !r->has_content_length ||
-		r->content_length <= sim_cfg.max_upload_bytes;
+		   r->content_length <= sim_cfg.max_upload_bytes;
 	if (u->store && r->has_content_length && r->content_length)
 		/* one allocation for the common case */
 		u->blob = sim_blob_new((size_t)r->content_length);
@@ -184,31 +185,55 @@ static void commas(uint64_t n, char *out, size_t outsz)
 static const char *mime_for_ext(const char *ext)
 {
 	static const char *const tab[][2] = {
-		{ ".txt", "text/plain" }, { ".html", "text/html" },
-		{ ".css", "text/css" }, { ".js", "text/javascript" },
-		{ ".csv", "text/csv" }, { ".md", "text/markdown" },
-		{ ".xml", "text/xml" }, { ".yaml", "text/yaml" },
-		{ ".yml", "text/yaml" }, { ".ts", "text/x-typescript" },
-		{ ".tsx", "text/x-typescript" }, { ".jsx", "text/jsx" },
-		{ ".toml", "text/x-toml" }, { ".rs", "text/x-rust" },
-		{ ".go", "text/x-go" }, { ".kt", "text/x-kotlin" },
-		{ ".swift", "text/x-swift" }, { ".rb", "text/x-ruby" },
-		{ ".php", "text/x-php" }, { ".c", "text/x-c" },
-		{ ".h", "text/x-c" }, { ".cpp", "text/x-c++" },
-		{ ".hpp", "text/x-c++" }, { ".py", "text/x-python" },
+		{ ".txt", "text/plain" },
+		{ ".html", "text/html" },
+		{ ".css", "text/css" },
+		{ ".js", "text/javascript" },
+		{ ".csv", "text/csv" },
+		{ ".md", "text/markdown" },
+		{ ".xml", "text/xml" },
+		{ ".yaml", "text/yaml" },
+		{ ".yml", "text/yaml" },
+		{ ".ts", "text/x-typescript" },
+		{ ".tsx", "text/x-typescript" },
+		{ ".jsx", "text/jsx" },
+		{ ".toml", "text/x-toml" },
+		{ ".rs", "text/x-rust" },
+		{ ".go", "text/x-go" },
+		{ ".kt", "text/x-kotlin" },
+		{ ".swift", "text/x-swift" },
+		{ ".rb", "text/x-ruby" },
+		{ ".php", "text/x-php" },
+		{ ".c", "text/x-c" },
+		{ ".h", "text/x-c" },
+		{ ".cpp", "text/x-c++" },
+		{ ".hpp", "text/x-c++" },
+		{ ".py", "text/x-python" },
 		{ ".java", "text/x-java-source" },
-		{ ".json", "application/json" }, { ".sh", "application/x-sh" },
-		{ ".bash", "application/x-sh" }, { ".pdf", "application/pdf" },
-		{ ".zip", "application/zip" }, { ".png", "image/png" },
-		{ ".jpg", "image/jpeg" }, { ".gif", "image/gif" },
-		{ ".bmp", "image/bmp" }, { ".webp", "image/webp" },
-		{ ".svg", "image/svg+xml" }, { ".wav", "audio/wav" },
-		{ ".mp3", "audio/mpeg" }, { ".ogg", "audio/ogg" },
-		{ ".flac", "audio/flac" }, { ".aac", "audio/aac" },
-		{ ".m4a", "audio/m4a" }, { ".mp4", "video/mp4" },
-		{ ".webm", "video/webm" }, { ".avi", "video/x-msvideo" },
-		{ ".mov", "video/quicktime" }, { ".env", "text/plain" },
-		{ ".ini", "text/plain" }, { ".cfg", "text/plain" },
+		{ ".json", "application/json" },
+		{ ".sh", "application/x-sh" },
+		{ ".bash", "application/x-sh" },
+		{ ".pdf", "application/pdf" },
+		{ ".zip", "application/zip" },
+		{ ".png", "image/png" },
+		{ ".jpg", "image/jpeg" },
+		{ ".gif", "image/gif" },
+		{ ".bmp", "image/bmp" },
+		{ ".webp", "image/webp" },
+		{ ".svg", "image/svg+xml" },
+		{ ".wav", "audio/wav" },
+		{ ".mp3", "audio/mpeg" },
+		{ ".ogg", "audio/ogg" },
+		{ ".flac", "audio/flac" },
+		{ ".aac", "audio/aac" },
+		{ ".m4a", "audio/m4a" },
+		{ ".mp4", "video/mp4" },
+		{ ".webm", "video/webm" },
+		{ ".avi", "video/x-msvideo" },
+		{ ".mov", "video/quicktime" },
+		{ ".env", "text/plain" },
+		{ ".ini", "text/plain" },
+		{ ".cfg", "text/plain" },
 		{ ".mmd", "text/plain" },
 	};
 	size_t i;
@@ -220,8 +245,8 @@ static const char *mime_for_ext(const char *ext)
 }
 
 /* resolve_mime_type(filename, provided) */
-static void resolve_mime(const char *filename, const char *provided,
-	char *out, size_t outsz)
+static void resolve_mime(const char *filename, const char *provided, char *out,
+			 size_t outsz)
 {
 	char norm[128] = "";
 	const char *base, *dot, *m;
@@ -230,8 +255,9 @@ static void resolve_mime(const char *filename, const char *provided,
 	if (provided) {
 		while (*provided == ' ')
 			provided++;
-		for (; provided[i] && provided[i] != ';' &&
-		     i < sizeof(norm) - 1; i++)
+		for (;
+		     provided[i] && provided[i] != ';' && i < sizeof(norm) - 1;
+		     i++)
 			norm[i] = (char)tolower((unsigned char)provided[i]);
 		norm[i] = '\0';
 		while (i && norm[i - 1] == ' ')
@@ -248,8 +274,10 @@ static void resolve_mime(const char *filename, const char *provided,
 		base++;
 	dot = strrchr(base, '.');
 	m = dot ? mime_for_ext(dot) : NULL;
-	snprintf(out, outsz, "%s", m ? m : *norm ? norm :
-		"application/octet-stream");
+	snprintf(out, outsz, "%s",
+		 m	 ? m
+		 : *norm ? norm
+			 : "application/octet-stream");
 }
 
 static char *strip_dup(const char *s, size_t n)
@@ -266,8 +294,8 @@ static char *strip_dup(const char *s, size_t n)
 /* agent/utils/artifact_helpers.py is_filename_safe */
 static bool filename_safe(const char *f)
 {
-	return *f && !strstr(f, "..") && !strchr(f, '/') &&
-		!strchr(f, '\\') && strcmp(f, ".");
+	return *f && !strstr(f, "..") && !strchr(f, '/') && !strchr(f, '\\') &&
+	       strcmp(f, ".");
 }
 
 enum MHD_Result sim_upload_post(struct sim_req *r)
@@ -286,21 +314,24 @@ enum MHD_Result sim_upload_post(struct sim_req *r)
 	u->pp = NULL;
 	if (u->part_too_big)
 		return sim_reply_error(r, 400,
-			"Part exceeded maximum size of 1024KB.");
+				       "Part exceeded maximum size of 1024KB.");
 	if (u->parse_error)
 		return sim_reply_error(r, 400,
-			"There was an error parsing the body");
+				       "There was an error parsing the body");
 	/* FastAPI form validation: "" counts as missing for Form fields */
 	d = json_object();
 	if (u->file_as_field)
-		json_object_set_new(d, "upload_file", json_pack("[s]",
-			"Expected UploadFile, received: <class 'str'>"));
+		json_object_set_new(
+			d, "upload_file",
+			json_pack(
+				"[s]",
+				"Expected UploadFile, received: <class 'str'>"));
 	else if (!u->file_seen)
-		json_object_set_new(d, "upload_file", json_pack("[s]",
-			"Field required"));
+		json_object_set_new(d, "upload_file",
+				    json_pack("[s]", "Field required"));
 	if (!u->filename.seen || !u->filename.v.len)
-		json_object_set_new(d, "filename", json_pack("[s]",
-			"Field required"));
+		json_object_set_new(d, "filename",
+				    json_pack("[s]", "Field required"));
 	if (json_object_size(d))
 		return sim_reply_invalid(r, "Validation error", d);
 	json_decref(d);
@@ -324,18 +355,19 @@ enum MHD_Result sim_upload_post(struct sim_req *r)
 		goto out;
 	}
 	if (given && !sim_session_exists(sid)) {
-		rc = sim_reply_error(r, 403,
-			"Invalid session or insufficient permissions.");
+		rc = sim_reply_error(
+			r, 403, "Invalid session or insufficient permissions.");
 		goto out;
 	}
 	if (r->has_content_length &&
 	    r->content_length > sim_cfg.max_upload_bytes) {
 		commas(r->content_length, a, sizeof(a));
 		commas(sim_cfg.max_upload_bytes, b, sizeof(b));
-		snprintf(msg, sizeof(msg), "File upload rejected: size %s "
-			"bytes exceeds maximum %s bytes (%.2f MB > %.2f MB)", a,
-			b, (double)r->content_length / MIB,
-			(double)sim_cfg.max_upload_bytes / MIB);
+		snprintf(msg, sizeof(msg),
+			 "File upload rejected: size %s "
+			 "bytes exceeds maximum %s bytes (%.2f MB > %.2f MB)",
+			 a, b, (double)r->content_length / MIB,
+			 (double)sim_cfg.max_upload_bytes / MIB);
 		rc = sim_reply_error(r, 413, msg);
 		goto out;
 	}
@@ -348,17 +380,21 @@ enum MHD_Result sim_upload_post(struct sim_req *r)
 			n = u->file_bytes;
 		commas(sim_cfg.max_upload_bytes, b, sizeof(b));
 		commas(n, a, sizeof(a));
-		snprintf(msg, sizeof(msg), "File '%.300s' rejected: size "
-			"exceeds maximum %s bytes (read %s bytes so far, "
-			"%.2f MB > %.2f MB)", u->file_name, b, a,
-			(double)n / MIB, (double)sim_cfg.max_upload_bytes / MIB);
+		snprintf(msg, sizeof(msg),
+			 "File '%.300s' rejected: size "
+			 "exceeds maximum %s bytes (read %s bytes so far, "
+			 "%.2f MB > %.2f MB)",
+			 u->file_name, b, a, (double)n / MIB,
+			 (double)sim_cfg.max_upload_bytes / MIB);
 		rc = sim_reply_error(r, 413, msg);
 		goto out;
 	}
 	if (!filename_safe(filename)) {
-		snprintf(msg, sizeof(msg), "Invalid filename: '%.300s'. "
-			"Filename must not contain path separators or "
-			"traversal sequences.", filename);
+		snprintf(msg, sizeof(msg),
+			 "Invalid filename: '%.300s'. "
+			 "Filename must not contain path separators or "
+			 "traversal sequences.",
+			 filename);
 		rc = sim_reply_error(r, 400, msg);
 		goto out;
 	}
@@ -377,21 +413,23 @@ enum MHD_Result sim_upload_post(struct sim_req *r)
 		meta = json_object();
 	resolve_mime(filename, u->file_ctype, mime, sizeof(mime));
 	sim_artifact_put(sid, filename, u->blob, mime, json_incref(meta),
-		&version, created);
+			 &version, created);
 	SIM_COUNT(uploads);
 	SIM_ADD(upload_bytes, u->blob->len);
 	out = json_object();
 	sim_buf_init(&uri, 1 << 20);
 	/* format_artifact_uri: urlunparse leaves the path unquoted */
-	sim_buf_addf(&uri, "artifact://A2A_WebUI_App/sam_dev_user/%s/%s"
-		"?version=%u", sid, filename, version);
+	sim_buf_addf(&uri,
+		     "artifact://A2A_WebUI_App/sam_dev_user/%s/%s"
+		     "?version=%u",
+		     sid, filename, version);
 	json_object_set_new(out, "uri", json_string(uri.p));
 	sim_buf_release(&uri);
 	json_object_set_new(out, "sessionId", json_string(sid));
 	json_object_set_new(out, "filename", json_string(filename));
 	json_object_set_new(out, "size",
-		json_integer((json_int_t)u->blob->len));
-	u->blob = NULL;		/* the store owns it now */
+			    json_integer((json_int_t)u->blob->len));
+	u->blob = NULL; /* the store owns it now */
 	json_object_set_new(out, "mimeType", json_string(mime));
 	json_object_set_new(out, "metadata", meta);
 	json_object_set_new(out, "createdAt", json_string(created));

@@ -126,10 +126,10 @@ void sim_time_iso(char *buf, size_t n, char sep)
 	usec = ts.tv_nsec / 1000;
 	if (usec)
 		snprintf(buf, n, "%s%c%02d:%02d:%02d.%06ld+00:00", date, sep,
-			tm.tm_hour, tm.tm_min, tm.tm_sec, usec);
+			 tm.tm_hour, tm.tm_min, tm.tm_sec, usec);
 	else
 		snprintf(buf, n, "%s%c%02d:%02d:%02d+00:00", date, sep,
-			tm.tm_hour, tm.tm_min, tm.tm_sec);
+			 tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 /* Per-thread pool of random bytes, refilled 256 bytes at a time. */
@@ -146,7 +146,8 @@ static void random_bytes(unsigned char *out, size_t n)
 
 			while (got < sizeof(rnd_pool)) {
 				ssize_t r = getrandom(rnd_pool + got,
-					sizeof(rnd_pool) - got, 0);
+						      sizeof(rnd_pool) - got,
+						      0);
 
 				if (r == -1) {
 					if (errno == EINTR)
@@ -345,27 +346,25 @@ int sim_pct_encode(struct sim_buf *b, const char *s)
 /* ---- MD5 (RFC 1321) ---------------------------------------------------- */
 
 static const uint32_t md5_k[64] = {
-	0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf,
-	0x4787c62a, 0xa8304613, 0xfd469501, 0x698098d8, 0x8b44f7af,
-	0xffff5bb1, 0x895cd7be, 0x6b901122, 0xfd987193, 0xa679438e,
-	0x49b40821, 0xf61e2562, 0xc040b340, 0x265e5a51, 0xe9b6c7aa,
-	0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8, 0x21e1cde6,
-	0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8,
-	0x676f02d9, 0x8d2a4c8a, 0xfffa3942, 0x8771f681, 0x6d9d6122,
-	0xfde5380c, 0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70,
-	0x289b7ec6, 0xeaa127fa, 0xd4ef3085, 0x04881d05, 0xd9d4d039,
-	0xe6db99e5, 0x1fa27cf8, 0xc4ac5665, 0xf4292244, 0x432aff97,
-	0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92, 0xffeff47d,
-	0x85845dd1, 0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1,
+	0xd76aa478, 0xe8c7b756, 0x242070db, 0xc1bdceee, 0xf57c0faf, 0x4787c62a,
+	0xa8304613, 0xfd469501, 0x698098d8, 0x8b44f7af, 0xffff5bb1, 0x895cd7be,
+	0x6b901122, 0xfd987193, 0xa679438e, 0x49b40821, 0xf61e2562, 0xc040b340,
+	0x265e5a51, 0xe9b6c7aa, 0xd62f105d, 0x02441453, 0xd8a1e681, 0xe7d3fbc8,
+	0x21e1cde6, 0xc33707d6, 0xf4d50d87, 0x455a14ed, 0xa9e3e905, 0xfcefa3f8,
+	0x676f02d9, 0x8d2a4c8a, 0xfffa3942, 0x8771f681, 0x6d9d6122, 0xfde5380c,
+	0xa4beea44, 0x4bdecfa9, 0xf6bb4b60, 0xbebfbc70, 0x289b7ec6, 0xeaa127fa,
+	0xd4ef3085, 0x04881d05, 0xd9d4d039, 0xe6db99e5, 0x1fa27cf8, 0xc4ac5665,
+	0xf4292244, 0x432aff97, 0xab9423a7, 0xfc93a039, 0x655b59c3, 0x8f0ccc92,
+	0xffeff47d, 0x85845dd1, 0x6fa87e4f, 0xfe2ce6e0, 0xa3014314, 0x4e0811a1,
 	0xf7537e82, 0xbd3af235, 0x2ad7d2bb, 0xeb86d391
 };
 
-static const unsigned md5_r[64] = {
-	7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22, 7, 12, 17, 22,
-	5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20, 5, 9, 14, 20,
-	4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23, 4, 11, 16, 23,
-	6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21, 6, 10, 15, 21
-};
+static const unsigned md5_r[64] = { 7,	12, 17, 22, 7,	12, 17, 22, 7,	12, 17,
+				    22, 7,  12, 17, 22, 5,  9,	14, 20, 5,  9,
+				    14, 20, 5,	9,  14, 20, 5,	9,  14, 20, 4,
+				    11, 16, 23, 4,  11, 16, 23, 4,  11, 16, 23,
+				    4,	11, 16, 23, 6,	10, 15, 21, 6,	10, 15,
+				    21, 6,  10, 15, 21, 6,  10, 15, 21 };
 
 static void md5_block(uint32_t h[4], const unsigned char *blk)
 {
@@ -374,8 +373,8 @@ static void md5_block(uint32_t h[4], const unsigned char *blk)
 
 	for (i = 0; i < 16; i++)
 		w[i] = (uint32_t)blk[4 * i] | (uint32_t)blk[4 * i + 1] << 8 |
-			(uint32_t)blk[4 * i + 2] << 16 |
-			(uint32_t)blk[4 * i + 3] << 24;
+		       (uint32_t)blk[4 * i + 2] << 16 |
+		       (uint32_t)blk[4 * i + 3] << 24;
 	for (i = 0; i < 64; i++) {
 		uint32_t f, t;
 		unsigned g;

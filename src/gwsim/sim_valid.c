@@ -46,7 +46,7 @@ static void verr(json_t *details, const char *key, const char *msg)
 }
 
 static void verrf(json_t *details, const char *prefix, const char *key,
-	const char *msg)
+		  const char *msg)
 {
 	char path[512];
 
@@ -96,13 +96,13 @@ int sim_valid_query_int(struct sim_req *r, json_t *details, const char *name,
 	}
 	if (lo <= hi && *out < lo) {
 		snprintf(msg, sizeof(msg),
-			"Input should be greater than or equal to %lld", lo);
+			 "Input should be greater than or equal to %lld", lo);
 		verr(details, key, msg);
 		return -1;
 	}
 	if (lo <= hi && *out > hi) {
 		snprintf(msg, sizeof(msg),
-			"Input should be less than or equal to %lld", hi);
+			 "Input should be less than or equal to %lld", hi);
 		verr(details, key, msg);
 		return -1;
 	}
@@ -157,7 +157,8 @@ int sim_valid_query_bool(struct sim_req *r, json_t *details, const char *name,
 	if (!v || !parse_bool(v, out))
 		return 0;
 	snprintf(key, sizeof(key), "query.%s", name);
-	verr(details, key, "Input should be a valid boolean, unable to "
+	verr(details, key,
+	     "Input should be a valid boolean, unable to "
 	     "interpret input");
 	return -1;
 }
@@ -167,13 +168,20 @@ bool sim_valid_truthy(const json_t *v)
 	if (!v)
 		return false;
 	switch (json_typeof(v)) {
-	case JSON_STRING: return json_string_length(v) > 0;
-	case JSON_INTEGER: return json_integer_value(v) != 0;
-	case JSON_REAL: return json_real_value(v) != 0.0;
-	case JSON_TRUE: return true;
-	case JSON_OBJECT: return json_object_size(v) > 0;
-	case JSON_ARRAY: return json_array_size(v) > 0;
-	default: return false;
+	case JSON_STRING:
+		return json_string_length(v) > 0;
+	case JSON_INTEGER:
+		return json_integer_value(v) != 0;
+	case JSON_REAL:
+		return json_real_value(v) != 0.0;
+	case JSON_TRUE:
+		return true;
+	case JSON_OBJECT:
+		return json_object_size(v) > 0;
+	case JSON_ARRAY:
+		return json_array_size(v) > 0;
+	default:
+		return false;
 	}
 }
 
@@ -249,14 +257,15 @@ int sim_valid_session_name(const char *n, char *msg, size_t msgsz)
 	if (len >= 1 && len <= 255)
 		return 0;
 	py_repr(n, repr, sizeof(repr));
-	snprintf(msg, msgsz, "1 validation error for "
+	snprintf(msg, msgsz,
+		 "1 validation error for "
 		 "UpdateSessionRequest\nname\n  String should have %s "
 		 "[type=%s, input_value=%s, input_type=str]\n    For "
 		 "further information visit https://errors.pydantic.dev"
-		 "/2.12/v/%s", len < 1 ? "at least 1 character" :
-		 "at most 255 characters", len < 1 ? "string_too_short"
-		 : "string_too_long", repr, len < 1 ?
-		 "string_too_short" : "string_too_long");
+		 "/2.12/v/%s",
+		 len < 1 ? "at least 1 character" : "at most 255 characters",
+		 len < 1 ? "string_too_short" : "string_too_long", repr,
+		 len < 1 ? "string_too_short" : "string_too_long");
 	return -1;
 }
 
@@ -283,8 +292,7 @@ json_t *sim_valid_body(struct sim_req *r, enum MHD_Result *rc)
 			mt[--i] = '\0';
 		if (strncmp(mt, "application/", 12) ||
 		    (strcmp(mt + 12, "json") &&
-		     (strlen(mt) < 17 || strcmp(mt + strlen(mt) - 5,
-			"+json"))))
+		     (strlen(mt) < 17 || strcmp(mt + strlen(mt) - 5, "+json"))))
 			/* not JSON: the raw bytes fail the model validation */
 			return json_string("<bytes>");
 	}
@@ -297,16 +305,18 @@ json_t *sim_valid_body(struct sim_req *r, enum MHD_Result *rc)
 		return NULL;
 	default:
 		*rc = sim_reply_error(r, 400,
-			"There was an error parsing the body");
+				      "There was an error parsing the body");
 		return NULL;
 	}
 	{
 		/* json.loads(bytes) drops a UTF-8 BOM ("utf-8-sig") */
-		size_t skip = r->body.len >= 3 &&
-			!memcmp(r->body.p, "\xef\xbb\xbf", 3) ? 3 : 0;
+		size_t skip = r->body.len >= 3 && !memcmp(r->body.p,
+							  "\xef\xbb\xbf", 3)
+				      ? 3
+				      : 0;
 
 		v = json_loadb(r->body.p + skip, r->body.len - skip,
-			JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
+			       JSON_DECODE_ANY | JSON_ALLOW_NUL, &jerr);
 	}
 	if (!v) {
 		/* Python-valid but not for Jansson (NaN, huge integers) */
@@ -320,7 +330,7 @@ json_t *sim_valid_body(struct sim_req *r, enum MHD_Result *rc)
 /* ---- JSON-RPC request validation (a2a-sdk 0.3.7 types) ----------------- */
 
 static void check_opt_str(json_t *d, const char *pre, json_t *obj,
-	const char *key)
+			  const char *key)
 {
 	json_t *v = json_object_get(obj, key);
 
@@ -329,7 +339,7 @@ static void check_opt_str(json_t *d, const char *pre, json_t *obj,
 }
 
 static void check_opt_dict(json_t *d, const char *pre, json_t *obj,
-	const char *key)
+			   const char *key)
 {
 	json_t *v = json_object_get(obj, key);
 
@@ -338,7 +348,7 @@ static void check_opt_dict(json_t *d, const char *pre, json_t *obj,
 }
 
 static void check_opt_str_list(json_t *d, const char *pre, json_t *obj,
-	const char *key)
+			       const char *key)
 {
 	json_t *v = json_object_get(obj, key);
 	size_t i;
@@ -359,7 +369,7 @@ static void check_opt_str_list(json_t *d, const char *pre, json_t *obj,
 }
 
 static void check_literal(json_t *d, const char *pre, json_t *obj,
-	const char *key, const char *lit)
+			  const char *key, const char *lit)
 {
 	json_t *v = json_object_get(obj, key);
 	char msg[128];
@@ -383,8 +393,9 @@ static void check_rpc_id(json_t *d, json_t *body)
 	verr(d, "id.str", "Input should be a valid string");
 	if (json_is_real(id) &&
 	    json_real_value(id) != (double)(long long)json_real_value(id))
-		verr(d, "id.int", "Input should be a valid integer, got a "
-			"number with a fractional part");
+		verr(d, "id.int",
+		     "Input should be a valid integer, got a "
+		     "number with a fractional part");
 	else if (!json_is_real(id))
 		verr(d, "id.int", "Input should be a valid integer");
 }
@@ -406,8 +417,8 @@ static bool meta_ok(json_t *part)
 static bool file_ok(json_t *f)
 {
 	return json_is_object(f) &&
-		(json_is_string(json_object_get(f, "bytes")) ||
-		 json_is_string(json_object_get(f, "uri")));
+	       (json_is_string(json_object_get(f, "bytes")) ||
+		json_is_string(json_object_get(f, "uri")));
 }
 
 /* Part = RootModel[TextPart | FilePart | DataPart], smart-mode union. */
@@ -417,19 +428,23 @@ static void check_part(json_t *d, const char *pre, json_t *part)
 	char p[300];
 
 	if (!json_is_object(part)) {
-		verrf(d, pre, "TextPart", "Input should be a valid dictionary "
-			"or instance of TextPart");
-		verrf(d, pre, "FilePart", "Input should be a valid dictionary "
-			"or instance of FilePart");
-		verrf(d, pre, "DataPart", "Input should be a valid dictionary "
-			"or instance of DataPart");
+		verrf(d, pre, "TextPart",
+		      "Input should be a valid dictionary "
+		      "or instance of TextPart");
+		verrf(d, pre, "FilePart",
+		      "Input should be a valid dictionary "
+		      "or instance of FilePart");
+		verrf(d, pre, "DataPart",
+		      "Input should be a valid dictionary "
+		      "or instance of DataPart");
 		return;
 	}
 	if (meta_ok(part) && ((kind_ok(part, "text") &&
-	    json_is_string(json_object_get(part, "text"))) ||
-	    (kind_ok(part, "file") && file_ok(json_object_get(part, "file"))) ||
-	    (kind_ok(part, "data") &&
-	     json_is_object(json_object_get(part, "data")))))
+			       json_is_string(json_object_get(part, "text"))) ||
+			      (kind_ok(part, "file") &&
+			       file_ok(json_object_get(part, "file"))) ||
+			      (kind_ok(part, "data") &&
+			       json_is_object(json_object_get(part, "data")))))
 		return;
 	/* TextPart: kind, metadata, text */
 	snprintf(p, sizeof(p), "%sTextPart.", pre);
@@ -494,9 +509,8 @@ static void check_message(json_t *d, json_t *m)
 	v = json_object_get(m, "role");
 	if (!v)
 		verrf(d, pre, "role", "Field required");
-	else if (!json_is_string(v) ||
-		 (strcmp(json_string_value(v), "agent") &&
-		  strcmp(json_string_value(v), "user")))
+	else if (!json_is_string(v) || (strcmp(json_string_value(v), "agent") &&
+					strcmp(json_string_value(v), "user")))
 		verrf(d, pre, "role", "Input should be 'agent' or 'user'");
 	check_opt_str(d, pre, m, "taskId");
 }
@@ -516,8 +530,10 @@ static json_t *require_params(json_t *d, json_t *body, const char *model)
 		return NULL;
 	}
 	if (!json_is_object(params)) {
-		snprintf(msg, sizeof(msg), "Input should be a valid dictionary "
-			 "or instance of %s", model);
+		snprintf(msg, sizeof(msg),
+			 "Input should be a valid dictionary "
+			 "or instance of %s",
+			 model);
 		verr(d, "params", msg);
 		return NULL;
 	}
@@ -529,30 +545,34 @@ void sim_valid_send_request(json_t *d, json_t *body, bool streaming)
 	json_t *params, *m;
 
 	if (!json_is_object(body)) {
-		verr(d, "", json_is_null(body) ? "Field required" :
-			streaming ? "Input should be a valid dictionary or "
-			"instance of SendStreamingMessageRequest" :
-			"Input should be a valid dictionary or instance of "
-			"SendMessageRequest");
+		verr(d, "",
+		     json_is_null(body) ? "Field required"
+		     : streaming
+			     ? "Input should be a valid dictionary or "
+			       "instance of SendStreamingMessageRequest"
+			     : "Input should be a valid dictionary or instance of "
+			       "SendMessageRequest");
 		return;
 	}
 	check_rpc_id(d, body);
 	check_literal(d, "", body, "jsonrpc", "2.0");
-	check_literal(d, "", body, "method", streaming ? "message/stream" :
-		"message/send");
+	check_literal(d, "", body, "method",
+		      streaming ? "message/stream" : "message/send");
 	params = require_params(d, body, "MessageSendParams");
 	if (!params)
 		return;
 	m = json_object_get(params, "configuration");
 	if (m && !json_is_null(m) && !json_is_object(m))
-		verr(d, "params.configuration", "Input should be a valid "
-			"dictionary or instance of MessageSendConfiguration");
+		verr(d, "params.configuration",
+		     "Input should be a valid "
+		     "dictionary or instance of MessageSendConfiguration");
 	m = json_object_get(params, "message");
 	if (!m)
 		verr(d, "params.message", "Field required");
 	else if (!json_is_object(m))
-		verr(d, "params.message", "Input should be a valid dictionary "
-			"or instance of Message");
+		verr(d, "params.message",
+		     "Input should be a valid dictionary "
+		     "or instance of Message");
 	else
 		check_message(d, m);
 	check_opt_dict(d, "params.", params, "metadata");
@@ -563,9 +583,11 @@ void sim_valid_cancel_request(json_t *d, json_t *body)
 	json_t *params, *id;
 
 	if (!json_is_object(body)) {
-		verr(d, "", json_is_null(body) ? "Field required" :
-			"Input should be a valid dictionary or instance of "
-			"CancelTaskRequest");
+		verr(d, "",
+		     json_is_null(body)
+			     ? "Field required"
+			     : "Input should be a valid dictionary or instance of "
+			       "CancelTaskRequest");
 		return;
 	}
 	check_rpc_id(d, body);

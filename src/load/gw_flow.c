@@ -213,8 +213,8 @@ static int step(struct gw_worker *w, struct gw_load *L, int f, int k,
 	return -1;
 }
 
-void gw_flow_run(struct gw_worker *w, struct gw_load *L, int f,
-		 struct gw_flow_ctx *ctx, int64_t intended, int open)
+int gw_flow_run(struct gw_worker *w, struct gw_load *L, int f,
+		struct gw_flow_ctx *ctx, int64_t intended, int open)
 {
 	const struct gw_flow *fl = &L->wl->flow[f];
 	int64_t start = gw_now_ns(), end;
@@ -250,4 +250,5 @@ void gw_flow_run(struct gw_worker *w, struct gw_load *L, int f,
 		gw_count(w, gw_halting() ? L->c_cut : L->c_failed, 1);
 	}
 	ctx->iter++;
+	return rc;
 }

@@ -45,7 +45,7 @@ static int register_all(struct gw_load *L)
 {
 	const struct gw_workload *wl = L->wl;
 	char name[GW_NAME_LEN + 16];
-	int need_ops = 10, need_ctr = 12 + 7;
+	int need_ops = 11, need_ctr = 12 + 7; /* gw_sam_init 7 + the run 4 */
 
 	for (int f = 0; f < wl->nflows; f++) {
 		need_ops += 2 + 2 * wl->flow[f].nsteps;
@@ -213,6 +213,7 @@ static void user_job(struct gw_worker *w, void *arg)
 	struct gw_load_user *u = arg;
 	struct gw_load *L = u->L;
 	struct gw_flow_ctx ctx = { .user = u->idx };
+	int64_t pause = 0;
 
 	while (!atomic_load_explicit(&L->stopping, memory_order_relaxed) &&
 	       !gw_halting() && u->idx < target_users(L, gw_now_ns())) {
@@ -220,7 +221,20 @@ static void user_job(struct gw_worker *w, void *arg)
 				? L->wl->hold_flow
 				: gw_flow_pick(L, gw_worker_rand(w));
 
-		gw_flow_run(w, L, f, &ctx, gw_now_ns(), 0);
+		if (gw_flow_run(w, L, f, &ctx, gw_now_ns(), 0) == 0) {
+			pause = 0;
+			continue;
+		}
+		/*
+		 * A failed flow is tried again after 0.1 s, doubling to 1 s
+		 * while it keeps failing: a gateway that refuses connections
+		 * answers in microseconds, and users retrying at once would
+		 * spin the generator (its CPU, not the gateway, measured)
+		 */
+		pause = pause ? pause * 2 : GW_NS_PER_S / 10;
+		if (pause > GW_NS_PER_S)
+			pause = GW_NS_PER_S;
+		gw_sleep_ns(pause);
 	}
 	/* release; pairs with the main thread's acquire in ramp() */
 	atomic_store_explicit(&u->running, 0, memory_order_release);

@@ -121,9 +121,10 @@ struct gw_load {
 
 /* Run flow f for one start or iteration (worker).  intended is the flow's
  * intended start (CLOCK_MONOTONIC ns); open says it came from the
- * scheduler (its lag is recorded). */
-void gw_flow_run(struct gw_worker *w, struct gw_load *L, int f,
-		 struct gw_flow_ctx *ctx, int64_t intended, int open);
+ * scheduler (its lag is recorded).  Returns 0 when it completed, -1
+ * when a step failed. */
+int gw_flow_run(struct gw_worker *w, struct gw_load *L, int f,
+		struct gw_flow_ctx *ctx, int64_t intended, int open);
 /* A flow by weight, from a uniform 64-bit draw. */
 int gw_flow_pick(const struct gw_load *L, uint64_t r);
 

@@ -229,8 +229,8 @@ static int merge_series(json_t *out, json_t *const *in, size_t n, char *err,
 			json_array_append_new(merged, last);
 		}
 		if (add_window(last, v[i]) < 0) {
-			/* read before v (and all) go */
-			long long at = (long long)int_at(v[i], "wall_ms");
+			/* read before v and the windows in all are freed */
+			long long wall = (long long)int_at(v[i], "wall_ms");
 
 			free(v);
 			json_decref(all);
@@ -238,7 +238,7 @@ static int merge_series(json_t *out, json_t *const *in, size_t n, char *err,
 			return fail(err, errlen,
 				    "a window at wall_ms %lld has "
 				    "a malformed histogram",
-				    at);
+				    wall);
 		}
 	}
 	free(v);

@@ -51,6 +51,7 @@ void gw_sam_init(struct gw_sam *sam, struct gw_metrics *m, const char *agent)
 	id->c_sse_foreign = gw_metrics_counter(m, "sse_foreign_frames");
 	id->c_sse_open = gw_metrics_counter(m, "sse_streams_open");
 	id->op_sse_ping_gap = gw_metrics_op(m, "sse_ping_gap");
+	id->op_sse_delivery = gw_metrics_op(m, "sse_delivery");
 }
 
 int gw_sam_http_op(struct gw_sam *sam, const char *name)
@@ -199,6 +200,25 @@ static void foreign_frame(struct collect_ctx *x,
 		       t->context_id);
 }
 
+/*
+ * ": gwsim-sent <ns>", the comment gwsim --stamp-events writes before
+ * each event: 1 with the CLOCK_MONOTONIC ns in *sent.  Only gwsim sends
+ * it; gwstress measures nothing else by it.
+ */
+static int stamp(const char *s, size_t n, int64_t *sent)
+{
+	static const char tag[] = "gwsim-sent ";
+	int64_t v = 0;
+	size_t i = sizeof(tag) - 1;
+
+	if (n <= i || memcmp(s, tag, i))
+		return 0;
+	for (; i < n && s[i] >= '0' && s[i] <= '9' && v < INT64_MAX / 10; i++)
+		v = v * 10 + (s[i] - '0');
+	*sent = v;
+	return i == n;
+}
+
 static int collect_hook(void *ud, const struct gw_sse_event *ev, int64_t t)
 {
 	struct collect_ctx *x = ud;
@@ -206,7 +226,19 @@ static int collect_hook(void *ud, const struct gw_sse_event *ev, int64_t t)
 	const struct gw_sam_ids *id = &x->sam->std;
 	struct gw_proto_event pe;
 
-	if (!ev) { /* a comment: the keep-alive pings, from the second */
+	if (!ev->type) { /* a comment */
+		int64_t sent;
+
+		if (stamp(ev->data, ev->data_len, &sent)) {
+			/* gwsim --stamp-events: its send time (the same
+			 * clock, one host) before the event it precedes in
+			 * one write; what a benchmark reads as delivery */
+			if (t >= sent)
+				gw_rec_at(x->w, id->op_sse_delivery, t - sent,
+					  t);
+			return 0;
+		}
+		/* the keep-alive pings, from the second */
 		if (c->pings && x->last_ping)
 			gw_rec_at(x->w, id->op_sse_ping_gap, t - x->last_ping,
 				  t);

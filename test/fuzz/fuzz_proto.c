@@ -27,7 +27,10 @@
  *  - event: parsed is 1 exactly when the result is GW_E_NONE; terminal
  *    and foreign are 0 or 1; "final_response" is always terminal; nothing
  *    is foreign without a task, or when the data is not JSON (then no ids
- *    either);
+ *    either); and the result and the whole struct, byte for byte, are
+ *    what the Jansson version of gw_proto_event gives (the oracle,
+ *    test/unit/proto_oracle.h), whose output starts filled with other
+ *    junk;
  *  - request: NULL only when Jansson refuses the text as a string (not
  *    UTF-8); otherwise JSON whose params.message.parts[0].text is the text.
  * Leaks are LeakSanitizer's (libFuzzer reports them as crashes).
@@ -39,6 +42,7 @@
  */
 #include "gw_proto.h"
 #include "gw_sse.h"
+#include "../unit/proto_oracle.h"
 
 #include <jansson.h>
 #include <stdint.h>
@@ -56,6 +60,7 @@
 	} while (0)
 
 #define JUNK 0xA5
+#define JUNK2 0x5A /* the oracle's */
 
 int LLVMFuzzerInitialize(int *argc, char ***argv);
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
@@ -181,7 +186,7 @@ static void fuzz_event(const uint8_t *s, size_t n)
 	const uint8_t *lf;
 	size_t tlen, skip;
 	char *type, *data;
-	struct gw_proto_event ev;
+	struct gw_proto_event ev, want;
 	enum gw_errclass c;
 
 	if (n && (s[0] == 'T' || s[0] == 't')) {
@@ -225,6 +230,9 @@ static void fuzz_event(const uint8_t *s, size_t n)
 		REQUIRE(!ev.foreign);
 	if (c != GW_E_NONE)
 		REQUIRE(!ev.task_id[0] && !ev.context_id[0]);
+	memset(&want, JUNK2, sizeof(want));
+	REQUIRE(oracle_event(type, data, n, tp, &want) == c);
+	REQUIRE(!memcmp(&ev, &want, sizeof(ev)));
 	free(data);
 	free(type);
 }

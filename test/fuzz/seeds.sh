@@ -91,5 +91,22 @@ pseed ev_queue_error '2-error
 {"error": "Internal queue error"}'
 pseed ev_index '2-index_message
 {"type": "index_started", "project_id": "p-1"}'
+# what the event scanner must read as Jansson does (gw_jscan.h): a second
+# result replacing the first, escaped keys and ids, a NUL lost after a
+# literal, numbers at the limits, a surrogate pair, nesting
+pseed ev_dup_result '2Tstatus_update
+{"result": {"kind": "task", "taskId": "gdk-task-2"}, "result": '\
+'{"kind": "status-update", "final": true, "taskId": "gdk-task-1"}}'
+pseed ev_escaped '2Tfinal_response
+{"res\u0075lt": {"k\u0069nd": "t\u0061sk", "id": "gdk-task-\u0031", '\
+'"contextId": "web-session-1\ud83d\ude00"}}'
+# (printf to the file: $(...) would drop the NULs)
+printf '2Tstatus_update\n{"result": {"kind": "status-update", '\
+'"final": true\000, "n": 1\000}}' > "$F/proto/ev_nul_quirk"
+pseed ev_numbers '2-status_update
+{"result": {"a": [9223372036854775807, -9223372036854775808, 1e308, '\
+'1e-400, 0e99999, 1.7976931348623157e308]}, "b": [[[[{"c": [{}]}]]]]}'
+pseed ev_overflow '2-status_update
+{"result": {"kind": "task", "n": 1.7976931348623159e308}}'
 # the request gwstress builds, from the user's text
 pseed request '3Hello, "world" \ caf'"$(printf '\303\251')"

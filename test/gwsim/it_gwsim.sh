@@ -349,6 +349,10 @@ check "stats: all listed keys" [ "$(sim_stats | jq -c '[has(
 	"events_buffer_dropped","queues_detached","pings_sent","sessions",
 	"artifacts","requests_total","responses_4xx","responses_5xx",
 	"rss_kb")] | all')" = true ]
+check "stats: the benchmark options' counters, all 0 when they are off" \
+	[ "$(sim_stats | jq -c '[.paused_requests, .arrivals_logged,
+	.service_queue, .service_queue_max, .service_busy, .streams_refused,
+	.status_lagged, (.uptime_ms > 0)]')" = '[0,0,0,0,0,0,0,true]' ]
 check "introspect after a clean run" [ "$(curl -s "$SIM_URL/gwsim/introspect")" = \
 	'{"active_connections":0,"background_task_cache":1,"prior_connections":0,"buffered_tasks":0}' ]
 # pre-connection buffer overflow: 20 events for a queue of 5
@@ -797,8 +801,10 @@ else
 	export CURL_CA_BUNDLE
 	check "redirects name https" eval '[ "$(req GET /health/)" = 307 ] &&
 		[ "$(hdr location)" = "$SIM_URL/health" ]'
-	submit "over TLS [gwsim:first_delay_ms=300]"
-	sse "$TASK" 10
+	# the stream must open before the task ends, or it never ends (a late
+	# subscriber): 2 s leaves room for a slow handshake on a loaded host
+	submit "over TLS [gwsim:first_delay_ms=2000]"
+	sse "$TASK" 12
 	check "SSE over TLS: a submit, and its stream read to final_response" \
 		eval '[ "$RC" -eq 0 ] && [ "$(events_in "$T/s")" = 7 ] &&
 		[ "$(grep "^event: " "$T/s" | tail -n1 | tr -d "\r")" = "event: final_response" ]'

@@ -214,7 +214,7 @@ done
 wait "$p1"; r1=$?
 wait "$p2"; r2=$?
 stop_sim "$SIM_PID"
-check "shards: both passed ($r1 $r2)" [ "$r1" -eq 0 ] && [ "$r2" -eq 0 ]
+check "shards: both passed ($r1 $r2)" [ "$r1$r2" = 00 ]
 run_gwstress merge --merge "$T/merged.json" "$R/s1/load_report_shard.json" \
 	"$R/s2/load_report_shard.json"
 M="$T/merged.json"

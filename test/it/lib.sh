@@ -22,6 +22,9 @@ trap cleanup EXIT INT TERM
 
 fail() { printf '  FAIL %s: %s\n' "$TEST" "$*"; FAILS=$((FAILS + 1)); }
 ok() { printf '  ok   %s\n' "$*"; }
+# skip DESCRIPTION REASON: a check that could not run here, said so (a tool
+# missing, say): never counted as passed, never as failed
+skip() { printf '  skip %s: %s\n' "$1" "$2"; }
 
 # check DESCRIPTION COMMAND...: run COMMAND, report ok/fail
 check() {
