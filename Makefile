@@ -19,6 +19,8 @@
 #                             beside a lean C client, Locust, wrk and hey
 #   make bench-proto          SSE event classification, Jansson's tree against
 #                             gw_jscan, ns per event (prints figures)
+#   make bench-metrics        what --metrics-listen costs at 1,000 held streams
+#                             scraped every second (prints figures)
 #   make valgrind-smoke       a smoke run under valgrind memcheck
 #   make fuzz                 libFuzzer harnesses (clang, ASan+UBSan) built in
 #                             build/fuzz, each run FUZZ_SECONDS (default 60)
@@ -54,7 +56,7 @@ GWSTRESS := $(BIN)/gwstress
 GWSIM := $(BIN)/gwsim
 export GWSTRESS GWSIM
 
-PKGS_GW  := libcurl jansson inih
+PKGS_GW  := libcurl jansson inih libmicrohttpd
 PKGS_SIM := libmicrohttpd jansson
 PKGS_TST := check
 
@@ -217,6 +219,11 @@ $(BENCH_CLIENT_BINS): $(O)/test/%: $(O)/test/%.o
 bench-clients: $(GWSTRESS) $(GWSIM) $(BENCH_CLIENT_BINS)
 	$(Q)LEAN_SSE=$(O)/test/lean_sse RUNSTAT=$(O)/test/runstat \
 		sh test/bench/bench_clients.sh
+
+# The live metrics endpoint's cost: 1,000 held streams, with and without
+# it scraped every second (BENCH_METRICS_SECONDS, default 30 s held).
+bench-metrics: $(GWSTRESS) $(GWSIM)
+	$(Q)sh test/bench/bench_metrics.sh
 
 bench: $(O)/test/bench_engine
 	$(Q)for w in 1 2 8 64 1024 4096; do \
@@ -392,8 +399,8 @@ clean:
 	rm -rf build gwstress gwsim
 
 .PHONY: all deps run test check check-unit check-integration check-stress \
-	bench bench-load bench-clients bench-proto hdr-check checksrc format \
-	fuzz install uninstall clean FORCE
+	bench bench-load bench-clients bench-proto bench-metrics hdr-check \
+	checksrc format fuzz install uninstall clean FORCE
 .DELETE_ON_ERROR:
 .SECONDARY:
 

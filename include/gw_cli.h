@@ -41,10 +41,12 @@ struct gw_cli {
 	int nsel;
 	const char *markers[GW_CLI_MAX_SEL]; /* -m */
 	int nmarkers;
-	const char *token_file; /* --token-file */
-	const char *junit;	/* --junit PATH */
-	const char *html;	/* --html PATH */
-	const char *merge;	/* --merge OUT, inputs follow */
+	const char *token_file;	    /* --token-file */
+	const char *junit;	    /* --junit PATH */
+	const char *html;	    /* --html PATH */
+	const char *csv;	    /* --csv PATH (load) */
+	const char *metrics_listen; /* --metrics-listen ADDR:PORT (checked) */
+	const char *merge;	    /* --merge OUT, inputs follow */
 	char **inputs;
 	int ninputs;
 	int list, verbose, quiet;

@@ -79,6 +79,7 @@ struct gw_load_result {
 	double error_rate;    /* fraction, aborted transfers excluded */
 	double ttfe_p50_ms, ttfe_p99_ms, gap_p99_ms, lag_p99_ms;
 	double cpu_percent; /* gwstress, of all cores, peak window */
+	double cpu_seconds; /* gwstress, user + system, over the run */
 	long peak_rss_kb;   /* gwstress's own VmHWM at the end, -1 unknown */
 	int saturated;	    /* in-flight flows or lag grew steadily */
 	int straddled;	    /* a threshold's 95 % interval holds its limit */
@@ -106,6 +107,34 @@ void gw_load_run(struct gw_load *L, const struct gw_load_opts *o,
 struct json_t *gw_load_report_json(struct gw_load *L,
 				   const struct gw_load_result *r,
 				   const struct gw_report_ctx *rc);
+/*
+ * The finished run's time series as CSV at path (written atomically):
+ * one row per window and operation with samples or errors in it, RFC
+ * 4180 (gw_csv.h), columns
+ *
+ *   window_start  the window's start, ISO 8601 UTC with milliseconds
+ *   t_s           ... in seconds from the run's start (0: window 0,
+ *                 which begins before the run, at a multiple of the
+ *                 window length)
+ *   flow          the workload flow the operation belongs to, or empty
+ *                 (ttfe, sse_*, schedule_lag: pooled over flows)
+ *   operation     as in the JSON report
+ *   count         samples measured in the window
+ *   errors        the operation's failures counted in the window
+ *                 (cut transfers at the end included, as the report's
+ *                 operations.<op>.errors)
+ *   p50_ms p90_ms p99_ms   the window's percentiles (empty when count
+ *                 is 0)
+ *   offered started completed dropped_starts late_starts
+ *                 the window's counts (the JSON series'), repeated on
+ *                 every row of the window
+ *   in_flight open_streams   at the window's end
+ *
+ * A window with no operation row gets one row with empty flow and
+ * operation, so the window columns of distinct windows add up to the
+ * run's totals.  Returns 0, or -1 with a message naming the path.
+ */
+int gw_load_report_csv(const struct gw_load *L, const char *path);
 /* Print the console summary of the finished run. */
 void gw_load_report_console(FILE *f, const struct gw_load *L,
 			    const struct gw_load_result *r);

@@ -15,7 +15,14 @@
  *   - error records go to a log guarded by a mutex, capped at
  *     GW_MAX_ERROR_RECORDS: only the first errors take the lock, later
  *     ones see the log full with one atomic load and are only counted;
- *   - gauges and memory samples are set by the main thread.
+ *   - gauges and memory samples are set by the main thread;
+ *   - for live readers (gw_live, built by the collector while jobs run),
+ *     the number of operations and counters registered is published
+ *     with a release store after each registration (nops_pub,
+ *     ncounters_pub: a scenario may register after the metrics were
+ *     attached), and counters another thread keeps as atomics (a load
+ *     run's scheduler: offered and dropped starts) are registered as
+ *     externals before the metrics are attached.
  */
 #ifndef GW_METRICS_H
 #define GW_METRICS_H
@@ -33,6 +40,7 @@
 #define GW_NAME_LEN 48
 #define GW_MAX_ERROR_RECORDS 100 /* as the seed's report */
 #define GW_MAX_MEM_SAMPLES 4096
+#define GW_METRICS_MAX_EXT 4
 
 struct gw_op {
 	char name[GW_NAME_LEN];
@@ -93,6 +101,12 @@ struct gw_metrics {
 	int nseen;		   /* operations with a sample so far */
 	uint64_t samples_received; /* by the collector */
 	uint64_t samples_invalid;  /* bad op id (a bug if nonzero) */
+
+	/* for live readers: see the header comment */
+	_Atomic int nops_pub, ncounters_pub;
+	int next;
+	char ext_name[GW_METRICS_MAX_EXT][GW_NAME_LEN];
+	const _Atomic uint64_t *ext[GW_METRICS_MAX_EXT];
 };
 
 /* Allocate and initialise metrics for one scenario (aborts on OOM). */
@@ -106,6 +120,14 @@ void gw_metrics_free(struct gw_metrics *m);
  * the first id. */
 int gw_metrics_op(struct gw_metrics *m, const char *name);
 int gw_metrics_counter(struct gw_metrics *m, const char *name);
+/*
+ * Register an external counter: *v, kept by another thread with atomic
+ * stores, is copied into live snapshots under name.  Main thread, before
+ * the metrics are attached; v must outlive them.  Aborts when the table
+ * (GW_METRICS_MAX_EXT) is full (a programming error).
+ */
+void gw_metrics_external(struct gw_metrics *m, const char *name,
+			 const _Atomic uint64_t *v);
 /* The collector's record of one sample of a registered op: its first-seen
  * order (the report's operation order), then its histogram.  Collector
  * thread only (or a test standing in for it). */

@@ -44,6 +44,9 @@ struct gw_sam_ids {
 	int c_sse_terminal;
 	int c_sse_incomplete; /* ended without a terminal event */
 	int c_sse_foreign;    /* frames of another task/session */
+	int c_sse_open;	      /* streams open now: +1 at subscribe, -1 at
+				 the end (0 once the run is over; read
+				 live by gw_live snapshots) */
 };
 
 struct gw_sam {

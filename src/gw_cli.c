@@ -8,6 +8,7 @@
  * the others are handled by name in parse_one().
  */
 #include "gw_cli.h"
+#include "gw_prom.h"
 #include "gw_workload.h"
 #include "gw_scen.h"
 #include "gw_util.h"
@@ -41,6 +42,8 @@ enum opt {
 	OPT_REPORT_DIR,
 	OPT_JUNIT,
 	OPT_HTML,
+	OPT_CSV,
+	OPT_METRICS,
 	OPT_MERGE,
 	OPT_DURATION,
 	OPT_SOAK,
@@ -98,6 +101,10 @@ static const struct cli_opt opts[OPT_COUNT] = {
 			"also write a JUnit XML file for CI systems" },
 	[OPT_HTML] = { "html", 0, "PATH", NULL, NULL,
 		       "also write an HTML page with charts" },
+	[OPT_CSV] = { "csv", 0, "PATH", NULL, NULL,
+		      "load: also write the time series as CSV" },
+	[OPT_METRICS] = { "metrics-listen", 0, "ADDR:PORT", NULL, NULL,
+			  "serve live metrics at http://ADDR:PORT/metrics" },
 	[OPT_MERGE] = { "merge", 0, "OUT IN...", NULL, NULL,
 			"merge shard reports of one scenario into OUT" },
 	[OPT_DURATION] = { "duration", 0, "S", "profile",
@@ -154,7 +161,12 @@ static void usage(FILE *f)
 			 opts[i].letter ? ", " : "  ", opts[i].name,
 			 opts[i].arg ? " " : "",
 			 opts[i].arg ? opts[i].arg : "");
-		fprintf(f, "  %-22s %s\n", left, opts[i].help);
+		/* a long option and its argument get a line of their own */
+		if (strlen(left) > 22)
+			fprintf(f, "  %s\n  %-22s %s\n", left, "",
+				opts[i].help);
+		else
+			fprintf(f, "  %-22s %s\n", left, opts[i].help);
 	}
 	fputs("\nEnvironment: STRESS_CONCURRENT_SSE, STRESS_CONCURRENT_SESSIONS,"
 	      "\nSTRESS_DURATION, STRESS_SOAK_DURATION, STRESS_MAX_P99_LATENCY,"
@@ -304,6 +316,18 @@ static int parse_one(struct gw_cli *c, enum opt o, const char *arg)
 	case OPT_HTML:
 		c->html = arg;
 		break;
+	case OPT_CSV:
+		c->csv = arg;
+		break;
+	case OPT_METRICS: {
+		struct gw_prom_addr a;
+
+		/* checked now, parsed again by main: a usage error */
+		if (gw_prom_parse_listen(arg, &a) < 0)
+			return -1;
+		c->metrics_listen = arg;
+		break;
+	}
 	case OPT_MERGE:
 		c->merge = arg;
 		break;
@@ -408,6 +432,9 @@ int gw_cli_parse(struct gw_cli *c, int argc, char **argv)
 		if (c->mode != GW_MODE_SEARCH && i == OPT_AXIS)
 			return gw_error("--axis is an option of 'gwstress "
 					"search' only (see --help)");
+		if (c->mode != GW_MODE_LOAD && i == OPT_CSV)
+			return gw_error("--csv is an option of 'gwstress "
+					"load' only (see --help)");
 		rc |= parse_one(c, (enum opt)i, optarg);
 	}
 	if (c->merge) {

@@ -5,7 +5,8 @@
  * copied from argv: the workload file, every override the user gave (as
  * --set, so its meaning cannot change), the shard, and what makes the
  * children one run: the parent's gateway URL (and its pid for memory),
- * a report directory of their own, -q, no further split.  The token
+ * a report directory of their own, -q, no further split, and shard i's
+ * own metrics endpoint at --metrics-listen's PORT + i.  The token
  * travels as it came (the environment, or --token-file), never on a
  * command line.
  */
@@ -13,6 +14,7 @@
 #include "gw_cli.h"
 #include "gw_config.h"
 #include "gw_merge.h"
+#include "gw_prom.h"
 #include "gw_rejudge.h"
 #include "gw_target.h"
 #include "gw_util.h"
@@ -29,6 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -142,6 +145,17 @@ static void child_argv(struct argv_buf *a, const char *exe, int i, int n,
 	if (t->mem_pid && !user_set(c, "target", "pid"))
 		addf(a, "--set=target.pid=%ld", t->mem_pid);
 	addf(a, "--shard=%d/%d", i, n);
+	if (c->metrics_listen) {
+		struct gw_prom_addr m;
+		int v6;
+
+		/* checked by main: a port, and PORT + n - 1 fits */
+		if (gw_prom_parse_listen(c->metrics_listen, &m) == 0) {
+			v6 = m.ss.ss_family == AF_INET6;
+			addf(a, "--metrics-listen=%s%s%s:%u", v6 ? "[" : "",
+			     m.host, v6 ? "]" : "", m.port + (unsigned)i);
+		}
+	}
 	addf(a, "--set=report.dir=%s/shard-%d", dir, i);
 	add(a, "--set=report.path=");
 	add(a, "--set=engine.processes=1");

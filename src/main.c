@@ -6,7 +6,9 @@
  *   command line -> configuration -> selection, report paths, token
  *     (gw_cli, gw_config; any problem exits 2 before anything runs)
  *   -> signals, HTTP -> the gateway (gw_target: gwsim or the URL; an
- *     unreachable gateway exits 3) -> the worker pool (gw_engine)
+ *     unreachable gateway exits 3) -> the metrics endpoint (gw_prom,
+ *     --metrics-listen: an address that cannot be bound exits 2) -> the
+ *     worker pool (gw_engine)
  *   -> every selected scenario (gw_run) -> HTML and JUnit -> the tally.
  *
  * Exit codes: 0 all passed, 1 a check failed (or a report could not be
@@ -20,6 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include "gw_atomic.h"
@@ -33,6 +36,7 @@
 #include "gw_load.h"
 #include "gw_fleet.h"
 #include "gw_merge.h"
+#include "gw_prom.h"
 #include "gw_rejudge.h"
 #include "gw_report.h"
 #include "gw_ring.h"
@@ -169,7 +173,8 @@ static int check_outputs(const struct gw_cli *c, const struct gw_config *cfg,
 		: gw_report_path(cfg, cat[0].name, first, sizeof(first))) < 0 ||
 	    gw_atomic_probe(first) < 0 ||
 	    (c->junit && gw_atomic_probe(c->junit) < 0) ||
-	    (c->html && gw_atomic_probe(c->html) < 0))
+	    (c->html && gw_atomic_probe(c->html) < 0) ||
+	    (c->csv && gw_atomic_probe(c->csv) < 0))
 		return -1;
 	return 0;
 }
@@ -188,7 +193,7 @@ static void install_signals(void)
 /* The pool, sized from the selection, and the banner.  Returns 0 or -1. */
 static int start_engine(struct gw_engine *e, const struct gw_cli *c,
 			const struct gw_config *cfg, const struct gw_target *t,
-			const struct gw_workload *wl)
+			const struct gw_workload *wl, struct gw_prom *prom)
 {
 	int nworkers = worker_count(cfg, c, wl);
 	size_t ring = cfg->engine.ring_size ? (size_t)cfg->engine.ring_size
@@ -201,8 +206,15 @@ static int start_engine(struct gw_engine *e, const struct gw_cli *c,
 			    (size_t)cfg->engine.thread_stack_kib * 1024, ring,
 			    &t->http) < 0)
 		return -1;
-	if (c->quiet)
+	if (prom)
+		gw_engine_live(e, &prom->live);
+	/* with -q too: with port 0 it is the only way to learn the port */
+	if (prom && c->quiet)
+		printf("metrics: %s\n", prom->url);
+	if (c->quiet) {
+		fflush(stdout);
 		return 0;
+	}
 	for (size_t i = 0; i < n; i++)
 		nsel += gw_cli_selected(c, &cat[i]);
 	if (wl)
@@ -235,7 +247,51 @@ static int start_engine(struct gw_engine *e, const struct gw_cli *c,
 	if (!t->mem_pid)
 		printf("gateway memory: not measured (use --target-pid on the "
 		       "gateway host)\n");
+	if (prom)
+		printf("metrics: %s (Prometheus text format 0.0.4)\n",
+		       prom->url);
 	fflush(stdout);
+	return 0;
+}
+
+/*
+ * --metrics-listen: bind the endpoint before the pool starts (so a port
+ * in use stops everything with exit 2), labelled with the mode, the
+ * target and, for a workload, its flows.  Returns 0 (nothing asked, or
+ * started) or -1 with one line.
+ */
+static int start_metrics(struct gw_prom *p, int *started,
+			 const struct gw_cli *c, const struct gw_target *t,
+			 const struct gw_workload *wl)
+{
+	static const char *flows[GW_WL_MAX_FLOWS];
+	static char shard[16], shards[16];
+	struct gw_prom_labels lab = {
+		.mode = c->mode == GW_MODE_SEARCH ? "search"
+			: c->mode == GW_MODE_LOAD ? "load"
+						  : "catalogue",
+		.version = GW_VERSION,
+		.target = t->display,
+		.shard = shard,
+		.shards = shards,
+	};
+	struct gw_prom_addr a;
+
+	if (!c->metrics_listen)
+		return 0;
+	/* --shard I/N (load only): shard I; anything else is shard 0 of 1 */
+	snprintf(shard, sizeof(shard), "%d",
+		 wl && wl->nshards > 1 ? wl->shard : 0);
+	snprintf(shards, sizeof(shards), "%d",
+		 wl && wl->nshards > 1 ? wl->nshards : 1);
+	for (int f = 0; wl && f < wl->nflows; f++)
+		flows[f] = wl->flow[f].name;
+	lab.flows = wl ? flows : NULL;
+	lab.nflows = wl ? wl->nflows : 0;
+	if (gw_prom_parse_listen(c->metrics_listen, &a) < 0 ||
+	    gw_prom_start(p, &a, &lab) < 0)
+		return -1;
+	*started = 1;
 	return 0;
 }
 
@@ -364,6 +420,10 @@ static int run_load(const struct gw_cli *c, const struct gw_config *cfg,
 		printf("Saved load report to %s\n", path);
 	if (write_extras(c, cfg, t, &res, 1, tool) < 0)
 		ok = 0;
+	if (c->csv && gw_load_report_csv(L, c->csv) < 0)
+		ok = 0;
+	else if (c->csv && !c->quiet)
+		printf("Saved time series CSV to %s\n", c->csv);
 	json_decref(res.report);
 	gw_load_free(L);
 	printf("gwstress load: %s%s%s\n", gw_check_outcome_name(r.outcome),
@@ -374,6 +434,55 @@ static int run_load(const struct gw_cli *c, const struct gw_config *cfg,
 	if (r.aborted)
 		return EXIT_ABORTED;
 	return r.outcome == GW_FAILED || !ok ? EXIT_FAIL : EXIT_PASS;
+}
+
+/*
+ * What a run split over n worker processes can serve and write: each
+ * process has its own collector, so --metrics-listen ADDR:PORT becomes one
+ * endpoint per shard, shard i at PORT + i (gw_fleet passes it on); port 0
+ * would leave the ports unknown (the shards' output is not shown).  --csv
+ * needs one process's series in memory: a fleet only has the shards'
+ * merged JSON.  Returns 0, or -1 with one line (a usage error).
+ */
+static int fleet_outputs(const struct gw_cli *c, int n)
+{
+	struct gw_prom_addr a;
+
+	if (c->csv)
+		return gw_error("--csv: this run is split over %d worker "
+				"processes, and --csv needs one process's "
+				"time series ([engine] processes = 1 if "
+				"its descriptors allow; the JSON report has "
+				"the merged series)",
+				n);
+	if (!c->metrics_listen)
+		return 0;
+	if (gw_prom_parse_listen(c->metrics_listen, &a) < 0)
+		return -1;
+	if (!a.port || a.port + (unsigned)n - 1 > 65535)
+		return gw_error("--metrics-listen %s: this run is split over "
+				"%d worker processes, each serving its own "
+				"metrics at PORT + its shard: name a port "
+				"from 1 to %d",
+				c->metrics_listen, n, 65536 - n);
+	return 0;
+}
+
+/* The endpoints of a fleet's shards (see fleet_outputs), as the banner
+ * says them. */
+static void fleet_metrics_banner(const struct gw_cli *c, int n)
+{
+	struct gw_prom_addr a;
+	int v6;
+
+	if (!c->metrics_listen ||
+	    gw_prom_parse_listen(c->metrics_listen, &a) < 0)
+		return;
+	v6 = a.ss.ss_family == AF_INET6;
+	for (int i = 0; i < n; i++)
+		printf("metrics: shard %d at http://%s%s%s:%u/metrics\n", i,
+		       v6 ? "[" : "", a.host, v6 ? "]" : "",
+		       a.port + (unsigned)i);
 }
 
 /* A load run split over n local shard processes (gw_fleet). */
@@ -405,8 +514,10 @@ static int run_fleet(int n, const struct gw_cli *c, const struct gw_config *cfg,
 		       why);
 		printf("target: %s%s\n", t->display,
 		       t->bundled ? " (the bundled gwsim, shared)" : "");
-		fflush(stdout);
 	}
+	/* with -q too, as a single process's line */
+	fleet_metrics_banner(c, n);
+	fflush(stdout);
 	res.report = gw_fleet_run(n, c, cfg, wl, t, &code);
 	if (!res.report)
 		return code ? code : EXIT_FAIL;
@@ -489,8 +600,9 @@ int main(int argc, char **argv)
 	static struct gw_target tgt;
 	static struct gw_engine eng;
 	static struct gw_workload wl;
+	static struct gw_prom prom;
 	struct gw_workload *w;
-	int code = EXIT_UNREACHABLE, engine_started = 0;
+	int code = EXIT_UNREACHABLE, engine_started = 0, prom_started = 0;
 
 	gw_progname = "gwstress";
 	if (gw_cli_parse(&cli, argc, argv) < 0)
@@ -530,11 +642,18 @@ int main(int argc, char **argv)
 			goto out;
 		}
 		if (n > 1) {
-			code = run_fleet(n, &cli, &cfg, w, &tgt);
+			code = fleet_outputs(&cli, n) < 0
+				       ? EXIT_USAGE
+				       : run_fleet(n, &cli, &cfg, w, &tgt);
 			goto out;
 		}
 	}
-	if (start_engine(&eng, &cli, &cfg, &tgt, w) < 0)
+	code = EXIT_USAGE;
+	if (start_metrics(&prom, &prom_started, &cli, &tgt, w) < 0)
+		goto out;
+	code = EXIT_FAIL;
+	if (start_engine(&eng, &cli, &cfg, &tgt, w,
+			 prom_started ? &prom : NULL) < 0)
 		goto out;
 	engine_started = 1;
 	code = cli.mode == GW_MODE_SEARCH
@@ -542,6 +661,9 @@ int main(int argc, char **argv)
 	       : w ? run_load(&cli, &cfg, w, &eng, &tgt)
 		   : run_all(&cli, &cfg, &eng, &tgt);
 out:
+	/* the endpoint first: it reads the engine's snapshots to the end */
+	if (prom_started)
+		gw_prom_stop(&prom);
 	if (engine_started)
 		gw_engine_stop(&eng);
 	gw_target_close(&tgt);

@@ -101,6 +101,91 @@ static size_t drain_all(struct gw_engine *e, struct gw_metrics *m,
 	return total;
 }
 
+/* ---- live snapshots (gw_live.h) ----------------------------------------- */
+
+static uint64_t peek(const _Atomic uint64_t *c)
+{
+	return atomic_load_explicit(c, memory_order_relaxed);
+}
+
+static int64_t thread_cpu_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (int64_t)ts.tv_sec * GW_NS_PER_S + ts.tv_nsec;
+}
+
+/* Build a snapshot of m into lv's back buffer and publish it.  Collector
+ * only: the histograms are its own; the workers' counters are read with
+ * relaxed loads (single writers, see gw_stat_add). */
+static void live_build(struct gw_engine *e, struct gw_live *lv,
+		       struct gw_metrics *m)
+{
+	struct gw_live_snap *sn = gw_live_back(lv);
+	int64_t cpu0 = thread_cpu_ns();
+	/* acquire; pairs with the release in gw_metrics_op/_counter */
+	int nops = atomic_load_explicit(&m->nops_pub, memory_order_acquire);
+	int nctr =
+		atomic_load_explicit(&m->ncounters_pub, memory_order_acquire);
+	memset(sn, 0, sizeof(*sn));
+	gw_strlcpy(sn->name, m->test_name, sizeof(sn->name));
+	sn->workers = e->nworkers;
+	sn->nops = nops;
+	sn->ncounters = nctr;
+	for (int k = 0; k < nops; k++) {
+		struct gw_live_op *o = &sn->op[k];
+		const struct gw_hist *h = &m->op[k].hist;
+
+		gw_strlcpy(o->name, m->op[k].name, sizeof(o->name));
+		o->n = h->n;
+		o->sum_s = h->mean * (double)h->n / 1e9;
+		gw_live_buckets(h, o->le);
+	}
+	for (int k = 0; k < nctr; k++)
+		gw_strlcpy(sn->counter_name[k], m->counter_name[k],
+			   GW_NAME_LEN);
+	for (int i = 0; i < e->started_workers; i++) {
+		const struct gw_worker *w = &e->w[i];
+
+		for (int k = 0; k < nops; k++) {
+			sn->op[k].attempts += peek(&w->attempts[k]);
+			sn->op[k].errors += peek(&w->errors[k]);
+			sn->op[k].produced += peek(&w->produced[k]);
+			sn->op[k].dropped += peek(&w->dropped[k]);
+		}
+		for (int k = 0; k < nctr; k++)
+			sn->counter[k] += peek(&w->ctr[k]);
+		for (int k = 0; k < GW_E_NCLASS; k++)
+			sn->errclass[k] += peek(&w->errclass[k]);
+	}
+	sn->next = m->next;
+	for (int k = 0; k < m->next; k++) {
+		gw_strlcpy(sn->ext_name[k], m->ext_name[k], GW_NAME_LEN);
+		sn->ext[k] = peek(m->ext[k]);
+	}
+	sn->samples_received = m->samples_received;
+	sn->built_ns = gw_now_ns();
+	sn->seq = ++e->live_seq;
+	e->live_cpu_ns += thread_cpu_ns() - cpu0;
+	sn->build_cpu_s = (double)e->live_cpu_ns / 1e9;
+	gw_live_publish(lv);
+}
+
+/* Answer an open request: with a new snapshot while m is attached, else
+ * with the last one (between runs). */
+static void live_poll(struct gw_engine *e, struct gw_live *lv,
+		      struct gw_metrics *m)
+{
+	uint64_t ticket;
+
+	if (!gw_live_pending(lv, &ticket))
+		return;
+	if (m)
+		live_build(e, lv, m);
+	gw_live_answer(lv, ticket);
+}
+
 static void *collector_main(void *arg)
 {
 	struct gw_engine *e = arg;
@@ -115,12 +200,16 @@ static void *collector_main(void *arg)
 			atomic_load_explicit(&e->cur, memory_order_acquire);
 		struct gw_series *s =
 			atomic_load_explicit(&e->series, memory_order_acquire);
-
+		/* acquire; pairs with gw_engine_live's release */
+		struct gw_live *lv =
+			atomic_load_explicit(&e->live, memory_order_acquire);
 		size_t got;
 		struct timespec ts = { 0, 0 };
 
 		if (s)
 			gw_series_tick(s, gw_now_ns());
+		if (lv)
+			live_poll(e, lv, m);
 		got = drain_all(e, m, m ? s : NULL);
 		if (got >= COLLECT_BATCH)
 			continue; /* busy: the rings are filling, drain again */
@@ -128,6 +217,10 @@ static void *collector_main(void *arg)
 			idle_ns = COLLECT_IDLE_NS;
 		} else if (req != atomic_load_explicit(&e->flush_done,
 						       memory_order_relaxed)) {
+			/* everything pushed before the flush is in m: the
+			 * live reader gets it too (a run's final values) */
+			if (lv && m)
+				live_build(e, lv, m);
 			/* release; pairs with the acquire in flush() so
 			 * the histograms written above are visible */
 			atomic_store_explicit(&e->flush_done, req,
@@ -293,11 +386,6 @@ int gw_engine_busy_peak(struct gw_engine *e)
 	return n;
 }
 
-static uint64_t peek(const _Atomic uint64_t *c)
-{
-	return atomic_load_explicit(c, memory_order_relaxed);
-}
-
 void gw_engine_peek(const struct gw_engine *e, int nops,
 		    struct gw_engine_totals *t)
 {
@@ -313,6 +401,15 @@ void gw_engine_peek(const struct gw_engine *e, int nops,
 	}
 }
 
+void gw_engine_peek_op_errors(const struct gw_engine *e, int nops,
+			      uint64_t *errors)
+{
+	memset(errors, 0, (size_t)nops * sizeof(errors[0]));
+	for (int i = 0; i < e->started_workers; i++)
+		for (int k = 0; k < nops && k < GW_MAX_OPS; k++)
+			errors[k] += peek(&e->w[i].errors[k]);
+}
+
 uint64_t gw_engine_peek_counter(const struct gw_engine *e, int ctr)
 {
 	uint64_t n = 0;
@@ -320,6 +417,24 @@ uint64_t gw_engine_peek_counter(const struct gw_engine *e, int ctr)
 	for (int i = 0; i < e->started_workers; i++)
 		n += peek(&e->w[i].ctr[ctr]);
 	return n;
+}
+
+void gw_engine_live(struct gw_engine *e, struct gw_live *lv)
+{
+	struct gw_live *old =
+		atomic_load_explicit(&e->live, memory_order_relaxed);
+
+	if (old && old != lv) {
+		gw_live_serve(old, 0);
+		/* a pass that began after the store no longer holds old */
+		atomic_store_explicit(&e->live, NULL, memory_order_release);
+		if (e->started_collector)
+			flush(e);
+	}
+	/* release; pairs with the collector's acquire: lv is set up */
+	atomic_store_explicit(&e->live, lv, memory_order_release);
+	if (lv)
+		gw_live_serve(lv, e->started_collector);
 }
 
 void gw_engine_attach(struct gw_engine *e, struct gw_metrics *m,
@@ -474,6 +589,12 @@ void gw_engine_stop(struct gw_engine *e)
 	if (e->started_collector) {
 		atomic_store_explicit(&e->col_quit, 1, memory_order_release);
 		pthread_join(e->collector, NULL);
+	}
+	if (atomic_load_explicit(&e->live, memory_order_relaxed)) {
+		gw_live_serve(atomic_load_explicit(&e->live,
+						   memory_order_relaxed),
+			      0);
+		atomic_store_explicit(&e->live, NULL, memory_order_relaxed);
 	}
 	for (int i = 0; i < e->started_workers; i++) {
 		gw_http_release(&e->w[i].http);

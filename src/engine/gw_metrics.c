@@ -62,6 +62,9 @@ int gw_metrics_op(struct gw_metrics *m, const char *name)
 	id = m->nops++;
 	gw_strlcpy(m->op[id].name, name, GW_NAME_LEN);
 	gw_hist_init(&m->op[id].hist);
+	/* release; pairs with the collector's acquire when it builds a
+	 * live snapshot: the name and histogram above are complete */
+	atomic_store_explicit(&m->nops_pub, m->nops, memory_order_release);
 	return id;
 }
 
@@ -75,7 +78,20 @@ int gw_metrics_counter(struct gw_metrics *m, const char *name)
 		gw_die(70, "internal: counter table full at '%s'", name);
 	id = m->ncounters++;
 	gw_strlcpy(m->counter_name[id], name, GW_NAME_LEN);
+	/* release; pairs with the collector's acquire (as for ops) */
+	atomic_store_explicit(&m->ncounters_pub, m->ncounters,
+			      memory_order_release);
 	return id;
+}
+
+void gw_metrics_external(struct gw_metrics *m, const char *name,
+			 const _Atomic uint64_t *v)
+{
+	if (m->next >= GW_METRICS_MAX_EXT || strlen(name) >= GW_NAME_LEN)
+		gw_die(70, "internal: external counter table full at '%s'",
+		       name);
+	gw_strlcpy(m->ext_name[m->next], name, GW_NAME_LEN);
+	m->ext[m->next++] = v;
 }
 
 void gw_metrics_start(struct gw_metrics *m)

@@ -527,6 +527,7 @@ void gw_judge_final(struct gw_load *L, struct gw_load_result *r)
 	r->gap_p99_ms = q_ms(&sc, "sse_event_gap", 0.99);
 	r->lag_p99_ms = q_ms(&sc, "schedule_lag", 0.99);
 	r->cpu_percent = L->cpu_peak;
+	r->cpu_seconds = L->cpu_seconds;
 	r->peak_rss_kb = gw_procmem_status_kb(0, "VmHWM:");
 	r->saturated = saturated(L, L->first_judged + 1, L->nwin - 1);
 	r->straddled = straddles(L, &sc);

@@ -113,6 +113,9 @@ struct gw_load *gw_load_create(const struct gw_workload *wl,
 		gw_load_free(L);
 		return NULL;
 	}
+	/* the scheduler's counters, for live snapshots (the endpoint) */
+	gw_metrics_external(L->m, "offered_starts", &L->offered);
+	gw_metrics_external(L->m, "dropped_starts", &L->dropped);
 	for (int f = 0; f < wl->nflows; f++) {
 		L->total_weight += wl->flow[f].weight;
 		for (int k = 0; k < wl->flow[f].nsteps; k++)
@@ -155,6 +158,7 @@ void gw_load_free(struct gw_load *L)
 	free(L->users);
 	free(L->data);
 	free(L->win);
+	free(L->win_err);
 	free(L);
 }
 
@@ -332,6 +336,25 @@ static void ramp(struct gw_load *L, int64_t now)
 	}
 }
 
+/* CPU seconds (user + system) from reading a to reading b. */
+static double ru_diff(const struct rusage *a, const struct rusage *b)
+{
+	return (double)(b->ru_utime.tv_sec - a->ru_utime.tv_sec +
+			b->ru_stime.tv_sec - a->ru_stime.tv_sec) +
+	       (double)(b->ru_utime.tv_usec - a->ru_utime.tv_usec +
+			b->ru_stime.tv_usec - a->ru_stime.tv_usec) /
+		       1e6;
+}
+
+/* gwstress's CPU seconds (every thread) since reading ru0. */
+static double cpu_since(const struct rusage *ru0)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru_diff(ru0, &ru);
+}
+
 /* gwstress's CPU since the last reading, % of all cores; readings less
  * than 100 ms apart (windows the main thread caught up on) give 0 and
  * leave the reading for the next one. */
@@ -343,11 +366,7 @@ static double cpu_now(struct gw_load *L, int64_t now)
 	if (now - L->ru_last_ns < 100 * GW_NS_PER_MS)
 		return 0;
 	getrusage(RUSAGE_SELF, &ru);
-	used = (double)(ru.ru_utime.tv_sec - L->ru_last.ru_utime.tv_sec +
-			ru.ru_stime.tv_sec - L->ru_last.ru_stime.tv_sec) +
-	       (double)(ru.ru_utime.tv_usec - L->ru_last.ru_utime.tv_usec +
-			ru.ru_stime.tv_usec - L->ru_last.ru_stime.tv_usec) /
-		       1e6;
+	used = ru_diff(&L->ru_last, &ru);
 	wall = (double)(now - L->ru_last_ns) / 1e9;
 	L->ru_last = ru;
 	L->ru_last_ns = now;
@@ -365,7 +384,12 @@ static void snapshot(struct gw_load *L, int64_t now)
 		L->wincap = L->wincap ? 2 * L->wincap : 256;
 		L->win = gw_xrealloc(L->win,
 				     (size_t)L->wincap * sizeof(L->win[0]));
+		L->win_err =
+			gw_xrealloc(L->win_err, (size_t)L->wincap * GW_MAX_OPS *
+							sizeof(uint64_t));
 	}
+	gw_engine_peek_op_errors(e, L->m->nops,
+				 &L->win_err[(size_t)L->nwin * GW_MAX_OPS]);
 	w = &L->win[L->nwin++];
 	memset(w, 0, sizeof(*w));
 	gw_engine_peek(e, L->m->nops, &t);
@@ -515,6 +539,7 @@ void gw_load_run(struct gw_load *L, const struct gw_load_opts *o,
 	L->t0 = gw_now_ns();
 	L->first_judged = gw_series_window(&L->series, L->t0 + L->skip_ns);
 	getrusage(RUSAGE_SELF, &L->ru_last);
+	L->ru0 = L->ru_last;
 	L->ru_last_ns = L->t0;
 	snapshot(L, L->t0); /* all zero: before anything starts */
 	if (start_scheduler(L) < 0)
@@ -551,6 +576,7 @@ void gw_load_run(struct gw_load *L, const struct gw_load_opts *o,
 			gw_metrics_memory(L->m, (double)kb / 1024.0);
 	}
 	snapshot(L, L->t_end);
+	L->cpu_seconds = cpu_since(&L->ru0);
 	if (o->progress && !o->quiet)
 		fputs("\r\033[K", stderr);
 	if (gw_engine_collect(L->eng, L->m) < 0)

@@ -99,6 +99,8 @@ struct gw_load {
 	size_t data_len;
 	/* windows, judged thresholds */
 	struct gw_load_win *win;
+	uint64_t *win_err; /* wincap x GW_MAX_OPS: each operation's errors
+			      at each window's end, cumulative (the CSV) */
 	int nwin, wincap;
 	int judge_ready;  /* thresholds' state set up */
 	int judged;	  /* series windows judged so far */
@@ -110,8 +112,9 @@ struct gw_load {
 	struct gw_checks checks;
 	int aborted, interrupted;
 	char abort_why[256];
-	struct rusage ru_last;
+	struct rusage ru_last, ru0; /* ru0: at the start */
 	int64_t ru_last_ns;
+	double cpu_seconds; /* since ru0, at the end */
 	int ncpu;
 	double cpu_peak;
 };

@@ -19,9 +19,15 @@
  *              of several shards add up exactly)
  *   verdict.checks[] one per threshold expression, per-window ones with
  *              how many windows met the condition
+ *
+ * The CSV (gw_load_report_csv) is the same series, one row per window and
+ * operation, from the same windows and counters, plus each operation's
+ * errors per window (the JSON series has the window's only).
  */
 #include "gw_load_int.h"
+#include "gw_atomic.h"
 #include "gw_config.h"
+#include "gw_csv.h"
 #include "gw_hist_json.h"
 #include "gw_report.h"
 #include "gw_util.h"
@@ -30,6 +36,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 static const char *const step_words[] = {
 	[GW_STEP_SUBMIT] = "submit",	 [GW_STEP_COLLECT] = "collect",
@@ -95,8 +102,9 @@ static json_t *load_json(const struct gw_load *L,
 
 static json_t *generator_json(const struct gw_load_result *r)
 {
-	return json_pack("{s:b, s:s, s:f, s:f, s:b, s:I}", "valid", !r->invalid,
-			 "why", r->gen, "cpu_percent_peak", r->cpu_percent,
+	return json_pack("{s:b, s:s, s:f, s:f, s:f, s:b, s:I}", "valid",
+			 !r->invalid, "why", r->gen, "cpu_percent_peak",
+			 r->cpu_percent, "cpu_seconds", r->cpu_seconds,
 			 "schedule_lag_p99_ms", r->lag_p99_ms, "saturated",
 			 r->saturated, "peak_rss_kb",
 			 (json_int_t)r->peak_rss_kb);
@@ -215,6 +223,127 @@ json_t *gw_load_report_json(struct gw_load *L, const struct gw_load_result *r,
 	json_object_set_new(root, "config", gw_report_config(L->cfg, &sources));
 	json_object_set_new(root, "config_sources", sources);
 	return root;
+}
+
+/* ---- CSV ----------------------------------------------------------------- */
+
+static const char *const csv_head[] = {
+	"window_start",	  "t_s",	 "flow",      "operation",
+	"count",	  "errors",	 "p50_ms",    "p90_ms",
+	"p99_ms",	  "offered",	 "started",   "completed",
+	"dropped_starts", "late_starts", "in_flight", "open_streams",
+};
+
+/* The flow index of each operation, -1 for the pooled ones. */
+static void flow_of_ops(const struct gw_load *L, int *flow)
+{
+	for (int op = 0; op < GW_MAX_OPS; op++)
+		flow[op] = -1;
+	for (int f = 0; f < L->wl->nflows; f++) {
+		flow[L->op_flow[f]] = flow[L->op_flow_int[f]] = f;
+		for (int k = 0; k < L->wl->flow[f].nsteps; k++) {
+			if (L->op_step[f][k] >= 0)
+				flow[L->op_step[f][k]] = f;
+			if (L->op_step_int[f][k] >= 0)
+				flow[L->op_step_int[f][k]] = f;
+		}
+	}
+}
+
+/* "2024-05-01T12:00:01.500Z" for epoch milliseconds ms. */
+static void iso_utc(int64_t ms, char *out, size_t n)
+{
+	time_t t = (time_t)(ms / 1000);
+	struct tm tm;
+	char base[32];
+
+	gmtime_r(&t, &tm);
+	strftime(base, sizeof(base), "%Y-%m-%dT%H:%M:%S", &tm);
+	snprintf(out, n, "%s.%03dZ", base, (int)(ms % 1000));
+}
+
+/* The window columns of window w (deltas a -> b, b's gauges). */
+static void csv_window(struct gw_csv *c, const struct gw_load_win *a,
+		       const struct gw_load_win *b)
+{
+	gw_csv_fmt(c, "%llu", (unsigned long long)(b->offered - a->offered));
+	gw_csv_fmt(c, "%llu", (unsigned long long)(b->started - a->started));
+	gw_csv_fmt(c, "%llu",
+		   (unsigned long long)(b->completed - a->completed));
+	gw_csv_fmt(c, "%llu", (unsigned long long)(b->dropped - a->dropped));
+	gw_csv_fmt(c, "%llu", (unsigned long long)(b->late - a->late));
+	gw_csv_fmt(c, "%lld", (long long)b->in_flight);
+	gw_csv_fmt(c, "%lld", (long long)b->open_streams);
+}
+
+int gw_load_report_csv(const struct gw_load *L, const char *path)
+{
+	const struct gw_series *s = &L->series;
+	int n = gw_series_closed(s), flow[GW_MAX_OPS];
+	struct gw_atomic_file af;
+	struct gw_csv c;
+	struct gw_hist h;
+
+	if (gw_atomic_open(&af, path) < 0)
+		return -1;
+	flow_of_ops(L, flow);
+	gw_csv_init(&c, af.f);
+	for (size_t k = 0; k < GW_ARRAY_SIZE(csv_head); k++)
+		gw_csv_str(&c, csv_head[k]);
+	gw_csv_end(&c);
+	gw_hist_init(&h);
+	for (int w = 0; w < n && w + 1 < L->nwin; w++) {
+		const struct gw_load_win *a = &L->win[w], *b = &L->win[w + 1];
+		const uint64_t *ea = &L->win_err[(size_t)w * GW_MAX_OPS];
+		const uint64_t *eb = &L->win_err[(size_t)(w + 1) * GW_MAX_OPS];
+		char when[40], t_s[32];
+		int rows = 0;
+
+		iso_utc(s->wall0_ms + (int64_t)w * s->win_ns / GW_NS_PER_MS,
+			when, sizeof(when));
+		snprintf(t_s, sizeof(t_s), "%.3f", start_s(L, w));
+		for (int op = 0; op <= s->nops; op++) {
+			const struct gw_series_cell *cell =
+				op < s->nops ? gw_series_cell(s, w, op) : NULL;
+			uint64_t err = op < s->nops ? eb[op] - ea[op] : 0;
+
+			if (op < s->nops && !cell->n && !err)
+				continue;
+			if (op == s->nops && rows)
+				break; /* the empty row only for a bare window
+					*/
+			gw_csv_str(&c, when);
+			gw_csv_str(&c, t_s);
+			gw_csv_str(&c, op < s->nops && flow[op] >= 0
+					       ? L->wl->flow[flow[op]].name
+					       : "");
+			gw_csv_str(&c, op < s->nops ? L->m->op[op].name : "");
+			gw_csv_fmt(&c, "%llu",
+				   (unsigned long long)(cell ? cell->n : 0));
+			gw_csv_fmt(&c, "%llu", (unsigned long long)err);
+			gw_hist_reset(&h);
+			if (cell && cell->n && !gw_series_cell_add(&h, cell)) {
+				gw_csv_fmt(&c, "%.3f",
+					   (double)gw_hist_quantile(&h, 0.50) /
+						   1e6);
+				gw_csv_fmt(&c, "%.3f",
+					   (double)gw_hist_quantile(&h, 0.90) /
+						   1e6);
+				gw_csv_fmt(&c, "%.3f",
+					   (double)gw_hist_quantile(&h, 0.99) /
+						   1e6);
+			} else {
+				gw_csv_str(&c, "");
+				gw_csv_str(&c, "");
+				gw_csv_str(&c, "");
+			}
+			csv_window(&c, a, b);
+			gw_csv_end(&c);
+			rows++;
+		}
+	}
+	gw_hist_release(&h);
+	return gw_atomic_commit(&af, !ferror(af.f));
 }
 
 void gw_load_report_console(FILE *f, const struct gw_load *L,

@@ -49,6 +49,7 @@ void gw_sam_init(struct gw_sam *sam, struct gw_metrics *m, const char *agent)
 	id->c_sse_terminal = gw_metrics_counter(m, "sse_terminal_events");
 	id->c_sse_incomplete = gw_metrics_counter(m, "sse_streams_incomplete");
 	id->c_sse_foreign = gw_metrics_counter(m, "sse_foreign_frames");
+	id->c_sse_open = gw_metrics_counter(m, "sse_streams_open");
 	id->op_sse_ping_gap = gw_metrics_op(m, "sse_ping_gap");
 	id->op_sse_delivery = gw_metrics_op(m, "sse_delivery");
 }
@@ -297,7 +298,9 @@ int gw_sam_collect(struct gw_worker *w, const struct gw_sam *sam,
 					c->slow_pause_ns);
 	c->t0 = gw_now_ns();
 	gw_attempt(w, id->op_sse_connect);
+	gw_count(w, id->c_sse_open, 1);
 	gw_http_sse(&w->http, path, c->window_ms, collect_hook, &x, &c->sse);
+	gw_count(w, id->c_sse_open, (uint64_t)-1);
 	if (c->slow_rcvbuf || c->slow_pause_ns)
 		gw_http_set_slow_reader(&w->http, 0, 0);
 	c->t_end = gw_now_ns();
