@@ -388,14 +388,23 @@ static int check_mode(const struct gw_cli *c, struct gw_workload *wl)
 	return 0;
 }
 
+/* A workload run's console: quiet, or a progress line on a terminal. */
+static struct gw_load_opts load_opts(const struct gw_cli *c,
+				     const struct gw_config *cfg)
+{
+	struct gw_load_opts o = { .quiet = c->quiet,
+				  .progress = cfg->engine.progress &&
+					      !c->quiet && isatty(2) };
+
+	return o;
+}
+
 /* A workload run: the report, the extras, the exit code. */
 static int run_load(const struct gw_cli *c, const struct gw_config *cfg,
 		    const struct gw_workload *wl, struct gw_engine *e,
 		    const struct gw_target *t)
 {
-	struct gw_load_opts o = { .quiet = c->quiet,
-				  .progress = cfg->engine.progress &&
-					      !c->quiet && isatty(2) };
+	struct gw_load_opts o = load_opts(c, cfg);
 	struct gw_load *L = gw_load_create(wl, cfg, e, t);
 	const char *at = getenv("GWSTRESS_START_AT_MS");
 	struct gw_load_result r;
@@ -554,9 +563,7 @@ static int run_search(const struct gw_cli *c, const struct gw_config *cfg,
 		      const struct gw_workload *wl, struct gw_engine *e,
 		      const struct gw_target *t)
 {
-	struct gw_load_opts o = { .quiet = c->quiet,
-				  .progress = cfg->engine.progress &&
-					      !c->quiet && isatty(2) };
+	struct gw_load_opts o = load_opts(c, cfg);
 	static struct gw_search s;
 	char tool[64], path[1024], dir[1100];
 	struct gw_report_ctx rc = { cfg, t->display, t->bundled, tool, 0, 0 };

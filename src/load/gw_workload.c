@@ -64,18 +64,16 @@ static int fail(char *msg, size_t n, const char *fmt, ...)
 
 /* ---- words --------------------------------------------------------------- */
 
-/* "500ms", "30s", "2m", "1h", "1.5s" (a unit is required) -> ns. */
-static int parse_dur(const char *s, int64_t *out)
+struct unit {
+	const char *name;
+	double mul;
+};
+
+/* A number and one of n units after it ("1.5s", "512KiB"), as
+ * number x mul <= max, into *out. */
+static int parse_unit(const char *s, const struct unit *u, size_t n, double max,
+		      double *out)
 {
-	static const struct {
-		const char *unit;
-		double ns;
-	} units[] = {
-		{ "ms", 1e6 },
-		{ "s", 1e9 },
-		{ "m", 60e9 },
-		{ "h", 3600e9 },
-	};
 	char num[32];
 	size_t k = strspn(s, "0123456789.");
 	double v;
@@ -86,23 +84,37 @@ static int parse_dur(const char *s, int64_t *out)
 	num[k] = '\0';
 	if (gw_parse_double(num, 0, 1e12, &v) < 0)
 		return -1;
-	for (size_t i = 0; i < GW_ARRAY_SIZE(units); i++)
-		if (!strcmp(s + k, units[i].unit)) {
-			if (v * units[i].ns > 1e18)
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(s + k, u[i].name)) {
+			if (v * u[i].mul > max)
 				return -1;
-			*out = (int64_t)llround(v * units[i].ns);
+			*out = v * u[i].mul;
 			return 0;
 		}
 	return -1;
 }
 
+/* "500ms", "30s", "2m", "1h", "1.5s" (a unit is required) -> ns. */
+static int parse_dur(const char *s, int64_t *out)
+{
+	static const struct unit units[] = {
+		{ "ms", 1e6 },
+		{ "s", 1e9 },
+		{ "m", 60e9 },
+		{ "h", 3600e9 },
+	};
+	double v;
+
+	if (parse_unit(s, units, GW_ARRAY_SIZE(units), 1e18, &v) < 0)
+		return -1;
+	*out = (int64_t)llround(v);
+	return 0;
+}
+
 /* "100", "512KiB", "1MiB", "1GiB", "10KB", "2MB" -> bytes (<= 1 GiB). */
 static int parse_size(const char *s, size_t *out)
 {
-	static const struct {
-		const char *unit;
-		double mul;
-	} units[] = {
+	static const struct unit units[] = {
 		{ "", 1 },
 		{ "B", 1 },
 		{ "KiB", 1024 },
@@ -112,23 +124,12 @@ static int parse_size(const char *s, size_t *out)
 		{ "MB", 1e6 },
 		{ "GB", 1e9 },
 	};
-	char num[32];
-	size_t k = strspn(s, "0123456789.");
 	double v;
 
-	if (!k || k >= sizeof(num))
+	if (parse_unit(s, units, GW_ARRAY_SIZE(units), 1073741824.0, &v) < 0)
 		return -1;
-	memcpy(num, s, k);
-	num[k] = '\0';
-	if (gw_parse_double(num, 0, 1e12, &v) < 0)
-		return -1;
-	for (size_t i = 0; i < GW_ARRAY_SIZE(units); i++)
-		if (!strcmp(s + k, units[i].unit) &&
-		    v * units[i].mul <= 1073741824.0) {
-			*out = (size_t)llround(v * units[i].mul);
-			return 0;
-		}
-	return -1;
+	*out = (size_t)llround(v);
+	return 0;
 }
 
 /* Split s (modified) into at most max blank-separated words. */
