@@ -31,14 +31,7 @@ SIM=
 trap 'kill $SIM 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 secs=${BENCH_LOAD_SECONDS:-60}
 
-start_sim() {
-	"$GWSIM" --listen 127.0.0.1 --port 0 --ready-fd 3 "$@" 3>"$T/port" &
-	SIM=$!
-	i=0
-	while [ $i -lt 100 ] && [ ! -s "$T/port" ]; do sleep 0.1; i=$((i + 1)); done
-	URL="http://127.0.0.1:$(cat "$T/port")"
-}
-stop_sim() { kill "$SIM" 2>/dev/null; wait "$SIM" 2>/dev/null; SIM=; rm -f "$T/port"; }
+. test/bench/lib.sh
 die() { echo "bench-load: $*" >&2; exit 1; }
 run() {
 	"$GWSTRESS" load -q --report-dir "$T" "$@" >"$T/out" 2>&1
