@@ -9,7 +9,10 @@
  * then, see gw_engine_collect) and sleeps twice as long as the last time,
  * up to COLLECT_IDLE_MAX_NS: streams that trickle events (a sample a
  * millisecond) wake the collector a thousand times a second, not five
- * thousand.  The longest sleep bounds the rate per ring at ring_size per
+ * thousand.  Any samples reset the sleep to the shortest, so only
+ * passes that found nothing one after another lengthen it (a producer
+ * writing in bursts, each drained at once, keeps it short).  The longest
+ * sleep bounds the rate per ring at ring_size per
  * millisecond (16 M samples/s with 16 Ki-sample rings, 0.5 M with the 512
  * of 5,000 workers), far above what one worker produces, and a busy ring
  * is drained without sleeping; drops, if any, are counted.
@@ -211,8 +214,13 @@ static void *collector_main(void *arg)
 		if (lv)
 			live_poll(e, lv, m);
 		got = drain_all(e, m, m ? s : NULL);
-		if (got >= COLLECT_BATCH)
-			continue; /* busy: the rings are filling, drain again */
+		if (got >= COLLECT_BATCH) {
+			/* busy: the rings are filling, drain again; the
+			 * empty pass that may follow starts from the
+			 * shortest sleep, not from where idleness left it */
+			idle_ns = COLLECT_IDLE_NS;
+			continue;
+		}
 		if (got) {
 			idle_ns = COLLECT_IDLE_NS;
 		} else if (req != atomic_load_explicit(&e->flush_done,
