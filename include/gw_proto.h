@@ -36,6 +36,14 @@ char *gw_proto_submit_request(const char *rid, const char *mid,
 			      const char *agent);
 
 /*
+ * The body of POST /api/v1/tasks/{id}:cancel: a JSON-RPC 2.0
+ * CancelTaskRequest (method tasks/cancel, params.id = the task id; SAM
+ * answers 422 to anything else).  Returns a malloc'd string (caller
+ * frees), or NULL if task_id is not valid UTF-8 (or on OOM).
+ */
+char *gw_proto_cancel_request(const char *rid, const char *task_id);
+
+/*
  * Parse a submit response body: task id from result.id, session from
  * result.contextId.  Returns GW_E_NONE with *out filled, or GW_E_PARSE
  * (not JSON) / GW_E_PROTOCOL (no usable result.id, a JSON-RPC error, ids

@@ -120,6 +120,16 @@ int gw_sam_rest(struct gw_worker *w, const struct gw_sam *sam, int op,
 		const char *method, const char *path, const char *body,
 		struct gw_http_result *r);
 
+/*
+ * POST /api/v1/tasks/{task_id}:cancel with a CancelTaskRequest through op
+ * (as gw_sam_rest; op -1: no sample, no error record, for a clean-up
+ * after the run).  Returns 0 on 202 (SAM then ends the task's stream with
+ * a final_response of state canceled), else -1 (404: no such running
+ * task).
+ */
+int gw_sam_cancel(struct gw_worker *w, const struct gw_sam *sam, int op,
+		  const char *task_id, struct gw_http_result *r);
+
 /* Multipart upload (see gw_http_upload) through op; on 201 copies the
  * response's sessionId into sid_out (size n).  Returns 0 on 201. */
 int gw_sam_upload(struct gw_worker *w, const struct gw_sam *sam, int op,

@@ -12,7 +12,9 @@
  *
  * A failed step ends the flow: what follows depends on it (a collect
  * without a task, a download without an upload).  A step cut by the end
- * of the run (a halt) makes the flow "cut", not failed.
+ * of the run (a halt) makes the flow "cut", not failed; a task it left
+ * running (submitted, its stream not ended) is noted in the worker's slot
+ * of L->cut, for the cancel after the run.
  */
 #include "gw_load_int.h"
 #include "gw_config.h"
@@ -54,6 +56,7 @@ static int do_submit(struct gw_worker *w, struct gw_load *L,
 		return -1;
 	c->task = t;
 	c->have_task = 1;
+	c->task_done = 0;
 	gw_strlcpy(c->session, t.context_id, sizeof(c->session));
 	return 0;
 }
@@ -127,15 +130,13 @@ static int do_cancel(struct gw_worker *w, struct gw_load *L, int op,
 		     struct gw_flow_ctx *c)
 {
 	struct gw_http_result r;
-	char path[400] = "/api/v1/tasks/";
 
 	if (!c->have_task)
 		return missing(w, op, "cancel before any submit");
-	if (gw_http_escape(path, sizeof(path), c->task.id) < 0 ||
-	    strlen(path) + 8 > sizeof(path))
-		return missing(w, op, "task id too long");
-	strcat(path, ":cancel");
-	return gw_sam_rest(w, &L->sam, op, "POST", path, "{}", &r);
+	if (gw_sam_cancel(w, &L->sam, op, c->task.id, &r) < 0)
+		return -1;
+	c->task_done = 1;
+	return 0;
 }
 
 static int do_upload(struct gw_worker *w, struct gw_load *L,
@@ -233,6 +234,8 @@ int gw_flow_run(struct gw_worker *w, struct gw_load *L, int f,
 		rc = step(w, L, f, k, ctx, intended);
 		if (fl->step[k].kind == GW_STEP_THINK || rc < 0)
 			continue;
+		if (fl->step[k].kind == GW_STEP_COLLECT)
+			ctx->task_done = 1; /* its stream has ended */
 		end = gw_now_ns();
 		/* the SAM calls record their own service time; a stream's is
 		 * its whole read */
@@ -246,8 +249,16 @@ int gw_flow_run(struct gw_worker *w, struct gw_load *L, int f,
 		gw_count(w, L->c_completed, 1);
 		gw_rec_at(w, L->op_flow[f], end - start, end);
 		gw_rec_at(w, L->op_flow_int[f], end - intended, end);
+	} else if (gw_halting()) {
+		gw_count(w, L->c_cut, 1);
+		/* its task may still run on the gateway: cancelled after
+		 * the run (gw_load_cancel_cut), one slot per worker */
+		if (ctx->have_task && !ctx->task_done && L->cut &&
+		    !L->cut[w->id].id[0])
+			gw_strlcpy(L->cut[w->id].id, ctx->task.id,
+				   sizeof(L->cut[w->id].id));
 	} else {
-		gw_count(w, gw_halting() ? L->c_cut : L->c_failed, 1);
+		gw_count(w, L->c_failed, 1);
 	}
 	ctx->iter++;
 	return rc;

@@ -130,6 +130,11 @@ struct gw_load *gw_load_create(const struct gw_workload *wl,
 	}
 	L->nstarts = 2 * (size_t)e->nworkers;
 	L->starts = gw_xcalloc(L->nstarts, sizeof(L->starts[0]));
+	if (wl->cancel_cut) {
+		L->cut = gw_xcalloc((size_t)e->nworkers, sizeof(L->cut[0]));
+		for (int i = 0; i < e->nworkers; i++)
+			L->cut[i].L = L;
+	}
 	L->nusers = (int)ceil(gw_shape_peak(&wl->shape) /
 			      (wl->nshards > 1 ? wl->nshards : 1)) +
 		    (wl->nshards > 1);
@@ -159,6 +164,7 @@ void gw_load_free(struct gw_load *L)
 	free(L->data);
 	free(L->win);
 	free(L->win_err);
+	free(L->cut);
 	free(L);
 }
 
@@ -490,6 +496,45 @@ static void wind_down(struct gw_load *L, const struct gw_load_opts *o)
 	gw_engine_wait(L->eng, 0, NULL, NULL);
 }
 
+/* ---- after the run: cancel what cut flows left running ------------------ */
+
+static void cancel_job(struct gw_worker *w, void *arg)
+{
+	struct gw_load_cut *c = arg;
+	struct gw_load *L = c->L;
+	struct gw_http_result r;
+
+	if (gw_sam_cancel(w, &L->sam, -1, c->id, &r) == 0)
+		atomic_fetch_add(&L->cut_cancelled, 1);
+	else if (r.status == 404)
+		atomic_fetch_add(&L->cut_gone, 1); /* it ended meanwhile */
+	else
+		atomic_fetch_add(&L->cut_failed, 1);
+	c->id[0] = '\0';
+}
+
+/*
+ * A flow cut by the end of the run leaves its task running on the
+ * gateway (SAM keeps an agent task going without a subscriber): a held
+ * stream's long task would go on for minutes, loading the gateway under
+ * the next run or probe.  So each is cancelled here, after the run and
+ * outside its measurements (no samples, no errors in the report: the
+ * counts go to load.cut_tasks).  Not after a stop (Ctrl-C): that ends at
+ * once.  The engine is idle and the halt lifted; each cancel is bounded
+ * by the request timeout.
+ */
+static void cancel_cut(struct gw_load *L)
+{
+	if (!L->cut || gw_stopping())
+		return;
+	for (int i = 0; i < L->eng->nworkers; i++)
+		if (L->cut[i].id[0]) {
+			atomic_fetch_add(&L->cut_left, 1);
+			gw_engine_submit(L->eng, cancel_job, &L->cut[i]);
+		}
+	gw_engine_wait(L->eng, 0, NULL, NULL);
+}
+
 /* Sleep until the wall-clock instant at_ms, when it is less than a
  * minute away (a shard told to start with the others); a stop ends the
  * wait. */
@@ -587,4 +632,5 @@ void gw_load_run(struct gw_load *L, const struct gw_load_opts *o,
 	gw_series_close_all(&L->series, L->t_end);
 	gw_request_halt(0);
 	gw_judge_final(L, res);
+	cancel_cut(L);
 }

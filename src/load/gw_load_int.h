@@ -43,6 +43,7 @@ struct gw_load_win {
 struct gw_flow_ctx {
 	struct gw_task task;
 	int have_task;
+	int task_done;	  /* a collect or cancel step ended the task */
 	int64_t t_submit; /* the last submit's send (ns) */
 	char session[160];
 	char up_sid[160], up_name[64];
@@ -61,6 +62,12 @@ struct gw_load_start {
 	_Atomic int busy; /* handed to a worker that has not copied it */
 };
 
+/* A task a cut flow left running, in its worker's slot (id "" = none). */
+struct gw_load_cut {
+	struct gw_load *L;
+	char id[sizeof(((struct gw_task *)0)->id)];
+};
+
 /* A closed-model user or a hold-model holder. */
 struct gw_load_user {
 	struct gw_load *L;
@@ -76,6 +83,10 @@ struct gw_load {
 	struct gw_metrics *m;
 	struct gw_sam sam;
 	struct gw_series series;
+	/* tasks of flows cut by the end, one slot per worker (gw_flow), and
+	 * what cancelling them after the run gave */
+	struct gw_load_cut *cut;
+	_Atomic uint64_t cut_left, cut_cancelled, cut_gone, cut_failed;
 	/* operations */
 	int op_lag, op_ttfe, op_ttfe_int, op_task;
 	int op_flow[GW_WL_MAX_FLOWS], op_flow_int[GW_WL_MAX_FLOWS];

@@ -81,23 +81,34 @@ static json_t *load_json(const struct gw_load *L,
 			stages, json_pack("{s:f, s:f}", "duration_s",
 					  (double)wl->shape.st[i].dur_ns / 1e9,
 					  "target", wl->shape.st[i].target));
-	return json_pack("{s:s, s:s, s:f, s:o, s:o, s:f, s:f, s:I, s:I, s:I,"
-			 " s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:i}",
-			 "model", gw_workload_model_name(wl->model), "arrival",
-			 wl->poisson ? "poisson" : "constant", "start",
-			 wl->shape.start, "stages", stages, "flows",
-			 flows_json(wl), "window_s",
-			 (double)wl->window_ns / 1e9, "graceful_stop_s",
-			 (double)wl->graceful_ns / 1e9, "offered",
-			 (json_int_t)end->offered, "started",
-			 (json_int_t)end->started, "completed",
-			 (json_int_t)end->completed, "failed",
-			 (json_int_t)end->failed, "cut", (json_int_t)end->cut,
-			 "dropped_starts", (json_int_t)end->dropped,
-			 "late_starts", (json_int_t)end->late, "offered_rate",
-			 secs > 0 ? (double)end->offered / secs : 0.0,
-			 "achieved_rate", r->achieved_rate, "judged_seconds",
-			 r->seconds, "pool", L->eng->nworkers);
+	json_t *o;
+
+	o = json_pack("{s:s, s:s, s:f, s:o, s:o, s:f, s:f, s:I, s:I, s:I,"
+		      " s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:i}",
+		      "model", gw_workload_model_name(wl->model), "arrival",
+		      wl->poisson ? "poisson" : "constant", "start",
+		      wl->shape.start, "stages", stages, "flows",
+		      flows_json(wl), "window_s", (double)wl->window_ns / 1e9,
+		      "graceful_stop_s", (double)wl->graceful_ns / 1e9,
+		      "offered", (json_int_t)end->offered, "started",
+		      (json_int_t)end->started, "completed",
+		      (json_int_t)end->completed, "failed",
+		      (json_int_t)end->failed, "cut", (json_int_t)end->cut,
+		      "dropped_starts", (json_int_t)end->dropped, "late_starts",
+		      (json_int_t)end->late, "offered_rate",
+		      secs > 0 ? (double)end->offered / secs : 0.0,
+		      "achieved_rate", r->achieved_rate, "judged_seconds",
+		      r->seconds, "pool", L->eng->nworkers);
+	/* tasks cut flows left running, and their cancel after the run */
+	json_object_set_new(o, "cut_tasks_left_running",
+			    json_integer((json_int_t)L->cut_left));
+	json_object_set_new(o, "cut_tasks_cancelled",
+			    json_integer((json_int_t)L->cut_cancelled));
+	json_object_set_new(o, "cut_tasks_already_ended",
+			    json_integer((json_int_t)L->cut_gone));
+	json_object_set_new(o, "cut_tasks_cancel_failed",
+			    json_integer((json_int_t)L->cut_failed));
+	return o;
 }
 
 static json_t *generator_json(const struct gw_load_result *r)
@@ -365,6 +376,14 @@ void gw_load_report_console(FILE *f, const struct gw_load *L,
 		"flows/s\n",
 		(unsigned long long)end->dropped, (unsigned long long)end->late,
 		r->achieved_rate);
+	if (L->cut_left)
+		fprintf(f,
+			"  tasks left running by cut flows %llu: cancelled "
+			"%llu, already ended %llu, cancel failed %llu\n",
+			(unsigned long long)L->cut_left,
+			(unsigned long long)L->cut_cancelled,
+			(unsigned long long)L->cut_gone,
+			(unsigned long long)L->cut_failed);
 	fprintf(f,
 		"  generator: %s (CPU peak %.0f%%, p99 schedule lag %.2f "
 		"ms, peak RSS %.1f MiB)\n",

@@ -256,10 +256,20 @@ static int merge_series(json_t *out, json_t *const *in, size_t n, char *err,
 static void merge_load(json_t *out, json_t *const *in, size_t n)
 {
 	static const char *const summed[] = {
-		"offered",     "started",      "completed",
-		"failed",      "cut",	       "dropped_starts",
-		"late_starts", "offered_rate", "achieved_rate",
+		"offered",
+		"started",
+		"completed",
+		"failed",
+		"cut",
+		"dropped_starts",
+		"late_starts",
+		"offered_rate",
+		"achieved_rate",
 		"pool",
+		"cut_tasks_left_running",
+		"cut_tasks_cancelled",
+		"cut_tasks_already_ended",
+		"cut_tasks_cancel_failed",
 	};
 	json_t *load = json_object_get(out, "load");
 	json_t *gen = json_object_get(out, "generator");

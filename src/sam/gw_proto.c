@@ -42,6 +42,20 @@ char *gw_proto_submit_request(const char *rid, const char *mid,
 	return body;
 }
 
+char *gw_proto_cancel_request(const char *rid, const char *task_id)
+{
+	json_t *req = json_pack("{s:s, s:s, s:s, s:{s:s}}", "jsonrpc", "2.0",
+				"id", rid, "method", "tasks/cancel", "params",
+				"id", task_id);
+	char *body;
+
+	if (!req)
+		return NULL;
+	body = json_dumps(req, JSON_COMPACT);
+	json_decref(req);
+	return body;
+}
+
 /*
  * 1 when a JSON body nests containers deeper than GW_PROTO_MAX_DEPTH.
  * Jansson's parser recurses (some 60 bytes of stack a level, to its 2,048

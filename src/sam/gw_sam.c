@@ -370,6 +370,39 @@ int gw_sam_rest(struct gw_worker *w, const struct gw_sam *sam, int op,
 	return rc;
 }
 
+int gw_sam_cancel(struct gw_worker *w, const struct gw_sam *sam, int op,
+		  const char *task_id, struct gw_http_result *r)
+{
+	char path[400] = "/api/v1/tasks/", rid[37];
+	char *body;
+	int rc;
+
+	memset(r, 0, sizeof(*r));
+	make_uuid(w, sam, rid);
+	body = gw_proto_cancel_request(rid, task_id);
+	if (!body || gw_http_escape(path, sizeof(path), task_id) < 0 ||
+	    strlen(path) + 8 > sizeof(path)) {
+		free(body);
+		if (op >= 0) {
+			gw_attempt(w, op);
+			protocol_fail(w, op, GW_E_PROTOCOL, "/api/v1/tasks/",
+				      "cannot build the cancel request");
+		}
+		return -1;
+	}
+	strcat(path, ":cancel");
+	rc = gw_http_request(&w->http, "POST", path, body, strlen(body), r);
+	free(body);
+	if (rc == 0 && r->status != 202) {
+		r->err = GW_E_HTTP;
+		snprintf(r->msg, sizeof(r->msg),
+			 "cancel answered HTTP %ld, expected 202", r->status);
+	}
+	if (op >= 0)
+		account(w, sam, op, path, r);
+	return rc < 0 || r->err ? -1 : 0;
+}
+
 int gw_sam_upload(struct gw_worker *w, const struct gw_sam *sam, int op,
 		  const char *session_id, const char *filename,
 		  const unsigned char *data, size_t len, char *sid_out,

@@ -96,8 +96,16 @@ threshold = ttfe p99 < 2000 ms
 threshold = sse_ping_gap p99 < 3 s'
 start_sim --ping-s 1
 run_gwstress -t 60 hold load -c "$T/hold.ini" -u "$SIM_URL" --report-dir "$R"
+canceled=$(sim_stat tasks_canceled)
 stop_sim "$SIM_PID"
 J="$R/load_report_hold.json"
+left=$(jget "$J" .load.cut_tasks_left_running)
+check "hold: the 10 held tasks left running by the cut ($left)" [ "$left" -ge 10 ]
+check "hold: each cancelled after the run or already ended" \
+	[ $(($(jget "$J" .load.cut_tasks_cancelled) + \
+	$(jget "$J" .load.cut_tasks_already_ended))) -eq "$left" ]
+check "hold: the gateway saw those cancels ($canceled)" \
+	[ "$canceled" -eq "$(jget "$J" .load.cut_tasks_cancelled)" ]
 check "hold: exit 0 (rc=$RC)" [ "$RC" -eq 0 ]
 check "hold: 10 streams open at once" \
 	[ "$(jget "$J" '[.series.windows[].open_streams] | max')" -ge 10 ]
@@ -107,6 +115,42 @@ check "hold: keep-alive ping gaps measured" \
 	[ "$(jget "$J" '.operations.sse_ping_gap.percentiles.count')" -gt 10 ]
 check "hold: held streams cut at the end, not failed" \
 	[ "$(jget "$J" '.load.cut')" -ge 1 ] && [ "$(jget "$J" .load.failed)" -eq 0 ]
+
+echo "== the cancel step, and cancel_cut = false"
+wl cancel '[load]
+model = closed
+stage = 2s 2
+graceful_stop = 5s
+name = cancel
+[flow.c]
+step = submit new [gwsim:events=100] [gwsim:interval_ms=100] long
+step = cancel
+step = collect terminal window 10s'
+wl nocancel '[load]
+model = hold
+stage = 2s 3
+graceful_stop = 1s
+cancel_cut = false
+name = nocancel
+[flow.held]
+step = submit new [gwsim:events=100] [gwsim:interval_ms=100] hold me
+step = collect terminal window 30s'
+start_sim
+run_gwstress -t 60 cancel load -c "$T/cancel.ini" -u "$SIM_URL" --report-dir "$R"
+J="$R/load_report_cancel.json"
+done_n=$(jget "$J" .load.completed)
+check "cancel: exit 0 (rc=$RC)" [ "$RC" -eq 0 ]
+check "cancel: flows completed through cancel to the terminal event ($done_n)" \
+	[ "$done_n" -ge 2 ] && [ "$(jget "$J" .load.failed)" -eq 0 ]
+check "cancel: every task canceled at the gateway" \
+	[ "$(sim_stat tasks_canceled)" -eq "$done_n" ]
+run_gwstress -t 60 nocancel load -c "$T/nocancel.ini" -u "$SIM_URL" --report-dir "$R"
+J="$R/load_report_nocancel.json"
+check "cancel_cut = false: 3 cut, none cancelled" \
+	[ "$(jget "$J" .load.cut)" -eq 3 ] && \
+	[ "$(jget "$J" .load.cut_tasks_left_running)" -eq 0 ] && \
+	[ "$(sim_stat tasks_canceled)" -eq "$done_n" ]
+stop_sim "$SIM_PID"
 
 echo "== thresholds: failing, never recorded"
 wl fail '[load]

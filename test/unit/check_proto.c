@@ -75,6 +75,29 @@ START_TEST(test_submit_request)
 }
 END_TEST
 
+/* SAM's CancelTaskRequest: method tasks/cancel, params.id the task's id,
+ * escaped as JSON. */
+START_TEST(test_cancel_request)
+{
+	char *b = gw_proto_cancel_request("r1", "task-\"1\"");
+	json_t *j = json_loads(b, 0, NULL);
+
+	ck_assert_ptr_nonnull(j);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "jsonrpc")),
+			 "2.0");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "method")),
+			 "tasks/cancel");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "id")), "r1");
+	ck_assert_str_eq(json_string_value(json_object_get(
+				 json_object_get(j, "params"), "id")),
+			 "task-\"1\"");
+	ck_assert_int_eq(json_object_size(j), 4);
+	json_decref(j);
+	free(b);
+	ck_assert_ptr_null(gw_proto_cancel_request("r", "\xff"));
+}
+END_TEST
+
 /* A response nested deeper than GW_PROTO_MAX_DEPTH is refused before
  * Jansson's recursive parser sees it (a worker's stack is small). */
 START_TEST(test_response_depth)
@@ -1211,6 +1234,7 @@ static Suite *proto_suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, test_submit_request);
+	tcase_add_test(tc, test_cancel_request);
 	tcase_add_test(tc, test_submit_response);
 	tcase_add_test(tc, test_response_depth);
 	tcase_add_test(tc, test_upload_response);
