@@ -161,7 +161,7 @@ struct gw_workload {
 	int64_t late_ns;
 	int64_t window_ns;
 	int64_t graceful_ns;
-	int cancel_cut; /* cancel the tasks of flows cut by the end (1) */
+	int cancel_orphans; /* cancel the tasks of flows cut by the end (1) */
 	uint64_t seed;
 	int hold_flow, probe_flow; /* indices, -1 = none */
 	double probe_rate;

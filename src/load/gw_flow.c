@@ -12,9 +12,8 @@
  *
  * A failed step ends the flow: what follows depends on it (a collect
  * without a task, a download without an upload).  A step cut by the end
- * of the run (a halt) makes the flow "cut", not failed; a task it left
- * running (submitted, its stream not ended) is noted in the worker's slot
- * of L->cut, for the cancel after the run.
+ * of the run (a halt) makes the flow "cut", not failed.  A task either
+ * leaves running is cancelled (gw_flow_cancel_orphan).
  */
 #include "gw_load_int.h"
 #include "gw_config.h"
@@ -214,6 +213,31 @@ static int step(struct gw_worker *w, struct gw_load *L, int f, int k,
 	return -1;
 }
 
+/*
+ * A flow that fails or is cut leaves its task running on the gateway when
+ * it was submitted and its stream had not ended (a refused subscription,
+ * a timeout, the end of the run): SAM keeps an agent task going without a
+ * subscriber, so a held stream's long task would load the gateway for
+ * minutes, under the rest of the run and under the next run or probe, as
+ * load nobody asked for.  [load] cancel_orphans (default on) cancels it:
+ * a failed flow's at once, on its worker, a cut flow's after the run.
+ * Outside the measurements (no sample, no error record); the report's
+ * load object counts them.
+ */
+void gw_flow_cancel_orphan(struct gw_worker *w, struct gw_load *L,
+			   const char *task_id)
+{
+	struct gw_http_result r;
+
+	atomic_fetch_add(&L->orph_left, 1);
+	if (gw_sam_cancel(w, &L->sam, -1, task_id, &r) == 0)
+		atomic_fetch_add(&L->orph_cancelled, 1);
+	else if (r.status == 404)
+		atomic_fetch_add(&L->orph_gone, 1); /* it ended meanwhile */
+	else
+		atomic_fetch_add(&L->orph_failed, 1);
+}
+
 int gw_flow_run(struct gw_worker *w, struct gw_load *L, int f,
 		struct gw_flow_ctx *ctx, int64_t intended, int open)
 {
@@ -251,15 +275,18 @@ int gw_flow_run(struct gw_worker *w, struct gw_load *L, int f,
 		gw_rec_at(w, L->op_flow_int[f], end - intended, end);
 	} else if (gw_halting()) {
 		gw_count(w, L->c_cut, 1);
-		/* its task may still run on the gateway: cancelled after
-		 * the run (gw_load_cancel_cut), one slot per worker */
+		/* cancelled after the run: a request now would be aborted */
 		if (ctx->have_task && !ctx->task_done && L->cut &&
 		    !L->cut[w->id].id[0])
 			gw_strlcpy(L->cut[w->id].id, ctx->task.id,
 				   sizeof(L->cut[w->id].id));
 	} else {
 		gw_count(w, L->c_failed, 1);
+		if (ctx->have_task && !ctx->task_done && L->cut)
+			gw_flow_cancel_orphan(w, L, ctx->task.id);
 	}
+	if (rc)
+		ctx->task_done = 1; /* its task is no longer this flow's */
 	ctx->iter++;
 	return rc;
 }

@@ -130,7 +130,7 @@ struct gw_load *gw_load_create(const struct gw_workload *wl,
 	}
 	L->nstarts = 2 * (size_t)e->nworkers;
 	L->starts = gw_xcalloc(L->nstarts, sizeof(L->starts[0]));
-	if (wl->cancel_cut) {
+	if (wl->cancel_orphans) {
 		L->cut = gw_xcalloc((size_t)e->nworkers, sizeof(L->cut[0]));
 		for (int i = 0; i < e->nworkers; i++)
 			L->cut[i].L = L;
@@ -501,37 +501,24 @@ static void wind_down(struct gw_load *L, const struct gw_load_opts *o)
 static void cancel_job(struct gw_worker *w, void *arg)
 {
 	struct gw_load_cut *c = arg;
-	struct gw_load *L = c->L;
-	struct gw_http_result r;
 
-	if (gw_sam_cancel(w, &L->sam, -1, c->id, &r) == 0)
-		atomic_fetch_add(&L->cut_cancelled, 1);
-	else if (r.status == 404)
-		atomic_fetch_add(&L->cut_gone, 1); /* it ended meanwhile */
-	else
-		atomic_fetch_add(&L->cut_failed, 1);
+	gw_flow_cancel_orphan(w, c->L, c->id);
 	c->id[0] = '\0';
 }
 
 /*
- * A flow cut by the end of the run leaves its task running on the
- * gateway (SAM keeps an agent task going without a subscriber): a held
- * stream's long task would go on for minutes, loading the gateway under
- * the next run or probe.  So each is cancelled here, after the run and
- * outside its measurements (no samples, no errors in the report: the
- * counts go to load.cut_tasks).  Not after a stop (Ctrl-C): that ends at
- * once.  The engine is idle and the halt lifted; each cancel is bounded
- * by the request timeout.
+ * The tasks flows cut by the end of the run left running (see
+ * gw_flow_cancel_orphan), cancelled now that the engine is idle and the
+ * halt lifted; each cancel is bounded by the request timeout.  Not after
+ * a stop (Ctrl-C): that ends at once.
  */
-static void cancel_cut(struct gw_load *L)
+static void cancel_orphans(struct gw_load *L)
 {
 	if (!L->cut || gw_stopping())
 		return;
 	for (int i = 0; i < L->eng->nworkers; i++)
-		if (L->cut[i].id[0]) {
-			atomic_fetch_add(&L->cut_left, 1);
+		if (L->cut[i].id[0])
 			gw_engine_submit(L->eng, cancel_job, &L->cut[i]);
-		}
 	gw_engine_wait(L->eng, 0, NULL, NULL);
 }
 
@@ -632,5 +619,5 @@ void gw_load_run(struct gw_load *L, const struct gw_load_opts *o,
 	gw_series_close_all(&L->series, L->t_end);
 	gw_request_halt(0);
 	gw_judge_final(L, res);
-	cancel_cut(L);
+	cancel_orphans(L);
 }

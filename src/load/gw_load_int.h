@@ -83,10 +83,10 @@ struct gw_load {
 	struct gw_metrics *m;
 	struct gw_sam sam;
 	struct gw_series series;
-	/* tasks of flows cut by the end, one slot per worker (gw_flow), and
-	 * what cancelling them after the run gave */
+	/* tasks failed and cut flows left running (gw_flow_cancel_orphan):
+	 * a cut one's in its worker's slot until after the run; outcomes */
 	struct gw_load_cut *cut;
-	_Atomic uint64_t cut_left, cut_cancelled, cut_gone, cut_failed;
+	_Atomic uint64_t orph_left, orph_cancelled, orph_gone, orph_failed;
 	/* operations */
 	int op_lag, op_ttfe, op_ttfe_int, op_task;
 	int op_flow[GW_WL_MAX_FLOWS], op_flow_int[GW_WL_MAX_FLOWS];
@@ -136,6 +136,10 @@ struct gw_load {
  * when a step failed. */
 int gw_flow_run(struct gw_worker *w, struct gw_load *L, int f,
 		struct gw_flow_ctx *ctx, int64_t intended, int open);
+/* Cancel task_id, which a failed or cut flow left running (see
+ * gw_flow.c), counting the outcome in L's orphan counters. */
+void gw_flow_cancel_orphan(struct gw_worker *w, struct gw_load *L,
+			   const char *task_id);
 /* A flow by weight, from a uniform 64-bit draw. */
 int gw_flow_pick(const struct gw_load *L, uint64_t r);
 

@@ -99,15 +99,15 @@ static json_t *load_json(const struct gw_load *L,
 		      secs > 0 ? (double)end->offered / secs : 0.0,
 		      "achieved_rate", r->achieved_rate, "judged_seconds",
 		      r->seconds, "pool", L->eng->nworkers);
-	/* tasks cut flows left running, and their cancel after the run */
-	json_object_set_new(o, "cut_tasks_left_running",
-			    json_integer((json_int_t)L->cut_left));
-	json_object_set_new(o, "cut_tasks_cancelled",
-			    json_integer((json_int_t)L->cut_cancelled));
-	json_object_set_new(o, "cut_tasks_already_ended",
-			    json_integer((json_int_t)L->cut_gone));
-	json_object_set_new(o, "cut_tasks_cancel_failed",
-			    json_integer((json_int_t)L->cut_failed));
+	/* tasks failed and cut flows left running, and their cancels */
+	json_object_set_new(o, "orphan_tasks",
+			    json_integer((json_int_t)L->orph_left));
+	json_object_set_new(o, "orphans_cancelled",
+			    json_integer((json_int_t)L->orph_cancelled));
+	json_object_set_new(o, "orphans_already_ended",
+			    json_integer((json_int_t)L->orph_gone));
+	json_object_set_new(o, "orphans_cancel_failed",
+			    json_integer((json_int_t)L->orph_failed));
 	return o;
 }
 
@@ -376,14 +376,14 @@ void gw_load_report_console(FILE *f, const struct gw_load *L,
 		"flows/s\n",
 		(unsigned long long)end->dropped, (unsigned long long)end->late,
 		r->achieved_rate);
-	if (L->cut_left)
+	if (L->orph_left)
 		fprintf(f,
-			"  tasks left running by cut flows %llu: cancelled "
+			"  tasks left running by failed or cut flows %llu: cancelled "
 			"%llu, already ended %llu, cancel failed %llu\n",
-			(unsigned long long)L->cut_left,
-			(unsigned long long)L->cut_cancelled,
-			(unsigned long long)L->cut_gone,
-			(unsigned long long)L->cut_failed);
+			(unsigned long long)L->orph_left,
+			(unsigned long long)L->orph_cancelled,
+			(unsigned long long)L->orph_gone,
+			(unsigned long long)L->orph_failed);
 	fprintf(f,
 		"  generator: %s (CPU peak %.0f%%, p99 schedule lag %.2f "
 		"ms, peak RSS %.1f MiB)\n",

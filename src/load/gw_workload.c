@@ -256,10 +256,10 @@ static int load_key(struct parse *p, const char *key, const char *v, int line,
 	}
 	if (!strcmp(key, "graceful_stop"))
 		return set_dur_key(&wl->graceful_ns, key, v, 0, msg, n);
-	if (!strcmp(key, "cancel_cut")) {
-		if (gw_parse_bool(v, &wl->cancel_cut) < 0)
+	if (!strcmp(key, "cancel_orphans")) {
+		if (gw_parse_bool(v, &wl->cancel_orphans) < 0)
 			return fail(msg, n,
-				    "cancel_cut = %s: expected true or "
+				    "cancel_orphans = %s: expected true or "
 				    "false",
 				    v);
 		return 0;
@@ -755,7 +755,7 @@ static void defaults(struct gw_workload *wl, const char *path)
 	wl->late_ns = 10 * GW_NS_PER_MS;
 	wl->window_ns = GW_NS_PER_S;
 	wl->graceful_ns = 30 * GW_NS_PER_S;
-	wl->cancel_cut = 1;
+	wl->cancel_orphans = 1;
 	wl->seed = 1;
 	wl->nshards = 1;
 	wl->hold_flow = wl->probe_flow = -1;

@@ -266,10 +266,10 @@ static void merge_load(json_t *out, json_t *const *in, size_t n)
 		"offered_rate",
 		"achieved_rate",
 		"pool",
-		"cut_tasks_left_running",
-		"cut_tasks_cancelled",
-		"cut_tasks_already_ended",
-		"cut_tasks_cancel_failed",
+		"orphan_tasks",
+		"orphans_cancelled",
+		"orphans_already_ended",
+		"orphans_cancel_failed",
 	};
 	json_t *load = json_object_get(out, "load");
 	json_t *gen = json_object_get(out, "generator");

@@ -99,13 +99,13 @@ run_gwstress -t 60 hold load -c "$T/hold.ini" -u "$SIM_URL" --report-dir "$R"
 canceled=$(sim_stat tasks_canceled)
 stop_sim "$SIM_PID"
 J="$R/load_report_hold.json"
-left=$(jget "$J" .load.cut_tasks_left_running)
+left=$(jget "$J" .load.orphan_tasks)
 check "hold: the 10 held tasks left running by the cut ($left)" [ "$left" -ge 10 ]
 check "hold: each cancelled after the run or already ended" \
-	[ $(($(jget "$J" .load.cut_tasks_cancelled) + \
-	$(jget "$J" .load.cut_tasks_already_ended))) -eq "$left" ]
+	[ $(($(jget "$J" .load.orphans_cancelled) + \
+	$(jget "$J" .load.orphans_already_ended))) -eq "$left" ]
 check "hold: the gateway saw those cancels ($canceled)" \
-	[ "$canceled" -eq "$(jget "$J" .load.cut_tasks_cancelled)" ]
+	[ "$canceled" -eq "$(jget "$J" .load.orphans_cancelled)" ]
 check "hold: exit 0 (rc=$RC)" [ "$RC" -eq 0 ]
 check "hold: 10 streams open at once" \
 	[ "$(jget "$J" '[.series.windows[].open_streams] | max')" -ge 10 ]
@@ -116,7 +116,7 @@ check "hold: keep-alive ping gaps measured" \
 check "hold: held streams cut at the end, not failed" \
 	[ "$(jget "$J" '.load.cut')" -ge 1 ] && [ "$(jget "$J" .load.failed)" -eq 0 ]
 
-echo "== the cancel step, and cancel_cut = false"
+echo "== the cancel step, and cancel_orphans = false"
 wl cancel '[load]
 model = closed
 stage = 2s 2
@@ -130,7 +130,7 @@ wl nocancel '[load]
 model = hold
 stage = 2s 3
 graceful_stop = 1s
-cancel_cut = false
+cancel_orphans = false
 name = nocancel
 [flow.held]
 step = submit new [gwsim:events=100] [gwsim:interval_ms=100] hold me
@@ -146,11 +146,34 @@ check "cancel: every task canceled at the gateway" \
 	[ "$(sim_stat tasks_canceled)" -eq "$done_n" ]
 run_gwstress -t 60 nocancel load -c "$T/nocancel.ini" -u "$SIM_URL" --report-dir "$R"
 J="$R/load_report_nocancel.json"
-check "cancel_cut = false: 3 cut, none cancelled" \
+check "cancel_orphans = false: 3 cut, none cancelled" \
 	[ "$(jget "$J" .load.cut)" -eq 3 ] && \
-	[ "$(jget "$J" .load.cut_tasks_left_running)" -eq 0 ] && \
+	[ "$(jget "$J" .load.orphan_tasks)" -eq 0 ] && \
 	[ "$(sim_stat tasks_canceled)" -eq "$done_n" ]
 stop_sim "$SIM_PID"
+
+echo "== orphans: tasks of refused subscriptions cancelled at once"
+wl refused '[load]
+model = hold
+stage = 3s 3
+graceful_stop = 1s
+name = refused
+[flow.held]
+step = submit new [gwsim:events=100] [gwsim:interval_ms=100] hold me
+step = collect terminal window 30s'
+start_sim --max-streams 1
+run_gwstress -t 60 refused load -c "$T/refused.ini" -u "$SIM_URL" --report-dir "$R"
+J="$R/load_report_refused.json"
+sub=$(sim_stat tasks_submitted)
+can=$(sim_stat tasks_canceled)
+stop_sim "$SIM_PID"
+check "orphans: refused flows failed ($(jget "$J" .load.failed))" \
+	[ "$(jget "$J" .load.failed)" -ge 2 ]
+check "orphans: every task cancelled, held or refused ($can of $sub)" \
+	[ "$can" -eq "$sub" ] && [ "$(jget "$J" .load.orphans_cancelled)" -eq "$can" ]
+check "orphans: counted apart from the errors measured" \
+	[ "$(jget "$J" .load.orphan_tasks)" -eq "$can" ] && \
+	[ "$(jget "$J" '.operations | has("cancel")')" = false ]
 
 echo "== thresholds: failing, never recorded"
 wl fail '[load]
