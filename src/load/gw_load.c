@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -279,6 +280,10 @@ static void *sched_main(void *arg)
 	uint64_t k = 0;
 	int64_t t;
 
+	/* the kernel may defer a timer wake-up by the thread's slack, 50 us
+	 * by default, to batch it with others: every start would be up to
+	 * that late, a jitter the gateway sees in the gaps (bench-load 2) */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0UL, 0UL, 0UL);
 	if (wl->model == GW_MODEL_HOLD) {
 		gw_shape_add(&probes, gw_shape_duration(&wl->shape),
 			     wl->probe_rate);
