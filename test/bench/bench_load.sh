@@ -19,19 +19,11 @@
 #      stamp (--stamp-events) to gwstress's arrival time, per event.
 #
 # BENCH_LOAD_SECONDS scales the first run (default 60).
-# loopback only: no proxy of the host may see (or swallow) this traffic
-unset http_proxy https_proxy HTTPS_PROXY ALL_PROXY all_proxy
-export NO_PROXY='*' no_proxy='*'
-set -u
 cd "$(dirname "$0")/../.." || exit 1
-GWSTRESS=${GWSTRESS:-./gwstress}
-GWSIM=${GWSIM:-./gwsim}
-T=$(mktemp -d "${TMPDIR:-/tmp}/gwstress-bench.XXXXXX")
-SIM=
+. test/bench/lib.sh
 trap 'kill $SIM 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 secs=${BENCH_LOAD_SECONDS:-60}
 
-. test/bench/lib.sh
 die() { echo "bench-load: $*" >&2; exit 1; }
 run() {
 	"$GWSTRESS" load -q --report-dir "$T" "$@" >"$T/out" 2>&1

@@ -16,22 +16,13 @@
 # difference between two runs on a shared machine is noisy (run several
 # pairs with BENCH_METRICS_PAIRS=N); the endpoint's own figure is not.
 # BENCH_METRICS_STREAMS changes the 1,000.
-#
-# loopback only: no proxy of the host may see (or swallow) this traffic
-unset http_proxy https_proxy HTTPS_PROXY ALL_PROXY all_proxy
-export NO_PROXY='*' no_proxy='*'
-set -u
 cd "$(dirname "$0")/../.." || exit 1
-GWSTRESS=${GWSTRESS:-./gwstress}
-GWSIM=${GWSIM:-./gwsim}
-T=$(mktemp -d "${TMPDIR:-/tmp}/gwstress-bench.XXXXXX")
-SIM=
+. test/bench/lib.sh
 GW=
 trap 'kill $SIM $GW 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 secs=${BENCH_METRICS_SECONDS:-30}
 streams=${BENCH_METRICS_STREAMS:-1000}
 
-. test/bench/lib.sh
 die() { echo "bench-metrics: $*" >&2; exit 1; }
 
 printf '%s\n' "[load]
