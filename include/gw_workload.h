@@ -159,6 +159,7 @@ struct gw_workload {
 	int poisson;
 	long max_in_flight; /* 0: derived (see gw_workload_pool) */
 	int64_t late_ns;
+	int64_t spin_ns; /* start_spin (gw_load.c) */
 	int64_t window_ns;
 	int64_t graceful_ns;
 	int cancel_orphans; /* cancel the tasks of flows cut by the end (1) */

@@ -59,6 +59,7 @@ struct gw_load_start {
 	struct gw_load *L;
 	int flow;
 	int64_t intended; /* CLOCK_MONOTONIC ns */
+	int64_t spin;	  /* ns the worker waits awake (gw_shape_spin) */
 	_Atomic int busy; /* handed to a worker that has not copied it */
 };
 

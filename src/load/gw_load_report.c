@@ -83,14 +83,15 @@ static json_t *load_json(const struct gw_load *L,
 					  "target", wl->shape.st[i].target));
 	json_t *o;
 
-	o = json_pack("{s:s, s:s, s:f, s:o, s:o, s:f, s:f, s:I, s:I, s:I,"
+	o = json_pack("{s:s, s:s, s:f, s:o, s:o, s:f, s:f, s:f, s:I, s:I, s:I,"
 		      " s:I, s:I, s:I, s:I, s:f, s:f, s:f, s:i}",
 		      "model", gw_workload_model_name(wl->model), "arrival",
 		      wl->poisson ? "poisson" : "constant", "start",
 		      wl->shape.start, "stages", stages, "flows",
 		      flows_json(wl), "window_s", (double)wl->window_ns / 1e9,
 		      "graceful_stop_s", (double)wl->graceful_ns / 1e9,
-		      "offered", (json_int_t)end->offered, "started",
+		      "start_spin_s", (double)wl->spin_ns / 1e9, "offered",
+		      (json_int_t)end->offered, "started",
 		      (json_int_t)end->started, "completed",
 		      (json_int_t)end->completed, "failed",
 		      (json_int_t)end->failed, "cut", (json_int_t)end->cut,

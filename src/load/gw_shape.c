@@ -114,6 +114,16 @@ double gw_shape_peak(const struct gw_shape *s)
 	return peak;
 }
 
+int64_t gw_shape_spin(int64_t spin_ns, double rate)
+{
+	double cap;
+
+	if (spin_ns <= 0 || !(rate > 0))
+		return 0;
+	cap = 0.02 * 1e9 / rate; /* 2 % of one core */
+	return cap < (double)spin_ns ? (int64_t)cap : spin_ns;
+}
+
 double gw_shape_integral(const struct gw_shape *s, int64_t t)
 {
 	double sum = 0;

@@ -94,14 +94,12 @@ static int parse_unit(const char *s, const struct unit *u, size_t n, double max,
 	return -1;
 }
 
-/* "500ms", "30s", "2m", "1h", "1.5s" (a unit is required) -> ns. */
+/* "100us", "500ms", "30s", "2m", "1h", "1.5s" (a unit is required) -> ns. */
 static int parse_dur(const char *s, int64_t *out)
 {
 	static const struct unit units[] = {
-		{ "ms", 1e6 },
-		{ "s", 1e9 },
-		{ "m", 60e9 },
-		{ "h", 3600e9 },
+		{ "us", 1e3 }, { "ms", 1e6 },	{ "s", 1e9 },
+		{ "m", 60e9 }, { "h", 3600e9 },
 	};
 	double v;
 
@@ -244,6 +242,13 @@ static int load_key(struct parse *p, const char *key, const char *v, int line,
 	}
 	if (!strcmp(key, "late_after"))
 		return set_dur_key(&wl->late_ns, key, v, 0, msg, n);
+	if (!strcmp(key, "start_spin")) {
+		if (set_dur_key(&wl->spin_ns, key, v, 0, msg, n))
+			return -1;
+		if (wl->spin_ns > GW_NS_PER_MS)
+			return fail(msg, n, "start_spin = %s: at most 1ms", v);
+		return 0;
+	}
 	if (!strcmp(key, "window")) {
 		if (set_dur_key(&wl->window_ns, key, v, GW_NS_PER_MS, msg, n))
 			return -1;
@@ -753,6 +758,7 @@ static void defaults(struct gw_workload *wl, const char *path)
 	if (n > 4 && !strcmp(wl->name + n - 4, ".ini"))
 		wl->name[n - 4] = '\0';
 	wl->late_ns = 10 * GW_NS_PER_MS;
+	wl->spin_ns = 100 * 1000;
 	wl->window_ns = GW_NS_PER_S;
 	wl->graceful_ns = 30 * GW_NS_PER_S;
 	wl->cancel_orphans = 1;

@@ -535,6 +535,27 @@ START_TEST(test_seed)
 }
 END_TEST
 
+/* the spin budget: spin_ns until rate x spin reaches 2 % of a core */
+START_TEST(test_spin_budget)
+{
+	const int64_t us = 1000;
+
+	ck_assert_int_eq(gw_shape_spin(100 * us, 1), 100 * us);
+	ck_assert_int_eq(gw_shape_spin(100 * us, 200), 100 * us);
+	ck_assert_int_eq(gw_shape_spin(100 * us, 400), 50 * us);
+	ck_assert_int_eq(gw_shape_spin(100 * us, 1000), 20 * us);
+	ck_assert_int_eq(gw_shape_spin(100 * us, 10000), 2 * us);
+	ck_assert_int_eq(gw_shape_spin(1000 * us, 100), 200 * us);
+	/* off, and no rate: no spin, never a division by zero */
+	ck_assert_int_eq(gw_shape_spin(0, 200), 0);
+	ck_assert_int_eq(gw_shape_spin(100 * us, 0), 0);
+	ck_assert_int_eq(gw_shape_spin(100 * us, -5), 0);
+	ck_assert_int_eq(gw_shape_spin(100 * us, NAN), 0);
+	/* an absurd rate spins not at all rather than wrapping */
+	ck_assert_int_eq(gw_shape_spin(100 * us, 1e300), 0);
+}
+END_TEST
+
 static Suite *shape_suite(void)
 {
 	Suite *s = suite_create("shape");
@@ -552,6 +573,7 @@ static Suite *shape_suite(void)
 	tcase_add_test(tc, test_poisson_ks);
 	tcase_add_test(tc, test_poisson_rescaled);
 	tcase_add_test(tc, test_seed);
+	tcase_add_test(tc, test_spin_budget);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -66,6 +66,7 @@ START_TEST(test_chat_contents)
 	ck_assert_int_eq(load("conf/load-chat.ini"), 0);
 	ck_assert_int_eq(wl.model, GW_MODEL_CLOSED);
 	ck_assert_str_eq(wl.name, "chat");
+	ck_assert_int_eq(wl.spin_ns, 100 * 1000); /* the default */
 	ck_assert_int_eq(wl.shape.n, 3);
 	ck_assert_int_eq(wl.shape.st[0].dur_ns, 30 * GW_NS_PER_S);
 	ck_assert_double_eq(wl.shape.st[0].target, 300);
@@ -90,6 +91,7 @@ START_TEST(test_names_and_metrics)
 
 	ck_assert_ptr_nonnull(f);
 	fputs("[load]\nmodel = open\nstage = 10s 5\nmax_in_flight = 7\n"
+	      "start_spin = 250us\n"
 	      "[flow.a]\nstep = submit\nstep = collect first\n"
 	      "step = submit session again\nstep = collect 3 window 2s\n"
 	      "step = upload 2KiB\nstep = download\nstep = cancel\n"
@@ -106,6 +108,7 @@ START_TEST(test_names_and_metrics)
 	ck_assert_int_eq(wl.flow[0].step[3].window_ms, 2000);
 	ck_assert_uint_eq(wl.flow[0].step[4].bytes, 2048);
 	ck_assert_str_eq(wl.flow[0].step[2].text, "again");
+	ck_assert_int_eq(wl.spin_ns, 250 * 1000);
 	ck_assert(gw_workload_has_metric(&wl, "a.submit.2"));
 	ck_assert(gw_workload_has_metric(&wl, "a.submit.2.intended"));
 	ck_assert(gw_workload_has_metric(&wl, "flow.a"));
