@@ -132,6 +132,11 @@ struct gw_prom {
  */
 int gw_prom_parse_listen(const char *arg, struct gw_prom_addr *a);
 
+/* a's host and port + off as written on a command line or in a URL,
+ * "127.0.0.1:9464" or "[::1]:9464", into buf (n bytes); returns buf. */
+char *gw_prom_addr_str(const struct gw_prom_addr *a, unsigned off, char *buf,
+		       size_t n);
+
 /*
  * Bind a (close-on-exec), start the endpoint's thread, fill p->url with
  * the bound port.  lab is copied (its strings borrowed: they must outlive

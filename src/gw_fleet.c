@@ -147,14 +147,12 @@ static void child_argv(struct argv_buf *a, const char *exe, int i, int n,
 	addf(a, "--shard=%d/%d", i, n);
 	if (c->metrics_listen) {
 		struct gw_prom_addr m;
-		int v6;
+		char at[sizeof(m.host) + 16];
 
 		/* checked by main: a port, and PORT + n - 1 fits */
-		if (gw_prom_parse_listen(c->metrics_listen, &m) == 0) {
-			v6 = m.ss.ss_family == AF_INET6;
-			addf(a, "--metrics-listen=%s%s%s:%u", v6 ? "[" : "",
-			     m.host, v6 ? "]" : "", m.port + (unsigned)i);
-		}
+		if (gw_prom_parse_listen(c->metrics_listen, &m) == 0)
+			addf(a, "--metrics-listen=%s",
+			     gw_prom_addr_str(&m, (unsigned)i, at, sizeof(at)));
 	}
 	addf(a, "--set=report.dir=%s/shard-%d", dir, i);
 	add(a, "--set=report.path=");

@@ -602,9 +602,20 @@ static int listen_on(const struct gw_prom_addr *a)
 	return fd;
 }
 
+char *gw_prom_addr_str(const struct gw_prom_addr *a, unsigned off, char *buf,
+		       size_t n)
+{
+	int v6 = a->ss.ss_family == AF_INET6;
+
+	snprintf(buf, n, "%s%s%s:%u", v6 ? "[" : "", a->host, v6 ? "]" : "",
+		 a->port + off);
+	return buf;
+}
+
 int gw_prom_start(struct gw_prom *p, const struct gw_prom_addr *a,
 		  const struct gw_prom_labels *lab)
 {
+	char at[sizeof(a->host) + 16];
 	struct sockaddr_storage ss;
 	socklen_t sl = sizeof(ss);
 	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD;
@@ -616,9 +627,8 @@ int gw_prom_start(struct gw_prom *p, const struct gw_prom_addr *a,
 	p->addr = *a;
 	fd = listen_on(a);
 	if (fd == -1)
-		return gw_error("--metrics-listen %s%s%s:%u: cannot listen: %s",
-				a->ss.ss_family == AF_INET6 ? "[" : "", a->host,
-				a->ss.ss_family == AF_INET6 ? "]" : "", a->port,
+		return gw_error("--metrics-listen %s: cannot listen: %s",
+				gw_prom_addr_str(a, 0, at, sizeof(at)),
 				strerror(errno));
 	if (getsockname(fd, (struct sockaddr *)&ss, &sl) == 0)
 		p->addr.port =
@@ -635,13 +645,12 @@ int gw_prom_start(struct gw_prom *p, const struct gw_prom_addr *a,
 				MHD_OPTION_END);
 	if (!p->d) {
 		close(fd);
-		return gw_error("--metrics-listen %s:%u: cannot start the "
+		return gw_error("--metrics-listen %s: cannot start the "
 				"HTTP server (libmicrohttpd)",
-				a->host, a->port);
+				gw_prom_addr_str(a, 0, at, sizeof(at)));
 	}
-	snprintf(p->url, sizeof(p->url), "http://%s%s%s:%u/metrics",
-		 a->ss.ss_family == AF_INET6 ? "[" : "", a->host,
-		 a->ss.ss_family == AF_INET6 ? "]" : "", p->addr.port);
+	snprintf(p->url, sizeof(p->url), "http://%s/metrics",
+		 gw_prom_addr_str(&p->addr, 0, at, sizeof(at)));
 	return 0;
 }
 

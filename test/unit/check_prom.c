@@ -64,7 +64,8 @@ static const struct {
 
 START_TEST(test_parse_listen)
 {
-	struct gw_prom_addr a;
+	struct gw_prom_addr a, b;
+	char at[sizeof(a.host) + 16];
 	int rc = gw_prom_parse_listen(listen_cases[_i].arg, &a);
 
 	ck_assert_msg((rc == 0) == listen_cases[_i].ok, "%s: rc %d",
@@ -75,6 +76,26 @@ START_TEST(test_parse_listen)
 	ck_assert_str_eq(a.host, listen_cases[_i].host);
 	ck_assert_int_eq(a.ss.ss_family,
 			 strchr(a.host, ':') ? AF_INET6 : AF_INET);
+	/* written back, it parses to the same address */
+	gw_prom_addr_str(&a, 0, at, sizeof(at));
+	ck_assert_int_eq(gw_prom_parse_listen(at, &b), 0);
+	ck_assert_str_eq(b.host, a.host);
+	ck_assert_uint_eq(b.port, a.port);
+}
+END_TEST
+
+/* a shard's endpoint, port + i, brackets kept around an IPv6 host */
+START_TEST(test_addr_str)
+{
+	struct gw_prom_addr a;
+	char at[sizeof(a.host) + 16];
+
+	ck_assert_int_eq(gw_prom_parse_listen("[::1]:9464", &a), 0);
+	ck_assert_str_eq(gw_prom_addr_str(&a, 0, at, sizeof(at)), "[::1]:9464");
+	ck_assert_str_eq(gw_prom_addr_str(&a, 3, at, sizeof(at)), "[::1]:9467");
+	ck_assert_int_eq(gw_prom_parse_listen("127.0.0.1:080", &a), 0);
+	ck_assert_str_eq(gw_prom_addr_str(&a, 1, at, sizeof(at)),
+			 "127.0.0.1:81");
 }
 END_TEST
 
@@ -470,6 +491,7 @@ static Suite *prom_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_loop_test(tc, test_parse_listen, 0,
 			    (int)GW_ARRAY_SIZE(listen_cases));
+	tcase_add_test(tc, test_addr_str);
 	tcase_add_test(tc, test_format);
 	tcase_add_test(tc, test_endpoint);
 	suite_add_tcase(s, tc);
