@@ -400,6 +400,27 @@ static struct gw_load_opts load_opts(const struct gw_cli *c,
 }
 
 /* A workload run: the report, the extras, the exit code. */
+/* A load run's report (saying where) and the --html/--junit extras;
+ * -1 when one could not be written (its line already said why). */
+static int save_load_outputs(const struct gw_cli *c,
+			     const struct gw_config *cfg,
+			     const struct gw_workload *wl,
+			     const struct gw_target *t, struct gw_result *res,
+			     const char *tool)
+{
+	char path[1024];
+	int ok = 1;
+
+	if (load_report_path(cfg, wl, c->mode_name, path, sizeof(path)) < 0 ||
+	    gw_atomic_write_json(path, res->report) < 0)
+		ok = 0;
+	else if (!c->quiet)
+		printf("Saved load report to %s\n", path);
+	if (write_extras(c, cfg, t, res, 1, tool) < 0)
+		ok = 0;
+	return ok ? 0 : -1;
+}
+
 static int run_load(const struct gw_cli *c, const struct gw_config *cfg,
 		    const struct gw_workload *wl, struct gw_engine *e,
 		    const struct gw_target *t)
@@ -409,7 +430,7 @@ static int run_load(const struct gw_cli *c, const struct gw_config *cfg,
 	const char *at = getenv("GWSTRESS_START_AT_MS");
 	struct gw_load_result r;
 	struct gw_result res = { 0 };
-	char tool[64], path[1024];
+	char tool[64];
 	struct gw_report_ctx rc = { cfg, t->display, t->bundled, tool, 0, 0 };
 	int ok = 1;
 
@@ -422,12 +443,7 @@ static int run_load(const struct gw_cli *c, const struct gw_config *cfg,
 	res.report = gw_load_report_json(L, &r, &rc);
 	if (!c->quiet)
 		gw_load_report_console(stdout, L, &r);
-	if (load_report_path(cfg, wl, c->mode_name, path, sizeof(path)) < 0 ||
-	    gw_atomic_write_json(path, res.report) < 0)
-		ok = 0;
-	else if (!c->quiet)
-		printf("Saved load report to %s\n", path);
-	if (write_extras(c, cfg, t, &res, 1, tool) < 0)
+	if (save_load_outputs(c, cfg, wl, t, &res, tool) < 0)
 		ok = 0;
 	if (c->csv && gw_load_report_csv(L, c->csv) < 0)
 		ok = 0;
@@ -482,16 +498,14 @@ static int fleet_outputs(const struct gw_cli *c, int n)
 static void fleet_metrics_banner(const struct gw_cli *c, int n)
 {
 	struct gw_prom_addr a;
-	int v6;
+	char at[sizeof(a.host) + 16];
 
 	if (!c->metrics_listen ||
 	    gw_prom_parse_listen(c->metrics_listen, &a) < 0)
 		return;
-	v6 = a.ss.ss_family == AF_INET6;
 	for (int i = 0; i < n; i++)
-		printf("metrics: shard %d at http://%s%s%s:%u/metrics\n", i,
-		       v6 ? "[" : "", a.host, v6 ? "]" : "",
-		       a.port + (unsigned)i);
+		printf("metrics: shard %d at http://%s/metrics\n", i,
+		       gw_prom_addr_str(&a, (unsigned)i, at, sizeof(at)));
 }
 
 /* A load run split over n local shard processes (gw_fleet). */
@@ -499,8 +513,8 @@ static int run_fleet(int n, const struct gw_cli *c, const struct gw_config *cfg,
 		     const struct gw_workload *wl, const struct gw_target *t)
 {
 	struct gw_result res = { 0 };
-	char tool[64], path[1024];
-	int code, ok = 1, passed, valid;
+	char tool[64];
+	int code, ok, passed, valid;
 
 	snprintf(tool, sizeof(tool), "gwstress %s", GW_VERSION);
 	if (!c->quiet) {
@@ -536,13 +550,7 @@ static int run_fleet(int n, const struct gw_cli *c, const struct gw_config *cfg,
 		json_object_get(res.report, "generator"), "valid"));
 	if (!c->quiet)
 		gw_fleet_console(stdout, res.report);
-	if (load_report_path(cfg, wl, c->mode_name, path, sizeof(path)) < 0 ||
-	    gw_atomic_write_json(path, res.report) < 0)
-		ok = 0;
-	else if (!c->quiet)
-		printf("Saved load report to %s\n", path);
-	if (write_extras(c, cfg, t, &res, 1, tool) < 0)
-		ok = 0;
+	ok = save_load_outputs(c, cfg, wl, t, &res, tool) == 0;
 	printf("gwstress load: %s (%d processes)%s\n",
 	       json_is_true(json_object_get(
 		       json_object_get(res.report, "metadata"), "interrupted"))
