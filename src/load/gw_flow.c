@@ -273,17 +273,24 @@ int gw_flow_run(struct gw_worker *w, struct gw_load *L, int f,
 		gw_count(w, L->c_completed, 1);
 		gw_rec_at(w, L->op_flow[f], end - start, end);
 		gw_rec_at(w, L->op_flow_int[f], end - intended, end);
-	} else if (gw_halting()) {
-		gw_count(w, L->c_cut, 1);
-		/* cancelled after the run: a request now would be aborted */
-		if (ctx->have_task && !ctx->task_done && L->cut &&
-		    !L->cut[w->id].id[0])
-			gw_strlcpy(L->cut[w->id].id, ctx->task.id,
-				   sizeof(L->cut[w->id].id));
 	} else {
-		gw_count(w, L->c_failed, 1);
-		if (ctx->have_task && !ctx->task_done && L->cut)
-			gw_flow_cancel_orphan(w, L, ctx->task.id);
+		/* submitted, its stream not ended: left running on the
+		 * gateway unless cancelled (cancel_orphans) */
+		int orphan = ctx->have_task && !ctx->task_done &&
+			     L->wl->cancel_orphans;
+
+		if (gw_halting()) {
+			gw_count(w, L->c_cut, 1);
+			/* cancelled after the run: a request now would be
+			 * aborted */
+			if (orphan && !L->cut[w->id].id[0])
+				gw_strlcpy(L->cut[w->id].id, ctx->task.id,
+					   sizeof(L->cut[w->id].id));
+		} else {
+			gw_count(w, L->c_failed, 1);
+			if (orphan)
+				gw_flow_cancel_orphan(w, L, ctx->task.id);
+		}
 	}
 	if (rc)
 		ctx->task_done = 1; /* its task is no longer this flow's */

@@ -566,7 +566,7 @@ static void cancel_job(struct gw_worker *w, void *arg)
  */
 static void cancel_orphans(struct gw_load *L)
 {
-	if (!L->cut || gw_stopping())
+	if (!L->wl->cancel_orphans || gw_stopping())
 		return;
 	for (int i = 0; i < L->eng->nworkers; i++)
 		if (L->cut[i].id[0])
