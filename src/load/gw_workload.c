@@ -94,7 +94,8 @@ static int parse_unit(const char *s, const struct unit *u, size_t n, double max,
 	return -1;
 }
 
-/* "100us", "500ms", "30s", "2m", "1h", "1.5s" (a unit is required) -> ns. */
+/* "100us", "500ms", "30s", "2m", "1h", "1.5s" (a unit is required but
+ * for "0") -> ns. */
 static int parse_dur(const char *s, int64_t *out)
 {
 	static const struct unit units[] = {
@@ -103,6 +104,10 @@ static int parse_dur(const char *s, int64_t *out)
 	};
 	double v;
 
+	if (!strcmp(s, "0")) { /* nothing needs no unit */
+		*out = 0;
+		return 0;
+	}
 	if (parse_unit(s, units, GW_ARRAY_SIZE(units), 1e18, &v) < 0)
 		return -1;
 	*out = (int64_t)llround(v);

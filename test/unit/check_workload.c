@@ -91,7 +91,7 @@ START_TEST(test_names_and_metrics)
 
 	ck_assert_ptr_nonnull(f);
 	fputs("[load]\nmodel = open\nstage = 10s 5\nmax_in_flight = 7\n"
-	      "start_spin = 250us\n"
+	      "start_spin = 250us\nlate_after = 0\n"
 	      "[flow.a]\nstep = submit\nstep = collect first\n"
 	      "step = submit session again\nstep = collect 3 window 2s\n"
 	      "step = upload 2KiB\nstep = download\nstep = cancel\n"
@@ -109,6 +109,7 @@ START_TEST(test_names_and_metrics)
 	ck_assert_uint_eq(wl.flow[0].step[4].bytes, 2048);
 	ck_assert_str_eq(wl.flow[0].step[2].text, "again");
 	ck_assert_int_eq(wl.spin_ns, 250 * 1000);
+	ck_assert_int_eq(wl.late_ns, 0);
 	ck_assert(gw_workload_has_metric(&wl, "a.submit.2"));
 	ck_assert(gw_workload_has_metric(&wl, "a.submit.2.intended"));
 	ck_assert(gw_workload_has_metric(&wl, "flow.a"));
