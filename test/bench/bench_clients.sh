@@ -45,14 +45,8 @@
 #     gwstress's reports, gwsim's stderr) and prints its name.
 # Locust, wrk and hey are Debian packages (python3-locust, wrk, hey); a
 # missing one is skipped with the reason.
-#
-# loopback only: no proxy of the host may see (or swallow) this traffic
-unset http_proxy https_proxy HTTPS_PROXY ALL_PROXY all_proxy
-export NO_PROXY='*' no_proxy='*'
-set -u
 cd "$(dirname "$0")/../.." || exit 1
-GWSTRESS=${GWSTRESS:-./gwstress}
-GWSIM=${GWSIM:-./gwsim}
+. test/bench/lib.sh
 LEAN_SSE=${LEAN_SSE:-build/test/lean_sse}
 RUNSTAT=${RUNSTAT:-build/test/runstat}
 TASKS=${BENCH_CLIENTS_TASKS:-25}
@@ -63,8 +57,6 @@ REST_C=${BENCH_CLIENTS_REST_C:-50}
 REST_S=${BENCH_CLIENTS_REST_S:-10}
 BIG=${BENCH_CLIENTS_BIG:-10000}
 SKIP=${BENCH_CLIENTS_SKIP:-}
-T=$(mktemp -d "${TMPDIR:-/tmp}/gwstress-bench-clients.XXXXXX") || exit 1
-SIM=
 RUN=
 # runstat forwards the TERM to its client's process group
 if [ "${BENCH_CLIENTS_KEEP:-0}" = 1 ]; then
@@ -88,29 +80,6 @@ for f in "$GWSTRESS" "$GWSIM" "$LEAN_SSE" "$RUNSTAT"; do
 	[ -x "$f" ] || die "$f not built (run: make bench-clients)"
 done
 command -v jq >/dev/null || die "jq not found (apt-get install jq)"
-
-start_sim() {
-	rm -f "$T/port"
-	"$GWSIM" --listen 127.0.0.1 --port 0 --ready-fd 3 "$@" \
-		3>"$T/port" 2>"$T/gwsim.err" &
-	SIM=$!
-	i=0
-	while [ $i -lt 100 ] && [ ! -s "$T/port" ]; do sleep 0.1; i=$((i + 1)); done
-	[ -s "$T/port" ] || die "gwsim did not start: $(tail -n 3 "$T/gwsim.err")"
-	PORT=$(cat "$T/port")
-	URL="http://127.0.0.1:$PORT"
-}
-# A gwsim that is gone before the run ends failed it, not the client: say
-# so next to the run ($tag, the last run measured).
-stop_sim() {
-	if ! kill -0 "$SIM" 2>/dev/null; then
-		wait "$SIM"
-		echo "- $tag: gwsim exited during the run (status $?): $(tail -n 2 "$T/gwsim.err" | tr '\n' ' ')" >>"$T/sim_died"
-	fi
-	kill "$SIM" 2>/dev/null
-	wait "$SIM" 2>/dev/null
-	SIM=
-}
 
 # measure TAG TIMEOUT_S CMD...: run CMD under runstat; its cost goes to
 # $T/TAG.stat, its output to $T/TAG.log; returns CMD's status.
