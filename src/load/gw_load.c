@@ -20,8 +20,8 @@
  * instead of two in a row (the scheduler's, then the worker's on the
  * pool's condition variable), and the spin absorbs that wake-up's
  * latency: in bench-load 2 (200/s Poisson) schedule lag p50 went from
- * 63 us to under 1 us and p99 from 0.87 to 0.29 ms, and the gaps the
- * gateway saw from KS p = 0.0004 to 0.05.  A start that finds every
+ * 63 us to under 1 us and p99 from 0.87 to 0.28 ms, and the gaps the
+ * gateway saw from KS p = 0.0004 to 0.12.  A start that finds every
  * worker busy at hand-over is tried once more when due and dropped only
  * if none is free then either, so dropped starts mean what they meant.
  * When the scheduler falls behind it does not skip: it starts at once and

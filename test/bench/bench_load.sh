@@ -6,11 +6,14 @@
 #   1. constant 200 flows/s for 60 s: each 10-s block of windows against
 #      its target count (2,000), and the p99 schedule lag;
 #   2. Poisson at 200/s: the inter-arrival times the gateway saw (gwsim
-#      --arrivals) against Exp(200/s), Kolmogorov-Smirnov;
+#      --arrivals) against Exp(200/s), Kolmogorov-Smirnov, with the
+#      default start_spin and with none (sleeping only), and what each
+#      costs in CPU;
 #   3. a 5-s gateway stall (gwsim --pause-at-s/--pause-s) in 20 s: one
 #      closed-loop client's p99 (coordinated omission) against the open
 #      model's p99 from the intended start at the same 50/s (wrk2's
-#      README experiment);
+#      README experiment), then the open model with whole tasks (a 0.3-s
+#      answer read to its end);
 #   4. a closed model of 500 users and a hold model of 2,000 streams:
 #      errors (expected 0);
 #   5. what a new connection costs one worker, http and https (bench_tls:
@@ -70,47 +73,61 @@ jq -r --argjson w "$(jq .series.window_s "$J")" '
 ' "$J"
 
 echo "== 2. Poisson at 200 flows/s: inter-arrivals seen by the gateway vs Exp(200/s)"
+# twice, the same schedule (seed 42): the workers' default wait for a
+# start (start_spin = 100us) and sleeping only (start_spin = 0)
 if "$GWSIM" --help 2>&1 | grep -q -- --arrivals; then
-	workload poisson "[load]
+	for spin in 100us 0; do
+		workload poisson "[load]
 model = open
 arrival = poisson
 start = 200
 stage = 60s 200
 max_in_flight = 400
 seed = 42
+start_spin = $spin
 name = poisson
 [flow.a]
 step = submit"
-	start_sim --arrivals "$T/arrivals"
-	run -c "$T/poisson.ini" -u "$URL"
-	stop_sim
-	# the gaps, sorted (POSIX awk has no sort of its own), then KS
-	sort -n "$T/arrivals" | awk 'NR > 1 { print ($1 - prev) / 1e9 } { prev = $1 }' |
-		sort -g | awk -v lambda=200 '
-	{ gap[++m] = $1 }
-	END {
-		# Kolmogorov-Smirnov against Exp(lambda): D, then the
-		# asymptotic p-value (the same formula as check_shape)
-		for (i = 1; i <= m; i++) {
-			f = 1 - exp(-lambda * gap[i])
-			a = i / m - f; b = f - (i - 1) / m
-			if (a > d) d = a; if (b > d) d = b
-		}
-		x = d * (sqrt(m) + 0.12 + 0.11 / sqrt(m)); p = 0
-		for (k = 1; k <= 100; k++)
-			p += 2 * (k % 2 ? 1 : -1) * exp(-2 * k * k * x * x)
-		if (p > 1) p = 1; if (p < 0) p = 0
-		printf "  %d inter-arrivals, KS D = %.5f, p = %.4f (%s)\n", m,
-			d, p, (p > 0.01 ? "Exp(200/s) not rejected" : "rejected")
-		# where the difference lies: the shortest gaps, which the
-		# hand-over to a worker and the send cannot make
-		for (i = 1; i <= m && gap[i] < 0.0002; i++)
-			;
-		printf "  gaps under 0.2 ms: %.2f%% seen, %.2f%% expected; " \
-			"median gap %.3f ms (expected %.3f)\n",
-			100 * (i - 1) / m, 100 * (1 - exp(-lambda * 0.0002)),
-			1e3 * gap[int(m / 2) + 1], 1e3 * log(2) / lambda
-	}'
+		rm -f "$T/arrivals"
+		start_sim --arrivals "$T/arrivals"
+		run -c "$T/poisson.ini" -u "$URL"
+		stop_sim
+		jq -r --arg spin "$spin" '"  start_spin = \($spin): schedule lag p50 \(
+		     .operations.schedule_lag.percentiles.p50 * 1000 | round
+		     ) us, p99 \(.operations.schedule_lag.percentiles.p99
+		     * 1000 | round) us; gwstress CPU \(.generator.cpu_seconds
+		     * 100 | round / 100) s"' "$T/load_report_poisson.json"
+		# the gaps, sorted (POSIX awk has no sort of its own), then KS
+		sort -n "$T/arrivals" |
+			awk 'NR > 1 { print ($1 - prev) / 1e9 } { prev = $1 }' |
+			sort -g | awk -v lambda=200 '
+		{ gap[++m] = $1 }
+		END {
+			# Kolmogorov-Smirnov against Exp(lambda): D, then the
+			# asymptotic p-value (the same formula as check_shape)
+			for (i = 1; i <= m; i++) {
+				f = 1 - exp(-lambda * gap[i])
+				a = i / m - f; b = f - (i - 1) / m
+				if (a > d) d = a; if (b > d) d = b
+			}
+			x = d * (sqrt(m) + 0.12 + 0.11 / sqrt(m)); p = 0
+			for (k = 1; k <= 100; k++)
+				p += 2 * (k % 2 ? 1 : -1) * exp(-2 * k * k * x * x)
+			if (p > 1) p = 1; if (p < 0) p = 0
+			verdict = p > 0.01 ? "Exp(200/s) not rejected" : "rejected"
+			printf "    %d inter-arrivals, KS D = %.5f, p = %.4f (%s)\n",
+				m, d, p, verdict
+			# where the difference lies: the shortest gaps, which
+			# the start jitter and the send move
+			for (i = 1; i <= m && gap[i] < 0.0002; i++)
+				;
+			printf "    gaps under 0.2 ms: %.2f%% seen, %.2f%% " \
+				"expected; median gap %.3f ms (expected %.3f)\n",
+				100 * (i - 1) / m,
+				100 * (1 - exp(-lambda * 0.0002)),
+				1e3 * gap[int(m / 2) + 1], 1e3 * log(2) / lambda
+		}'
+	done
 else
 	echo "  skipped: this gwsim has no --arrivals"
 fi
@@ -119,7 +136,10 @@ echo "== 3. a 5-s gateway stall in a 20-s run (wrk2's experiment)"
 # One client that waits for each answer before the next (a closed loop:
 # coordinated omission) against an open model at the same 50/s whose
 # latency counts from the intended start: a quarter of the intended
-# requests fall in the stall, so the honest p99 is about the stall.
+# requests fall in the stall, so the honest p99 is about the stall: the
+# 250 due in it wait 5 s down to 0, the top 10 of 1,000 at least
+# 5 s x (1 - 10/250) = 4.8 s, plus the service time.  A third run puts a
+# 0.3-s task on top (submit, then read 30 events 10 ms apart).
 if "$GWSIM" --help 2>&1 | grep -q -- --pause-at-s; then
 	workload stall "[load]
 model = open
@@ -140,14 +160,28 @@ step = think 20ms"
 	start_sim --pause-at-s 8 --pause-s 5
 	run -c "$T/stall.ini" -u "$URL"
 	stop_sim
+	workload tasks "[load]
+model = open
+start = 50
+stage = 20s 50
+max_in_flight = 600
+name = tasks
+[flow.a]
+step = submit new [gwsim:events=30] [gwsim:interval_ms=10]
+step = collect"
 	start_sim --pause-at-s 8 --pause-s 5
 	run -c "$T/loop.ini" -u "$URL"
 	stop_sim
+	start_sim --pause-at-s 8 --pause-s 5
+	run -c "$T/tasks.ini" -u "$URL"
+	stop_sim
 	jq -r -s '
 	  "  closed loop, 1 client (coordinated omission): \(.[1].operations["a.submit"].percentiles.count) requests, p99 \(.[1].operations["a.submit"].percentiles.p99 | round) ms",
-	  "  open model, from the intended start:          \(.[0].operations["a.submit.intended"].percentiles.count) requests, p99 \(.[0].operations["a.submit.intended"].percentiles.p99 | round) ms",
-	  "  open model, starts dropped: \(.[0].load.dropped_starts), late: \(.[0].load.late_starts)"' \
-		"$T/load_report_stall.json" "$T/load_report_loop.json"
+	  "  open model, from the intended start:          \(.[0].operations["a.submit.intended"].percentiles.count) requests, p99 \(.[0].operations["a.submit.intended"].percentiles.p99 | round) ms (4,800 ms + service time expected)",
+	  "  open model, starts dropped: \(.[0].load.dropped_starts), late: \(.[0].load.late_starts)",
+	  "  open model, whole 0.3-s tasks:                \(.[2].operations["flow.a.intended"].percentiles.count) tasks, p99 from the intended start \(.[2].operations["flow.a.intended"].percentiles.p99 | round) ms, task p50 \(.[2].operations["flow.a"].percentiles.p50 | round) ms"' \
+		"$T/load_report_stall.json" "$T/load_report_loop.json" \
+		"$T/load_report_tasks.json"
 else
 	echo "  skipped: this gwsim has no --pause-at-s"
 fi
