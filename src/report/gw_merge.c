@@ -178,7 +178,11 @@ static int cmp_wall(const void *a, const void *b)
  * The series of the shards, window by window on the wall clock: windows
  * with the same wall_ms add up (gw_series.h aligns every process's
  * windows to multiples of the window length).  The merged t_s counts
- * from the earliest shard's first window.
+ * from the earliest shard's first window.  The judged span starts after
+ * the last window some shard left out (a search probe's warm-up,
+ * first_judged > 0); a shard that left none out excludes nothing, however
+ * late it started: shards of a Job start when their pods do, and a
+ * window before a shard's first is not one it declined to judge.
  */
 static int merge_series(json_t *out, json_t *const *in, size_t n, char *err,
 			size_t errlen)
@@ -203,8 +207,11 @@ static int merge_series(json_t *out, json_t *const *in, size_t n, char *err,
 		json_array_foreach(json_object_get(ser, "windows"), i, w)
 			json_array_append(all, w);
 		/* the judged span starts where every shard judges */
-		w = json_array_get(json_object_get(ser, "windows"),
-				   (size_t)int_at(ser, "first_judged"));
+		w = int_at(ser, "first_judged") > 0
+			    ? json_array_get(json_object_get(ser, "windows"),
+					     (size_t)int_at(ser,
+							    "first_judged"))
+			    : NULL;
 		if (w && int_at(w, "wall_ms") > judged_wall)
 			judged_wall = int_at(w, "wall_ms");
 	}
