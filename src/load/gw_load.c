@@ -14,14 +14,16 @@
  * deadlines (no drift: every start is computed from its own position,
  * gw_shape.h), in slices of at most 50 ms so a stop is seen.  It hands a
  * start to a worker LEAD_NS (2 ms) before it is due, and the worker waits
- * for the start itself: asleep until `start_spin` before it (cut to 2 % of
- * a core, gw_shape_spin), then spinning on the clock.  One wake-up, the
- * worker's own on a timer, stands between the schedule and the send
- * instead of two in a row (the scheduler's, then the worker's on the
- * pool's condition variable), and the spin absorbs that wake-up's
- * latency: in bench-load 2 (200/s Poisson) schedule lag p50 went from
- * 63 us to under 1 us and p99 from 0.87 to 0.28 ms, and the gaps the
- * gateway saw from KS p = 0.0004 to 0.12.  A start that finds every
+ * for the start itself, asleep on a timer.  One wake-up, the worker's own,
+ * stands between the schedule and the send instead of two in a row (the
+ * scheduler's, then the worker's on the pool's condition variable): at
+ * 200/s Poisson the schedule lag p50 went from 63 to 30 us and the gaps
+ * the gateway saw from KS p = 0.0004 to p = 0.04-0.65 (bench-load 2).
+ * `start_spin` (off by default) wakes the worker that long early to spin
+ * on the clock (cut to 2 % of a core, gw_shape_spin): lag p50 under 1 us
+ * on an idle host, but a spinning worker on busy cores is preempted where
+ * a sleeping one would have preempted, and beside a test run it failed the
+ * KS test in 2 of 4 runs against 0 of 4 asleep.  A start that finds every
  * worker busy at hand-over is tried once more when due and dropped only
  * if none is free then either, so dropped starts mean what they meant.
  * When the scheduler falls behind it does not skip: it starts at once and

@@ -763,7 +763,6 @@ static void defaults(struct gw_workload *wl, const char *path)
 	if (n > 4 && !strcmp(wl->name + n - 4, ".ini"))
 		wl->name[n - 4] = '\0';
 	wl->late_ns = 10 * GW_NS_PER_MS;
-	wl->spin_ns = 100 * 1000;
 	wl->window_ns = GW_NS_PER_S;
 	wl->graceful_ns = 30 * GW_NS_PER_S;
 	wl->cancel_orphans = 1;

@@ -6,8 +6,8 @@
 #   1. constant 200 flows/s for 60 s: each 10-s block of windows against
 #      its target count (2,000), and the p99 schedule lag;
 #   2. Poisson at 200/s: the inter-arrival times the gateway saw (gwsim
-#      --arrivals) against Exp(200/s), Kolmogorov-Smirnov, with the
-#      default start_spin and with none (sleeping only), and what each
+#      --arrivals) against Exp(200/s), Kolmogorov-Smirnov, sleeping until
+#      each start (the default) and with start_spin = 100us, and what each
 #      costs in CPU;
 #   3. a 5-s gateway stall (gwsim --pause-at-s/--pause-s) in 20 s: one
 #      closed-loop client's p99 (coordinated omission) against the open
@@ -73,10 +73,10 @@ jq -r --argjson w "$(jq .series.window_s "$J")" '
 ' "$J"
 
 echo "== 2. Poisson at 200 flows/s: inter-arrivals seen by the gateway vs Exp(200/s)"
-# twice, the same schedule (seed 42): the workers' default wait for a
-# start (start_spin = 100us) and sleeping only (start_spin = 0)
+# twice, the same schedule (seed 42): the workers asleep until each start
+# (start_spin = 0, the default), then spinning its last 100 us
 if "$GWSIM" --help 2>&1 | grep -q -- --arrivals; then
-	for spin in 100us 0; do
+	for spin in 0 100us; do
 		workload poisson "[load]
 model = open
 arrival = poisson

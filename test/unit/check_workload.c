@@ -66,7 +66,7 @@ START_TEST(test_chat_contents)
 	ck_assert_int_eq(load("conf/load-chat.ini"), 0);
 	ck_assert_int_eq(wl.model, GW_MODEL_CLOSED);
 	ck_assert_str_eq(wl.name, "chat");
-	ck_assert_int_eq(wl.spin_ns, 100 * 1000); /* the default */
+	ck_assert_int_eq(wl.spin_ns, 0); /* the default: sleep only */
 	ck_assert_int_eq(wl.shape.n, 3);
 	ck_assert_int_eq(wl.shape.st[0].dur_ns, 30 * GW_NS_PER_S);
 	ck_assert_double_eq(wl.shape.st[0].target, 300);
