@@ -5,10 +5,11 @@
 #
 #   1. constant 200 flows/s for 60 s: each 10-s block of windows against
 #      its target count (2,000), and the p99 schedule lag;
-#   2. Poisson at 200/s: the inter-arrival times the gateway saw (gwsim
-#      --arrivals) against Exp(200/s), Kolmogorov-Smirnov, sleeping until
-#      each start (the default) and with start_spin = 100us, and what each
-#      costs in CPU;
+#   2. Poisson at 200/s: the inter-arrival times at the gateway against
+#      Exp(200/s), Kolmogorov-Smirnov, on the wire (tcpdump on lo, when
+#      installed and allowed) and as gwsim read them (--arrivals),
+#      sleeping until each start (the default) and with start_spin =
+#      100us, and what each costs in CPU;
 #   3. a 5-s gateway stall (gwsim --pause-at-s/--pause-s) in 20 s: one
 #      closed-loop client's p99 (coordinated omission) against the open
 #      model's p99 from the intended start at the same 50/s (wrk2's
@@ -24,7 +25,7 @@
 # BENCH_LOAD_SECONDS scales the first run (default 60, at least 20).
 cd "$(dirname "$0")/../.." || exit 1
 . test/bench/lib.sh
-trap 'kill $SIM 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT INT TERM
+trap 'kill $SIM ${TD:-} 2>/dev/null; wait 2>/dev/null; rm -rf "$T"' EXIT INT TERM
 secs=${BENCH_LOAD_SECONDS:-60}
 # whole 10-s blocks are judged, the first window left out: 20 s at least
 case $secs in
@@ -72,10 +73,50 @@ jq -r --argjson w "$(jq .series.window_s "$J")" '
 	  "  gwstress CPU peak:     \(.generator.cpu_percent_peak | round)% of the cores"
 ' "$J"
 
-echo "== 2. Poisson at 200 flows/s: inter-arrivals seen by the gateway vs Exp(200/s)"
+# gaps VIEW < times (ns or s, one a line, any order): the inter-arrival
+# times in seconds against Exp(200/s), Kolmogorov-Smirnov
+gaps() {
+	sort -g | awk -v div="$2" 'NR > 1 { printf "%.9f\n", ($1 - prev) / div } { prev = $1 }' |
+		sort -g | awk -v lambda=200 -v view="$1" '
+	{ gap[++m] = $1 }
+	END {
+		# Kolmogorov-Smirnov against Exp(lambda): D, then the
+		# asymptotic p-value (the same formula as check_shape)
+		for (i = 1; i <= m; i++) {
+			f = 1 - exp(-lambda * gap[i])
+			a = i / m - f; b = f - (i - 1) / m
+			if (a > d) d = a; if (b > d) d = b
+		}
+		x = d * (sqrt(m) + 0.12 + 0.11 / sqrt(m)); p = 0
+		for (k = 1; k <= 100; k++)
+			p += 2 * (k % 2 ? 1 : -1) * exp(-2 * k * k * x * x)
+		if (p > 1) p = 1; if (p < 0) p = 0
+		verdict = p > 0.01 ? "Exp(200/s) not rejected" : "rejected"
+		# where the difference lies: the shortest gaps
+		for (i = 1; i <= m && gap[i] < 0.0002; i++)
+			;
+		printf "    %s: %d gaps, KS D = %.5f, p = %.4f (%s); " \
+			"under 0.2 ms %.2f%% (%.2f%% expected)\n", view, m, d, p,
+			verdict, 100 * (i - 1) / m,
+			100 * (1 - exp(-lambda * 0.0002))
+	}'
+}
+
+echo "== 2. Poisson at 200 flows/s: inter-arrivals at the gateway vs Exp(200/s)"
 # twice, the same schedule (seed 42): the workers asleep until each start
-# (start_spin = 0, the default), then spinning its last 100 us
-if "$GWSIM" --help 2>&1 | grep -q -- --arrivals; then
+# (start_spin = 0, the default), then spinning its last 100 us.  Two
+# views of the same arrivals: "wire", the time each POST's first segment
+# reached the gateway's socket (tcpdump on lo, kernel timestamps: what
+# the generator sent, when), and "gwsim", the time gwsim's event loop
+# read its request line (--arrivals: that plus the gateway's own
+# queueing; with gwsim --threads 1 it departs much further)
+if ! "$GWSIM" --help 2>&1 | grep -q -- --arrivals; then
+	echo "  skipped: this gwsim has no --arrivals"
+else
+	wire=1
+	if ! command -v tcpdump >/dev/null 2>&1; then
+		wire=; echo "  the wire view skipped: no tcpdump (apt-get install tcpdump)"
+	fi
 	for spin in 0 100us; do
 		workload poisson "[load]
 model = open
@@ -88,48 +129,39 @@ start_spin = $spin
 name = poisson
 [flow.a]
 step = submit"
-		rm -f "$T/arrivals"
+		rm -f "$T/arrivals" "$T/wire"
 		start_sim --arrivals "$T/arrivals"
-		run -c "$T/poisson.ini" -u "$URL"
-		stop_sim
-		jq -r --arg spin "$spin" '"  start_spin = \($spin): schedule lag p50 \(
-		     .operations.schedule_lag.percentiles.p50 * 1000 | round
-		     ) us, p99 \(.operations.schedule_lag.percentiles.p99
-		     * 1000 | round) us; gwstress CPU \(.generator.cpu_seconds
-		     * 100 | round / 100) s"' "$T/load_report_poisson.json"
-		# the gaps, sorted (POSIX awk has no sort of its own), then KS
-		sort -n "$T/arrivals" |
-			awk 'NR > 1 { print ($1 - prev) / 1e9 } { prev = $1 }' |
-			sort -g | awk -v lambda=200 '
-		{ gap[++m] = $1 }
-		END {
-			# Kolmogorov-Smirnov against Exp(lambda): D, then the
-			# asymptotic p-value (the same formula as check_shape)
-			for (i = 1; i <= m; i++) {
-				f = 1 - exp(-lambda * gap[i])
-				a = i / m - f; b = f - (i - 1) / m
-				if (a > d) d = a; if (b > d) d = b
+		TD=
+		if [ -n "$wire" ]; then
+			# inbound only ("POST" at the start of the TCP payload)
+			tcpdump -i lo -Q in -n -l -tt --time-stamp-precision=nano \
+				"tcp dst port $PORT and tcp[((tcp[12]&0xf0)>>2):4] = 0x504f5354" \
+				>"$T/wire" 2>"$T/tcpdump.err" &
+			TD=$!
+			i=0
+			while [ $i -lt 50 ] && ! grep -q listening "$T/tcpdump.err"; do
+				sleep 0.1; i=$((i + 1))
+			done
+			grep -q listening "$T/tcpdump.err" || {
+				echo "  the wire view skipped: $(tail -n 1 "$T/tcpdump.err")"
+				wire=; kill $TD 2>/dev/null; wait $TD 2>/dev/null; TD=
 			}
-			x = d * (sqrt(m) + 0.12 + 0.11 / sqrt(m)); p = 0
-			for (k = 1; k <= 100; k++)
-				p += 2 * (k % 2 ? 1 : -1) * exp(-2 * k * k * x * x)
-			if (p > 1) p = 1; if (p < 0) p = 0
-			verdict = p > 0.01 ? "Exp(200/s) not rejected" : "rejected"
-			printf "    %d inter-arrivals, KS D = %.5f, p = %.4f (%s)\n",
-				m, d, p, verdict
-			# where the difference lies: the shortest gaps, which
-			# the start jitter and the send move
-			for (i = 1; i <= m && gap[i] < 0.0002; i++)
-				;
-			printf "    gaps under 0.2 ms: %.2f%% seen, %.2f%% " \
-				"expected; median gap %.3f ms (expected %.3f)\n",
-				100 * (i - 1) / m,
-				100 * (1 - exp(-lambda * 0.0002)),
-				1e3 * gap[int(m / 2) + 1], 1e3 * log(2) / lambda
-		}'
+		fi
+		run -c "$T/poisson.ini" -u "$URL"
+		[ -z "$TD" ] || { kill -INT $TD; wait $TD 2>/dev/null; }
+		stop_sim
+		jq -r --arg spin "$spin" '"  start_spin = \($spin): \(.load.offered
+		     ) starts, schedule lag p50 \(.operations.schedule_lag
+		     .percentiles.p50 * 1000 | round) us, p99 \(.operations
+		     .schedule_lag.percentiles.p99 * 1000 | round) us; gwstress \(
+		     .generator.cpu_seconds * 100 | round / 100) CPU s"' \
+			"$T/load_report_poisson.json"
+		if [ -n "$TD" ]; then
+			awk '{ print $1 }' "$T/wire" | gaps wire 1
+			grep "dropped by kernel" "$T/tcpdump.err" | sed 's/^/      tcpdump: /'
+		fi
+		gaps gwsim 1e9 <"$T/arrivals"
 	done
-else
-	echo "  skipped: this gwsim has no --arrivals"
 fi
 
 echo "== 3. a 5-s gateway stall in a 20-s run (wrk2's experiment)"
