@@ -17,15 +17,16 @@
  * for the start itself, asleep on a timer.  One wake-up, the worker's own,
  * stands between the schedule and the send instead of two in a row (the
  * scheduler's, then the worker's on the pool's condition variable): at
- * 200/s Poisson the schedule lag p50 went from 63 to 30 us and the gaps
- * the gateway saw from KS p = 0.0004 to p = 0.04-0.65 (bench-load 2).
+ * 200/s Poisson the lag p50 went from 63 to 30 us, and the gaps on the
+ * wire pass KS as the intended schedule does, p ~ 0.5 (bench-load 2).
  * `start_spin` (off by default) wakes the worker that long early to spin
- * on the clock (cut to 2 % of a core, gw_shape_spin): lag p50 under 1 us
- * on an idle host, but a spinning worker on busy cores is preempted where
- * a sleeping one would have preempted, and beside a test run it failed the
- * KS test in 2 of 4 runs against 0 of 4 asleep.  A start that finds every
- * worker busy at hand-over is tried once more when due and dropped only
- * if none is free then either, so dropped starts mean what they meant.
+ * on the clock (cut to 2 % of a core, gw_shape_spin): lag p50 under 1 us,
+ * but a spinning worker on busy cores is preempted where a sleeping one
+ * would have preempted: beside a test run the gaps as gwsim read them
+ * failed KS in 3 of 5 runs with it, 1 of 5 without.  A start that finds
+ * every worker busy at hand-over is tried once more when due and dropped
+ * only if none is free then either, so dropped starts mean what they
+ * meant.
  * When the scheduler falls behind it does not skip: it starts at once and
  * the lag is measured (schedule_lag, late_starts).
  */
